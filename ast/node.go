@@ -1,0 +1,609 @@
+package ast
+
+import (
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Kind is the closed set of typed node kinds.
+type Kind uint8
+
+// The node kinds. Args lists the operands; every node has a Shape.
+const (
+	KVar       Kind = iota + 1 // a named variable or constant: Name, Props
+	KNum                       // a rational number (always 1×1): Num
+	KIdentity                  // the identity I, n×n
+	KOnes                      // the all-ones matrix 𝟙 of its shape
+	KZero                      // the zero matrix of its shape
+	KDelta                     // the direction Δ of the variable Name
+	KAdd                       // Args[0] + Args[1] + …, all of one shape
+	KMul                       // product: 1×1 factors are scalars and commute; the others form a conformable chain
+	KHadamard                  // Args[0] ⊙ Args[1] ⊙ …, all of one shape
+	KDiv                       // Args[0] ⊘ Args[1], elementwise quotient, one shape
+	KTranspose                 // Args[0]ᵀ
+	KInverse                   // Args[0]⁻¹, square
+	KMatPow                    // Args[0]^K, matrix power, K ≥ 2
+	KPow                       // Args[0] .^ Args[1], elementwise power, Args[1] scalar
+	KApply                     // elementwise function Name (derivative order K for a generic one)
+	KTrace                     // tr(Args[0])
+	KDet                       // det(Args[0])
+	KLogdet                    // log|det(Args[0])|
+	KSum                       // sum of all entries
+	KDiagMat                   // diag(x): vector → diagonal matrix
+	KDiagVec                   // diag(A): matrix → vector of its diagonal
+	KLogsumexp                 // log Σ exp(xᵢ)
+	KSoftmax                   // exp(x) / Σ exp(xᵢ)
+	KNorm                      // ‖A‖: Frobenius norm (2-norm of a vector)
+	KInner                     // ⟨Args[0], Args[1]⟩ = sum(A ⊙ B)
+	KBroadcast                 // Args[0] (scalar, row or column) repeated to Shape
+	KKron                      // Args[0] ⊗ Args[1] (Jacobians only)
+)
+
+var kindNames = [...]string{
+	KVar: "var", KNum: "num", KIdentity: "I", KOnes: "ones", KZero: "zero", KDelta: "delta",
+	KAdd: "+", KMul: "*", KHadamard: ".*", KDiv: "./", KTranspose: "T", KInverse: "inv",
+	KMatPow: "^", KPow: ".^", KApply: "apply", KTrace: "tr", KDet: "det", KLogdet: "logdet",
+	KSum: "sum", KDiagMat: "diagm", KDiagVec: "diagv", KLogsumexp: "logsumexp",
+	KSoftmax: "softmax", KNorm: "norm", KInner: "inner", KBroadcast: "bcast", KKron: "kron",
+}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && kindNames[k] != "" {
+		return kindNames[k]
+	}
+	return "kind" + strconv.Itoa(int(k))
+}
+
+// Props are the declared properties of a variable.
+type Props uint8
+
+const (
+	Symmetric Props = 1 << iota // Sᵀ = S
+	PosDef                      // symmetric positive definite
+	Positive                    // every entry > 0
+)
+
+// Node is a typed, immutable, hash-consed expression. Never build one with a
+// composite literal: use the constructors, which intern it.
+type Node struct {
+	Kind  Kind
+	Shape Shape
+	Name  string   // KVar, KDelta: the variable; KApply: the function
+	Props Props    // KVar
+	Num   *big.Rat // KNum; never modified
+	K     int      // KMatPow: exponent; KApply: derivative order of a generic function
+	Args  []*Node
+
+	id       uint64
+	vars     []string // sorted names of the variables the node depends on
+	hasDelta bool
+}
+
+// ID is unique per distinct node; it orders nodes by creation.
+func (n *Node) ID() uint64 { return n.id }
+
+// IsScalar reports whether the node is 1×1.
+func (n *Node) IsScalar() bool { return n.Shape.IsScalar() }
+
+// Vars returns the sorted names of the variables n depends on. The slice is shared: do not modify it.
+func (n *Node) Vars() []string { return n.vars }
+
+// DependsOn reports whether the variable name occurs in n.
+func (n *Node) DependsOn(name string) bool {
+	for _, v := range n.vars {
+		if v == name {
+			return true
+		}
+	}
+	return false
+}
+
+// HasDelta reports whether a direction Δ occurs in n.
+func (n *Node) HasDelta() bool { return n.hasDelta }
+
+// IsSymmetric reports whether n is known to equal its transpose without rewriting:
+// symmetric variables, I, scalars, square 𝟙 and 0, diagonal matrices, and
+// inverses, powers and elementwise maps of symmetric nodes.
+func (n *Node) IsSymmetric() bool {
+	if n.IsScalar() {
+		return true
+	}
+	switch n.Kind {
+	case KVar:
+		return n.Props&(Symmetric|PosDef) != 0
+	case KIdentity, KDiagMat:
+		return true
+	case KOnes, KZero:
+		return n.Shape.IsSquare()
+	case KInverse, KMatPow, KApply:
+		return n.Args[0].IsSymmetric()
+	case KPow:
+		return n.Args[0].IsSymmetric()
+	case KAdd, KHadamard, KDiv:
+		for _, a := range n.Args {
+			if !a.IsSymmetric() {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+type internKey struct {
+	kind  Kind
+	shape Shape
+	name  string
+	props Props
+	num   string
+	k     int
+	args  string
+}
+
+var intern = struct {
+	sync.Mutex
+	m    map[internKey]*Node
+	next uint64
+}{m: map[internKey]*Node{}}
+
+// make interns a node. It is the only place nodes are created.
+func make_(kind Kind, shape Shape, name string, props Props, num *big.Rat, k int, args ...*Node) *Node {
+	var sb strings.Builder
+	for _, a := range args {
+		sb.WriteString(strconv.FormatUint(a.id, 36))
+		sb.WriteByte(',')
+	}
+	key := internKey{kind: kind, shape: shape, name: name, props: props, k: k, args: sb.String()}
+	if num != nil {
+		key.num = num.RatString()
+	}
+	intern.Lock()
+	defer intern.Unlock()
+	if n, ok := intern.m[key]; ok {
+		return n
+	}
+	intern.next++
+	n := &Node{Kind: kind, Shape: shape, Name: name, Props: props, Num: num, K: k, Args: append([]*Node(nil), args...), id: intern.next}
+	switch kind {
+	case KVar:
+		n.vars = []string{name}
+	case KDelta:
+		n.hasDelta = true
+	}
+	for _, a := range args {
+		n.hasDelta = n.hasDelta || a.hasDelta
+		n.vars = mergeNames(n.vars, a.vars)
+	}
+	intern.m[key] = n
+	return n
+}
+
+func mergeNames(a, b []string) []string {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]string, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || (i < len(a) && a[i] < b[j]):
+			out = append(out, a[i])
+			i++
+		case i == len(a) || b[j] < a[i]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	return out
+}
+
+// ShapeError reports an internal misuse of a constructor: a bug, not bad input.
+type ShapeError struct{ Op, Detail string }
+
+func (e *ShapeError) Error() string { return "ast." + e.Op + ": " + e.Detail }
+
+func shapePanic(op string, format string, args ...any) {
+	panic(&ShapeError{op, fmt.Sprintf(format, args...)})
+}
+
+// Var returns the variable name of the given shape and properties.
+func Var(name string, s Shape, p Props) *Node { return make_(KVar, s, name, p, nil, 0) }
+
+// Number returns the scalar constant r.
+func Number(r *big.Rat) *Node { return make_(KNum, Scalar, "", 0, new(big.Rat).Set(r), 0) }
+
+// Int returns the scalar constant i.
+func Int(i int64) *Node { return Number(big.NewRat(i, 1)) }
+
+// Identity returns the n×n identity.
+func Identity(n Dim) *Node { return make_(KIdentity, Shape{n, n}, "", 0, nil, 0) }
+
+// Ones returns the all-ones matrix of shape s.
+func Ones(s Shape) *Node { return make_(KOnes, s, "", 0, nil, 0) }
+
+// Zero returns the zero matrix of shape s.
+func Zero(s Shape) *Node { return make_(KZero, s, "", 0, nil, 0) }
+
+// Delta returns the direction Δ in which the variable name (of shape s) is perturbed.
+func Delta(name string, s Shape) *Node { return make_(KDelta, s, name, 0, nil, 0) }
+
+// Add returns the sum of args, which must share one shape. One argument is returned as is.
+func Add(args ...*Node) *Node {
+	if len(args) == 1 {
+		return args[0]
+	}
+	if len(args) == 0 {
+		shapePanic("Add", "no arguments")
+	}
+	for _, a := range args[1:] {
+		if a.Shape != args[0].Shape {
+			shapePanic("Add", "shapes %v and %v", args[0].Shape, a.Shape)
+		}
+	}
+	return make_(KAdd, args[0].Shape, "", 0, nil, 0, args...)
+}
+
+// MulShape is the shape of a product: scalar factors commute, the others chain.
+// ok is false when the chain is not conformable.
+func MulShape(args ...*Node) (Shape, bool) {
+	var first, last *Node
+	for _, a := range args {
+		if a.IsScalar() {
+			continue
+		}
+		if last != nil && last.Shape.Cols != a.Shape.Rows {
+			return Shape{}, false
+		}
+		if first == nil {
+			first = a
+		}
+		last = a
+	}
+	if first == nil {
+		return Scalar, true
+	}
+	return Shape{first.Shape.Rows, last.Shape.Cols}, true
+}
+
+// Mul returns the product of args. One argument is returned as is.
+func Mul(args ...*Node) *Node {
+	if len(args) == 1 {
+		return args[0]
+	}
+	s, ok := MulShape(args...)
+	if !ok || len(args) == 0 {
+		shapePanic("Mul", "non-conformable factors %v", shapes(args))
+	}
+	return make_(KMul, s, "", 0, nil, 0, args...)
+}
+
+func shapes(args []*Node) []string {
+	var out []string
+	for _, a := range args {
+		out = append(out, a.Shape.String())
+	}
+	return out
+}
+
+// Hadamard returns the elementwise product of args, which share one shape.
+func Hadamard(args ...*Node) *Node {
+	if len(args) == 1 {
+		return args[0]
+	}
+	for _, a := range args[1:] {
+		if a.Shape != args[0].Shape {
+			shapePanic("Hadamard", "shapes %v", shapes(args))
+		}
+	}
+	return make_(KHadamard, args[0].Shape, "", 0, nil, 0, args...)
+}
+
+// Div returns the elementwise quotient a ⊘ b (one shape).
+func Div(a, b *Node) *Node {
+	if a.Shape != b.Shape {
+		shapePanic("Div", "shapes %v and %v", a.Shape, b.Shape)
+	}
+	return make_(KDiv, a.Shape, "", 0, nil, 0, a, b)
+}
+
+// Transpose returns aᵀ.
+func Transpose(a *Node) *Node { return make_(KTranspose, a.Shape.T(), "", 0, nil, 0, a) }
+
+// Inverse returns a⁻¹ for square a.
+func Inverse(a *Node) *Node {
+	if !a.Shape.IsSquare() {
+		shapePanic("Inverse", "non-square %v", a.Shape)
+	}
+	return make_(KInverse, a.Shape, "", 0, nil, 0, a)
+}
+
+// MatPow returns the matrix power a^k, k ≥ 2, for square a.
+func MatPow(a *Node, k int) *Node {
+	if !a.Shape.IsSquare() || k < 2 {
+		shapePanic("MatPow", "%v ^ %d", a.Shape, k)
+	}
+	return make_(KMatPow, a.Shape, "", 0, nil, k, a)
+}
+
+// Pow returns the elementwise power a .^ p for a scalar exponent p.
+func Pow(a, p *Node) *Node {
+	if !p.IsScalar() {
+		shapePanic("Pow", "exponent of shape %v", p.Shape)
+	}
+	return make_(KPow, a.Shape, "", 0, nil, 0, a, p)
+}
+
+// Apply returns the elementwise function fn applied to a. For a generic
+// (declared) function, order is the derivative order: g is 0, g′ is 1.
+func Apply(fn string, order int, a *Node) *Node {
+	return make_(KApply, a.Shape, fn, 0, nil, order, a)
+}
+
+// Reduce returns a scalar reduction (KTrace, KDet, KLogdet, KSum, KLogsumexp, KNorm) of a.
+func Reduce(kind Kind, a *Node) *Node {
+	switch kind {
+	case KTrace, KDet, KLogdet:
+		if !a.Shape.IsSquare() {
+			shapePanic(kind.String(), "non-square %v", a.Shape)
+		}
+	case KSum, KLogsumexp, KNorm:
+	default:
+		shapePanic("Reduce", "kind %v", kind)
+	}
+	return make_(kind, Scalar, "", 0, nil, 0, a)
+}
+
+// DiagMat returns the diagonal matrix with the column vector x on its diagonal.
+func DiagMat(x *Node) *Node {
+	if x.Shape.Cols != One {
+		shapePanic("DiagMat", "not a column %v", x.Shape)
+	}
+	return make_(KDiagMat, Shape{x.Shape.Rows, x.Shape.Rows}, "", 0, nil, 0, x)
+}
+
+// DiagVec returns the diagonal of the square matrix a as a column vector.
+func DiagVec(a *Node) *Node {
+	if !a.Shape.IsSquare() {
+		shapePanic("DiagVec", "non-square %v", a.Shape)
+	}
+	return make_(KDiagVec, Vec(a.Shape.Rows), "", 0, nil, 0, a)
+}
+
+// Softmax returns exp(x)/Σexp(xᵢ) of a column vector x.
+func Softmax(x *Node) *Node { return make_(KSoftmax, x.Shape, "", 0, nil, 0, x) }
+
+// Inner returns ⟨a, b⟩ = sum(a ⊙ b); a and b share one shape.
+func Inner(a, b *Node) *Node {
+	if a.Shape != b.Shape {
+		shapePanic("Inner", "shapes %v and %v", a.Shape, b.Shape)
+	}
+	return make_(KInner, Scalar, "", 0, nil, 0, a, b)
+}
+
+// Broadcast repeats a (a scalar, a 1×n row or an m×1 column) to shape s.
+// It returns a unchanged when a already has shape s.
+func Broadcast(a *Node, s Shape) *Node {
+	if a.Shape == s {
+		return a
+	}
+	okR := a.Shape.Rows == s.Rows || a.Shape.Rows == One
+	okC := a.Shape.Cols == s.Cols || a.Shape.Cols == One
+	if !okR || !okC {
+		shapePanic("Broadcast", "%v to %v", a.Shape, s)
+	}
+	return make_(KBroadcast, s, "", 0, nil, 0, a)
+}
+
+// Kron returns the Kronecker product a ⊗ b. Its shape is symbolic: rows
+// and cols are written as products of the operands' sizes.
+func Kron(a, b *Node) *Node {
+	s := Shape{dimProduct(a.Shape.Rows, b.Shape.Rows), dimProduct(a.Shape.Cols, b.Shape.Cols)}
+	return make_(KKron, s, "", 0, nil, 0, a, b)
+}
+
+func dimProduct(a, b Dim) Dim {
+	switch {
+	case a == One:
+		return b
+	case b == One:
+		return a
+	}
+	return a + "·" + b
+}
+
+// WithArgs returns a node of n's kind and attributes with new operands,
+// recomputing the shape. It returns n itself when nothing changed.
+func WithArgs(n *Node, args ...*Node) *Node {
+	same := len(args) == len(n.Args)
+	for i := 0; same && i < len(args); i++ {
+		same = args[i] == n.Args[i]
+	}
+	if same {
+		return n
+	}
+	switch n.Kind {
+	case KAdd:
+		return Add(args...)
+	case KMul:
+		return Mul(args...)
+	case KHadamard:
+		return Hadamard(args...)
+	case KDiv:
+		return Div(args[0], args[1])
+	case KTranspose:
+		return Transpose(args[0])
+	case KInverse:
+		return Inverse(args[0])
+	case KMatPow:
+		return MatPow(args[0], n.K)
+	case KPow:
+		return Pow(args[0], args[1])
+	case KApply:
+		return Apply(n.Name, n.K, args[0])
+	case KTrace, KDet, KLogdet, KSum, KLogsumexp, KNorm:
+		return Reduce(n.Kind, args[0])
+	case KDiagMat:
+		return DiagMat(args[0])
+	case KDiagVec:
+		return DiagVec(args[0])
+	case KSoftmax:
+		return Softmax(args[0])
+	case KInner:
+		return Inner(args[0], args[1])
+	case KBroadcast:
+		return Broadcast(args[0], n.Shape)
+	case KKron:
+		return Kron(args[0], args[1])
+	}
+	shapePanic("WithArgs", "leaf kind %v", n.Kind)
+	return nil
+}
+
+// IsNum reports whether n is the number v.
+func (n *Node) IsNum(v int64) bool {
+	return n.Kind == KNum && n.Num.IsInt() && n.Num.Num().IsInt64() && n.Num.Num().Int64() == v
+}
+
+// Compare orders nodes structurally (kind, name, shape, value, then operands).
+// It is a total order consistent with pointer identity, used for canonical
+// ordering of commutative operands.
+func Compare(a, b *Node) int {
+	if a == b {
+		return 0
+	}
+	if c := rank(a) - rank(b); c != 0 {
+		return c
+	}
+	if a.Kind != b.Kind {
+		return int(a.Kind) - int(b.Kind)
+	}
+	if c := strings.Compare(a.Name, b.Name); c != 0 {
+		return c
+	}
+	if a.Num != nil && b.Num != nil {
+		if c := a.Num.Cmp(b.Num); c != 0 {
+			return c
+		}
+	}
+	if c := a.K - b.K; c != 0 {
+		return c
+	}
+	for i := 0; i < len(a.Args) && i < len(b.Args); i++ {
+		if c := Compare(a.Args[i], b.Args[i]); c != 0 {
+			return c
+		}
+	}
+	if c := len(a.Args) - len(b.Args); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Shape.String(), b.Shape.String()); c != 0 {
+		return c
+	}
+	if a.id < b.id {
+		return -1
+	}
+	return 1
+}
+
+// rank sorts leaves first: a sum reads Δ-free constants and variables
+// before compound terms.
+func rank(n *Node) int {
+	switch n.Kind {
+	case KNum:
+		return 0
+	case KVar, KDelta, KIdentity, KOnes, KZero:
+		return 1
+	case KTranspose, KInverse:
+		return rank(n.Args[0])
+	}
+	return 2
+}
+
+// Walk calls f for every distinct node of the DAG rooted at n, children
+// before parents, each node once.
+func Walk(n *Node, f func(*Node)) {
+	seen := map[*Node]bool{}
+	var visit func(*Node)
+	visit = func(m *Node) {
+		if seen[m] {
+			return
+		}
+		seen[m] = true
+		for _, a := range m.Args {
+			visit(a)
+		}
+		f(m)
+	}
+	visit(n)
+}
+
+// Substitute replaces every occurrence of the node from by to (same shape) in n.
+func Substitute(n, from, to *Node) *Node {
+	memo := map[*Node]*Node{}
+	var sub func(*Node) *Node
+	sub = func(m *Node) *Node {
+		if m == from {
+			return to
+		}
+		if r, ok := memo[m]; ok {
+			return r
+		}
+		args := make([]*Node, len(m.Args))
+		for i, a := range m.Args {
+			args[i] = sub(a)
+		}
+		r := m
+		if len(args) > 0 {
+			r = WithArgs(m, args...)
+		}
+		memo[m] = r
+		return r
+	}
+	return sub(n)
+}
+
+// Dump writes n as an S-expression, for tests and debugging.
+func Dump(n *Node) string {
+	var sb strings.Builder
+	var w func(*Node)
+	w = func(m *Node) {
+		switch m.Kind {
+		case KVar:
+			sb.WriteString(m.Name)
+			return
+		case KNum:
+			sb.WriteString(m.Num.RatString())
+			return
+		case KDelta:
+			sb.WriteString("Δ" + m.Name)
+			return
+		case KIdentity, KOnes, KZero:
+			fmt.Fprintf(&sb, "%s[%s]", m.Kind, m.Shape)
+			return
+		}
+		sb.WriteString("(" + m.Kind.String())
+		if m.Kind == KApply {
+			sb.WriteString(" " + m.Name + strings.Repeat("'", m.K))
+		}
+		if m.Kind == KMatPow {
+			fmt.Fprintf(&sb, "%d", m.K)
+		}
+		for _, a := range m.Args {
+			sb.WriteByte(' ')
+			w(a)
+		}
+		sb.WriteByte(')')
+	}
+	w(n)
+	return sb.String()
+}

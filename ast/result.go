@@ -1,0 +1,52 @@
+package ast
+
+// Program is a type-checked expression with the names it uses.
+type Program struct {
+	Src   string
+	Root  *Node
+	Vars  []*Node  // every variable (KVar) of Root, in order of first appearance
+	Funcs []string // generic functions (declared func) that Root applies
+}
+
+// Var returns the variable named name, or nil.
+func (p *Program) Var(name string) *Node {
+	for _, v := range p.Vars {
+		if v.Name == name {
+			return v
+		}
+	}
+	return nil
+}
+
+// Step is one line of a derivation: Lhs = Rhs by Rule.
+type Step struct {
+	Rule     string // the rule or identity, e.g. "d(AB) = dA·B + A·dB"
+	Lhs, Rhs *Node
+}
+
+// Derivative is what the pipeline derives for one variable.
+type Derivative struct {
+	Wrt          *Node // the variable
+	Differential *Node // df: linear in Δ (Delta(Wrt.Name, Wrt.Shape))
+	Gradient     *Node // G with df = ⟨Δ, G⟩; nil for a non-scalar f
+	Hessian      *Node // H[Δ], the differential of Gradient; nil unless asked
+	HessianMat   *Node // the Hessian matrix for a vector variable; nil otherwise
+	Jacobian     *Node // the Jacobian (matrix or Kronecker form); nil unless asked or none exists
+	Steps        []Step
+}
+
+// Verification is the numerical verification of an answer. (It is not
+// called Check: that name is the type checker, [Check].)
+type Verification struct {
+	RelErr float64
+	OK     bool
+	Note   string // e.g. the stand-in used for a generic function
+}
+
+// Result is a complete answer: f and its derivatives.
+type Result struct {
+	Program     *Program
+	F           *Node // f as simplified for display
+	Derivatives []Derivative
+	Check       *Verification // nil when the check was skipped
+}

@@ -1,0 +1,540 @@
+package numeric
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mdiff/mdiff/ast"
+)
+
+// Defaults of Options.
+const (
+	// DefaultDraws is the number of random inputs a check compares on.
+	DefaultDraws = 3
+	// DefaultTol is the relative error a check accepts. The extrapolated
+	// five-point differences reach 1e-9 or better on smooth functions at
+	// well-conditioned inputs, so 1e-6 leaves three orders of magnitude for
+	// harder inputs while any wrong derivative — a missing transpose, a
+	// factor 2, a dropped term — is off by O(1).
+	DefaultTol = 1e-6
+	// maxAttempts bounds the draws tried for each comparison when inputs
+	// have to be redrawn.
+	maxAttempts = 20
+	// noiseFactor bounds the rounding error of an extrapolated estimate as
+	// noiseFactor·ε·‖f‖/h: about 4 from the stencil weights times 16 for the
+	// rounding error in evaluating f itself.
+	noiseFactor = 64
+	// baseStep is the step relative to the scale of the input, close to the
+	// optimum ε^{1/5} ≈ 7e-4 of the five-point stencil.
+	baseStep = 1e-3
+	// shrinks is how many times the step is divided by 4 when the error
+	// estimate is too large.
+	shrinks = 4
+	// maxMismatches is how many differing entries a Report lists.
+	maxMismatches = 5
+	// seedStream is the second word of the PCG state; it only makes the
+	// streams of mdiff differ from other users of the same seed.
+	seedStream = 0x6d64696666 // "mdiff"
+)
+
+// Errors a check returns.
+var (
+	// ErrNotFinite is wrapped when f or a derivative is NaN or ±Inf at a
+	// point the check needs.
+	ErrNotFinite = errors.New("not finite")
+	// ErrNoFiniteDraw is wrapped when no random input in maxAttempts
+	// draws gave finite values (and reliable finite differences).
+	ErrNoFiniteDraw = errors.New("numeric: no random input where the function and its derivative are finite")
+	// errUnreliable marks finite differences whose error estimate stayed
+	// above the tolerance at every step (a kink inside the stencil, a nearly
+	// singular matrix): the draw is redrawn.
+	errUnreliable = errors.New("finite differences did not converge")
+)
+
+// Options configure a check. The zero value means the defaults.
+type Options struct {
+	Seed  uint64          // seed of the random inputs; one seed, one result
+	Draws int             // random inputs to compare on; ≤ 0 means DefaultDraws
+	Tol   float64         // accepted relative error; ≤ 0 means DefaultTol
+	Sizes map[ast.Dim]int // sizes to use; names it leaves open get RandomEnv's defaults
+}
+
+func (o Options) withDefaults() Options {
+	if o.Draws <= 0 {
+		o.Draws = DefaultDraws
+	}
+	if o.Tol <= 0 || math.IsNaN(o.Tol) {
+		o.Tol = DefaultTol
+	}
+	return o
+}
+
+// Mismatch is one entry (0-based) where a candidate gradient differs from the
+// finite-difference gradient.
+type Mismatch struct {
+	Row, Col  int
+	Got, Want float64
+}
+
+// Report is the outcome of a check.
+type Report struct {
+	// RelErr is the largest relative error ‖a − b‖_F / max(‖a‖_F, ‖b‖_F,
+	// floor) over the draws compared, where a is the symbolic and b the
+	// finite-difference value and floor is the rounding noise of the
+	// differences divided by the tolerance (so that two values that are
+	// both zero up to that noise agree).
+	RelErr float64
+	// OK reports whether RelErr ≤ Tol on every draw.
+	OK bool
+	// Draws is the number of draws compared (redrawn inputs not counted).
+	Draws int
+	// Mismatches lists up to 5 entries of a failing candidate gradient in
+	// the worst draw, largest difference first (CompareGradient only).
+	Mismatches []Mismatch
+	// Env is the last environment used, or, when OK is false, the one of
+	// the worst failing draw (where Mismatches were found).
+	Env *Env
+}
+
+// Verification returns the report as the ast.Verification of a Result; its
+// Note is StandInNote when the check substituted StandIn for a generic
+// function.
+func (r Report) Verification() *ast.Verification {
+	c := &ast.Verification{RelErr: r.RelErr, OK: r.OK}
+	if r.Env != nil && len(r.Env.Funcs) > 0 {
+		c.Note = StandInNote
+	}
+	return c
+}
+
+// CheckDifferential checks a differential: df, linear in
+// ast.Delta(wrt.Name, wrt.Shape), must equal d/dt f(wrt + tΔ) at t = 0 for
+// random inputs and a random direction Δ (symmetric for a symmetric wrt).
+// f may have any shape; df has the same shape. Inputs are redrawn where f,
+// f at the finite-difference points, or df is not finite or needs a
+// singular inverse; if no draw works the error wraps ErrNoFiniteDraw.
+func CheckDifferential(f, df, wrt *ast.Node, prog *ast.Program, opts Options) (Report, error) {
+	if err := checkArgs(f, df, wrt); err != nil {
+		return Report{}, err
+	}
+	if df.Shape != f.Shape {
+		return Report{}, fmt.Errorf("numeric: differential of shape %v for f of shape %v", df.Shape, f.Shape)
+	}
+	opts = opts.withDefaults()
+	return run(prog, opts, []*ast.Node{f, df, wrt}, func(env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
+		dir, err := direction(rng, wrt, env)
+		if err != nil {
+			return 0, nil, err
+		}
+		env.Deltas[wrt.Name] = dir
+		if err := finiteAt(f, env, "f"); err != nil {
+			return 0, nil, err
+		}
+		a, err := evalFinite(df, env, "the differential")
+		if err != nil {
+			return 0, nil, err
+		}
+		est, err := directional(f, env, wrt.Name, dir, opts.Tol)
+		if err != nil {
+			return 0, nil, err
+		}
+		if !est.reliable {
+			return 0, nil, errUnreliable
+		}
+		rel, err := relErr(a, est.d, est.noise/opts.Tol)
+		return rel, nil, err
+	})
+}
+
+// CheckGradient checks a gradient g of the scalar f: ⟨Δ, g⟩ must equal
+// d/dt f(wrt + tΔ) at t = 0 for random inputs and directions. For a
+// symmetric wrt the directions are symmetric, so only the symmetric part of
+// g is checked (CompareGradient checks g entrywise against (G + Gᵀ)/2).
+// Redrawing is as for CheckDifferential.
+func CheckGradient(f, g, wrt *ast.Node, prog *ast.Program, opts Options) (Report, error) {
+	if err := checkGradArgs(f, g, wrt); err != nil {
+		return Report{}, err
+	}
+	opts = opts.withDefaults()
+	return run(prog, opts, []*ast.Node{f, g, wrt}, func(env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
+		dir, err := direction(rng, wrt, env)
+		if err != nil {
+			return 0, nil, err
+		}
+		env.Deltas[wrt.Name] = dir
+		if err := finiteAt(f, env, "f"); err != nil {
+			return 0, nil, err
+		}
+		gv, err := evalFinite(g, env, "the gradient")
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := sameDims("⟨Δ, G⟩", dir, gv); err != nil {
+			return 0, nil, fmt.Errorf("numeric: %w", err)
+		}
+		est, err := directional(f, env, wrt.Name, dir, opts.Tol)
+		if err != nil {
+			return 0, nil, err
+		}
+		if !est.reliable {
+			return 0, nil, errUnreliable
+		}
+		rel, err := relErr(scalar(inner(dir, gv)), est.d, est.noise/opts.Tol)
+		return rel, nil, err
+	})
+}
+
+// CompareGradient compares a candidate gradient of the scalar f with the
+// finite-difference gradient FDGradient entry by entry — for a symmetric
+// wrt with (G + Gᵀ)/2, the gradient on the symmetric matrices (SPEC.md
+// §1) — and, when they differ, lists up to 5 differing entries.
+func CompareGradient(candidate, f, wrt *ast.Node, prog *ast.Program, opts Options) (Report, error) {
+	if err := checkGradArgs(f, candidate, wrt); err != nil {
+		return Report{}, err
+	}
+	opts = opts.withDefaults()
+	return run(prog, opts, []*ast.Node{f, candidate, wrt}, func(env *Env, _ *rand.Rand) (float64, []Mismatch, error) {
+		if err := finiteAt(f, env, "f"); err != nil {
+			return 0, nil, err
+		}
+		got, err := evalFinite(candidate, env, "the candidate gradient")
+		if err != nil {
+			return 0, nil, err
+		}
+		want, noise, reliable, err := fdGradient(f, wrt, env, opts.Tol)
+		if err != nil {
+			return 0, nil, err
+		}
+		if !reliable {
+			return 0, nil, errUnreliable
+		}
+		floor := noise / opts.Tol
+		rel, err := relErr(got, want, floor)
+		if err != nil || rel <= opts.Tol {
+			return rel, nil, err
+		}
+		den := math.Max(math.Max(frobenius(got), frobenius(want)), floor)
+		return rel, mismatches(got, want, opts.Tol*den), nil
+	})
+}
+
+// FDGradient returns the finite-difference gradient G of the scalar f with
+// respect to wrt at env, entry by entry along the basis directions E_ij: G_ij
+// = d/dt f(X + t·E_ij). For a symmetric wrt the directions are E_ii and
+// E_ij + E_ji, whose derivative G_ij + G_ji is split evenly, so the result
+// is the symmetric part (G + Gᵀ)/2. Where the differences do not converge
+// the best estimate is returned; a non-finite f is an error wrapping
+// ErrNotFinite.
+func FDGradient(f, wrt *ast.Node, env *Env) (*mat.Dense, error) {
+	if err := checkArgs(f, f, wrt); err != nil {
+		return nil, err
+	}
+	if !f.IsScalar() {
+		return nil, fmt.Errorf("numeric: gradient of a non-scalar f of shape %v", f.Shape)
+	}
+	g, _, _, err := fdGradient(f, wrt, env, DefaultTol)
+	return g, err
+}
+
+func checkArgs(f, df, wrt *ast.Node) error {
+	if f == nil || df == nil || wrt == nil {
+		return errors.New("numeric: nil expression")
+	}
+	if wrt.Kind != ast.KVar {
+		return fmt.Errorf("numeric: differentiating with respect to a %v node, not a variable", wrt.Kind)
+	}
+	return nil
+}
+
+func checkGradArgs(f, g, wrt *ast.Node) error {
+	if err := checkArgs(f, g, wrt); err != nil {
+		return err
+	}
+	if !f.IsScalar() {
+		return fmt.Errorf("numeric: gradient of a non-scalar f of shape %v", f.Shape)
+	}
+	if g.Shape != wrt.Shape {
+		return fmt.Errorf("numeric: gradient of shape %v for %s of shape %v", g.Shape, wrt.Name, wrt.Shape)
+	}
+	return nil
+}
+
+// trial compares once on env; an error that wraps ErrSingular,
+// ErrNotFinite or errUnreliable asks for another draw.
+type trial func(env *Env, rng *rand.Rand) (relErr float64, mism []Mismatch, err error)
+
+// run performs opts.Draws trials on fresh random inputs, redrawing each up
+// to maxAttempts times. It reports the largest relative error, with the
+// environment and mismatches of that draw when the check fails.
+func run(prog *ast.Program, opts Options, exprs []*ast.Node, t trial) (Report, error) {
+	rng := rand.New(rand.NewPCG(opts.Seed, seedStream))
+	rep := Report{OK: true}
+	for d := 0; d < opts.Draws; d++ {
+		var last error
+		done := false
+		for attempt := 0; attempt < maxAttempts && !done; attempt++ {
+			env := randomEnv(rng, prog, opts.Sizes, exprs...)
+			rel, mism, err := t(env, rng)
+			if errors.Is(err, ErrSingular) || errors.Is(err, ErrNotFinite) || errors.Is(err, errUnreliable) {
+				last = err
+				continue
+			}
+			if err != nil {
+				rep.OK, rep.Env = false, env
+				return rep, err
+			}
+			done = true
+			rep.Draws++
+			failed := !(rel <= opts.Tol) // NaN fails
+			if rep.OK || failed && !(rel <= rep.RelErr) {
+				// The last env while all draws pass, else the worst failing one.
+				rep.Env = env
+			}
+			if !(rel <= rep.RelErr) {
+				rep.RelErr = rel
+				if failed {
+					rep.Mismatches = mism
+				}
+			}
+			rep.OK = rep.OK && !failed
+		}
+		if !done {
+			rep.OK = false
+			return rep, fmt.Errorf("%w (%d draws tried; last: %w)", ErrNoFiniteDraw, maxAttempts, last)
+		}
+	}
+	return rep, nil
+}
+
+// direction draws a direction for wrt in env.
+func direction(rng *rand.Rand, wrt *ast.Node, env *Env) (*mat.Dense, error) {
+	d := RandomDirection(rng, wrt, env)
+	if d == nil {
+		return nil, fmt.Errorf("numeric: variable %s has no value", wrt.Name)
+	}
+	return d, nil
+}
+
+// evalFinite evaluates n and wraps ErrNotFinite if the value is not finite.
+func evalFinite(n *ast.Node, env *Env, what string) (*mat.Dense, error) {
+	v, err := Eval(n, env)
+	if err != nil {
+		return nil, err
+	}
+	if !Finite(v) {
+		return nil, fmt.Errorf("numeric: %s is %w", what, ErrNotFinite)
+	}
+	return v, nil
+}
+
+func finiteAt(n *ast.Node, env *Env, what string) error {
+	_, err := evalFinite(n, env, what)
+	return err
+}
+
+// relErr returns ‖a − b‖_F / max(‖a‖_F, ‖b‖_F, floor), and 0 when a = b.
+func relErr(a, b *mat.Dense, floor float64) (float64, error) {
+	if err := sameDims("comparison", a, b); err != nil {
+		return 0, fmt.Errorf("numeric: %w", err)
+	}
+	var d mat.Dense
+	d.Sub(a, b)
+	num := frobenius(&d)
+	if num == 0 {
+		return 0, nil
+	}
+	den := math.Max(math.Max(frobenius(a), frobenius(b)), floor)
+	return num / den, nil
+}
+
+// mismatches lists the entries where |got − want| exceeds thr/√(entries),
+// largest first, at most maxMismatches. Whenever ‖got − want‖_F > thr at
+// least one entry qualifies.
+func mismatches(got, want *mat.Dense, thr float64) []Mismatch {
+	r, c := got.Dims()
+	thr /= math.Sqrt(float64(r * c))
+	var out []Mismatch
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			g, w := got.At(i, j), want.At(i, j)
+			if math.Abs(g-w) > thr {
+				out = append(out, Mismatch{Row: i, Col: j, Got: g, Want: w})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return math.Abs(out[i].Got-out[i].Want) > math.Abs(out[j].Got-out[j].Want)
+	})
+	if len(out) > maxMismatches {
+		out = out[:maxMismatches]
+	}
+	return out
+}
+
+// fdEstimate is a finite-difference derivative along one direction.
+type fdEstimate struct {
+	d        *mat.Dense // Richardson extrapolation of the five-point estimates at h and h/2
+	errEst   float64    // ‖D(h) − D(h/2)‖_F/15: the estimated error of D(h/2), above that of d
+	noise    float64    // estimated rounding noise noiseFactor·ε·max‖f‖_F/h
+	reliable bool       // errEst ≤ max(tol·‖d‖_F, noise)
+}
+
+// directional returns the derivative of t ↦ f(X + tΔ) at t = 0, X the
+// value of the variable name in env. With
+// D(h) = (−f(2h) + 8f(h) − 8f(−h) + f(−2h))/(12h) = f′ + c·h⁴ + O(h⁶),
+// the extrapolation D(h/2) + (D(h/2) − D(h))/15 cancels the h⁴ term. The
+// base step h = 1e-3·max(1, ‖X‖_max)/‖Δ‖_max moves every entry by at most
+// 1e-3 of the input's scale (2e-3 at the outer points); while the error
+// estimate exceeds max(tol·‖d‖, noise), h is divided by 4, up to shrinks
+// times, and the estimate with the smallest relative error estimate is
+// returned (reliable false).
+func directional(f *ast.Node, env *Env, name string, dir *mat.Dense, tol float64) (fdEstimate, error) {
+	x := env.Vals[name]
+	if x == nil {
+		return fdEstimate{}, fmt.Errorf("numeric: variable %s has no value", name)
+	}
+	if err := sameDims("X + tΔ", x, dir); err != nil {
+		return fdEstimate{}, fmt.Errorf("numeric: %w", err)
+	}
+	dm := maxAbs(dir)
+	if dm == 0 || math.IsNaN(dm) || math.IsInf(dm, 0) {
+		if dm != 0 {
+			return fdEstimate{}, fmt.Errorf("numeric: direction is %w", ErrNotFinite)
+		}
+		v, err := evalFinite(f, env, "f")
+		if err != nil {
+			return fdEstimate{}, err
+		}
+		r, c := v.Dims()
+		return fdEstimate{d: mat.NewDense(r, c, nil), reliable: true}, nil
+	}
+	h := baseStep * math.Max(1, maxAbs(x)) / dm
+
+	cache := map[float64]*mat.Dense{}
+	fScale := 0.0
+	at := func(s float64) (*mat.Dense, error) {
+		if v, ok := cache[s]; ok {
+			return v, nil
+		}
+		var xs mat.Dense
+		xs.Scale(s, dir)
+		xs.Add(x, &xs)
+		v, err := Eval(f, env.withVal(name, &xs))
+		if err != nil {
+			return nil, err
+		}
+		if !Finite(v) {
+			return nil, fmt.Errorf("numeric: f near the input is %w", ErrNotFinite)
+		}
+		fScale = math.Max(fScale, frobenius(v))
+		cache[s] = v
+		return v, nil
+	}
+	// stencil returns (8(f(h) − f(−h)) − (f(2h) − f(−2h)))/(12h), the
+	// differences taken first so that a constant f gives exactly 0.
+	stencil := func(h float64) (*mat.Dense, error) {
+		var pts [4]*mat.Dense
+		for i, s := range [...]float64{h, -h, 2 * h, -2 * h} {
+			v, err := at(s)
+			if err != nil {
+				return nil, err
+			}
+			pts[i] = v
+		}
+		var inner, outer mat.Dense
+		inner.Sub(pts[0], pts[1])
+		outer.Sub(pts[2], pts[3])
+		inner.Scale(8, &inner)
+		inner.Sub(&inner, &outer)
+		inner.Scale(1/(12*h), &inner)
+		return &inner, nil
+	}
+
+	var best fdEstimate
+	bestRatio := math.Inf(1)
+	for k := 0; k < shrinks; k++ {
+		d1, err := stencil(h)
+		if err != nil {
+			return fdEstimate{}, err
+		}
+		d2, err := stencil(h / 2)
+		if err != nil {
+			return fdEstimate{}, err
+		}
+		var diff, ext mat.Dense
+		diff.Sub(d2, d1)
+		ext.Scale(1.0/15, &diff)
+		ext.Add(d2, &ext)
+		est := fdEstimate{d: &ext, errEst: frobenius(&diff) / 15, noise: noiseFactor * eps * fScale / h}
+		scale := math.Max(tol*frobenius(&ext), est.noise)
+		if est.errEst <= scale {
+			est.reliable = true
+			return est, nil
+		}
+		ratio := math.Inf(1)
+		if scale > 0 {
+			ratio = est.errEst / scale
+		}
+		if best.d == nil || ratio < bestRatio {
+			best, bestRatio = est, ratio
+		}
+		h /= 4
+	}
+	return best, nil
+}
+
+// eps is the unit roundoff of float64, 2⁻⁵².
+const eps = 0x1p-52
+
+// fdGradient is FDGradient that also returns the rounding noise of the
+// gradient (Frobenius norm of the entries' noise) and whether the
+// differences converged: Σ errEst² ≤ max(tol·‖G‖_F, noise)².
+func fdGradient(f, wrt *ast.Node, env *Env, tol float64) (*mat.Dense, float64, bool, error) {
+	x := env.Vals[wrt.Name]
+	if x == nil {
+		return nil, 0, false, fmt.Errorf("numeric: variable %s has no value", wrt.Name)
+	}
+	r, c := x.Dims()
+	sym := isSym(wrt) && r == c
+	g := mat.NewDense(r, c, nil)
+	var noise2, err2 float64
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			if sym && j < i {
+				continue
+			}
+			e := mat.NewDense(r, c, nil)
+			e.Set(i, j, 1)
+			if sym {
+				e.Set(j, i, 1)
+			}
+			est, err := directional(f, env, wrt.Name, e, tol)
+			if err != nil {
+				return nil, 0, false, err
+			}
+			v, err := scalarOf("f", est.d)
+			if err != nil {
+				return nil, 0, false, fmt.Errorf("numeric: gradient of a non-scalar f: %w", err)
+			}
+			if sym && i != j {
+				// d/dt f(X + t(E_ij + E_ji)) = G_ij + G_ji, split evenly.
+				g.Set(i, j, v/2)
+				g.Set(j, i, v/2)
+				noise2 += est.noise * est.noise / 2
+				err2 += est.errEst * est.errEst / 2
+			} else {
+				g.Set(i, j, v)
+				noise2 += est.noise * est.noise
+				err2 += est.errEst * est.errEst
+			}
+		}
+	}
+	noise := math.Sqrt(noise2)
+	scale := math.Max(tol*frobenius(g), noise)
+	return g, noise, math.Sqrt(err2) <= scale, nil
+}

@@ -1,0 +1,23 @@
+// Package numeric is mdiff's ground truth: it evaluates any typed expression
+// ([ast.Node]) on concrete matrices with gonum, draws random inputs that
+// respect the declarations (symmetric, positive definite, positive), and
+// compares symbolic derivatives with finite differences.
+//
+// Conventions, as in SPEC.md §1: vectors are n×1 columns, scalars are 1×1,
+// ⟨A, B⟩ = sum(A ⊙ B), and a gradient G of a scalar f satisfies
+// df = ⟨Δ, G⟩ for every direction Δ — every symmetric Δ for a variable
+// declared symmetric, so that there only the symmetric part (G + Gᵀ)/2
+// matters.
+//
+// Finite differences use the five-point central stencil
+//
+//	f′ ≈ (−f(2h) + 8f(h) − 8f(−h) + f(−2h)) / (12h),
+//
+// whose truncation error is O(h⁴) and whose rounding error is O(ε/h); the
+// two balance at h ≈ ε^{1/5} ≈ 7·10⁻⁴ relative to the scale of the input,
+// which is why the base step is h = 10⁻³·max(1, ‖X‖_max)/‖Δ‖_max. The
+// estimates at h and h/2 are combined by Richardson extrapolation and their
+// difference serves as an error estimate; when that estimate is too large
+// (a kink of abs or relu inside the stencil, a nearly singular matrix) the
+// step is shrunk, and failing that the inputs are drawn again.
+package numeric

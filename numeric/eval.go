@@ -1,0 +1,761 @@
+package numeric
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mdiff/mdiff/ast"
+)
+
+// Func evaluates the order-th derivative of a generic scalar function at x
+// (order 0 is the function itself).
+type Func func(x float64, order int) float64
+
+// Env holds the concrete values an expression is evaluated at.
+type Env struct {
+	// Sizes gives each size name its value. Decimal dims ("3") are
+	// themselves and need no entry; a Kronecker dim "a·b" is the product.
+	Sizes map[ast.Dim]int
+	// Vals holds each variable by name: scalars 1×1, vectors n×1.
+	Vals map[string]*mat.Dense
+	// Deltas holds the direction Δ of a variable, by the variable's name
+	// (the Name of an ast.KDelta node).
+	Deltas map[string]*mat.Dense
+	// Funcs holds the generic (declared) functions by name.
+	Funcs map[string]Func
+}
+
+// withVal returns a shallow copy of env in which the variable name has the
+// value v. env itself is not modified.
+func (env *Env) withVal(name string, v *mat.Dense) *Env {
+	vals := make(map[string]*mat.Dense, len(env.Vals)+1)
+	for k, x := range env.Vals {
+		vals[k] = x
+	}
+	vals[name] = v
+	return &Env{Sizes: env.Sizes, Vals: vals, Deltas: env.Deltas, Funcs: env.Funcs}
+}
+
+// ErrSingular is wrapped by the error Eval returns when it has to invert a
+// matrix that is singular (or too ill-conditioned to invert: condition
+// number above mat.ConditionTolerance). Checks redraw their inputs on it.
+var ErrSingular = errors.New("singular matrix")
+
+// Finite reports whether m is non-nil and every entry of m is finite
+// (neither NaN nor ±Inf).
+func Finite(m *mat.Dense) bool {
+	if m == nil {
+		return false
+	}
+	r, c := m.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			v := m.At(i, j)
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Eval evaluates n at env. Each distinct node of the DAG is evaluated once
+// (the result is memoised by node for the duration of the call), and the
+// traversal is iterative, so deep, heavily shared expressions cost time
+// linear in the number of distinct nodes.
+//
+// Size names missing from env.Sizes are inferred from the values of the
+// variables and directions that have them. A value whose size disagrees
+// with its declared shape, a non-conformable operation, an unknown variable,
+// size or function, is an error (Eval never panics on such input); a
+// singular inverse is an error wrapping [ErrSingular]. Non-finite results,
+// e.g. the log of a negative number, are returned as NaN or ±Inf: test them
+// with [Finite]. The returned matrix is never shared with env.
+func Eval(n *ast.Node, env *Env) (m *mat.Dense, err error) {
+	if n == nil {
+		return nil, errors.New("numeric: nil expression")
+	}
+	if env == nil {
+		env = &Env{}
+	}
+	defer func() {
+		// Every operation checks its operands' sizes first; this only turns
+		// a gonum size panic that slipped through into an error.
+		if r := recover(); r != nil {
+			me, ok := r.(mat.Error)
+			if !ok {
+				panic(r)
+			}
+			m, err = nil, fmt.Errorf("numeric: %v", me)
+		}
+	}()
+	ev := &evaluator{env: env, sizes: map[ast.Dim]int{}, memo: map[*ast.Node]*mat.Dense{}}
+	for d, v := range env.Sizes {
+		ev.sizes[d] = v
+	}
+	order := topo(n)
+	if err := ev.bindSizes(order); err != nil {
+		return nil, err
+	}
+	for _, m := range order {
+		if err := ev.evalNode(m); err != nil {
+			return nil, err
+		}
+	}
+	out := ev.memo[n]
+	if n.Kind == ast.KVar || n.Kind == ast.KDelta {
+		out = mat.DenseCopyOf(out) // never hand out env's own matrix
+	}
+	return out, nil
+}
+
+// topo returns the distinct nodes of the DAG rooted at root, operands before
+// the nodes that use them. It is iterative, so the depth of the DAG is not
+// limited by the call stack.
+func topo(root *ast.Node) []*ast.Node {
+	type frame struct {
+		n    *ast.Node
+		next int // index of the next operand to visit
+	}
+	seen := map[*ast.Node]bool{root: true}
+	var order []*ast.Node
+	stack := []frame{{n: root}}
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if top.next < len(top.n.Args) {
+			a := top.n.Args[top.next]
+			top.next++
+			if !seen[a] {
+				seen[a] = true
+				stack = append(stack, frame{n: a})
+			}
+			continue
+		}
+		order = append(order, top.n)
+		stack = stack[:len(stack)-1]
+	}
+	return order
+}
+
+type evaluator struct {
+	env   *Env
+	sizes map[ast.Dim]int
+	memo  map[*ast.Node]*mat.Dense
+}
+
+// bindSizes infers the size names that env.Sizes leaves open from the
+// values of variables and directions, and rejects values whose size
+// contradicts a fixed dim.
+func (ev *evaluator) bindSizes(order []*ast.Node) error {
+	for _, n := range order {
+		var v *mat.Dense
+		switch n.Kind {
+		case ast.KVar:
+			v = ev.env.Vals[n.Name]
+		case ast.KDelta:
+			v = ev.env.Deltas[n.Name]
+		}
+		if v == nil {
+			continue
+		}
+		r, c := v.Dims()
+		for _, b := range [2]struct {
+			d ast.Dim
+			k int
+		}{{n.Shape.Rows, r}, {n.Shape.Cols, c}} {
+			if strings.Contains(string(b.d), "·") {
+				continue
+			}
+			if _, isNum := ev.numberDim(b.d); isNum {
+				continue // checked against the value when the node is evaluated
+			}
+			if got, ok := ev.sizes[b.d]; ok {
+				if got != b.k {
+					return fmt.Errorf("numeric: %s: value is %d×%d but size %s is %d", describe(n), r, c, b.d, got)
+				}
+				continue
+			}
+			ev.sizes[b.d] = b.k
+		}
+	}
+	return nil
+}
+
+func (ev *evaluator) numberDim(d ast.Dim) (int, bool) {
+	k, err := strconv.Atoi(string(d))
+	return k, err == nil
+}
+
+// dim resolves a symbolic size: a decimal number is itself, a name is
+// looked up, a Kronecker dim "a·b" is the product of its factors.
+func (ev *evaluator) dim(d ast.Dim) (int, error) {
+	return resolveDim(d, ev.sizes)
+}
+
+func resolveDim(d ast.Dim, sizes map[ast.Dim]int) (int, error) {
+	if parts := strings.Split(string(d), "·"); len(parts) > 1 {
+		p := 1
+		for _, s := range parts {
+			k, err := resolveDim(ast.Dim(s), sizes)
+			if err != nil {
+				return 0, err
+			}
+			p *= k
+		}
+		return p, nil
+	}
+	k, err := strconv.Atoi(string(d))
+	if err != nil {
+		var ok bool
+		if k, ok = sizes[d]; !ok {
+			return 0, fmt.Errorf("numeric: size %s has no value", d)
+		}
+	}
+	if k < 1 {
+		return 0, fmt.Errorf("numeric: size %s is %d, want at least 1", d, k)
+	}
+	return k, nil
+}
+
+func resolveShape(s ast.Shape, sizes map[ast.Dim]int) (int, int, error) {
+	r, err := resolveDim(s.Rows, sizes)
+	if err != nil {
+		return 0, 0, err
+	}
+	c, err := resolveDim(s.Cols, sizes)
+	if err != nil {
+		return 0, 0, err
+	}
+	return r, c, nil
+}
+
+func (ev *evaluator) shape(n *ast.Node) (int, int, error) {
+	return resolveShape(n.Shape, ev.sizes)
+}
+
+// describe names a node for an error message without printing its operands
+// (a deep DAG would print exponentially long).
+func describe(n *ast.Node) string {
+	switch n.Kind {
+	case ast.KVar:
+		return "variable " + n.Name
+	case ast.KDelta:
+		return "direction Δ" + n.Name
+	case ast.KApply:
+		return n.Name + strings.Repeat("′", n.K) + " of " + n.Shape.String()
+	}
+	return n.Kind.String() + " of " + n.Shape.String()
+}
+
+// evalNode evaluates n, whose operands are already in the memo, and checks
+// that the value has n's shape.
+func (ev *evaluator) evalNode(n *ast.Node) error {
+	args := make([]*mat.Dense, len(n.Args))
+	for i, a := range n.Args {
+		args[i] = ev.memo[a]
+	}
+	v, err := ev.op(n, args)
+	if err != nil {
+		if strings.HasPrefix(err.Error(), "numeric: ") {
+			return err
+		}
+		return fmt.Errorf("numeric: %s: %w", describe(n), err)
+	}
+	r, c, err := ev.shape(n)
+	if err != nil {
+		return err
+	}
+	if vr, vc := v.Dims(); vr != r || vc != c {
+		return fmt.Errorf("numeric: %s: value is %d×%d, want %d×%d", describe(n), vr, vc, r, c)
+	}
+	ev.memo[n] = v
+	return nil
+}
+
+// op computes the value of n from the values of its operands.
+func (ev *evaluator) op(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
+	switch n.Kind {
+	case ast.KVar:
+		v := ev.env.Vals[n.Name]
+		if v == nil {
+			return nil, fmt.Errorf("numeric: variable %s has no value", n.Name)
+		}
+		return v, nil
+	case ast.KDelta:
+		v := ev.env.Deltas[n.Name]
+		if v == nil {
+			return nil, fmt.Errorf("numeric: direction Δ%s has no value", n.Name)
+		}
+		return v, nil
+	case ast.KNum:
+		f, _ := n.Num.Float64()
+		return scalar(f), nil
+	case ast.KIdentity, ast.KOnes, ast.KZero:
+		r, c, err := ev.shape(n)
+		if err != nil {
+			return nil, err
+		}
+		m := mat.NewDense(r, c, nil)
+		switch n.Kind {
+		case ast.KIdentity:
+			if r != c {
+				return nil, fmt.Errorf("identity of size %d×%d", r, c)
+			}
+			for i := 0; i < r; i++ {
+				m.Set(i, i, 1)
+			}
+		case ast.KOnes:
+			m.Apply(func(int, int, float64) float64 { return 1 }, m)
+		}
+		return m, nil
+	case ast.KAdd:
+		return add(args)
+	case ast.KMul:
+		return ev.mul(n, args)
+	case ast.KHadamard:
+		return hadamard(args)
+	case ast.KDiv:
+		if err := sameDims("./", args[0], args[1]); err != nil {
+			return nil, err
+		}
+		var m mat.Dense
+		m.DivElem(args[0], args[1])
+		return &m, nil
+	case ast.KTranspose:
+		return mat.DenseCopyOf(args[0].T()), nil
+	case ast.KInverse:
+		return inverse(args[0])
+	case ast.KMatPow:
+		return matPow(args[0], n.K)
+	case ast.KPow:
+		p, err := scalarOf("exponent", args[1])
+		if err != nil {
+			return nil, err
+		}
+		return mapElem(args[0], func(x float64) float64 { return math.Pow(x, p) }), nil
+	case ast.KApply:
+		return ev.apply(n, args[0])
+	case ast.KTrace:
+		if err := square("tr", args[0]); err != nil {
+			return nil, err
+		}
+		return scalar(mat.Trace(args[0])), nil
+	case ast.KDet, ast.KLogdet:
+		if err := square(n.Kind.String(), args[0]); err != nil {
+			return nil, err
+		}
+		if !Finite(args[0]) {
+			return scalar(math.NaN()), nil
+		}
+		logAbs, sign := mat.LogDet(args[0])
+		if n.Kind == ast.KLogdet {
+			return scalar(logAbs), nil
+		}
+		return scalar(sign * math.Exp(logAbs)), nil
+	case ast.KSum:
+		return scalar(mat.Sum(args[0])), nil
+	case ast.KDiagMat:
+		r, c := args[0].Dims()
+		if c != 1 {
+			return nil, fmt.Errorf("diag of a %d×%d matrix, want a column vector", r, c)
+		}
+		m := mat.NewDense(r, r, nil)
+		for i := 0; i < r; i++ {
+			m.Set(i, i, args[0].At(i, 0))
+		}
+		return m, nil
+	case ast.KDiagVec:
+		if err := square("diag", args[0]); err != nil {
+			return nil, err
+		}
+		r, _ := args[0].Dims()
+		m := mat.NewDense(r, 1, nil)
+		for i := 0; i < r; i++ {
+			m.Set(i, 0, args[0].At(i, i))
+		}
+		return m, nil
+	case ast.KLogsumexp:
+		return scalar(logsumexp(args[0])), nil
+	case ast.KSoftmax:
+		return softmax(args[0]), nil
+	case ast.KNorm:
+		return scalar(frobenius(args[0])), nil
+	case ast.KInner:
+		if err := sameDims("⟨,⟩", args[0], args[1]); err != nil {
+			return nil, err
+		}
+		return scalar(inner(args[0], args[1])), nil
+	case ast.KBroadcast:
+		return ev.broadcast(n, args[0])
+	case ast.KKron:
+		var m mat.Dense
+		m.Kronecker(args[0], args[1])
+		return &m, nil
+	}
+	return nil, fmt.Errorf("numeric: node kind %v cannot be evaluated", n.Kind)
+}
+
+func scalar(v float64) *mat.Dense { return mat.NewDense(1, 1, []float64{v}) }
+
+func scalarOf(what string, m *mat.Dense) (float64, error) {
+	if r, c := m.Dims(); r != 1 || c != 1 {
+		return 0, fmt.Errorf("%s is %d×%d, want a scalar", what, r, c)
+	}
+	return m.At(0, 0), nil
+}
+
+func sameDims(op string, a, b *mat.Dense) error {
+	ar, ac := a.Dims()
+	br, bc := b.Dims()
+	if ar != br || ac != bc {
+		return fmt.Errorf("%s of %d×%d and %d×%d", op, ar, ac, br, bc)
+	}
+	return nil
+}
+
+func square(op string, a *mat.Dense) error {
+	if r, c := a.Dims(); r != c {
+		return fmt.Errorf("%s of a non-square %d×%d matrix", op, r, c)
+	}
+	return nil
+}
+
+// add returns Σ args; all operands have one size.
+func add(args []*mat.Dense) (*mat.Dense, error) {
+	out := mat.DenseCopyOf(args[0])
+	for _, a := range args[1:] {
+		if err := sameDims("+", out, a); err != nil {
+			return nil, err
+		}
+		out.Add(out, a)
+	}
+	return out, nil
+}
+
+// hadamard returns args[0] ⊙ args[1] ⊙ …; all operands have one size.
+func hadamard(args []*mat.Dense) (*mat.Dense, error) {
+	out := mat.DenseCopyOf(args[0])
+	for _, a := range args[1:] {
+		if err := sameDims(".*", out, a); err != nil {
+			return nil, err
+		}
+		out.MulElem(out, a)
+	}
+	return out, nil
+}
+
+// mul evaluates a product: the 1×1 factors (by their symbolic shape) are
+// scalars that commute and multiply the result; the others form a chain
+// that is multiplied in order (parenthesised to minimise work, which does
+// not change the value in exact arithmetic).
+func (ev *evaluator) mul(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
+	s := 1.0
+	var chain []*mat.Dense
+	for i, a := range n.Args {
+		if a.IsScalar() {
+			v, err := scalarOf("scalar factor", args[i])
+			if err != nil {
+				return nil, err
+			}
+			s *= v
+			continue
+		}
+		if len(chain) > 0 {
+			_, pc := chain[len(chain)-1].Dims()
+			r, c := args[i].Dims()
+			if pc != r {
+				lr, _ := chain[len(chain)-1].Dims()
+				return nil, fmt.Errorf("product of non-conformable %d×%d and %d×%d", lr, pc, r, c)
+			}
+		}
+		chain = append(chain, args[i])
+	}
+	if len(chain) == 0 {
+		return scalar(s), nil
+	}
+	out := chainProduct(chain)
+	if s != 1 {
+		out.Scale(s, out)
+	}
+	return out, nil
+}
+
+// chainProduct returns ms[0]·ms[1]·…, a new matrix, parenthesised by the
+// classic matrix-chain dynamic programme so that A·B·x costs two
+// matrix-vector products.
+func chainProduct(ms []*mat.Dense) *mat.Dense {
+	k := len(ms)
+	if k == 1 {
+		return mat.DenseCopyOf(ms[0])
+	}
+	p := make([]int, k+1)
+	p[0], _ = ms[0].Dims()
+	for i, m := range ms {
+		_, p[i+1] = m.Dims()
+	}
+	cost := make([][]int, k)
+	split := make([][]int, k)
+	for i := range cost {
+		cost[i] = make([]int, k)
+		split[i] = make([]int, k)
+	}
+	for l := 1; l < k; l++ {
+		for i := 0; i+l < k; i++ {
+			j := i + l
+			cost[i][j] = -1
+			for s := i; s < j; s++ {
+				c := cost[i][s] + cost[s+1][j] + p[i]*p[s+1]*p[j+1]
+				if cost[i][j] < 0 || c < cost[i][j] {
+					cost[i][j], split[i][j] = c, s
+				}
+			}
+		}
+	}
+	var build func(i, j int) *mat.Dense
+	build = func(i, j int) *mat.Dense {
+		if i == j {
+			return ms[i]
+		}
+		s := split[i][j]
+		var m mat.Dense
+		m.Mul(build(i, s), build(s+1, j))
+		return &m
+	}
+	return build(0, k-1)
+}
+
+// inverse returns a⁻¹; a singular (or numerically singular) a is an error
+// wrapping ErrSingular. A non-finite a gives a NaN matrix.
+func inverse(a *mat.Dense) (*mat.Dense, error) {
+	if err := square("inv", a); err != nil {
+		return nil, err
+	}
+	r, _ := a.Dims()
+	if !Finite(a) {
+		return mapElem(a, func(float64) float64 { return math.NaN() }), nil
+	}
+	var m mat.Dense
+	if err := m.Inverse(a); err != nil {
+		if c, ok := err.(mat.Condition); ok {
+			return nil, fmt.Errorf("%w (%d×%d, condition number %.3g)", ErrSingular, r, r, float64(c))
+		}
+		return nil, fmt.Errorf("%w (%v)", ErrSingular, err)
+	}
+	return &m, nil
+}
+
+// matPow returns aᵏ by repeated squaring; a⁰ = I and a⁻ᵏ = (a⁻¹)ᵏ.
+func matPow(a *mat.Dense, k int) (*mat.Dense, error) {
+	if err := square("matrix power", a); err != nil {
+		return nil, err
+	}
+	if k < 0 {
+		inv, err := inverse(a)
+		if err != nil {
+			return nil, err
+		}
+		a, k = inv, -k
+	}
+	r, _ := a.Dims()
+	out := mat.NewDense(r, r, nil)
+	for i := 0; i < r; i++ {
+		out.Set(i, i, 1)
+	}
+	base := mat.DenseCopyOf(a)
+	for k > 0 {
+		if k&1 == 1 {
+			out.Mul(out, base)
+		}
+		k >>= 1
+		if k > 0 {
+			base.Mul(base, base)
+		}
+	}
+	return out, nil
+}
+
+// mapElem returns the matrix f(a_ij).
+func mapElem(a *mat.Dense, f func(float64) float64) *mat.Dense {
+	var m mat.Dense
+	m.Apply(func(_, _ int, v float64) float64 { return f(v) }, a)
+	return &m
+}
+
+// builtins are the elementwise functions SPEC.md §2 names, with the two
+// used for derivatives: sign (sign 0 = 0) and step (1 for x > 0, else 0).
+var builtins = map[string]func(float64) float64{
+	"exp":     math.Exp,
+	"log":     math.Log,
+	"sin":     math.Sin,
+	"cos":     math.Cos,
+	"tanh":    math.Tanh,
+	"sigmoid": sigmoid,
+	"sqrt":    math.Sqrt,
+	"abs":     math.Abs,
+	"relu": func(x float64) float64 {
+		if x > 0 {
+			return x
+		}
+		if math.IsNaN(x) {
+			return x
+		}
+		return 0
+	},
+	"sign": func(x float64) float64 {
+		switch {
+		case x > 0:
+			return 1
+		case x < 0:
+			return -1
+		}
+		return x // ±0 and NaN
+	},
+	"step": func(x float64) float64 {
+		if x > 0 {
+			return 1
+		}
+		if math.IsNaN(x) {
+			return x
+		}
+		return 0
+	},
+}
+
+// IsBuiltin reports whether name is an elementwise function Eval knows
+// without Env.Funcs.
+func IsBuiltin(name string) bool {
+	_, ok := builtins[name]
+	return ok
+}
+
+// sigmoid is 1/(1+e⁻ˣ), evaluated without overflow for either sign of x.
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// apply evaluates an elementwise function: a generic one from env.Funcs
+// (derivative order n.K) takes precedence over a built-in of the same name,
+// since a declared function shadows it.
+func (ev *evaluator) apply(n *ast.Node, a *mat.Dense) (*mat.Dense, error) {
+	if g, ok := ev.env.Funcs[n.Name]; ok && g != nil {
+		k := n.K
+		return mapElem(a, func(x float64) float64 { return g(x, k) }), nil
+	}
+	f, ok := builtins[n.Name]
+	if !ok {
+		return nil, fmt.Errorf("numeric: function %s has no value (not built in, not in Env.Funcs)", n.Name)
+	}
+	if n.K != 0 {
+		return nil, fmt.Errorf("derivative order %d of the built-in %s", n.K, n.Name)
+	}
+	return mapElem(a, f), nil
+}
+
+// logsumexp returns log Σ exp(a_ij), shifted by the maximum so that it
+// neither overflows nor underflows.
+func logsumexp(a *mat.Dense) float64 {
+	m := math.Inf(-1)
+	r, c := a.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			v := a.At(i, j)
+			if math.IsNaN(v) {
+				return v
+			}
+			m = math.Max(m, v)
+		}
+	}
+	if math.IsInf(m, 0) {
+		return m
+	}
+	s := 0.0
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			s += math.Exp(a.At(i, j) - m)
+		}
+	}
+	return m + math.Log(s)
+}
+
+// softmax returns exp(a_ij)/Σ exp(a_kl) over all entries (a column vector
+// in practice), computed as exp(a_ij − max a) normalised.
+func softmax(a *mat.Dense) *mat.Dense {
+	m := mat.Max(a)
+	out := mapElem(a, func(x float64) float64 { return math.Exp(x - m) })
+	out.Scale(1/mat.Sum(out), out)
+	return out
+}
+
+// frobenius returns ‖a‖_F = √Σ a_ij², scaled by max |a_ij| so that it
+// neither overflows nor underflows.
+func frobenius(a *mat.Dense) float64 {
+	s := maxAbs(a)
+	if s == 0 || math.IsInf(s, 0) || math.IsNaN(s) {
+		return s
+	}
+	sum := 0.0
+	r, c := a.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			v := a.At(i, j) / s
+			sum += v * v
+		}
+	}
+	return s * math.Sqrt(sum)
+}
+
+// maxAbs returns max |a_ij| (NaN if an entry is NaN).
+func maxAbs(a *mat.Dense) float64 {
+	m := 0.0
+	r, c := a.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			v := math.Abs(a.At(i, j))
+			if math.IsNaN(v) {
+				return v
+			}
+			m = math.Max(m, v)
+		}
+	}
+	return m
+}
+
+// inner returns ⟨a, b⟩ = Σ a_ij b_ij.
+func inner(a, b *mat.Dense) float64 {
+	s := 0.0
+	r, c := a.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			s += a.At(i, j) * b.At(i, j)
+		}
+	}
+	return s
+}
+
+// broadcast repeats a scalar, a 1×c row or an r×1 column to n's shape.
+func (ev *evaluator) broadcast(n *ast.Node, a *mat.Dense) (*mat.Dense, error) {
+	R, C, err := ev.shape(n)
+	if err != nil {
+		return nil, err
+	}
+	r, c := a.Dims()
+	if (r != R && r != 1) || (c != C && c != 1) {
+		return nil, fmt.Errorf("cannot broadcast %d×%d to %d×%d", r, c, R, C)
+	}
+	m := mat.NewDense(R, C, nil)
+	for i := 0; i < R; i++ {
+		for j := 0; j < C; j++ {
+			m.Set(i, j, a.At(i%r, j%c))
+		}
+	}
+	return m, nil
+}

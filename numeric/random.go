@@ -1,0 +1,249 @@
+package numeric
+
+import (
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mdiff/mdiff/ast"
+)
+
+// StandInNote says which function the checks substitute for a declared
+// generic function; show it next to a check that involved one.
+const StandInNote = "g(t) = sin(t) + t²/2 stands in for each generic function"
+
+// StandIn is the smooth function that stands in for every declared generic
+// function g during a numeric check: g(t) = sin t + t²/2, so
+// g′ = cos t + t, g″ = 1 − sin t, and for k ≥ 3 g⁽ᵏ⁾ = sin⁽ᵏ⁾ = sin(t + kπ/2).
+// Its value at a negative order is NaN.
+func StandIn(t float64, order int) float64 {
+	switch {
+	case order < 0:
+		return math.NaN()
+	case order == 0:
+		return math.Sin(t) + t*t/2
+	case order == 1:
+		return math.Cos(t) + t
+	case order == 2:
+		return 1 - math.Sin(t)
+	}
+	switch order % 4 {
+	case 0:
+		return math.Sin(t)
+	case 1:
+		return math.Cos(t)
+	case 2:
+		return -math.Sin(t)
+	}
+	return -math.Cos(t)
+}
+
+// defaultSizes is the sequence of values given to size names in sorted
+// order: distinct for up to six names, and different from each other so that
+// a transposed or misplaced factor does not go unnoticed.
+var defaultSizes = [...]int{3, 4, 5, 6, 7, 2}
+
+// RandomEnv draws values for every variable of prog that respect its
+// declaration: entries ~ N(0,1) in general; (A + Aᵀ)/2 for a symmetric
+// variable; A·Aᵀ/n + I for a positive definite one (eigenvalues ≥ 1, so
+// well conditioned); entries uniform in [0.5, 2] for a positive one
+// (symmetrised if also symmetric). Each generic function of prog gets
+// [StandIn].
+//
+// sizes fixes size names; the names it leaves open (all of them when it is
+// nil) get values from 3, 4, 5, 6, 7, 2 in sorted order of name, skipping
+// values already taken while any are left. Decimal dims are themselves.
+// The result depends only on the state of rng and on prog.
+func RandomEnv(rng *rand.Rand, prog *ast.Program, sizes map[ast.Dim]int) *Env {
+	return randomEnv(rng, prog, sizes)
+}
+
+// randomEnv is RandomEnv over prog and further expressions (a derivative
+// that mentions g′ or a variable prog.Root does not).
+func randomEnv(rng *rand.Rand, prog *ast.Program, sizes map[ast.Dim]int, extra ...*ast.Node) *Env {
+	var roots, vars []*ast.Node
+	var funcs []string
+	if prog != nil {
+		vars = append(vars, prog.Vars...)
+		funcs = append(funcs, prog.Funcs...)
+		if prog.Root != nil {
+			roots = append(roots, prog.Root)
+		}
+	}
+	for _, e := range extra {
+		if e != nil {
+			roots = append(roots, e)
+		}
+	}
+
+	dims := map[ast.Dim]bool{}
+	addDims := func(s ast.Shape) {
+		for _, d := range []ast.Dim{s.Rows, s.Cols} {
+			for _, p := range strings.Split(string(d), "·") {
+				if !ast.Dim(p).IsNumber() {
+					dims[ast.Dim(p)] = true
+				}
+			}
+		}
+	}
+	seenVar := map[string]bool{}
+	for _, v := range vars {
+		seenVar[v.Name] = true
+		addDims(v.Shape)
+	}
+	seenFunc := map[string]bool{}
+	for _, f := range funcs {
+		seenFunc[f] = true
+	}
+	for _, r := range roots {
+		for _, n := range topo(r) {
+			addDims(n.Shape)
+			switch n.Kind {
+			case ast.KVar:
+				if !seenVar[n.Name] {
+					seenVar[n.Name] = true
+					vars = append(vars, n)
+				}
+			case ast.KApply:
+				if !IsBuiltin(n.Name) && !seenFunc[n.Name] {
+					seenFunc[n.Name] = true
+					funcs = append(funcs, n.Name)
+				}
+			}
+		}
+	}
+
+	env := &Env{
+		Sizes:  assignSizes(dims, sizes),
+		Vals:   map[string]*mat.Dense{},
+		Deltas: map[string]*mat.Dense{},
+		Funcs:  map[string]Func{},
+	}
+	for _, f := range funcs {
+		env.Funcs[f] = StandIn
+	}
+	for _, v := range vars {
+		r, c, err := resolveShape(v.Shape, env.Sizes)
+		if err != nil {
+			continue // cannot happen: every dim of v was assigned
+		}
+		env.Vals[v.Name] = randomValue(rng, r, c, v.Props)
+	}
+	return env
+}
+
+// assignSizes returns given (copied) completed with values for the names of
+// dims it lacks, in sorted order.
+func assignSizes(dims map[ast.Dim]bool, given map[ast.Dim]int) map[ast.Dim]int {
+	out := map[ast.Dim]int{}
+	used := map[int]bool{}
+	for d, v := range given {
+		out[d] = v
+		used[v] = true
+	}
+	var names []string
+	for d := range dims {
+		if _, ok := out[d]; !ok {
+			names = append(names, string(d))
+		}
+	}
+	sort.Strings(names)
+	next := 0
+	for _, name := range names {
+		pick := -1
+		for k := 0; k < len(defaultSizes); k++ {
+			v := defaultSizes[(next+k)%len(defaultSizes)]
+			if !used[v] {
+				pick = (next + k) % len(defaultSizes)
+				break
+			}
+		}
+		if pick < 0 { // more names than values: cycle
+			pick = next % len(defaultSizes)
+		}
+		v := defaultSizes[pick]
+		out[ast.Dim(name)] = v
+		used[v] = true
+		next = pick + 1
+	}
+	return out
+}
+
+// randomValue draws an r×c value with the properties p (see RandomEnv).
+func randomValue(rng *rand.Rand, r, c int, p ast.Props) *mat.Dense {
+	m := mat.NewDense(r, c, nil)
+	switch {
+	case p&ast.PosDef != 0 && r == c:
+		a := mat.NewDense(r, c, nil)
+		fill(a, rng, p&ast.Positive != 0)
+		m.Mul(a, a.T())
+		m.Scale(1/float64(r), m)
+		for i := 0; i < r; i++ {
+			m.Set(i, i, m.At(i, i)+1)
+		}
+		return m
+	default:
+		fill(m, rng, p&ast.Positive != 0)
+		if p&(ast.Symmetric|ast.PosDef) != 0 && r == c {
+			symmetrise(m)
+		}
+		return m
+	}
+}
+
+// fill sets every entry of m to an N(0,1) draw, or a uniform draw in
+// [0.5, 2] when positive.
+func fill(m *mat.Dense, rng *rand.Rand, positive bool) {
+	r, c := m.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			if positive {
+				m.Set(i, j, 0.5+1.5*rng.Float64())
+			} else {
+				m.Set(i, j, rng.NormFloat64())
+			}
+		}
+	}
+}
+
+// symmetrise replaces the square m by (m + mᵀ)/2 in place.
+func symmetrise(m *mat.Dense) {
+	r, _ := m.Dims()
+	for i := 0; i < r; i++ {
+		for j := i + 1; j < r; j++ {
+			v := (m.At(i, j) + m.At(j, i)) / 2
+			m.Set(i, j, v)
+			m.Set(j, i, v)
+		}
+	}
+}
+
+// isSym reports whether directions of v must be symmetric.
+func isSym(v *ast.Node) bool {
+	return v.Props&(ast.Symmetric|ast.PosDef) != 0 && v.Shape.IsSquare()
+}
+
+// RandomDirection draws a direction Δ for the variable v: N(0,1) entries,
+// symmetrised ((Δ + Δᵀ)/2) for a symmetric or positive definite v. Its size
+// is that of v's value in env, or else v's shape resolved through
+// env.Sizes; it returns nil when neither is known.
+func RandomDirection(rng *rand.Rand, v *ast.Node, env *Env) *mat.Dense {
+	var r, c int
+	if x := env.Vals[v.Name]; x != nil {
+		r, c = x.Dims()
+	} else {
+		var err error
+		if r, c, err = resolveShape(v.Shape, env.Sizes); err != nil {
+			return nil
+		}
+	}
+	d := mat.NewDense(r, c, nil)
+	fill(d, rng, false)
+	if isSym(v) && r == c {
+		symmetrise(d)
+	}
+	return d
+}

@@ -1,0 +1,337 @@
+// This file implements mdiff's hand-written lexer and its participle
+// lexer.Definition.
+
+package parser
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/mdiff/mdiff/ast"
+)
+
+// Token types. Every token's Value is exactly the source text it covers,
+// src[Pos.Offset : Pos.Offset+len(Value)], so spans can be computed from
+// tokens alone; the lowering normalises spellings (− to -, 𝟙 to ones, …).
+const (
+	tEOF                     = lexer.EOF
+	tIdent   lexer.TokenType = -(iota + 1) // X, x_1, λ, 𝟙
+	tNumber                                // 2, 0.5, .5, 1e-3
+	tString                                // 'fro' (a ' in operand position)
+	tTick                                  // ' (after an operand), ᵀ, .'
+	tSup                                   // superscript number ² ³ ⁻¹ or ⁻ᵀ
+	tSub                                   // subscript number ₂
+	tLBar                                  // || or ‖ opening a norm
+	tRBar                                  // || or ‖ closing a norm
+	tCommand                               // \top
+	tPunct                                 // operators and brackets
+)
+
+// symbols builds the symbol table. It is a function, not a package
+// variable, because participle calls it through an interface during package
+// initialisation, which Go's initialisation order cannot see.
+func symbols() map[string]lexer.TokenType {
+	return map[string]lexer.TokenType{
+		"EOF":     tEOF,
+		"Ident":   tIdent,
+		"Number":  tNumber,
+		"String":  tString,
+		"Tick":    tTick,
+		"Sup":     tSup,
+		"Sub":     tSub,
+		"LBar":    tLBar,
+		"RBar":    tRBar,
+		"Command": tCommand,
+		"Punct":   tPunct,
+	}
+}
+
+// definition is the participle lexer.Definition of mdiff expressions.
+type definition struct{}
+
+func (definition) Symbols() map[string]lexer.TokenType { return symbols() }
+
+func (d definition) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	return d.LexString(filename, string(b))
+}
+
+// LexString tokenizes src completely; a bad character is reported as an
+// *ast.Error before parsing starts.
+func (definition) LexString(_ string, src string) (lexer.Lexer, error) {
+	toks, err := tokenize(src)
+	if err != nil {
+		return nil, err
+	}
+	return &sliceLexer{toks: toks}, nil
+}
+
+// sliceLexer replays a token slice; its last token is EOF.
+type sliceLexer struct {
+	toks []lexer.Token
+	i    int
+}
+
+func (l *sliceLexer) Next() (lexer.Token, error) {
+	t := l.toks[l.i]
+	if l.i < len(l.toks)-1 {
+		l.i++
+	}
+	return t, nil
+}
+
+// puncts are the operator and bracket spellings, longest first where one is a
+// prefix of another.
+var puncts = []string{
+	".*", "./", ".^", "+", "-", "−", "*", "·", "/", "⊙", "⊘", "^",
+	"(", ")", "{", "}", "[", "]", "<", ">", "⟨", "⟩", ",", "_",
+}
+
+// endsOperand reports whether a token can end an operand. After such a token
+// a ' is a transpose and a norm bar closes; elsewhere ' opens a quoted word
+// and a bar opens a norm.
+func endsOperand(t lexer.Token) bool {
+	switch t.Type {
+	case tIdent, tNumber, tString, tTick, tSup, tSub, tRBar, tCommand:
+		return true
+	case tPunct:
+		switch t.Value {
+		case ")", "]", "}", ">", "⟩":
+			return true
+		}
+	}
+	return false
+}
+
+// isIdentStart reports whether r can start a name: a letter (Greek
+// included) but not a modifier letter such as ᵀ.
+func isIdentStart(r rune) bool {
+	return unicode.IsLetter(r) && !unicode.Is(unicode.Lm, r)
+}
+
+// isIdentPart reports whether r can continue a name: a letter, an ASCII digit or _.
+func isIdentPart(r rune) bool {
+	return isIdentStart(r) || ('0' <= r && r <= '9') || r == '_'
+}
+
+// IsIdent reports whether s is a valid mdiff name: letters (Greek included),
+// ASCII digits and _, starting with a letter.
+func IsIdent(s string) bool {
+	for i, r := range s {
+		if i == 0 && !isIdentStart(r) || !isIdentPart(r) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+const (
+	superDigits = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+	subDigits   = "₀₁₂₃₄₅₆₇₈₉"
+	ones        = "𝟙"
+)
+
+func isSuperDigit(r rune) bool { return strings.ContainsRune(superDigits, r) }
+func isSubDigit(r rune) bool   { return strings.ContainsRune(subDigits, r) }
+
+// maxExponent bounds the decimal exponent of a number literal, so that
+// 1e999999999 is an error instead of a gigabyte-sized rational.
+const maxExponent = 1000
+
+// tokenize splits src into tokens ending with EOF at len(src). Whitespace
+// separates tokens and is dropped.
+func tokenize(src string) ([]lexer.Token, error) {
+	var toks []lexer.Token
+	line, lineStart := 1, 0
+	emit := func(typ lexer.TokenType, start, end int) {
+		toks = append(toks, lexer.Token{Type: typ, Value: src[start:end], Pos: lexer.Position{
+			Offset: start, Line: line, Column: utf8.RuneCountInString(src[lineStart:start]) + 1,
+		}})
+	}
+	prevEnds := func() bool { return len(toks) > 0 && endsOperand(toks[len(toks)-1]) }
+	i := 0
+	for i < len(src) {
+		r, size := utf8.DecodeRuneInString(src[i:])
+		switch {
+		case r == '\n':
+			i++
+			line, lineStart = line+1, i
+			continue
+		case unicode.IsSpace(r):
+			i += size
+			continue
+		case r == utf8.RuneError && size == 1:
+			return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(i+1), "invalid UTF-8 byte in expression")
+		case strings.HasPrefix(src[i:], ones):
+			emit(tIdent, i, i+len(ones))
+			i += len(ones)
+			continue
+		case isIdentStart(r):
+			j := i + size
+			for j < len(src) {
+				r, n := utf8.DecodeRuneInString(src[j:])
+				if !isIdentPart(r) {
+					break
+				}
+				j += n
+			}
+			emit(tIdent, i, j)
+			i = j
+			continue
+		case '0' <= r && r <= '9', r == '.' && i+1 < len(src) && isDigit(src[i+1]):
+			j, err := scanNumber(src, i)
+			if err != nil {
+				return nil, err
+			}
+			emit(tNumber, i, j)
+			i = j
+			continue
+		case r == '\'':
+			if prevEnds() {
+				emit(tTick, i, i+1)
+				i++
+				continue
+			}
+			j := strings.IndexByte(src[i+1:], '\'')
+			if j < 0 {
+				return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(len(src)), "unclosed quote")
+			}
+			emit(tString, i, i+j+2)
+			i += j + 2
+			continue
+		case r == 'ᵀ':
+			emit(tTick, i, i+size)
+			i += size
+			continue
+		case strings.HasPrefix(src[i:], ".'"):
+			emit(tTick, i, i+2)
+			i += 2
+			continue
+		case r == '⁻' || isSuperDigit(r):
+			j := i + size
+			if r == '⁻' {
+				r2, n := utf8.DecodeRuneInString(src[j:])
+				if r2 == 'ᵀ' {
+					emit(tSup, i, j+n)
+					i = j + n
+					continue
+				}
+				if !isSuperDigit(r2) {
+					return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(j), `unknown character "⁻" (write ⁻¹, ⁻ᵀ or ^-k)`)
+				}
+			}
+			for j < len(src) {
+				r, n := utf8.DecodeRuneInString(src[j:])
+				if !isSuperDigit(r) {
+					break
+				}
+				j += n
+			}
+			emit(tSup, i, j)
+			i = j
+			continue
+		case isSubDigit(r):
+			j := i
+			for j < len(src) {
+				r, n := utf8.DecodeRuneInString(src[j:])
+				if !isSubDigit(r) {
+					break
+				}
+				j += n
+			}
+			emit(tSub, i, j)
+			i = j
+			continue
+		case strings.HasPrefix(src[i:], "||"), r == '‖':
+			n := len("||")
+			if r == '‖' {
+				n = size
+			}
+			if prevEnds() {
+				emit(tRBar, i, i+n)
+			} else {
+				emit(tLBar, i, i+n)
+			}
+			i += n
+			continue
+		case r == '|':
+			return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(i+1), `unknown character "|" (write ||x|| for a norm, abs(x) for an absolute value)`)
+		case r == '\\':
+			j := i + 1
+			for j < len(src) && isASCIILetter(src[j]) {
+				j++
+			}
+			if src[i:j] != `\top` {
+				return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(j), `unknown command "`+src[i:j]+`" (only \top is understood)`)
+			}
+			emit(tCommand, i, j)
+			i = j
+			continue
+		}
+		matched := false
+		for _, p := range puncts {
+			if strings.HasPrefix(src[i:], p) {
+				emit(tPunct, i, i+len(p))
+				i += len(p)
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(i+size), fmt.Sprintf("unknown character %q", string(r)))
+		}
+	}
+	emit(tEOF, len(src), len(src))
+	return toks, nil
+}
+
+func isDigit(b byte) bool       { return '0' <= b && b <= '9' }
+func isASCIILetter(b byte) bool { u := b &^ 0x20; return 'A' <= u && u <= 'Z' }
+
+// scanNumber returns the end of the number literal starting at i: digits,
+// an optional fraction and an optional exponent. A "." is part of the number
+// only when a digit follows it, so 2.*A is 2 .* A; a trailing "2." is 2.
+func scanNumber(src string, i int) (int, error) {
+	start := i
+	for i < len(src) && isDigit(src[i]) {
+		i++
+	}
+	if i < len(src) && src[i] == '.' {
+		switch {
+		case i+1 < len(src) && isDigit(src[i+1]):
+			i++
+			for i < len(src) && isDigit(src[i]) {
+				i++
+			}
+		case i+1 == len(src) || !strings.ContainsRune("*/^'", rune(src[i+1])):
+			i++ // "2." is 2
+		}
+	}
+	if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
+		j := i + 1
+		if j < len(src) && (src[j] == '+' || src[j] == '-') {
+			j++
+		}
+		k := j
+		for k < len(src) && isDigit(src[k]) {
+			k++
+		}
+		if k > j {
+			exp := strings.TrimLeft(src[j:k], "0")
+			if n, err := strconv.Atoi(exp); len(exp) > 6 || err == nil && n > maxExponent {
+				return 0, ast.Errorf(src, ast.Pos(start), ast.Pos(k), fmt.Sprintf("number %s is out of range", src[start:k]))
+			}
+			i = k
+		}
+	}
+	return i, nil
+}

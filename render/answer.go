@@ -1,0 +1,131 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/mdiff/mdiff/ast"
+)
+
+// answer is what every document printer needs from a Result: f, the
+// expressions to print for each derivative, and the temporaries shared by
+// all of them.
+type answer struct {
+	r     *ast.Result
+	f     *ast.Node
+	vars  []*ast.Node
+	ders  []derivative
+	temps []*ast.Node
+	names Names
+}
+
+// derivative is one --wrt block, with its differential ready to print.
+type derivative struct {
+	ast.Derivative
+	delta *ast.Node // Δ of the variable
+	df    *ast.Node // ⟨Δ, G⟩ for a scalar f, the map M(Δ) otherwise
+}
+
+// newAnswer checks r and collects what the printers need. The temporaries
+// are taken over the derivatives (gradient or differential, Hessian,
+// Hessian matrix, Jacobian), not over f, which is printed as the user wrote
+// it, nor over the steps.
+func newAnswer(r *ast.Result) (*answer, error) {
+	if r == nil {
+		return nil, errors.New("render: nil result")
+	}
+	a := &answer{r: r, f: r.F}
+	if r.Program != nil {
+		a.vars = r.Program.Vars
+		if a.f == nil {
+			a.f = r.Program.Root
+		}
+	}
+	if a.f == nil {
+		return nil, errors.New("render: result without an expression")
+	}
+	var roots []*ast.Node
+	for i, d := range r.Derivatives {
+		if d.Wrt == nil {
+			return nil, fmt.Errorf("render: derivative %d has no variable", i+1)
+		}
+		dd := derivative{Derivative: d, delta: ast.Delta(d.Wrt.Name, d.Wrt.Shape)}
+		switch {
+		case d.Gradient != nil:
+			if d.Gradient.Shape != d.Wrt.Shape {
+				return nil, fmt.Errorf("render: gradient of shape %v for %s of shape %v", d.Gradient.Shape, d.Wrt.Name, d.Wrt.Shape)
+			}
+			dd.df = ast.Inner(dd.delta, d.Gradient)
+			roots = append(roots, d.Gradient)
+		case d.Differential != nil:
+			dd.df = d.Differential
+			roots = append(roots, d.Differential)
+		default:
+			return nil, fmt.Errorf("render: derivative with respect to %s has neither differential nor gradient", d.Wrt.Name)
+		}
+		roots = append(roots, d.Hessian, d.HessianMat, d.Jacobian)
+		a.ders = append(a.ders, dd)
+	}
+	a.temps = Temps(roots...)
+	a.names = NewNames(a.temps)
+	return a, nil
+}
+
+// multi reports whether there are several --wrt blocks, labelled by
+// variable.
+func (a *answer) multi() bool { return len(a.ders) > 1 }
+
+// wrtList is the argument list of f: "B" or "D, R".
+func (a *answer) wrtList(name func(string) string) string {
+	var parts []string
+	for _, d := range a.ders {
+		parts = append(parts, name(d.Wrt.Name))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// relErr formats a relative error the way the check line prints it: one
+// significant digit, 2e-11.
+func relErr(e float64) string {
+	switch {
+	case e == 0:
+		return "0"
+	case math.IsNaN(e) || math.IsInf(e, 0):
+		return fmt.Sprint(e)
+	}
+	return fmt.Sprintf("%.0e", e)
+}
+
+// shapeIn writes the space of a shape: ℝ, ℝ^{n}, ℝ^{q×p} (text); R,
+// R^{n}, R^{q x p} (ASCII); \mathbf{R}^{q\times p} (LaTeX; \mathbb needs
+// amssymb, which the LaTeX output must not require).
+func shapeIn(s ast.Shape, nt notation) string {
+	var field, sep string
+	switch nt {
+	case notText:
+		field, sep = "ℝ", "×"
+	case notASCII:
+		field, sep = "R", " x "
+	default:
+		field, sep = `\mathbf{R}`, `\times `
+	}
+	dim := func(d ast.Dim) string {
+		if nt != notLaTeX {
+			return string(d)
+		}
+		var parts []string
+		for _, part := range strings.Split(string(d), "·") {
+			parts = append(parts, latexName(part))
+		}
+		return strings.Join(parts, `\,`)
+	}
+	switch {
+	case s.IsScalar():
+		return field
+	case s.IsColVector():
+		return field + "^{" + dim(s.Rows) + "}"
+	}
+	return field + "^{" + dim(s.Rows) + sep + dim(s.Cols) + "}"
+}

@@ -1,0 +1,115 @@
+package render
+
+import (
+	"strconv"
+
+	"github.com/mdiff/mdiff/ast"
+)
+
+// Temps returns the subexpressions of roots that are worth naming as
+// temporaries, in order of definition: every temporary comes after the
+// temporaries it uses. Nil roots are skipped.
+//
+// A node is a temporary when it occurs more than once across the roots'
+// DAG (counting parent edges, the same parent twice included, and one edge
+// per root), it is not a leaf (variable, number, Δ, I, 𝟙, 0), not a
+// broadcast (its operand is named instead) nor a transpose or negation of a
+// leaf, and it is big enough to be worth a name: at least two non-number
+// leaves below it, or a printed size of four or more tokens once the
+// temporaries inside it are named. A shared node that is not a temporary
+// therefore prints in a bounded number of tokens, so printing every root and
+// every temporary's definition takes space linear in the size of the DAG.
+//
+// The order is the post-order of a depth-first, left-to-right walk of the
+// roots, so the numbering is deterministic.
+func Temps(roots ...*ast.Node) []*ast.Node {
+	count := map[*ast.Node]int{}
+	seen := map[*ast.Node]bool{}
+	var order []*ast.Node
+	var visit func(*ast.Node)
+	visit = func(n *ast.Node) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		for _, a := range n.Args {
+			count[a]++
+			visit(a)
+		}
+		order = append(order, n)
+	}
+	for _, r := range roots {
+		if r != nil {
+			count[r]++
+			visit(r)
+		}
+	}
+	// A broadcast is invisible under elementwise operators: its uses are
+	// uses of its operand.
+	for _, n := range order {
+		if n.Kind == ast.KBroadcast {
+			count[n.Args[0]] += count[n] - 1
+		}
+	}
+	const big = 1 << 20
+	leaves := map[*ast.Node]int{} // non-number leaves below, capped at 2
+	weight := map[*ast.Node]int{} // printed tokens, temporaries counting 1, capped
+	var temps []*ast.Node
+	for _, n := range order {
+		if isLeaf(n) {
+			if n.Kind != ast.KNum {
+				leaves[n] = 1
+			}
+			weight[n] = 1
+			continue
+		}
+		l, w := 0, 1
+		for _, a := range n.Args {
+			l += leaves[a]
+			w = min(w+weight[a], big)
+		}
+		leaves[n] = min(l, 2)
+		weight[n] = w
+		if count[n] >= 2 && n.Kind != ast.KBroadcast && !trivial(n) && w >= 3 && (l >= 2 || w >= 4) {
+			temps = append(temps, n)
+			weight[n] = 1
+		}
+	}
+	return temps
+}
+
+// trivial reports whether n is a transpose, inverse or negation of a leaf:
+// short enough to repeat.
+func trivial(n *ast.Node) bool {
+	switch n.Kind {
+	case ast.KTranspose, ast.KInverse:
+		return isLeaf(n.Args[0]) || trivial(n.Args[0])
+	case ast.KMul:
+		return len(n.Args) == 2 && n.Args[0].IsNum(-1) && (isLeaf(n.Args[1]) || trivial(n.Args[1]))
+	}
+	return false
+}
+
+// Names numbers temporaries: Names[n] = k means that n prints as T_k (T₁ in
+// text, T1 in ASCII, NumPy and JSON, T_{1} in LaTeX). A nil Names names
+// nothing. The printers never replace the node they are asked to print by
+// its own name, only its subexpressions, so printing a temporary with its
+// Names writes its definition.
+type Names map[*ast.Node]int
+
+// NewNames numbers temps from 1 in the given order (that of [Temps]).
+func NewNames(temps []*ast.Node) Names {
+	nm := make(Names, len(temps))
+	for i, t := range temps {
+		nm[t] = i + 1
+	}
+	return nm
+}
+
+// Name returns the ASCII name of a temporary, "T1", or "" if n has none.
+func (nm Names) Name(n *ast.Node) string {
+	if k, ok := nm[n]; ok {
+		return "T" + strconv.Itoa(k)
+	}
+	return ""
+}

@@ -1,0 +1,332 @@
+// Package rules computes the Fréchet differential of a typed expression: the
+// part of f(X+Δ) − f(X) that is linear in Δ. One rule per node kind; each
+// rule's comment states the identity it implements (RULES.md).
+package rules
+
+import (
+	"fmt"
+	"math/big"
+
+	"github.com/mdiff/mdiff/ast"
+)
+
+// UnsupportedError reports an operation that has no differentiation rule.
+// It is an error, never a silent zero.
+type UnsupportedError struct{ Node *ast.Node }
+
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("no differentiation rule for %s", describe(e.Node))
+}
+
+func describe(n *ast.Node) string {
+	if n.Kind == ast.KApply {
+		return n.Name
+	}
+	return n.Kind.String()
+}
+
+// Recorder receives every rule application: d[Lhs] = Rhs by Rule.
+type Recorder func(rule string, lhs, rhs *ast.Node)
+
+// Differential returns dF: the differential of f with respect to the variable
+// wrt, as an expression linear in ast.Delta(wrt.Name, wrt.Shape). It is not
+// simplified. A subexpression free of wrt has differential 0; each shared node
+// is differentiated once. rec may be nil.
+func Differential(f, wrt *ast.Node, rec Recorder) (*ast.Node, error) {
+	d := &differ{wrt: wrt.Name, delta: ast.Delta(wrt.Name, wrt.Shape), memo: map[*ast.Node]*ast.Node{}, rec: rec}
+	df, err := d.d(f)
+	if err != nil {
+		return nil, err
+	}
+	if df == nil {
+		return ast.Zero(f.Shape), nil
+	}
+	return df, nil
+}
+
+type differ struct {
+	wrt   string
+	delta *ast.Node
+	memo  map[*ast.Node]*ast.Node
+	rec   Recorder
+}
+
+// d returns the differential of n, or nil when it is zero.
+func (d *differ) d(n *ast.Node) (*ast.Node, error) {
+	if !n.DependsOn(d.wrt) {
+		return nil, nil
+	}
+	if r, ok := d.memo[n]; ok {
+		return r, nil
+	}
+	args := make([]*ast.Node, len(n.Args))
+	for i, a := range n.Args {
+		da, err := d.d(a)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = da
+	}
+	rule, r, err := d.rule(n, args)
+	if err != nil {
+		return nil, err
+	}
+	if d.rec != nil && r != nil && n.Kind != ast.KVar {
+		d.rec(rule, n, r)
+	}
+	d.memo[n] = r
+	return r, nil
+}
+
+// rule applies the differentiation rule of n's kind, given the differentials
+// da of its operands (nil where zero).
+func (d *differ) rule(n *ast.Node, da []*ast.Node) (string, *ast.Node, error) {
+	a := n.Args
+	switch n.Kind {
+	case ast.KVar: // dX = Δ
+		return "dX = Δ", d.delta, nil
+
+	case ast.KAdd: // d(A + B) = dA + dB
+		return "d(A + B) = dA + dB", sum(nonNil(da)...), nil
+
+	case ast.KMul: // d(A·B) = dA·B + A·dB, for every factor
+		var terms []*ast.Node
+		for i, di := range da {
+			if di == nil {
+				continue
+			}
+			f := append(append(append([]*ast.Node{}, a[:i]...), di), a[i+1:]...)
+			terms = append(terms, ast.Mul(f...))
+		}
+		return "d(A·B) = dA·B + A·dB", sum(terms...), nil
+
+	case ast.KHadamard: // d(A ⊙ B) = dA ⊙ B + A ⊙ dB
+		var terms []*ast.Node
+		for i, di := range da {
+			if di == nil {
+				continue
+			}
+			f := append(append(append([]*ast.Node{}, a[:i]...), di), a[i+1:]...)
+			terms = append(terms, ast.Hadamard(f...))
+		}
+		return "d(A ⊙ B) = dA ⊙ B + A ⊙ dB", sum(terms...), nil
+
+	case ast.KDiv: // d(A ⊘ B) = dA ⊘ B − A ⊙ dB ⊘ (B ⊙ B)
+		var terms []*ast.Node
+		if da[0] != nil {
+			terms = append(terms, ast.Div(da[0], a[1]))
+		}
+		if da[1] != nil {
+			terms = append(terms, neg(ast.Div(ast.Hadamard(a[0], da[1]), ast.Hadamard(a[1], a[1]))))
+		}
+		return "d(A ⊘ B) = dA ⊘ B − A ⊙ dB ⊘ (B ⊙ B)", sum(terms...), nil
+
+	case ast.KTranspose: // d(Aᵀ) = (dA)ᵀ
+		return "d(Aᵀ) = (dA)ᵀ", ast.Transpose(da[0]), nil
+
+	case ast.KInverse: // d(A⁻¹) = −A⁻¹·dA·A⁻¹
+		return "d(A⁻¹) = −A⁻¹·dA·A⁻¹", ast.Mul(ast.Int(-1), n, da[0], n), nil
+
+	case ast.KMatPow: // d(Aᵏ) = Σ_{i=0}^{k−1} Aⁱ·dA·A^{k−1−i}
+		var terms []*ast.Node
+		for i := 0; i < n.K; i++ {
+			var f []*ast.Node
+			if p := power(a[0], i); p != nil {
+				f = append(f, p)
+			}
+			f = append(f, da[0])
+			if p := power(a[0], n.K-1-i); p != nil {
+				f = append(f, p)
+			}
+			terms = append(terms, ast.Mul(f...))
+		}
+		return "d(Aᵏ) = Σᵢ Aⁱ·dA·Aᵏ⁻¹⁻ⁱ", sum(terms...), nil
+
+	case ast.KPow:
+		return d.pow(n, da)
+
+	case ast.KApply: // d g(A) = g′(A) ⊙ dA
+		gp, rule, err := derivative(n)
+		if err != nil {
+			return "", nil, err
+		}
+		if gp == nil {
+			return rule, nil, nil
+		}
+		return rule, elementwiseTimes(gp, da[0]), nil
+
+	case ast.KTrace: // d tr(A) = tr(dA)
+		return "d tr(A) = tr(dA)", ast.Reduce(ast.KTrace, da[0]), nil
+
+	case ast.KDet: // d det(A) = det(A)·tr(A⁻¹·dA)
+		return "d det(A) = det(A)·tr(A⁻¹·dA)", ast.Mul(n, ast.Reduce(ast.KTrace, ast.Mul(ast.Inverse(a[0]), da[0]))), nil
+
+	case ast.KLogdet: // d log|det A| = tr(A⁻¹·dA)
+		return "d log|det A| = tr(A⁻¹·dA)", ast.Reduce(ast.KTrace, ast.Mul(ast.Inverse(a[0]), da[0])), nil
+
+	case ast.KSum: // d sum(A) = sum(dA)
+		return "d sum(A) = sum(dA)", ast.Reduce(ast.KSum, da[0]), nil
+
+	case ast.KDiagMat: // d diag(x) = diag(dx)
+		return "d diag(x) = diag(dx)", ast.DiagMat(da[0]), nil
+
+	case ast.KDiagVec: // d diag(A) = diag(dA)
+		return "d diag(A) = diag(dA)", ast.DiagVec(da[0]), nil
+
+	case ast.KLogsumexp: // d logsumexp(x) = softmax(x)ᵀ·dx
+		return "d logsumexp(x) = softmax(x)ᵀ·dx", ast.Mul(ast.Transpose(ast.Softmax(a[0])), da[0]), nil
+
+	case ast.KSoftmax: // d softmax(x) = p ⊙ dx − p·(pᵀ·dx), p = softmax(x)
+		return "d softmax(x) = p ⊙ dx − p·pᵀ·dx",
+			sum(ast.Hadamard(n, da[0]), ast.Mul(ast.Int(-1), n, ast.Transpose(n), da[0])), nil
+
+	case ast.KNorm: // d‖A‖ = ⟨A, dA⟩ / ‖A‖
+		return "d‖A‖ = ⟨A, dA⟩/‖A‖", ast.Mul(ast.Inner(a[0], da[0]), ast.Pow(n, ast.Int(-1))), nil
+
+	case ast.KInner: // d⟨A, B⟩ = ⟨dA, B⟩ + ⟨A, dB⟩
+		var terms []*ast.Node
+		if da[0] != nil {
+			terms = append(terms, ast.Inner(da[0], a[1]))
+		}
+		if da[1] != nil {
+			terms = append(terms, ast.Inner(a[0], da[1]))
+		}
+		return "d⟨A, B⟩ = ⟨dA, B⟩ + ⟨A, dB⟩", sum(terms...), nil
+
+	case ast.KBroadcast: // a broadcast is linear: d(bcast a) = bcast(da)
+		return "d(broadcast a) = broadcast(da)", ast.Broadcast(da[0], n.Shape), nil
+
+	case ast.KKron: // d(A ⊗ B) = dA ⊗ B + A ⊗ dB
+		var terms []*ast.Node
+		if da[0] != nil {
+			terms = append(terms, ast.Kron(da[0], a[1]))
+		}
+		if da[1] != nil {
+			terms = append(terms, ast.Kron(a[0], da[1]))
+		}
+		return "d(A ⊗ B) = dA ⊗ B + A ⊗ dB", sum(terms...), nil
+	}
+	return "", nil, &UnsupportedError{n}
+}
+
+// pow differentiates A .^ p:
+//
+//	d(A .^ p) = p·A.^(p−1) ⊙ dA + log(A) ⊙ A.^p · dp
+//	d‖A‖^p    = p·‖A‖^(p−2)·⟨A, dA⟩   (so d‖A‖² = 2⟨A, dA⟩)
+func (d *differ) pow(n *ast.Node, da []*ast.Node) (string, *ast.Node, error) {
+	base, p := n.Args[0], n.Args[1]
+	var terms []*ast.Node
+	rule := "d(A .^ p) = p·A .^ (p−1) ⊙ dA"
+	if da[0] != nil {
+		if base.Kind == ast.KNorm && p.Kind == ast.KNum {
+			rule = "d‖A‖ᵖ = p·‖A‖ᵖ⁻²·⟨A, dA⟩"
+			dn, err := d.d(base.Args[0])
+			if err != nil {
+				return "", nil, err
+			}
+			f := []*ast.Node{p}
+			if !p.IsNum(2) {
+				f = append(f, ast.Pow(base, minus(p, 2)))
+			}
+			f = append(f, ast.Inner(base.Args[0], dn))
+			terms = append(terms, ast.Mul(f...))
+		} else {
+			terms = append(terms, ast.Mul(p, elementwiseTimes(ast.Pow(base, minus(p, 1)), da[0])))
+		}
+	}
+	if da[1] != nil {
+		rule += " + log(A) ⊙ A .^ p · dp"
+		logb := ast.Apply("log", 0, base)
+		terms = append(terms, ast.Mul(da[1], elementwiseTimes(logb, n)))
+	}
+	return rule, sum(terms...), nil
+}
+
+// derivative returns g′(A) for the elementwise function node n = g(A), and
+// the rule's name. A nil derivative means g′ = 0 (sign, step: almost everywhere).
+func derivative(n *ast.Node) (*ast.Node, string, error) {
+	a := n.Args[0]
+	one := bcast(ast.Int(1), a.Shape)
+	switch n.Name {
+	case "exp":
+		return n, "d exp(A) = exp(A) ⊙ dA", nil
+	case "log":
+		return ast.Pow(a, ast.Int(-1)), "d log(A) = dA ⊘ A", nil
+	case "sin":
+		return ast.Apply("cos", 0, a), "d sin(A) = cos(A) ⊙ dA", nil
+	case "cos":
+		return ast.Mul(ast.Int(-1), ast.Apply("sin", 0, a)), "d cos(A) = −sin(A) ⊙ dA", nil
+	case "tanh":
+		return ast.Add(one, ast.Mul(ast.Int(-1), ast.Pow(n, ast.Int(2)))), "d tanh(A) = (1 − tanh(A)²) ⊙ dA", nil
+	case "sigmoid":
+		return elementwiseTimes(n, ast.Add(one, ast.Mul(ast.Int(-1), n))), "d σ(A) = σ(A) ⊙ (1 − σ(A)) ⊙ dA", nil
+	case "sqrt":
+		return ast.Mul(ast.Number(big.NewRat(1, 2)), ast.Pow(n, ast.Int(-1))), "d sqrt(A) = dA ⊘ (2·sqrt(A))", nil
+	case "abs":
+		return ast.Apply("sign", 0, a), "d |A| = sign(A) ⊙ dA", nil
+	case "relu":
+		return ast.Apply("step", 0, a), "d relu(A) = step(A) ⊙ dA", nil
+	case "sign", "step":
+		return nil, "d " + n.Name + "(A) = 0 (almost everywhere)", nil
+	}
+	if ast.ElementwiseFuncs[n.Name] {
+		return nil, "", &UnsupportedError{n}
+	}
+	// A declared generic function: d g⁽ᵏ⁾(A) = g⁽ᵏ⁺¹⁾(A) ⊙ dA.
+	return ast.Apply(n.Name, n.K+1, a), "d g(A) = g′(A) ⊙ dA", nil
+}
+
+// elementwiseTimes is a ⊙ b, or the ordinary product when a and b are scalars.
+func elementwiseTimes(a, b *ast.Node) *ast.Node {
+	if a.IsScalar() && b.IsScalar() {
+		return ast.Mul(a, b)
+	}
+	if a.IsScalar() {
+		return ast.Mul(a, b)
+	}
+	return ast.Hadamard(a, b)
+}
+
+func bcast(a *ast.Node, s ast.Shape) *ast.Node { return ast.Broadcast(a, s) }
+
+func neg(a *ast.Node) *ast.Node { return ast.Mul(ast.Int(-1), a) }
+
+// minus returns p − k, folded when p is a number.
+func minus(p *ast.Node, k int64) *ast.Node {
+	if p.Kind == ast.KNum {
+		return ast.Number(new(big.Rat).Sub(p.Num, big.NewRat(k, 1)))
+	}
+	return ast.Add(p, ast.Int(-k))
+}
+
+// power returns a^i: nil for i = 0, a for 1, a matrix power otherwise.
+func power(a *ast.Node, i int) *ast.Node {
+	switch i {
+	case 0:
+		return nil
+	case 1:
+		return a
+	}
+	return ast.MatPow(a, i)
+}
+
+func nonNil(xs []*ast.Node) []*ast.Node {
+	var out []*ast.Node
+	for _, x := range xs {
+		if x != nil {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// sum adds terms; no terms is a zero differential (nil).
+func sum(terms ...*ast.Node) *ast.Node {
+	switch len(terms) {
+	case 0:
+		return nil
+	case 1:
+		return terms[0]
+	}
+	return ast.Add(terms...)
+}

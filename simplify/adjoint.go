@@ -1,0 +1,225 @@
+package simplify
+
+import (
+	"fmt"
+
+	"github.com/mdiff/mdiff/ast"
+)
+
+// NotLinearError reports a node of a linear form that is not linear in Δ.
+type NotLinearError struct{ Node *ast.Node }
+
+func (e *NotLinearError) Error() string {
+	return fmt.Sprintf("internal error: %s is not linear in Δ", ast.Dump(e.Node))
+}
+
+// Identity names the identities the adjoint pass uses, for --steps.
+var (
+	IdentitySum       = "⟨G, A + B⟩ = ⟨G, A⟩ + ⟨G, B⟩"
+	IdentityProduct   = "⟨G, L·Δ·R⟩ = ⟨Lᵀ·G·Rᵀ, Δ⟩"
+	IdentityScalar    = "⟨G, s·A⟩ = s·⟨G, A⟩ = ⟨⟨G, A⟩, s⟩"
+	IdentityHadamard  = "⟨G, A ⊙ Δ⟩ = ⟨G ⊙ A, Δ⟩"
+	IdentityQuotient  = "⟨G, Δ ⊘ B⟩ = ⟨G ⊘ B, Δ⟩"
+	IdentityTranspose = "⟨G, Δᵀ⟩ = ⟨Gᵀ, Δ⟩"
+	IdentityTrace     = "g·tr(Δ) = ⟨g·I, Δ⟩"
+	IdentitySumAll    = "g·sum(Δ) = ⟨g·𝟙, Δ⟩"
+	IdentityInner     = "g·⟨A, Δ⟩ = ⟨g·A, Δ⟩"
+	IdentityDiagMat   = "⟨G, diag(δ)⟩ = ⟨diag(G), δ⟩"
+	IdentityDiagVec   = "⟨g, diag(Δ)⟩ = ⟨diag(g), Δ⟩"
+	IdentityBroadcast = "⟨G, broadcast(δ)⟩ = ⟨sum of G over the broadcast axes, δ⟩"
+)
+
+// AdjointRecorder receives each identity used: the cotangent Ḡ of node (so the
+// form so far is ⟨Ḡ, node⟩) and the cotangent it passes to one operand.
+type AdjointRecorder func(identity string, node, cot, arg, argCot *ast.Node)
+
+// Gradient returns G with L(Δ) = ⟨Δ, G⟩ for a scalar linear form L in the
+// direction delta, simplified. It is reverse-mode differentiation done
+// symbolically: each node of L is visited once, so G is as small as L.
+func Gradient(l, delta *ast.Node, rec AdjointRecorder) (*ast.Node, error) {
+	if !l.IsScalar() {
+		return nil, fmt.Errorf("simplify.Gradient: form of shape %v is not scalar", l.Shape)
+	}
+	// Topological order of the nodes that contain Δ, parents first.
+	var order []*ast.Node
+	seen := map[*ast.Node]bool{}
+	var visit func(*ast.Node)
+	visit = func(n *ast.Node) {
+		if seen[n] || !n.HasDelta() {
+			return
+		}
+		seen[n] = true
+		for _, a := range n.Args {
+			visit(a)
+		}
+		order = append(order, n)
+	}
+	visit(l)
+	cot := map[*ast.Node][]*ast.Node{l: {ast.Int(1)}}
+	pass := func(id string, n, g, arg, c *ast.Node) {
+		if rec != nil {
+			rec(id, n, g, arg, c)
+		}
+		cot[arg] = append(cot[arg], c)
+	}
+	for i := len(order) - 1; i >= 0; i-- {
+		n := order[i]
+		if len(cot[n]) == 0 {
+			continue
+		}
+		g := Simplify(ast.Add(cot[n]...))
+		if n.Kind == ast.KDelta {
+			if n != delta {
+				return nil, &NotLinearError{n}
+			}
+			continue
+		}
+		if err := adjoint(n, g, pass); err != nil {
+			return nil, err
+		}
+	}
+	if len(cot[delta]) == 0 {
+		return ast.Zero(delta.Shape), nil
+	}
+	return Simplify(ast.Add(cot[delta]...)), nil
+}
+
+// adjoint passes the cotangent g of n (the form so far is ⟨g, n⟩) to the
+// operand of n that contains Δ (RULES.md, adjoint column).
+func adjoint(n, g *ast.Node, pass func(id string, n, g, arg, c *ast.Node)) error {
+	a := n.Args
+	withDelta := func() (int, error) {
+		k := -1
+		for i, x := range a {
+			if x.HasDelta() {
+				if k >= 0 {
+					return 0, &NotLinearError{n}
+				}
+				k = i
+			}
+		}
+		return k, nil
+	}
+	switch n.Kind {
+	case ast.KAdd: // ⟨G, A + B⟩ = ⟨G, A⟩ + ⟨G, B⟩
+		for _, x := range a {
+			if x.HasDelta() {
+				pass(IdentitySum, n, g, x, g)
+			}
+		}
+		return nil
+	case ast.KMul:
+		k, err := withDelta()
+		if err != nil {
+			return err
+		}
+		f := a[k]
+		var scalars, left, right []*ast.Node
+		for i, x := range a {
+			switch {
+			case i == k:
+			case x.IsScalar():
+				scalars = append(scalars, x)
+			case i < k:
+				left = append(left, x)
+			default:
+				right = append(right, x)
+			}
+		}
+		if f.IsScalar() { // ⟨G, s·A⟩ = s·⟨G, A⟩
+			rest := append(append(append([]*ast.Node{}, scalars...), left...), right...)
+			var c *ast.Node
+			switch {
+			case len(rest) == 0:
+				c = g
+			case n.IsScalar():
+				c = ast.Mul(append(rest, g)...)
+			default:
+				c = ast.Inner(g, ast.Mul(rest...))
+			}
+			pass(IdentityScalar, n, g, f, c)
+			return nil
+		}
+		// ⟨G, s·L·F·R⟩ = ⟨s·Lᵀ·G·Rᵀ, F⟩
+		c := []*ast.Node{}
+		c = append(c, scalars...)
+		if len(left) > 0 {
+			c = append(c, ast.Transpose(ast.Mul(left...)))
+		}
+		c = append(c, g)
+		if len(right) > 0 {
+			c = append(c, ast.Transpose(ast.Mul(right...)))
+		}
+		pass(IdentityProduct, n, g, f, ast.Mul(c...))
+		return nil
+	case ast.KHadamard: // ⟨G, A ⊙ Δ⟩ = ⟨G ⊙ A, Δ⟩
+		k, err := withDelta()
+		if err != nil {
+			return err
+		}
+		others := []*ast.Node{g}
+		for i, x := range a {
+			if i != k {
+				others = append(others, x)
+			}
+		}
+		pass(IdentityHadamard, n, g, a[k], ast.Hadamard(others...))
+		return nil
+	case ast.KDiv: // ⟨G, Δ ⊘ B⟩ = ⟨G ⊘ B, Δ⟩
+		if a[1].HasDelta() {
+			return &NotLinearError{n}
+		}
+		pass(IdentityQuotient, n, g, a[0], ast.Div(g, a[1]))
+		return nil
+	case ast.KTranspose: // ⟨G, Δᵀ⟩ = ⟨Gᵀ, Δ⟩
+		pass(IdentityTranspose, n, g, a[0], ast.Transpose(g))
+		return nil
+	case ast.KTrace: // g·tr(Δ) = ⟨g·I, Δ⟩
+		pass(IdentityTrace, n, g, a[0], ast.Mul(g, ast.Identity(a[0].Shape.Rows)))
+		return nil
+	case ast.KSum: // g·sum(Δ) = ⟨g·𝟙, Δ⟩
+		c := g
+		if !a[0].IsScalar() {
+			c = ast.Mul(g, ast.Ones(a[0].Shape))
+		}
+		pass(IdentitySumAll, n, g, a[0], c)
+		return nil
+	case ast.KInner: // g·⟨A, Δ⟩ = ⟨g·A, Δ⟩
+		k, err := withDelta()
+		if err != nil {
+			return err
+		}
+		pass(IdentityInner, n, g, a[k], ast.Mul(g, a[1-k]))
+		return nil
+	case ast.KDiagMat: // ⟨G, diag(δ)⟩ = ⟨diag(G), δ⟩
+		pass(IdentityDiagMat, n, g, a[0], ast.DiagVec(g))
+		return nil
+	case ast.KDiagVec: // ⟨g, diag(Δ)⟩ = ⟨diag(g), Δ⟩
+		pass(IdentityDiagVec, n, g, a[0], ast.DiagMat(g))
+		return nil
+	case ast.KBroadcast: // a broadcast operand gets G summed over the broadcast axes
+		x := a[0]
+		var c *ast.Node
+		switch {
+		case x.IsScalar():
+			c = ast.Reduce(ast.KSum, g)
+		case x.Shape.Rows == ast.One: // a row: 𝟙ᵀ·G
+			c = ast.Mul(ast.Ones(ast.Shape{Rows: ast.One, Cols: g.Shape.Rows}), g)
+		default: // a column: G·𝟙
+			c = ast.Mul(g, ast.Ones(ast.Shape{Rows: g.Shape.Cols, Cols: ast.One}))
+		}
+		pass(IdentityBroadcast, n, g, x, c)
+		return nil
+	}
+	return &NotLinearError{n}
+}
+
+// Symmetrize returns the gradient on the space of symmetric matrices, the
+// symmetric part (G + Gᵀ)/2, or G itself when it is already symmetric.
+func Symmetrize(g *ast.Node) *ast.Node {
+	gt := Simplify(ast.Transpose(g))
+	if gt == g {
+		return g
+	}
+	return Simplify(ast.Mul(ast.Number(half), ast.Add(g, gt)))
+}

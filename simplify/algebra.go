@@ -1,0 +1,622 @@
+package simplify
+
+import (
+	"math/big"
+	"slices"
+
+	"github.com/mdiff/mdiff/ast"
+)
+
+// simplifyAdd flattens, collects like terms (cA + dA = (c+d)A), orders the
+// terms (positive first, then ast.Compare) and pulls out common factors:
+// a common coefficient (2A − 2B = 2(A − B)), a common scalar factor, and a
+// common leftmost or rightmost matrix factor (AB + AC = A(B + C)).
+func simplifyAdd(n *ast.Node) *ast.Node {
+	type group struct {
+		c    *big.Rat
+		body *ast.Node
+	}
+	var groups []*group
+	index := map[*ast.Node]*group{}
+	var add func(t *ast.Node)
+	add = func(t *ast.Node) {
+		if t.Kind == ast.KAdd {
+			for _, a := range t.Args {
+				add(a)
+			}
+			return
+		}
+		if t.Kind == ast.KZero || t.IsNum(0) {
+			return
+		}
+		c, body := split(t)
+		if g, ok := index[body]; ok {
+			g.c = new(big.Rat).Add(g.c, c)
+			return
+		}
+		g := &group{c: c, body: body}
+		index[body] = g
+		groups = append(groups, g)
+	}
+	for _, a := range n.Args {
+		add(a)
+	}
+	var terms []*ast.Node
+	for _, g := range groups {
+		if g.c.Sign() != 0 {
+			terms = append(terms, scaled(g.c, g.body, n.Shape))
+		}
+	}
+	switch len(terms) {
+	case 0:
+		return zero(n.Shape)
+	case 1:
+		return terms[0]
+	}
+	slices.SortStableFunc(terms, func(a, b *ast.Node) int {
+		if sa, sb := negative(a), negative(b); sa != sb {
+			if sa {
+				return 1
+			}
+			return -1
+		}
+		_, ba := split(a)
+		_, bb := split(b)
+		if ba == nil || bb == nil {
+			if ba == bb {
+				return 0
+			}
+			if ba == nil {
+				return -1
+			}
+			return 1
+		}
+		return ast.Compare(ba, bb)
+	})
+	if r := commonCoefficient(terms, n.Shape); r != nil {
+		return r
+	}
+	if r := commonFactor(terms, n.Shape); r != nil {
+		return r
+	}
+	return ast.Add(terms...)
+}
+
+// negative reports whether a term has a negative coefficient.
+func negative(t *ast.Node) bool {
+	c, _ := split(t)
+	return c.Sign() < 0
+}
+
+// commonCoefficient pulls out a coefficient shared by every term: all equal
+// in absolute value (≠ 1), or all negative.
+func commonCoefficient(terms []*ast.Node, s ast.Shape) *ast.Node {
+	c0, _ := split(terms[0])
+	abs := new(big.Rat).Abs(c0)
+	same, allNeg := true, true
+	for _, t := range terms {
+		c, _ := split(t)
+		if new(big.Rat).Abs(c).Cmp(abs) != 0 {
+			same = false
+		}
+		if c.Sign() > 0 {
+			allNeg = false
+		}
+	}
+	f := one()
+	if same {
+		f = abs
+	}
+	if allNeg {
+		f = new(big.Rat).Neg(f)
+	}
+	if f.Cmp(one()) == 0 {
+		return nil
+	}
+	inv := new(big.Rat).Inv(f)
+	rest := make([]*ast.Node, len(terms))
+	for i, t := range terms {
+		c, body := split(t)
+		rest[i] = scaled(new(big.Rat).Mul(c, inv), body, s)
+	}
+	return simplify(ast.Mul(ast.Number(f), simplify(ast.Add(rest...))))
+}
+
+// factors returns a term's scalar factors and matrix chain (coefficient dropped).
+func factors(t *ast.Node) (c *big.Rat, scalars, chain []*ast.Node) {
+	c, body := split(t)
+	if body == nil {
+		return c, nil, nil
+	}
+	if body.Kind != ast.KMul {
+		if body.IsScalar() {
+			return c, []*ast.Node{body}, nil
+		}
+		return c, nil, []*ast.Node{body}
+	}
+	for _, a := range body.Args {
+		if a.IsScalar() {
+			scalars = append(scalars, a)
+		} else {
+			chain = append(chain, a)
+		}
+	}
+	return c, scalars, chain
+}
+
+func product(c *big.Rat, scalars, chain []*ast.Node) *ast.Node {
+	var f []*ast.Node
+	if c.Cmp(one()) != 0 {
+		f = append(f, ast.Number(c))
+	}
+	f = append(append(f, scalars...), chain...)
+	switch len(f) {
+	case 0:
+		return ast.Number(c)
+	case 1:
+		return f[0]
+	}
+	return ast.Mul(f...)
+}
+
+// commonFactor pulls out a scalar factor shared by every term, or a matrix
+// factor that begins (or ends) every term's chain, when each term keeps a
+// non-empty rest: Ax + Aᵀx = (A + Aᵀ)x.
+func commonFactor(terms []*ast.Node, s ast.Shape) *ast.Node {
+	type parts struct {
+		c              *big.Rat
+		scalars, chain []*ast.Node
+	}
+	ps := make([]parts, len(terms))
+	for i, t := range terms {
+		c, sc, ch := factors(t)
+		ps[i] = parts{c, sc, ch}
+	}
+	// A common scalar factor.
+	for _, cand := range ps[0].scalars {
+		ok := true
+		for _, p := range ps[1:] {
+			if !slices.Contains(p.scalars, cand) {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		rest := make([]*ast.Node, len(ps))
+		for i, p := range ps {
+			sc := slices.Clone(p.scalars)
+			sc = slices.Delete(sc, slices.Index(sc, cand), slices.Index(sc, cand)+1)
+			if len(sc) == 0 && len(p.chain) == 0 {
+				rest[i] = ast.Number(p.c)
+				if !s.IsScalar() {
+					return nil
+				}
+			} else {
+				rest[i] = product(p.c, sc, p.chain)
+			}
+		}
+		return simplify(ast.Mul(cand, simplify(ast.Add(rest...))))
+	}
+	// A common leftmost or rightmost matrix factor.
+	for _, left := range []bool{true, false} {
+		var f *ast.Node
+		ok := true
+		for _, p := range ps {
+			if len(p.chain) < 2 {
+				ok = false
+				break
+			}
+			g := p.chain[len(p.chain)-1]
+			if left {
+				g = p.chain[0]
+			}
+			if f == nil {
+				f = g
+			} else if f != g {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		rest := make([]*ast.Node, len(ps))
+		for i, p := range ps {
+			ch := p.chain[:len(p.chain)-1]
+			if left {
+				ch = p.chain[1:]
+			}
+			rest[i] = product(p.c, p.scalars, ch)
+		}
+		if left {
+			return simplify(ast.Mul(f, simplify(ast.Add(rest...))))
+		}
+		return simplify(ast.Mul(simplify(ast.Add(rest...)), f))
+	}
+	return nil
+}
+
+// simplifyMul flattens a product, folds its numbers, gathers its scalar
+// factors in front (A·(s·B) = s·(A·B)), merges powers of equal scalar
+// factors (s·s = s²), drops identities, cancels A·A⁻¹, and makes the
+// coefficient positive where that removes a minus sign from a sum factor:
+// −2(Y − BX) = 2(BX − Y).
+func simplifyMul(n *ast.Node) *ast.Node {
+	c := one()
+	var scalars, chain []*ast.Node
+	var add func(a *ast.Node, inChain bool)
+	add = func(a *ast.Node, inChain bool) {
+		switch {
+		case a.Kind == ast.KNum:
+			c.Mul(c, a.Num)
+		case a.Kind == ast.KMul && !a.IsScalar():
+			for _, f := range a.Args {
+				add(f, true)
+			}
+		case a.Kind == ast.KMul: // a scalar product: keep its chain as one factor
+			var sub []*ast.Node
+			for _, f := range a.Args {
+				switch {
+				case f.Kind == ast.KNum:
+					c.Mul(c, f.Num)
+				case f.IsScalar():
+					scalars = append(scalars, f)
+				default:
+					sub = append(sub, f)
+				}
+			}
+			if len(sub) > 0 {
+				scalars = append(scalars, ast.Mul(sub...))
+			}
+		case a.IsScalar():
+			scalars = append(scalars, a)
+		case a.Kind == ast.KIdentity:
+			chain = append(chain, a) // dropped below unless it is all that is left
+		case a.Kind == ast.KBroadcast && a.Args[0].IsScalar(): // s broadcast = s·𝟙
+			add(a.Args[0], false)
+			chain = append(chain, ast.Ones(a.Shape))
+		default:
+			chain = append(chain, a)
+		}
+	}
+	for _, a := range n.Args {
+		add(a, false)
+	}
+	if c.Sign() == 0 {
+		return zero(n.Shape)
+	}
+	scalars = mergePowers(scalars)
+	chain = cancelChain(chain)
+	if len(chain) == 0 && !n.IsScalar() {
+		chain = []*ast.Node{ast.Identity(n.Shape.Rows)}
+	}
+	if n.IsScalar() && len(chain) > 0 {
+		chain = orientScalarChain(chain)
+	}
+	// −(Y − B·X) reads better as B·X − Y.
+	if c.Sign() < 0 {
+		for _, fs := range [][]*ast.Node{scalars, chain} {
+			for i, f := range fs {
+				if f.Kind == ast.KAdd && moreNegative(f) {
+					fs[i] = Negate0(f)
+					c.Neg(c)
+					goto built
+				}
+			}
+		}
+	}
+built:
+	slices.SortStableFunc(scalars, ast.Compare)
+	r := product(c, scalars, chain)
+	if r.Kind == ast.KMul && len(r.Args) > 0 && r.Args[0].Kind == ast.KNum && len(r.Args) == 2 && r.Args[1].Kind == ast.KBroadcast {
+		b := r.Args[1]
+		return ast.Broadcast(simplify(ast.Mul(r.Args[0], b.Args[0])), b.Shape)
+	}
+	return r
+}
+
+// Negate0 is Negate for use inside the simplifier (the memo lock is held).
+func Negate0(n *ast.Node) *ast.Node { return simplify(ast.Mul(ast.Int(-1), n)) }
+
+// moreNegative reports whether a sum has a negative term and at least as many negative terms as positive ones.
+func moreNegative(n *ast.Node) bool {
+	neg, pos := 0, 0
+	for _, t := range n.Args {
+		if negative(t) {
+			neg++
+		} else {
+			pos++
+		}
+	}
+	return neg > 0 && neg >= pos
+}
+
+// mergePowers multiplies equal scalar bases: s·s⁻¹ = 1, s^a·s^b = s^(a+b).
+func mergePowers(fs []*ast.Node) []*ast.Node {
+	type pw struct {
+		base *ast.Node
+		e    *big.Rat
+	}
+	var ps []*pw
+	idx := map[*ast.Node]*pw{}
+	for _, f := range fs {
+		base, e := f, one()
+		if f.Kind == ast.KPow && f.Args[1].Kind == ast.KNum {
+			base, e = f.Args[0], f.Args[1].Num
+		}
+		if p, ok := idx[base]; ok {
+			p.e = new(big.Rat).Add(p.e, e)
+			continue
+		}
+		p := &pw{base, new(big.Rat).Set(e)}
+		idx[base] = p
+		ps = append(ps, p)
+	}
+	var out []*ast.Node
+	for _, p := range ps {
+		switch {
+		case p.e.Sign() == 0:
+		case p.e.Cmp(one()) == 0:
+			out = append(out, p.base)
+		default:
+			out = append(out, simplify(ast.Pow(p.base, ast.Number(p.e))))
+		}
+	}
+	return out
+}
+
+// cancelChain drops identities and adjacent A·A⁻¹ pairs from a matrix chain.
+func cancelChain(chain []*ast.Node) []*ast.Node {
+	var out []*ast.Node
+	for _, f := range chain {
+		if f.Kind == ast.KIdentity {
+			continue
+		}
+		if k := len(out); k > 0 && inversePair(out[k-1], f) {
+			out = out[:k-1]
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func inversePair(a, b *ast.Node) bool {
+	return (b.Kind == ast.KInverse && b.Args[0] == a) || (a.Kind == ast.KInverse && a.Args[0] == b)
+}
+
+// orientScalarChain picks, for a 1×1 product, between the chain and its
+// transpose (equal, since sᵀ = s): the one with Δ at the end, so that a linear
+// form reads aᵀ·Δ; otherwise the smaller by ast.Compare.
+func orientScalarChain(chain []*ast.Node) []*ast.Node {
+	rev := make([]*ast.Node, len(chain))
+	for i, f := range chain {
+		rev[len(chain)-1-i] = transpose(f)
+		rev[len(chain)-1-i] = simplify(rev[len(chain)-1-i])
+	}
+	hasD := func(ch []*ast.Node) bool { return ch[len(ch)-1].HasDelta() }
+	if hasD(chain) != hasD(rev) {
+		if hasD(rev) {
+			return rev
+		}
+		return chain
+	}
+	if len(chain) == 1 {
+		return chain
+	}
+	if ast.Compare(ast.Mul(rev...), ast.Mul(chain...)) < 0 {
+		return rev
+	}
+	return chain
+}
+
+// simplifyHadamard flattens, pulls scalar factors out (A ⊙ (sB) = s(A ⊙ B)),
+// drops 𝟙, merges powers of equal operands (A ⊙ A = A.^2) and sorts the operands.
+func simplifyHadamard(n *ast.Node) *ast.Node {
+	var outer []*ast.Node
+	var args []*ast.Node
+	var add func(a *ast.Node)
+	add = func(a *ast.Node) {
+		switch {
+		case a.Kind == ast.KHadamard:
+			for _, f := range a.Args {
+				add(f)
+			}
+		case a.Kind == ast.KOnes:
+		case a.Kind == ast.KBroadcast && a.Args[0].IsScalar():
+			outer = append(outer, a.Args[0])
+		case a.Kind == ast.KMul && !a.IsScalar():
+			var rest []*ast.Node
+			for _, f := range a.Args {
+				if f.IsScalar() {
+					outer = append(outer, f)
+				} else {
+					rest = append(rest, f)
+				}
+			}
+			if len(rest) == len(a.Args) {
+				args = append(args, a)
+			} else {
+				args = append(args, simplify(product(one(), nil, rest)))
+			}
+		default:
+			args = append(args, a)
+		}
+	}
+	for _, a := range n.Args {
+		add(a)
+	}
+	args = mergePowers(args)
+	slices.SortStableFunc(args, ast.Compare)
+	var inner *ast.Node
+	switch len(args) {
+	case 0:
+		inner = ast.Ones(n.Shape)
+	case 1:
+		inner = args[0]
+	default:
+		inner = ast.Hadamard(args...)
+	}
+	if len(outer) == 0 {
+		return inner
+	}
+	return simplify(ast.Mul(append(outer, inner)...))
+}
+
+// simplifyDiv: A ⊘ bcast(s) = A/s; bcast(1) ⊘ A = A.^(−1).
+func simplifyDiv(n *ast.Node) *ast.Node {
+	a, b := n.Args[0], n.Args[1]
+	if b.Kind == ast.KBroadcast && b.Args[0].IsScalar() {
+		return simplify(ast.Mul(a, ast.Pow(b.Args[0], ast.Int(-1))))
+	}
+	if c, body := split(a); body != nil && body.Kind == ast.KBroadcast && body.Args[0].IsNum(1) {
+		return simplify(ast.Mul(ast.Number(c), ast.Pow(b, ast.Int(-1))))
+	}
+	return n
+}
+
+// simplifyInverse: (A⁻¹)⁻¹ = A, I⁻¹ = I, (cA)⁻¹ = c⁻¹A⁻¹, s⁻¹ = s.^(−1) for a scalar.
+func simplifyInverse(n *ast.Node) *ast.Node {
+	a := n.Args[0]
+	switch {
+	case a.IsScalar():
+		return ast.Pow(a, ast.Int(-1))
+	case a.Kind == ast.KInverse:
+		return a.Args[0]
+	case a.Kind == ast.KIdentity:
+		return a
+	}
+	if c, body := split(a); body != nil && c.Cmp(one()) != 0 {
+		return simplify(ast.Mul(ast.Number(new(big.Rat).Inv(c)), ast.Inverse(body)))
+	}
+	return n
+}
+
+// simplifyPow: A.^1 = A, A.^0 = 𝟙, numbers folded, (A.^p).^k = A.^(pk) for integer k.
+func simplifyPow(n *ast.Node) *ast.Node {
+	a, p := n.Args[0], n.Args[1]
+	if p.Kind != ast.KNum {
+		return n
+	}
+	switch {
+	case p.IsNum(1):
+		return a
+	case p.Num.Sign() == 0:
+		if a.IsScalar() {
+			return ast.Int(1)
+		}
+		return ast.Broadcast(ast.Int(1), a.Shape)
+	case a.Kind == ast.KNum && p.Num.IsInt() && p.Num.Num().IsInt64():
+		k := p.Num.Num().Int64()
+		if k > -64 && k < 64 && (a.Num.Sign() != 0 || k > 0) {
+			return ast.Number(ratPow(a.Num, k))
+		}
+	case a.Kind == ast.KPow && a.Args[1].Kind == ast.KNum && p.Num.IsInt():
+		return ast.Pow(a.Args[0], ast.Number(new(big.Rat).Mul(a.Args[1].Num, p.Num)))
+	case a.Kind == ast.KBroadcast:
+		return ast.Broadcast(ast.Pow(a.Args[0], p), n.Shape)
+	}
+	return n
+}
+
+func ratPow(r *big.Rat, k int64) *big.Rat {
+	out := one()
+	b := new(big.Rat).Set(r)
+	if k < 0 {
+		b.Inv(b)
+		k = -k
+	}
+	for ; k > 0; k-- {
+		out.Mul(out, b)
+	}
+	return out
+}
+
+// pullScalars splits a's scalar factors (coefficient included) from the rest.
+func pullScalars(a *ast.Node) (scalars []*ast.Node, rest *ast.Node) {
+	if a.Kind != ast.KMul || a.IsScalar() {
+		return nil, a
+	}
+	var ch []*ast.Node
+	for _, f := range a.Args {
+		if f.IsScalar() {
+			scalars = append(scalars, f)
+		} else {
+			ch = append(ch, f)
+		}
+	}
+	return scalars, product(one(), nil, ch)
+}
+
+// simplifyTrace: tr(s) = s, tr(Aᵀ) = tr(A), tr(sA) = s·tr(A),
+// tr(A + B) = tr(A) + tr(B), and tr(x·yᵀ…) = yᵀ…·x by cyclic rotation
+// when that leaves a 1×1 product.
+func simplifyTrace(n *ast.Node) *ast.Node {
+	a := n.Args[0]
+	switch {
+	case a.IsScalar():
+		return a
+	case a.Kind == ast.KTranspose:
+		return ast.Reduce(ast.KTrace, a.Args[0])
+	case a.Kind == ast.KAdd:
+		terms := make([]*ast.Node, len(a.Args))
+		for i, t := range a.Args {
+			terms[i] = ast.Reduce(ast.KTrace, t)
+		}
+		return ast.Add(terms...)
+	}
+	if sc, rest := pullScalars(a); len(sc) > 0 {
+		return simplify(ast.Mul(append(sc, ast.Reduce(ast.KTrace, rest))...))
+	}
+	if a.Kind == ast.KMul {
+		ch := a.Args
+		for k := 1; k < len(ch); k++ {
+			rot := append(slices.Clone(ch[k:]), ch[:k]...)
+			if s, ok := ast.MulShape(rot...); ok && s.IsScalar() {
+				return ast.Mul(rot...)
+			}
+		}
+	}
+	return n
+}
+
+// simplifySum: sum(s) = s, sum(cA) = c·sum(A), sum(Aᵀ) = sum(A).
+func simplifySum(n *ast.Node) *ast.Node {
+	a := n.Args[0]
+	switch {
+	case a.IsScalar():
+		return a
+	case a.Kind == ast.KTranspose:
+		return ast.Reduce(ast.KSum, a.Args[0])
+	}
+	if sc, rest := pullScalars(a); len(sc) > 0 {
+		return simplify(ast.Mul(append(sc, ast.Reduce(ast.KSum, rest))...))
+	}
+	return n
+}
+
+// simplifyInner: ⟨a, b⟩ = ab for scalars, ⟨sA, B⟩ = s⟨A, B⟩, ⟨𝟙, B⟩ = sum(B),
+// and ⟨A, B⟩ = ⟨B, A⟩ ordered by ast.Compare.
+func simplifyInner(n *ast.Node) *ast.Node {
+	a, b := n.Args[0], n.Args[1]
+	if a.IsScalar() {
+		return ast.Mul(a, b)
+	}
+	sa, ra := pullScalars(a)
+	sb, rb := pullScalars(b)
+	if len(sa)+len(sb) > 0 {
+		return simplify(ast.Mul(append(append(sa, sb...), ast.Inner(ra, rb))...))
+	}
+	if a.Kind == ast.KOnes {
+		return ast.Reduce(ast.KSum, b)
+	}
+	if b.Kind == ast.KOnes {
+		return ast.Reduce(ast.KSum, a)
+	}
+	if ast.Compare(b, a) < 0 {
+		return ast.Inner(b, a)
+	}
+	return n
+}

@@ -1,0 +1,194 @@
+// Package simplify brings typed expressions to canonical form and turns a
+// linear form L(Δ) into the gradient G with L(Δ) = ⟨Δ, G⟩.
+//
+// Canonical form: sums and products flattened; transposes pushed to the
+// leaves ((AB)ᵀ = BᵀAᵀ, Sᵀ = S for symmetric S); numbers folded; identities
+// and zeros dropped; like terms collected (2X + 2X = 4X, Ax + Aᵀx = (A+Aᵀ)x);
+// commutative operands ordered by ast.Compare. Products are never expanded
+// over sums, so a factored gradient stays factored and small.
+package simplify
+
+import (
+	"math/big"
+	"sync"
+
+	"github.com/mdiff/mdiff/ast"
+)
+
+// memo maps a node to its canonical form; nil marks a node being rewritten
+// further up the stack. Nodes are immutable, so entries never go stale.
+var memo = struct {
+	sync.Mutex
+	m map[*ast.Node]*ast.Node
+}{m: map[*ast.Node]*ast.Node{}}
+
+// Simplify returns the canonical form of n. It is idempotent:
+// Simplify(Simplify(n)) == Simplify(n). Every node is rewritten at most once,
+// so rewriting terminates. It is safe for concurrent use.
+func Simplify(n *ast.Node) *ast.Node {
+	memo.Lock()
+	defer memo.Unlock()
+	return simplify(n)
+}
+
+func simplify(n *ast.Node) *ast.Node {
+	r, ok := memo.m[n]
+	if ok {
+		if r == nil { // n is being simplified further up the stack: keep it
+			return n
+		}
+		return r
+	}
+	memo.m[n] = nil
+
+	r = n
+	if len(n.Args) > 0 {
+		args := make([]*ast.Node, len(n.Args))
+		for i, a := range n.Args {
+			args[i] = simplify(a)
+		}
+		r = ast.WithArgs(n, args...)
+		r = local(r)
+	}
+	if r.Kind == ast.KZero && r.IsScalar() {
+		r = ast.Int(0)
+	}
+	if r != n {
+		r = simplify(r)
+	}
+	memo.m[n] = r
+	memo.m[r] = r
+	return r
+}
+
+// local applies the rewrite rules of n's kind, assuming n's operands are canonical.
+func local(n *ast.Node) *ast.Node {
+	if isZero(n) {
+		return zero(n.Shape)
+	}
+	switch n.Kind {
+	case ast.KAdd:
+		return simplifyAdd(n)
+	case ast.KMul:
+		return simplifyMul(n)
+	case ast.KHadamard:
+		return simplifyHadamard(n)
+	case ast.KDiv:
+		return simplifyDiv(n)
+	case ast.KTranspose:
+		return transpose(n.Args[0])
+	case ast.KInverse:
+		return simplifyInverse(n)
+	case ast.KPow:
+		return simplifyPow(n)
+	case ast.KApply:
+		if a := n.Args[0]; a.Kind == ast.KBroadcast { // g(bcast s) = bcast g(s)
+			return ast.Broadcast(ast.Apply(n.Name, n.K, a.Args[0]), n.Shape)
+		}
+	case ast.KTrace:
+		return simplifyTrace(n)
+	case ast.KSum:
+		return simplifySum(n)
+	case ast.KInner:
+		return simplifyInner(n)
+	case ast.KBroadcast:
+		a := n.Args[0]
+		if a.Kind == ast.KBroadcast {
+			return ast.Broadcast(a.Args[0], n.Shape)
+		}
+	case ast.KDet, ast.KLogdet:
+		if a := n.Args[0]; a.Kind == ast.KTranspose { // det(Aᵀ) = det(A)
+			return ast.Reduce(n.Kind, a.Args[0])
+		}
+		if a := n.Args[0]; a.Kind == ast.KIdentity {
+			if n.Kind == ast.KDet {
+				return ast.Int(1)
+			}
+			return ast.Int(0)
+		}
+	case ast.KDiagVec:
+		if a := n.Args[0]; a.Kind == ast.KDiagMat { // diag(diag(x)) = x
+			return a.Args[0]
+		}
+	}
+	return n
+}
+
+// isZero reports whether n is 0 because of a zero operand.
+func isZero(n *ast.Node) bool {
+	if n.Kind == ast.KZero || n.IsNum(0) {
+		return false
+	}
+	z := func(a *ast.Node) bool { return a.Kind == ast.KZero || a.IsNum(0) }
+	switch n.Kind {
+	case ast.KMul, ast.KHadamard, ast.KInner, ast.KKron:
+		for _, a := range n.Args {
+			if z(a) {
+				return true
+			}
+		}
+	case ast.KTranspose, ast.KTrace, ast.KSum, ast.KDiagMat, ast.KDiagVec, ast.KBroadcast, ast.KDiv:
+		return z(n.Args[0])
+	case ast.KPow:
+		return z(n.Args[0]) && n.Args[1].Kind == ast.KNum && n.Args[1].Num.Sign() > 0
+	case ast.KAdd:
+		for _, a := range n.Args {
+			if !z(a) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func zero(s ast.Shape) *ast.Node {
+	if s.IsScalar() {
+		return ast.Int(0)
+	}
+	return ast.Zero(s)
+}
+
+func one() *big.Rat { return big.NewRat(1, 1) }
+
+// split returns n as coefficient × body: 3·A·B → (3, A·B); 5 → (5, nil);
+// a broadcast number c → (c, bcast 1).
+func split(n *ast.Node) (*big.Rat, *ast.Node) {
+	switch n.Kind {
+	case ast.KNum:
+		return n.Num, nil
+	case ast.KBroadcast:
+		if a := n.Args[0]; a.Kind == ast.KNum && !a.IsNum(1) {
+			return a.Num, ast.Broadcast(ast.Int(1), n.Shape)
+		}
+	case ast.KMul:
+		if c := n.Args[0]; c.Kind == ast.KNum {
+			return c.Num, ast.Mul(n.Args[1:]...)
+		}
+	}
+	return one(), n
+}
+
+// scaled builds c·body (body nil means the number c itself), canonical.
+func scaled(c *big.Rat, body *ast.Node, s ast.Shape) *ast.Node {
+	switch {
+	case c.Sign() == 0:
+		return zero(s)
+	case body == nil:
+		return ast.Number(c)
+	case c.Cmp(one()) == 0:
+		return body
+	}
+	if body.Kind == ast.KMul {
+		return simplify(ast.Mul(append([]*ast.Node{ast.Number(c)}, body.Args...)...))
+	}
+	return simplify(ast.Mul(ast.Number(c), body))
+}
+
+// Negate returns −n in canonical form.
+func Negate(n *ast.Node) *ast.Node { return Simplify(ast.Mul(ast.Int(-1), n)) }
+
+// Scale returns c·n in canonical form.
+func Scale(c *big.Rat, n *ast.Node) *ast.Node { return Simplify(ast.Mul(ast.Number(c), n)) }
+
+var half = big.NewRat(1, 2)
