@@ -34,7 +34,9 @@ const MaxMatPow = 100
 // (n ≠ p ≠ 3), but a free size unifies with anything. Sizes still free at the
 // end get fresh names (n, m, p, q, r, k, n1, n2, …) that clash with no
 // declared size and no name of the expression. I is the identity and ones
-// (𝟙) the all-ones matrix, both sized by context.
+// (𝟙) the all-ones matrix, both sized by context; a side of 𝟙 that nothing
+// sizes is 1, so 𝟙ᵀ*x is the sum of x. Operations on number literals are
+// folded (2*3 is 6, A/2 is A·1/2, -2 is the number -2).
 //
 // The error, if any, is an *Error: for the expression, with Src = src and
 // spans under the operands involved (a shape conflict shows both); for a bad
@@ -71,11 +73,46 @@ func Check(src string, e Expr, decls []Decl) (prog *Program, err error) {
 	if _, err := c.infer(e); err != nil {
 		return nil, err
 	}
+	for _, d := range c.onesDims {
+		if c.fixed(d) == "" {
+			c.unify(d, c.one) // 𝟙ᵀx is a sum: a side of 𝟙 nothing sizes is 1
+		}
+	}
 	root, err := c.lower(e)
 	if err != nil {
 		return nil, err
 	}
-	return &Program{Src: src, Root: root, Vars: c.vars, Funcs: c.funcs}, nil
+	return &Program{Src: src, Root: root, Vars: c.rootVars(root), Funcs: c.rootFuncs(root)}, nil
+}
+
+// rootVars lists the variables of root in order of first appearance in the
+// source. A name that lowering dropped (X in X^0) is not among them.
+func (c *checker) rootVars(root *Node) []*Node {
+	var vs []*Node
+	for _, v := range c.vars {
+		if root.DependsOn(v.Name) {
+			vs = append(vs, v)
+		}
+	}
+	return vs
+}
+
+// rootFuncs lists the generic functions root applies, in order of first
+// appearance in the source.
+func (c *checker) rootFuncs(root *Node) []string {
+	applied := map[string]bool{}
+	Walk(root, func(n *Node) {
+		if n.Kind == KApply {
+			applied[n.Name] = true
+		}
+	})
+	var fs []string
+	for _, f := range c.funcs {
+		if applied[f] {
+			fs = append(fs, f)
+		}
+	}
+	return fs
 }
 
 // dim is a dimension variable: an index into checker.parent.
@@ -99,6 +136,8 @@ type checker struct {
 
 	powers  map[*Power]*big.Rat // constant exponent of a power of a non-scalar
 	diagMat map[*Call]bool      // diag(x) of a column vector (else diag(A))
+
+	onesDims []dim // the sizes of every 𝟙, which default to 1
 
 	taken map[Dim]bool // names a fresh size must not take
 	fresh int
@@ -354,7 +393,9 @@ func (c *checker) ident(e *Ident) (typ, error) {
 		n := c.newDim()
 		return typ{n, n}, nil
 	case e.Name == "ones":
-		return typ{c.newDim(), c.newDim()}, nil
+		t := typ{c.newDim(), c.newDim()}
+		c.onesDims = append(c.onesDims, t.r, t.c)
+		return t, nil
 	case BuiltinFuncs[e.Name] || ElementwiseFuncs[e.Name]:
 		return typ{}, c.errorf(e, "%s is a function; call it as %s(…)", e.Name, e.Name)
 	}
@@ -403,8 +444,12 @@ func (c *checker) binary(e *Binary) (typ, error) {
 			c.makeScalar(ty)
 			return tx, nil
 		}
-		return typ{}, c.mismatch(e, e.X, tx, e.Y, ty, fmt.Sprintf("%s is %s but %s has %s rows",
-			c.text(e.X), describe(c.shape(tx)), c.text(e.Y), c.resolve(ty.r)))
+		rows := "rows"
+		if c.resolve(ty.r) == One {
+			rows = "row"
+		}
+		return typ{}, c.mismatch(e, e.X, tx, e.Y, ty, fmt.Sprintf("%s is %s but %s has %s %s",
+			c.text(e.X), describe(c.shape(tx)), c.text(e.Y), c.resolve(ty.r), rows))
 	case OpDiv:
 		if !c.couldBeScalar(ty) {
 			return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.Y, ty)},
@@ -733,6 +778,19 @@ func (c *checker) lowerBinary(e *Binary) (*Node, error) {
 	}
 	if e.Op == OpSub {
 		y = neg(y)
+	}
+	if e.Op == OpElemDiv && y.Kind == KNum && y.Num.Sign() == 0 {
+		return nil, c.errorf(e.Y, "division by zero")
+	}
+	if x.Kind == KNum && y.Kind == KNum {
+		switch e.Op {
+		case OpAdd, OpSub:
+			return Number(new(big.Rat).Add(x.Num, y.Num)), nil
+		case OpHadamard:
+			return Number(new(big.Rat).Mul(x.Num, y.Num)), nil
+		case OpElemDiv:
+			return Number(new(big.Rat).Quo(x.Num, y.Num)), nil
+		}
 	}
 	s := c.shape(c.types[e])
 	x, y = Broadcast(x, s), Broadcast(y, s)

@@ -9,14 +9,16 @@
 //	unary   = { "-" | "−" } postfix .
 //	postfix = primary { Tick | Sup | call | pow } .
 //	pow     = ("^" | ".^") ( "{" expr "}" | [ "-" | "−" ] primary [ call ] ) .
-//	call    = "(" [ arg { "," arg } ] ")" .
+//	call    = "(" [ arg ] { "," arg } ")" .
 //	arg     = String | expr .
 //	primary = Number | Ident | Command | "(" expr ")" | norm | inner .
 //	norm    = LBar expr RBar [ Sub | "_" ( "{" word "}" | word ) ] .
 //	inner   = ("<" | "⟨") expr "," expr (">" | "⟩") .
 //
 // A call is a postfix so that g'(X) needs no backtracking: the lowering
-// accepts it only right after a name and its primes. The grammar is LL(1).
+// accepts it only right after a name and its primes. The grammar is LL(1),
+// so the parser runs with no lookahead: it commits to a branch as soon as
+// the branch consumes a token, and reports an error where it occurs.
 
 package parser
 
@@ -78,8 +80,14 @@ type gPow struct {
 
 type gCall struct {
 	Open  lexer.Token `parser:"@'('"`
-	Args  []*gArg     `parser:"( @@ ( ',' @@ )* )?"`
+	First *gArg       `parser:"@@?"`
+	Rest  []*gMore    `parser:"@@*"`
 	Close lexer.Token `parser:"@')'"`
+}
+
+type gMore struct {
+	Comma lexer.Token `parser:"@','"`
+	Arg   *gArg       `parser:"@@"`
 }
 
 type gArg struct {
@@ -124,5 +132,5 @@ type gInner struct {
 // grammar is built once; a participle Parser is safe for concurrent use.
 var grammar = participle.MustBuild[gExpr](
 	participle.Lexer(definition{}),
-	participle.UseLookahead(1),
+	participle.UseLookahead(0),
 )

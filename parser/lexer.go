@@ -152,9 +152,15 @@ const maxExponent = 1000
 func tokenize(src string) ([]lexer.Token, error) {
 	var toks []lexer.Token
 	line, lineStart := 1, 0
+	col, colOff := 1, 0 // the column at byte colOff, on the current line
 	emit := func(typ lexer.TokenType, start, end int) {
+		if colOff < lineStart {
+			col, colOff = 1, lineStart
+		}
+		col += utf8.RuneCountInString(src[colOff:start])
+		colOff = start
 		toks = append(toks, lexer.Token{Type: typ, Value: src[start:end], Pos: lexer.Position{
-			Offset: start, Line: line, Column: utf8.RuneCountInString(src[lineStart:start]) + 1,
+			Offset: start, Line: line, Column: col,
 		}})
 	}
 	prevEnds := func() bool { return len(toks) > 0 && endsOperand(toks[len(toks)-1]) }

@@ -263,7 +263,16 @@ func (l *lowerer) number(t lexer.Token) (ast.Expr, error) {
 
 func (l *lowerer) call(fn lexer.Token, primes int, c *gCall) (ast.Expr, error) {
 	call := &ast.Call{FunPos: pos(fn), Fun: name(fn), Primes: primes, Rparen: pos(c.Close)}
-	for _, a := range c.Args {
+	args := make([]*gArg, 0, 1+len(c.Rest))
+	if c.First != nil {
+		args = append(args, c.First)
+	} else if len(c.Rest) > 0 {
+		return nil, l.errAt(c.Rest[0].Comma, `unexpected ",", expected an operand`)
+	}
+	for _, m := range c.Rest {
+		args = append(args, m.Arg)
+	}
+	for _, a := range args {
 		if a.Str.Value != "" {
 			v := a.Str.Value
 			call.Args = append(call.Args, &ast.StrLit{QuotePos: pos(a.Str), QuoteEnd: end(a.Str), Value: v[1 : len(v)-1]})

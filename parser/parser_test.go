@@ -183,7 +183,7 @@ func TestSpellings(t *testing.T) {
 		{"", "-2", []string{"-2", "−2", "-(2)", "(-2)"}},
 		{"", "1/1000", []string{"1e-3", "0.001", "1E-3", ".001", "10e-4"}},
 		{"", "25000", []string{"2.5E+4", "2.5e4", "25000", "25000."}},
-		{"x: n", "(* (T ones[n×1]) x)", []string{"ones'*x", "𝟙'*x", "𝟙ᵀ*x"}},
+		{"x: n", "(* (T ones[n]) x)", []string{"ones'*x", "𝟙'*x", "𝟙ᵀ*x"}},
 		{"λ: scalar; Ω: q x q", "(* λ Ω)", []string{"λ*Ω", "λ·Ω"}},
 		{"x: n", "(apply sign x)", []string{"sign(x)"}},
 		{"x: n", "(apply step x)", []string{"step(x)"}},

@@ -13,8 +13,9 @@ import (
 // expressions to print for each derivative, and the temporaries shared by
 // all of them.
 type answer struct {
-	r     *ast.Result
-	f     *ast.Node
+	r      *ast.Result
+	f      *ast.Node
+	fNames Names // the names f is printed with: nil unless f is a huge DAG
 	vars  []*ast.Node
 	ders  []derivative
 	temps []*ast.Node
@@ -68,9 +69,39 @@ func newAnswer(r *ast.Result) (*answer, error) {
 		roots = append(roots, d.Hessian, d.HessianMat, d.Jacobian)
 		a.ders = append(a.ders, dd)
 	}
+	// f is printed as the user wrote it, without temporaries, unless it is
+	// a DAG whose tree would be huge (never the case for parsed input, whose
+	// tree is as long as its text).
+	if treeSize(a.f, maxTreeF) >= maxTreeF {
+		roots = append([]*ast.Node{a.f}, roots...)
+	}
 	a.temps = Temps(roots...)
 	a.names = NewNames(a.temps)
+	if treeSize(a.f, maxTreeF) >= maxTreeF {
+		a.fNames = a.names
+	}
 	return a, nil
+}
+
+// maxTreeF is the tree size above which f is printed with temporaries.
+const maxTreeF = 10000
+
+// treeSize counts the nodes of n's tree (with repetition), up to limit.
+func treeSize(n *ast.Node, limit int) int {
+	memo := map[*ast.Node]int{}
+	var size func(*ast.Node) int
+	size = func(m *ast.Node) int {
+		if s, ok := memo[m]; ok {
+			return s
+		}
+		s := 1
+		for _, a := range m.Args {
+			s = min(s+size(a), limit)
+		}
+		memo[m] = s
+		return s
+	}
+	return size(n)
 }
 
 // multi reports whether there are several --wrt blocks, labelled by

@@ -459,6 +459,10 @@ func (p *printer) infix(n *ast.Node, op string) {
 			p.operand(a, ctxFactor)
 			continue
 		}
+		if a.Kind == n.Kind && !p.isName(a) {
+			p.expr(a, precProd) // (A ⊙ B) ⊙ C reads A ⊙ B ⊙ C
+			continue
+		}
 		p.expr(a, ctxFactor)
 	}
 }
@@ -468,17 +472,20 @@ func (p *printer) mul(f mulForm) {
 	if f.neg {
 		p.minus()
 	}
+	// A leading product factor needs no parentheses: the product is
+	// associative and the parser reads x'*A*x as (x'*A)*x.
+	lead := !f.neg && !f.showNum()
 	if p.nt == notLaTeX && f.hasDiv() {
 		p.fn(`\frac{`)
 		p.depth++
-		p.factors(f.numItems(), f.items() > 1)
+		p.factors(f.numItems(), f.items() > 1, lead)
 		p.fn("}{")
-		p.factors(f.denItems(), len(f.denItems()) > 1)
+		p.factors(f.denItems(), len(f.denItems()) > 1, false)
 		p.depth--
 		p.fn("}")
 		return
 	}
-	p.factors(f.numItems(), true)
+	p.factors(f.numItems(), true, lead)
 	if !f.hasDiv() {
 		return
 	}
@@ -491,7 +498,7 @@ func (p *printer) mul(f mulForm) {
 		return
 	}
 	p.open("(")
-	p.factors(den, true)
+	p.factors(den, true, false)
 	p.close(")")
 }
 
@@ -527,13 +534,18 @@ func (f mulForm) denItems() []mulItem {
 // factors prints items joined by the product operator: · in text, * in
 // ASCII, juxtaposition in LaTeX (\cdot before a digit). With several items
 // each is parenthesised unless it binds tighter than a product; a single
-// item is printed as is (inside \frac).
-func (p *printer) factors(items []mulItem, several bool) {
+// item is printed as is (inside \frac). When lead is set, a first item that
+// is itself a plain product (no sign, no division) is not parenthesised.
+func (p *printer) factors(items []mulItem, several, lead bool) {
 	ctx := precLowest
 	if several {
 		ctx = ctxFactor
 	}
 	for i, it := range items {
+		if i == 0 && lead && it.n != nil && p.plainProduct(it.n) {
+			p.expr(it.n, precProd)
+			continue
+		}
 		if i > 0 {
 			switch p.nt {
 			case notText:
@@ -552,6 +564,16 @@ func (p *printer) factors(items []mulItem, several bool) {
 		}
 		p.operandItem(it, ctx)
 	}
+}
+
+// plainProduct reports whether n prints as a product without a sign or a
+// division.
+func (p *printer) plainProduct(n *ast.Node) bool {
+	if n.Kind != ast.KMul || p.isName(n) {
+		return false
+	}
+	f := newMulForm(n, false, p.isName)
+	return !f.neg && !f.hasDiv()
 }
 
 func (p *printer) brkLevel(l uint8) uint8 {

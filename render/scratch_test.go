@@ -61,3 +61,20 @@ func TestScratchDoc(t *testing.T) {
 	WriteText(&sb, r, TextOptions{Width: 20})
 	fmt.Print(sb.String())
 }
+
+func TestScratchPy(t *testing.T) {
+	q, n, p := ast.Dim("q"), ast.Dim("n"), ast.Dim("p")
+	Y := ast.Var("Y", ast.Mat(q, n), 0)
+	B := ast.Var("B", ast.Mat(q, p), 0)
+	X := ast.Var("X", ast.Mat(p, n), 0)
+	BX := ast.Mul(B, X)
+	f := ast.Pow(ast.Reduce(ast.KNorm, ast.Add(Y, ast.Mul(ast.Int(-1), BX))), ast.Int(2))
+	G := ast.Mul(ast.Int(2), ast.Add(BX, ast.Mul(ast.Int(-1), Y)), ast.Transpose(X))
+	r := &ast.Result{Program: &ast.Program{Src: "||Y - B*X||_F^2", Root: f, Vars: []*ast.Node{Y, B, X}}, F: f,
+		Derivatives: []ast.Derivative{{Wrt: B, Gradient: G}}, Check: &ast.Verification{RelErr: 2.3e-11, OK: true}}
+	var sb strings.Builder
+	if err := WriteNumPy(&sb, r); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Print(sb.String())
+}

@@ -13,10 +13,10 @@ import (
 // A node is a temporary when it occurs more than once across the roots'
 // DAG (counting parent edges, the same parent twice included, and one edge
 // per root), it is not a leaf (variable, number, Δ, I, 𝟙, 0), not a
-// broadcast (its operand is named instead) nor a transpose or negation of a
-// leaf, and it is big enough to be worth a name: at least two non-number
-// leaves below it, or a printed size of four or more tokens once the
-// temporaries inside it are named. A shared node that is not a temporary
+// broadcast nor a scalar power s^(−p) (their operand is named instead), not
+// a transpose or negation of a leaf, and it is big enough to be worth a name once the temporaries inside
+// it are named: at least two non-number leaves or temporaries below it, or a
+// printed size of four or more tokens. A shared node that is not a temporary
 // therefore prints in a bounded number of tokens, so printing every root and
 // every temporary's definition takes space linear in the size of the DAG.
 //
@@ -44,15 +44,16 @@ func Temps(roots ...*ast.Node) []*ast.Node {
 			visit(r)
 		}
 	}
-	// A broadcast is invisible under elementwise operators: its uses are
-	// uses of its operand.
-	for _, n := range order {
-		if n.Kind == ast.KBroadcast {
+	// A broadcast is invisible under elementwise operators and s^(−p)
+	// prints as a division by s: their uses are uses of their operand.
+	// Parents come before children in reverse post-order.
+	for i := len(order) - 1; i >= 0; i-- {
+		if n := order[i]; transparent(n) {
 			count[n.Args[0]] += count[n] - 1
 		}
 	}
 	const big = 1 << 20
-	leaves := map[*ast.Node]int{} // non-number leaves below, capped at 2
+	leaves := map[*ast.Node]int{} // non-number leaves and temporaries below, capped at 2
 	weight := map[*ast.Node]int{} // printed tokens, temporaries counting 1, capped
 	var temps []*ast.Node
 	for _, n := range order {
@@ -70,13 +71,17 @@ func Temps(roots ...*ast.Node) []*ast.Node {
 		}
 		leaves[n] = min(l, 2)
 		weight[n] = w
-		if count[n] >= 2 && n.Kind != ast.KBroadcast && !trivial(n) && w >= 3 && (l >= 2 || w >= 4) {
+		if count[n] >= 2 && !transparent(n) && !trivial(n) && w >= 3 && (l >= 2 || w >= 4) {
 			temps = append(temps, n)
-			weight[n] = 1
+			leaves[n], weight[n] = 1, 1 // from now on it prints as a name
 		}
 	}
 	return temps
 }
+
+// transparent reports whether n is never a temporary, its operand being
+// named instead: a broadcast, or a scalar power s^(−p) (printed … / s^p).
+func transparent(n *ast.Node) bool { return n.Kind == ast.KBroadcast || isDivPow(n) }
 
 // trivial reports whether n is a transpose, inverse or negation of a leaf:
 // short enough to repeat.

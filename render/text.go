@@ -61,7 +61,7 @@ func writeLines(w io.Writer, r *ast.Result, nt notation, opt TextOptions) error 
 	b := &lineBuilder{nt: nt, th: th, names: a.names}
 	lines := []textLine{{
 		label: b.plainLabel("f(" + a.wrtList(func(s string) string { return s }) + ")"),
-		expr:  Names(nil).pieces(nt, th, a.f),
+		expr:  a.fNames.pieces(nt, th, a.f),
 		note:  b.domains(a.vars),
 	}}
 	for _, d := range a.ders {

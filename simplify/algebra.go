@@ -300,7 +300,7 @@ func simplifyMul(n *ast.Node) *ast.Node {
 		for _, fs := range [][]*ast.Node{scalars, chain} {
 			for i, f := range fs {
 				if f.Kind == ast.KAdd && moreNegative(f) {
-					fs[i] = Negate0(f)
+					fs[i] = negateSum(f)
 					c.Neg(c)
 					goto built
 				}
@@ -317,8 +317,15 @@ built:
 	return r
 }
 
-// Negate0 is Negate for use inside the simplifier (the memo lock is held).
-func Negate0(n *ast.Node) *ast.Node { return simplify(ast.Mul(ast.Int(-1), n)) }
+// negateSum negates each term of a canonical sum.
+func negateSum(n *ast.Node) *ast.Node {
+	terms := make([]*ast.Node, len(n.Args))
+	for i, t := range n.Args {
+		c, body := split(t)
+		terms[i] = scaled(new(big.Rat).Neg(c), body, t.Shape)
+	}
+	return simplify(ast.Add(terms...))
+}
 
 // moreNegative reports whether a sum has a negative term and at least as many negative terms as positive ones.
 func moreNegative(n *ast.Node) bool {

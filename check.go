@@ -1,0 +1,158 @@
+package mdiff
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/numeric"
+	"github.com/mdiff/mdiff/parser"
+	"github.com/mdiff/mdiff/render"
+)
+
+// CheckOptions configure CheckCandidate.
+type CheckOptions struct {
+	Wrt       string
+	Let       []string
+	Candidate string // a gradient (scalar f) or a differential in Δ (matrix-valued f); "" checks mdiff's own answer
+	Seed      uint64
+	Draws     int
+}
+
+// CheckReport is the outcome of CheckCandidate.
+type CheckReport struct {
+	Label      string // what was checked, e.g. "∇_B f = 2·Ω·B"
+	RelErr     float64
+	OK         bool
+	Draws      int
+	Tol        float64
+	Mismatches []numeric.Mismatch
+	Note       string
+}
+
+// String is the report as mdiff check prints it.
+func (r *CheckReport) String() string {
+	var sb strings.Builder
+	mark, verb := "✓", "agrees with"
+	if !r.OK {
+		mark, verb = "✗", "disagrees with"
+	}
+	fmt.Fprintf(&sb, "%s %s %s finite differences: relative error %.1e (%d random draws, tolerance %.0e)\n", mark, r.Label, verb, r.RelErr, r.Draws, r.Tol)
+	for _, m := range r.Mismatches {
+		fmt.Fprintf(&sb, "  entry (%d,%d): candidate %.6g, finite differences %.6g\n", m.Row+1, m.Col+1, m.Got, m.Want)
+	}
+	if r.Note != "" {
+		fmt.Fprintf(&sb, "  (%s)\n", r.Note)
+	}
+	return sb.String()
+}
+
+// CheckCandidate compares a candidate derivative of src (or, without one,
+// mdiff's own) with central finite differences on random inputs that respect
+// the declarations. A candidate of the wrong shape is an error.
+func CheckCandidate(src string, opts CheckOptions) (*CheckReport, error) {
+	prog, err := Parse(src, opts.Let)
+	if err != nil {
+		return nil, err
+	}
+	wrts, err := variables(prog, []string{opts.Wrt})
+	if err != nil {
+		return nil, err
+	}
+	v := wrts[0]
+	f := prog.Root
+	nopts := numeric.Options{Seed: opts.Seed, Draws: opts.Draws}
+	rep := &CheckReport{Draws: nopts.Draws, Tol: numeric.DefaultTol}
+	if rep.Draws <= 0 {
+		rep.Draws = numeric.DefaultDraws
+	}
+	if len(prog.Funcs) > 0 {
+		rep.Note = numeric.StandInNote
+	}
+	var nrep numeric.Report
+	if opts.Candidate == "" {
+		d, err := derive(f, v, Options{})
+		if err != nil {
+			return nil, err
+		}
+		if d.Gradient != nil {
+			rep.Label = fmt.Sprintf("mdiff's ∇_%s f = %s", v.Name, render.Text(d.Gradient, render.Plain()))
+			nrep, err = numeric.CheckGradient(f, d.Gradient, v, prog, nopts)
+		} else {
+			rep.Label = fmt.Sprintf("mdiff's df = %s", render.Text(d.Differential, render.Plain()))
+			nrep, err = numeric.CheckDifferential(f, d.Differential, v, prog, nopts)
+		}
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		cand, err := parseCandidate(opts.Candidate, prog, v, opts.Let)
+		if err != nil {
+			return nil, err
+		}
+		if f.IsScalar() {
+			if cand.Shape != v.Shape {
+				return nil, ast.Errorf(opts.Candidate, 0, ast.Pos(len(opts.Candidate)),
+					fmt.Sprintf("the candidate gradient has shape %v, but a gradient with respect to %s has the shape of %s: %v", cand.Shape, v.Name, v.Name, v.Shape))
+			}
+			rep.Label = fmt.Sprintf("∇_%s f = %s", v.Name, render.Text(cand, render.Plain()))
+			nrep, err = numeric.CompareGradient(cand, f, v, prog, nopts)
+		} else {
+			if cand.Shape != f.Shape || !cand.HasDelta() {
+				return nil, ast.Errorf(opts.Candidate, 0, ast.Pos(len(opts.Candidate)),
+					fmt.Sprintf("f is not scalar: the candidate must be its differential, an expression in Δ of shape %v (it has shape %v)", f.Shape, cand.Shape))
+			}
+			rep.Label = fmt.Sprintf("df = %s", render.Text(cand, render.Plain()))
+			nrep, err = numeric.CheckDifferential(f, cand, v, prog, nopts)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	rep.RelErr, rep.OK, rep.Mismatches = nrep.RelErr, nrep.OK, nrep.Mismatches
+	return rep, nil
+}
+
+// parseCandidate type-checks a candidate in the context of prog: its names
+// keep the shapes they have in the expression, and Δ is the direction of v.
+func parseCandidate(src string, prog *ast.Program, v *ast.Node, let []string) (*ast.Node, error) {
+	var decls []ast.Decl
+	declared := map[string]bool{}
+	for _, l := range let {
+		ds, err := parser.ParseDecls(l)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range ds {
+			declared[d.Name] = true
+		}
+		decls = append(decls, ds...)
+	}
+	for _, x := range prog.Vars {
+		if !declared[x.Name] {
+			decls = append(decls, ast.Decl{Name: x.Name, Shape: x.Shape, Props: x.Props})
+		}
+	}
+	const delta = "Δ"
+	if !declared[delta] {
+		decls = append(decls, ast.Decl{Name: delta, Shape: v.Shape})
+	}
+	e, err := parser.Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	cp, err := ast.Check(src, e, decls)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range cp.Vars {
+		if x.Name != delta && prog.Var(x.Name) == nil {
+			return nil, ast.Errorf(src, 0, ast.Pos(len(src)), fmt.Sprintf("the candidate uses %s, which does not occur in the expression", x.Name))
+		}
+	}
+	n := cp.Root
+	if d := cp.Var(delta); d != nil {
+		n = ast.Substitute(n, d, ast.Delta(v.Name, v.Shape))
+	}
+	return n, nil
+}

@@ -1,0 +1,133 @@
+package render
+
+import (
+	"encoding/json"
+	"io"
+	"math"
+
+	"github.com/mdiff/mdiff/ast"
+)
+
+// forms is one expression in the three notations.
+type forms struct {
+	Text  string `json:"text"`
+	ASCII string `json:"ascii"`
+	LaTeX string `json:"latex"`
+}
+
+func formsOf(nm Names, n *ast.Node) forms {
+	return forms{Text: nm.Text(n, Theme{}), ASCII: nm.ASCII(n), LaTeX: nm.LaTeX(n)}
+}
+
+func optForms(nm Names, n *ast.Node) *forms {
+	if n == nil {
+		return nil
+	}
+	f := formsOf(nm, n)
+	return &f
+}
+
+type jsonVar struct {
+	Name  string `json:"name"`
+	Shape string `json:"shape"`
+}
+
+type jsonStep struct {
+	Rule string `json:"rule"`
+	Lhs  *forms `json:"lhs"`
+	Rhs  *forms `json:"rhs"`
+}
+
+type jsonDerivative struct {
+	Wrt           string     `json:"wrt"`
+	Shape         string     `json:"shape"`
+	Differential  forms      `json:"differential"`
+	Gradient      *forms     `json:"gradient"`
+	Hessian       *forms     `json:"hessian,omitempty"`
+	HessianMatrix *forms     `json:"hessian_matrix,omitempty"`
+	Jacobian      *forms     `json:"jacobian,omitempty"`
+	Steps         []jsonStep `json:"steps,omitempty"`
+}
+
+type jsonTemp struct {
+	Name string `json:"name"`
+	forms
+}
+
+type jsonCheck struct {
+	RelativeError *float64 `json:"relative_error"` // null when not finite
+	OK            bool     `json:"ok"`
+	Note          string   `json:"note,omitempty"`
+}
+
+type jsonDoc struct {
+	Input       string           `json:"input"`
+	Shape       string           `json:"shape"`
+	Vars        []jsonVar        `json:"vars"`
+	Derivatives []jsonDerivative `json:"derivatives"`
+	Where       []jsonTemp       `json:"where"`
+	Check       *jsonCheck       `json:"check"`
+}
+
+// WriteJSON writes r as one indented JSON object (SPEC §5), keys in a fixed
+// order:
+//
+//	{"input": ASCII of f, "shape": "scalar" | "n" | "q x p",
+//	 "vars": [{"name", "shape"}],
+//	 "derivatives": [{"wrt", "shape", "differential", "gradient",
+//	                  "hessian"?, "hessian_matrix"?, "jacobian"?, "steps"?}],
+//	 "where": [{"name": "T1", "text", "ascii", "latex"}],
+//	 "check": {"relative_error", "ok", "note"?} | null}
+//
+// Shapes are written as a declaration accepts them (ast.Shape.ASCII). Each
+// expression is an object {"text", "ascii", "latex"}; "differential" is
+// ⟨Δ, G⟩ for a scalar f and the linear map's value M(Δ) otherwise;
+// "gradient" is null for a non-scalar f. The expressions may use the
+// temporaries of "where", listed in order of definition; "input" never
+// does. "check" is null when the check was skipped.
+func WriteJSON(w io.Writer, r *ast.Result) error {
+	a, err := newAnswer(r)
+	if err != nil {
+		return err
+	}
+	doc := jsonDoc{
+		Input:       a.fNames.ASCII(a.f),
+		Shape:       a.f.Shape.ASCII(),
+		Vars:        []jsonVar{},
+		Derivatives: []jsonDerivative{},
+		Where:       []jsonTemp{},
+	}
+	for _, v := range a.vars {
+		doc.Vars = append(doc.Vars, jsonVar{Name: v.Name, Shape: v.Shape.ASCII()})
+	}
+	nm := a.names
+	for _, d := range a.ders {
+		jd := jsonDerivative{
+			Wrt:           d.Wrt.Name,
+			Shape:         d.Wrt.Shape.ASCII(),
+			Differential:  formsOf(nm, d.df),
+			Gradient:      optForms(nm, d.Gradient),
+			Hessian:       optForms(nm, d.Hessian),
+			HessianMatrix: optForms(nm, d.HessianMat),
+			Jacobian:      optForms(nm, d.Jacobian),
+		}
+		for _, st := range d.Steps {
+			jd.Steps = append(jd.Steps, jsonStep{Rule: st.Rule, Lhs: optForms(nm, st.Lhs), Rhs: optForms(nm, st.Rhs)})
+		}
+		doc.Derivatives = append(doc.Derivatives, jd)
+	}
+	for _, t := range a.temps {
+		doc.Where = append(doc.Where, jsonTemp{Name: nm.Name(t), forms: formsOf(nm, t)})
+	}
+	if c := r.Check; c != nil {
+		jc := &jsonCheck{OK: c.OK, Note: c.Note}
+		if e := c.RelErr; !math.IsNaN(e) && !math.IsInf(e, 0) {
+			jc.RelativeError = &e
+		}
+		doc.Check = jc
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
