@@ -126,7 +126,7 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 		return d, nil
 	}
 	delta := ast.Delta(v.Name, v.Shape)
-	g, err := simplify.Gradient(raw, delta, nil)
+	g, err := simplify.Gradient(d.Differential, delta, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package parser_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/mdiff/mdiff/ast"
@@ -33,18 +34,28 @@ func FuzzParse(f *testing.F) {
 		if e.Pos() < 0 || e.End() > ast.Pos(len(src)) || e.Pos() >= e.End() {
 			t.Fatalf("Parse(%q): root span [%d, %d) out of range", src, e.Pos(), e.End())
 		}
-		p, err := ast.Check(src, e, nil)
-		if err != nil {
-			var aerr *ast.Error
-			if !errors.As(err, &aerr) || len(aerr.Spans) == 0 {
-				t.Fatalf("Check(%q): error without position: %v", src, err)
-			}
-			_ = err.Error()
-			return
-		}
-		if p.Root == nil {
-			t.Fatalf("Check(%q): nil root", src)
-		}
-		_ = ast.Dump(p.Root)
+		checkNoPanic(t, src, e, nil)
+		checkNoPanic(t, src, e, fuzzDecls)
 	})
+}
+
+// fuzzDecls gives the fuzzer's names declared shapes to conflict with.
+var fuzzDecls, _ = parser.ParseDecls("X: n x p; A: n x n; S: sym n; x: n; y: p; r: 1 x n; t: pos scalar; g: func")
+
+func checkNoPanic(t *testing.T, src string, e ast.Expr, decls []ast.Decl) {
+	p, err := ast.Check(src, e, decls)
+	if err != nil {
+		var aerr *ast.Error
+		if !errors.As(err, &aerr) || len(aerr.Spans) == 0 {
+			t.Fatalf("Check(%q): error without position: %v", src, err)
+		}
+		if msg := err.Error(); strings.Contains(msg, "internal error") {
+			t.Fatalf("Check(%q): %s", src, msg)
+		}
+		return
+	}
+	if p.Root == nil {
+		t.Fatalf("Check(%q): nil root", src)
+	}
+	_ = ast.Dump(p.Root)
 }

@@ -374,7 +374,8 @@ func mergePowers(fs []*ast.Node) []*ast.Node {
 	return out
 }
 
-// cancelChain drops identities and adjacent A·A⁻¹ pairs from a matrix chain.
+// cancelChain drops identities and adjacent A·A⁻¹ pairs from a matrix
+// chain, and merges adjacent powers of one square matrix: A·A² = A³.
 func cancelChain(chain []*ast.Node) []*ast.Node {
 	var out []*ast.Node
 	for _, f := range chain {
@@ -385,9 +386,25 @@ func cancelChain(chain []*ast.Node) []*ast.Node {
 			out = out[:k-1]
 			continue
 		}
+		if k := len(out); k > 0 {
+			b1, e1 := matBase(out[k-1])
+			b2, e2 := matBase(f)
+			if b1 == b2 && b1.Shape.IsSquare() {
+				out[k-1] = ast.MatPow(b1, e1+e2)
+				continue
+			}
+		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// matBase returns A and k for Aᵏ (k = 1 for a factor that is not a power).
+func matBase(f *ast.Node) (*ast.Node, int) {
+	if f.Kind == ast.KMatPow {
+		return f.Args[0], f.K
+	}
+	return f, 1
 }
 
 func inversePair(a, b *ast.Node) bool {
@@ -456,6 +473,21 @@ func simplifyHadamard(n *ast.Node) *ast.Node {
 		add(a)
 	}
 	args = mergePowers(args)
+	// A ⊙ (B ⊘ C) = (A ⊙ B) ⊘ C, and A ⊙ B.^(−k) = A ⊘ B.^k.
+	var num, den []*ast.Node
+	for _, x := range args {
+		switch {
+		case x.Kind == ast.KDiv:
+			num, den = append(num, x.Args[0]), append(den, x.Args[1])
+		case x.Kind == ast.KPow && x.Args[1].Kind == ast.KNum && x.Args[1].Num.Sign() < 0:
+			den = append(den, ast.Pow(x.Args[0], ast.Number(new(big.Rat).Neg(x.Args[1].Num))))
+		default:
+			num = append(num, x)
+		}
+	}
+	if len(den) > 0 && len(num) > 0 {
+		return simplify(ast.Mul(append(outer, ast.Div(ast.Hadamard(num...), ast.Hadamard(den...)))...))
+	}
 	slices.SortStableFunc(args, ast.Compare)
 	var inner *ast.Node
 	switch len(args) {
@@ -472,14 +504,32 @@ func simplifyHadamard(n *ast.Node) *ast.Node {
 	return simplify(ast.Mul(append(outer, inner)...))
 }
 
-// simplifyDiv: A ⊘ bcast(s) = A/s; bcast(1) ⊘ A = A.^(−1).
+// simplifyDiv: A ⊘ bcast(s) = A/s; 𝟙 ⊘ B = B.^(−1); scalar factors of
+// either side move out ((sA) ⊘ B = s(A ⊘ B)); nested quotients become one:
+// (A ⊘ B) ⊘ C = A ⊘ (B ⊙ C), A ⊘ (B ⊘ C) = (A ⊙ C) ⊘ B.
 func simplifyDiv(n *ast.Node) *ast.Node {
 	a, b := n.Args[0], n.Args[1]
 	if b.Kind == ast.KBroadcast && b.Args[0].IsScalar() {
 		return simplify(ast.Mul(a, ast.Pow(b.Args[0], ast.Int(-1))))
 	}
-	if c, body := split(a); body != nil && body.Kind == ast.KBroadcast && body.Args[0].IsNum(1) {
-		return simplify(ast.Mul(ast.Number(c), ast.Pow(b, ast.Int(-1))))
+	if sa, ra := pullScalars(a); len(sa) > 0 {
+		return simplify(ast.Mul(append(sa, ast.Div(ra, b))...))
+	}
+	if sb, rb := pullScalars(b); len(sb) > 0 {
+		inv := make([]*ast.Node, len(sb))
+		for i, s := range sb {
+			inv[i] = ast.Pow(s, ast.Int(-1))
+		}
+		return simplify(ast.Mul(append(inv, ast.Div(a, rb))...))
+	}
+	if a.Kind == ast.KOnes || a.Kind == ast.KBroadcast && a.Args[0].IsNum(1) {
+		return ast.Pow(b, ast.Int(-1))
+	}
+	if a.Kind == ast.KDiv {
+		return simplify(ast.Div(a.Args[0], ast.Hadamard(a.Args[1], b)))
+	}
+	if b.Kind == ast.KDiv {
+		return simplify(ast.Div(ast.Hadamard(a, b.Args[1]), b.Args[0]))
 	}
 	return n
 }
@@ -618,6 +668,12 @@ func simplifyInner(n *ast.Node) *ast.Node {
 	}
 	if a.Kind == ast.KOnes {
 		return ast.Reduce(ast.KSum, b)
+	}
+	switch { // ⟨u, v⟩ = uᵀ·v for columns, u·vᵀ for rows
+	case a.Shape.Cols == ast.One:
+		return simplify(ast.Mul(ast.Transpose(a), b))
+	case a.Shape.Rows == ast.One:
+		return simplify(ast.Mul(a, ast.Transpose(b)))
 	}
 	if b.Kind == ast.KOnes {
 		return ast.Reduce(ast.KSum, a)

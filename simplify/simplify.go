@@ -110,6 +110,10 @@ func local(n *ast.Node) *ast.Node {
 		if a := n.Args[0]; a.Kind == ast.KDiagMat { // diag(diag(x)) = x
 			return a.Args[0]
 		}
+	case ast.KDiagMat:
+		if a := n.Args[0]; a.Kind == ast.KOnes { // diag(𝟙) = I
+			return ast.Identity(n.Shape.Rows)
+		}
 	}
 	return n
 }
