@@ -111,10 +111,11 @@ func variables(prog *ast.Program, wrt []string) ([]*ast.Node, error) {
 // derive differentiates f with respect to v.
 func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 	d := &ast.Derivative{Wrt: v}
+	delta := ast.Delta(v.Name, v.Shape)
 	var rec rules.Recorder
 	if opts.Steps {
 		rec = func(rule string, lhs, rhs *ast.Node) {
-			d.Steps = append(d.Steps, ast.Step{Rule: rule, Lhs: lhs, Rhs: rhs})
+			d.Steps = append(d.Steps, ast.Step{Kind: ast.StepRule, Rule: rule, Lhs: lhs, Rhs: simplify.Simplify(rhs)})
 		}
 	}
 	raw, err := rules.Differential(f, v, rec)
@@ -122,19 +123,83 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 		return nil, err
 	}
 	d.Differential = simplify.Simplify(raw)
+	if opts.Steps {
+		perturbed := ast.Substitute(f, v, ast.Add(v, delta))
+		d.Steps = append([]ast.Step{{Kind: ast.StepPerturb, Rule: "keep the part linear in Δ", Lhs: perturbed, Rhs: ast.Add(f, d.Differential)}}, d.Steps...)
+	}
 	if !f.IsScalar() {
+		if opts.Hessian {
+			return nil, fmt.Errorf("--hessian needs a scalar f; f has shape %v (use --jacobian)", f.Shape)
+		}
+		if opts.Jacobian {
+			jacobian(d, f, delta)
+		}
 		return d, nil
 	}
-	delta := ast.Delta(v.Name, v.Shape)
-	g, err := simplify.Gradient(d.Differential, delta, nil)
+	var arec simplify.AdjointRecorder
+	if opts.Steps {
+		arec = func(id string, n, g *ast.Node, args, cots []*ast.Node) {
+			var rhs []*ast.Node
+			for i, a := range args {
+				rhs = append(rhs, ast.Inner(simplify.Simplify(cots[i]), a))
+			}
+			d.Steps = append(d.Steps, ast.Step{Kind: ast.StepIdentity, Rule: id, Lhs: ast.Inner(g, n), Rhs: ast.Add(rhs...)})
+		}
+	}
+	g, err := simplify.Gradient(d.Differential, delta, arec)
 	if err != nil {
 		return nil, err
 	}
 	if v.Props&(ast.Symmetric|ast.PosDef) != 0 {
-		g = simplify.Symmetrize(g)
+		if gs := simplify.Symmetrize(g); gs != g {
+			if opts.Steps {
+				d.Steps = append(d.Steps, ast.Step{Kind: ast.StepIdentity, Rule: "Δ is symmetric: ⟨Δ, G⟩ = ⟨Δ, (G + Gᵀ)/2⟩", Lhs: ast.Inner(delta, g), Rhs: ast.Inner(delta, gs)})
+			}
+			g = gs
+		}
 	}
 	d.Gradient = g
+	if opts.Steps {
+		d.Steps = append(d.Steps, ast.Step{Kind: ast.StepReadOff, Rule: "read off G", Lhs: d.Differential, Rhs: ast.Inner(delta, g)})
+	}
+	if opts.Hessian {
+		h, err := rules.Differential(g, v, nil)
+		if err != nil {
+			return nil, err
+		}
+		d.Hessian = simplify.Simplify(h)
+		switch {
+		case v.IsScalar():
+			d.HessianMat, err = simplify.Gradient(d.Hessian, delta, nil)
+		case v.Shape.Cols == ast.One:
+			d.HessianMat, err = simplify.JacobianMatrix(d.Hessian, delta)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if opts.Jacobian && v.Shape.Cols == ast.One && !v.IsScalar() {
+		d.Jacobian = simplify.Simplify(ast.Transpose(g))
+	}
 	return d, nil
+}
+
+// jacobian adds the Jacobian of a vector- or matrix-valued f: a matrix for a
+// vector variable and vector value, the Kronecker form otherwise, or the
+// reason there is none.
+func jacobian(d *ast.Derivative, f, delta *ast.Node) {
+	var j *ast.Node
+	var err error
+	if delta.Shape.Cols == ast.One && f.Shape.Cols == ast.One {
+		j, err = simplify.JacobianMatrix(d.Differential, delta)
+	} else {
+		j, err = simplify.Kronecker(d.Differential, delta)
+	}
+	if err != nil {
+		d.NoJacobian = err.Error()
+		return
+	}
+	d.Jacobian = j
 }
 
 // Verify checks every derivative of res numerically and returns the largest
@@ -142,21 +207,45 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 func Verify(res *ast.Result, opts numeric.Options) (*ast.Verification, error) {
 	c := &ast.Verification{OK: true}
 	for _, d := range res.Derivatives {
-		var rep numeric.Report
-		var err error
-		if d.Gradient != nil {
-			rep, err = numeric.CheckGradient(res.F, d.Gradient, d.Wrt, res.Program, opts)
-		} else {
-			rep, err = numeric.CheckDifferential(res.F, d.Differential, d.Wrt, res.Program, opts)
+		delta := ast.Delta(d.Wrt.Name, d.Wrt.Shape)
+		checks := []func() (numeric.Report, error){func() (numeric.Report, error) {
+			if d.Gradient != nil {
+				return numeric.CheckGradient(res.F, d.Gradient, d.Wrt, res.Program, opts)
+			}
+			return numeric.CheckDifferential(res.F, d.Differential, d.Wrt, res.Program, opts)
+		}}
+		if d.Hessian != nil {
+			checks = append(checks, func() (numeric.Report, error) {
+				return numeric.CheckDifferential(d.Gradient, d.Hessian, d.Wrt, res.Program, opts)
+			})
 		}
-		if err != nil {
-			return nil, err
+		if m := d.HessianMat; m != nil && !d.Wrt.IsScalar() {
+			checks = append(checks, func() (numeric.Report, error) {
+				return numeric.CheckDifferential(d.Gradient, ast.Mul(m, delta), d.Wrt, res.Program, opts)
+			})
 		}
-		c.RelErr = math.Max(c.RelErr, rep.RelErr)
-		c.OK = c.OK && rep.OK
+		if j := d.Jacobian; j != nil && j.Kind != ast.KKron && !hasKron(j) {
+			checks = append(checks, func() (numeric.Report, error) {
+				return numeric.CheckDifferential(res.F, ast.Mul(j, delta), d.Wrt, res.Program, opts)
+			})
+		}
+		for _, check := range checks {
+			rep, err := check()
+			if err != nil {
+				return nil, err
+			}
+			c.RelErr = math.Max(c.RelErr, rep.RelErr)
+			c.OK = c.OK && rep.OK
+		}
 	}
 	if len(res.Program.Funcs) > 0 {
 		c.Note = numeric.StandInNote
 	}
 	return c, nil
+}
+
+func hasKron(n *ast.Node) bool {
+	found := false
+	ast.Walk(n, func(m *ast.Node) { found = found || m.Kind == ast.KKron })
+	return found
 }

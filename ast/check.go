@@ -188,17 +188,21 @@ func (c *checker) canUnify(a, b dim) bool {
 	return ra == rb || c.value[ra] == "" || c.value[rb] == "" || c.value[ra] == c.value[rb]
 }
 
-// unify merges the classes of a and b; canUnify(a, b) must hold.
-func (c *checker) unify(a, b dim) {
-	ra, rb := c.find(a), c.find(b)
-	if ra == rb {
-		return
+// unify merges the classes of a and b and reports whether it could: it
+// does nothing when they are fixed to different sizes.
+func (c *checker) unify(a, b dim) bool {
+	if !c.canUnify(a, b) {
+		return false
 	}
-	if c.value[ra] == "" {
+	ra, rb := c.find(a), c.find(b)
+	switch {
+	case ra == rb:
+	case c.value[ra] == "":
 		c.parent[ra] = rb
-	} else {
+	default:
 		c.parent[rb] = ra
 	}
+	return true
 }
 
 func (c *checker) defScalar(t typ) bool { return c.isOne(t.r) && c.isOne(t.c) }
@@ -369,12 +373,10 @@ func (c *checker) infer1(e Expr) (typ, error) {
 		if err != nil {
 			return typ{}, err
 		}
-		if !c.canUnify(tx.r, ty.r) || !c.canUnify(tx.c, ty.c) {
+		if !c.unify(tx.r, ty.r) || !c.unify(tx.c, ty.c) {
 			return typ{}, c.mismatch(e, e.X, tx, e.Y, ty,
 				fmt.Sprintf("%s is %s but %s is %s", c.text(e.X), describe(c.shape(tx)), c.text(e.Y), describe(c.shape(ty))))
 		}
-		c.unify(tx.r, ty.r)
-		c.unify(tx.c, ty.c)
 		return scalar, nil
 	}
 	return typ{}, c.errorf(e, "internal error: unexpected syntax node %T", e)
@@ -466,31 +468,29 @@ func (c *checker) binary(e *Binary) (typ, error) {
 	case c.defScalar(ty):
 		return tx, nil
 	}
+	// One axis after the other: unifying the rows may fix a size that
+	// decides whether the columns broadcast (x + I).
 	r, okR := c.broadcastDim(tx.r, ty.r)
 	col, okC := c.broadcastDim(tx.c, ty.c)
 	if !okR || !okC {
 		return typ{}, c.mismatch(e, e.X, tx, e.Y, ty, fmt.Sprintf("%s is %s but %s is %s",
 			c.text(e.X), describe(c.shape(tx)), c.text(e.Y), describe(c.shape(ty))))
 	}
-	for _, u := range [][2]dim{{tx.r, ty.r}, {tx.c, ty.c}} {
-		if !(c.isOne(u[0]) && c.notOne(u[1]) || c.notOne(u[0]) && c.isOne(u[1])) {
-			c.unify(u[0], u[1])
-		}
-	}
 	return typ{r, col}, nil
 }
 
-// broadcastDim is the size along one axis of an elementwise operation with
-// operand sizes a and b: a 1 stretches to a size known not to be 1,
-// otherwise the sizes must unify.
-func (c *checker) broadcastDim(a, b dim) (dim, bool) {
+// broadcastDim decides one axis of an elementwise operation with operand
+// sizes a and b and returns the size of the result: a 1 stretches to a size
+// known not to be 1; otherwise a and b are unified. ok is false when neither
+// is possible.
+func (c *checker) broadcastDim(a, b dim) (d dim, ok bool) {
 	switch {
 	case c.isOne(a) && c.notOne(b):
 		return b, true
 	case c.notOne(a) && c.isOne(b):
 		return a, true
 	}
-	return a, c.canUnify(a, b)
+	return a, c.unify(a, b)
 }
 
 // constValue evaluates a constant exponent such as 2, -1 or (1-3).

@@ -18,8 +18,23 @@ func (p *Program) Var(name string) *Node {
 	return nil
 }
 
-// Step is one line of a derivation: Lhs = Rhs by Rule.
+// StepKind says how a derivation step relates its two sides.
+type StepKind uint8
+
+const (
+	// StepPerturb: Lhs = f(X + Δ), Rhs = f(X) + df, equal up to o(‖Δ‖).
+	StepPerturb StepKind = iota
+	// StepRule: the differential of Lhs is Rhs (d[Lhs] = Rhs) by Rule.
+	StepRule
+	// StepIdentity: Lhs = Rhs exactly, by the identity Rule.
+	StepIdentity
+	// StepReadOff: df = Lhs reads as ⟨Δ, G⟩ = Rhs.
+	StepReadOff
+)
+
+// Step is one line of a derivation.
 type Step struct {
+	Kind     StepKind
 	Rule     string // the rule or identity, e.g. "d(AB) = dA·B + A·dB"
 	Lhs, Rhs *Node
 }
@@ -32,6 +47,7 @@ type Derivative struct {
 	Hessian      *Node // H[Δ], the differential of Gradient; nil unless asked
 	HessianMat   *Node // the Hessian matrix for a vector variable; nil otherwise
 	Jacobian     *Node // the Jacobian (matrix or Kronecker form); nil unless asked or none exists
+	NoJacobian   string // why there is no Jacobian when one was asked for
 	Steps        []Step
 }
 

@@ -29,9 +29,9 @@ var (
 	IdentityBroadcast = "⟨G, broadcast(δ)⟩ = ⟨sum of G over the broadcast axes, δ⟩"
 )
 
-// AdjointRecorder receives each identity used: the cotangent Ḡ of node (so the
-// form so far is ⟨Ḡ, node⟩) and the cotangent it passes to one operand.
-type AdjointRecorder func(identity string, node, cot, arg, argCot *ast.Node)
+// AdjointRecorder receives each identity used, once per node: the form
+// ⟨cot, node⟩ equals Σᵢ ⟨argCots[i], args[i]⟩ by identity.
+type AdjointRecorder func(identity string, node, cot *ast.Node, args, argCots []*ast.Node)
 
 // Gradient returns G with L(Δ) = ⟨Δ, G⟩ for a scalar linear form L in the
 // direction delta, simplified. It is reverse-mode differentiation done
@@ -56,10 +56,11 @@ func Gradient(l, delta *ast.Node, rec AdjointRecorder) (*ast.Node, error) {
 	}
 	visit(l)
 	cot := map[*ast.Node][]*ast.Node{l: {ast.Int(1)}}
+	var used string
+	var args, cots []*ast.Node
 	pass := func(id string, n, g, arg, c *ast.Node) {
-		if rec != nil {
-			rec(id, n, g, arg, c)
-		}
+		used = id
+		args, cots = append(args, arg), append(cots, c)
 		cot[arg] = append(cot[arg], c)
 	}
 	for i := len(order) - 1; i >= 0; i-- {
@@ -74,8 +75,12 @@ func Gradient(l, delta *ast.Node, rec AdjointRecorder) (*ast.Node, error) {
 			}
 			continue
 		}
+		args, cots = nil, nil
 		if err := adjoint(n, g, pass); err != nil {
 			return nil, err
+		}
+		if rec != nil {
+			rec(used, n, g, args, cots)
 		}
 	}
 	if len(cot[delta]) == 0 {

@@ -73,6 +73,9 @@ func simplifyAdd(n *ast.Node) *ast.Node {
 		}
 		return ast.Compare(ba, bb)
 	})
+	if r := mergeDiagonals(terms); r != nil {
+		return r
+	}
 	if r := commonCoefficient(terms, n.Shape); r != nil {
 		return r
 	}
@@ -386,6 +389,10 @@ func cancelChain(chain []*ast.Node) []*ast.Node {
 			out = out[:k-1]
 			continue
 		}
+		if k := len(out); k > 0 && out[k-1].Kind == ast.KDiagMat && f.Kind == ast.KDiagMat { // diag(a)·diag(b) = diag(a ⊙ b)
+			out[k-1] = simplify(ast.DiagMat(ast.Hadamard(out[k-1].Args[0], f.Args[0])))
+			continue
+		}
 		if k := len(out); k > 0 {
 			b1, e1 := matBase(out[k-1])
 			b2, e2 := matBase(f)
@@ -682,4 +689,25 @@ func simplifyInner(n *ast.Node) *ast.Node {
 		return ast.Inner(b, a)
 	}
 	return n
+}
+
+// mergeDiagonals sums diagonal terms: c·diag(a) + d·diag(b) = diag(c·a + d·b).
+func mergeDiagonals(terms []*ast.Node) *ast.Node {
+	var diags, rest []*ast.Node
+	for _, t := range terms {
+		c, body := split(t)
+		if body != nil && body.Kind == ast.KDiagMat {
+			diags = append(diags, scaled(c, body.Args[0], body.Args[0].Shape))
+		} else {
+			rest = append(rest, t)
+		}
+	}
+	if len(diags) < 2 {
+		return nil
+	}
+	d := simplify(ast.DiagMat(simplify(ast.Add(diags...))))
+	if len(rest) == 0 {
+		return d
+	}
+	return simplify(ast.Add(append(rest, d)...))
 }

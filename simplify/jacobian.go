@@ -1,0 +1,210 @@
+package simplify
+
+import (
+	"fmt"
+
+	"github.com/mdiff/mdiff/ast"
+)
+
+// NoJacobianError says why a linear map has no Jacobian in matrix or
+// Kronecker form (for example a term with Δᵀ of a matrix variable, which
+// needs the commutation matrix).
+type NoJacobianError struct{ Reason string }
+
+func (e *NoJacobianError) Error() string { return "no Jacobian in closed form: " + e.Reason }
+
+// JacobianMatrix returns M with L(δ) = M·δ for a map L linear in the
+// column-vector direction delta, whose value is a column vector or a
+// scalar. For a scalar L, M is the row ∇ᵀ.
+func JacobianMatrix(l, delta *ast.Node) (*ast.Node, error) {
+	if delta.Shape.Cols != ast.One {
+		return nil, &NoJacobianError{"the variable is not a vector"}
+	}
+	if l.Shape.Cols != ast.One {
+		return nil, &NoJacobianError{"the value is not a vector"}
+	}
+	memo := map[*ast.Node]*ast.Node{}
+	var jac func(n *ast.Node) (*ast.Node, error)
+	jac = func(n *ast.Node) (*ast.Node, error) {
+		if r, ok := memo[n]; ok {
+			return r, nil
+		}
+		r, err := jacobianOf(n, delta, jac)
+		if err != nil {
+			return nil, err
+		}
+		memo[n] = r
+		return r, nil
+	}
+	j, err := jac(l)
+	if err != nil {
+		return nil, err
+	}
+	return Simplify(j), nil
+}
+
+// jacobianOf is one step of JacobianMatrix for a column-valued node n:
+//
+//	J[δ] = I;  J[A + B] = J[A] + J[B];  J[s·L·F·R] = s·L·J[F]·R (R 1×1);
+//	J[v·φ] = v·J[φ] for a scalar φ;  J[a ⊙ F] = diag(a)·J[F];
+//	J[F ⊘ b] = diag(b)⁻¹·J[F];  J[bcast φ] = 𝟙·J[φ];  J[φ] = (∇φ)ᵀ for a scalar φ.
+func jacobianOf(n, delta *ast.Node, jac func(*ast.Node) (*ast.Node, error)) (*ast.Node, error) {
+	if !n.HasDelta() {
+		return ast.Zero(ast.Shape{Rows: n.Shape.Rows, Cols: delta.Shape.Rows}), nil
+	}
+	if n == delta {
+		return ast.Identity(delta.Shape.Rows), nil
+	}
+	if n.IsScalar() {
+		g, err := Gradient(n, delta, nil)
+		if err != nil {
+			return nil, err
+		}
+		return ast.Transpose(g), nil
+	}
+	switch n.Kind {
+	case ast.KAdd:
+		var terms []*ast.Node
+		for _, a := range n.Args {
+			j, err := jac(a)
+			if err != nil {
+				return nil, err
+			}
+			terms = append(terms, j)
+		}
+		return ast.Add(terms...), nil
+	case ast.KMul:
+		k := -1
+		for i, a := range n.Args {
+			if a.HasDelta() {
+				k = i
+			}
+		}
+		f := n.Args[k]
+		jf, err := jac(f)
+		if err != nil {
+			return nil, err
+		}
+		if f.IsScalar() { // n = (other factors, a column)·φ
+			rest := append(append([]*ast.Node{}, n.Args[:k]...), n.Args[k+1:]...)
+			return ast.Mul(append(rest, jf)...), nil
+		}
+		if f.Shape.Cols != ast.One {
+			return nil, &NoJacobianError{fmt.Sprintf("a factor of shape %v holds δ", f.Shape)}
+		}
+		// Factors after F multiply a column into a column: their product is 1×1.
+		args := append(append(append([]*ast.Node{}, n.Args[:k]...), jf), scalarProduct(n.Args[k+1:])...)
+		return ast.Mul(args...), nil
+	case ast.KHadamard:
+		var others []*ast.Node
+		var f *ast.Node
+		for _, a := range n.Args {
+			if a.HasDelta() {
+				f = a
+			} else {
+				others = append(others, a)
+			}
+		}
+		jf, err := jac(f)
+		if err != nil {
+			return nil, err
+		}
+		return ast.Mul(ast.DiagMat(ast.Hadamard(others...)), jf), nil
+	case ast.KDiv:
+		jf, err := jac(n.Args[0])
+		if err != nil {
+			return nil, err
+		}
+		return ast.Mul(ast.DiagMat(ast.Pow(n.Args[1], ast.Int(-1))), jf), nil
+	case ast.KBroadcast:
+		jf, err := jac(n.Args[0])
+		if err != nil {
+			return nil, err
+		}
+		return ast.Mul(ast.Ones(ast.Vec(n.Shape.Rows)), jf), nil
+	case ast.KTranspose:
+		if a := n.Args[0]; a.Shape.Rows == ast.One { // (δᵀ…)ᵀ: transpose the row first
+			t := Simplify(n)
+			if t != n {
+				return jac(t)
+			}
+		}
+	}
+	return nil, &NoJacobianError{fmt.Sprintf("%s of δ has no matrix form here", n.Kind)}
+}
+
+// scalarProduct returns the factors of a 1×1 product as one scalar factor.
+func scalarProduct(fs []*ast.Node) []*ast.Node {
+	if len(fs) <= 1 {
+		return fs
+	}
+	return []*ast.Node{ast.Mul(fs...)}
+}
+
+// Kronecker returns K with vec(L(Δ)) = K·vec(Δ) for a map linear in Δ
+// whose canonical terms are c·A·Δ·B, by vec(A·Δ·B) = (Bᵀ ⊗ A)·vec(Δ)
+// (column-major vec). For a vector direction Δᵀ is allowed too, since
+// vec(δᵀ) = vec(δ).
+func Kronecker(l, delta *ast.Node) (*ast.Node, error) {
+	l = Simplify(l)
+	terms := []*ast.Node{l}
+	if l.Kind == ast.KAdd {
+		terms = l.Args
+	}
+	rowsF, colsF := l.Shape.Rows, l.Shape.Cols
+	var out []*ast.Node
+	for _, t := range terms {
+		c, body := split(t)
+		var fs []*ast.Node
+		switch {
+		case body == nil:
+			return nil, &NoJacobianError{"a term is constant"}
+		case body.Kind == ast.KMul:
+			fs = body.Args
+		default:
+			fs = []*ast.Node{body}
+		}
+		k := -1
+		for i, f := range fs {
+			if f.HasDelta() {
+				if k >= 0 {
+					return nil, &NoJacobianError{"a term holds Δ twice"}
+				}
+				k = i
+			}
+		}
+		f := fs[k]
+		isVec := delta.Shape.Cols == ast.One
+		if f != delta && !(isVec && f.Kind == ast.KTranspose && f.Args[0] == delta) {
+			if f.Kind == ast.KTranspose && f.Args[0] == delta {
+				return nil, &NoJacobianError{"a term holds Δᵀ, which needs the commutation matrix; the differential map is the answer"}
+			}
+			return nil, &NoJacobianError{fmt.Sprintf("a term holds Δ inside %s", f.Kind)}
+		}
+		var scalars, left, right []*ast.Node
+		for i, x := range fs {
+			switch {
+			case i == k:
+			case x.IsScalar():
+				scalars = append(scalars, x)
+			case i < k:
+				left = append(left, x)
+			default:
+				right = append(right, x)
+			}
+		}
+		a := ast.Identity(rowsF)
+		if len(left) > 0 {
+			a = ast.Mul(left...)
+		}
+		b := ast.Identity(colsF)
+		if len(right) > 0 {
+			b = ast.Mul(right...)
+		}
+		term := ast.Kron(transposeCanon(b), a)
+		out = append(out, ast.Mul(append([]*ast.Node{ast.Number(c)}, append(scalars, term)...)...))
+	}
+	return Simplify(ast.Add(out...)), nil
+}
+
+func transposeCanon(n *ast.Node) *ast.Node { return Simplify(ast.Transpose(n)) }
