@@ -41,12 +41,12 @@ type Step struct {
 
 // Derivative is what the pipeline derives for one variable.
 type Derivative struct {
-	Wrt          *Node // the variable
-	Differential *Node // df: linear in Δ (Delta(Wrt.Name, Wrt.Shape))
-	Gradient     *Node // G with df = ⟨Δ, G⟩; nil for a non-scalar f
-	Hessian      *Node // H[Δ], the differential of Gradient; nil unless asked
-	HessianMat   *Node // the Hessian matrix for a vector variable; nil otherwise
-	Jacobian     *Node // the Jacobian (matrix or Kronecker form); nil unless asked or none exists
+	Wrt          *Node  // the variable
+	Differential *Node  // df: linear in Δ (Delta(Wrt.Name, Wrt.Shape))
+	Gradient     *Node  // G with df = ⟨Δ, G⟩; nil for a non-scalar f
+	Hessian      *Node  // H[Δ], the differential of Gradient; nil unless asked
+	HessianMat   *Node  // the Hessian matrix for a vector variable; nil otherwise
+	Jacobian     *Node  // the Jacobian (matrix or Kronecker form); nil unless asked or none exists
 	NoJacobian   string // why there is no Jacobian when one was asked for
 	Steps        []Step
 }

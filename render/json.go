@@ -33,6 +33,7 @@ type jsonVar struct {
 }
 
 type jsonStep struct {
+	Kind string `json:"kind"` // perturb, rule, identity or read-off
 	Rule string `json:"rule"`
 	Lhs  *forms `json:"lhs"`
 	Rhs  *forms `json:"rhs"`
@@ -112,7 +113,7 @@ func WriteJSON(w io.Writer, r *ast.Result) error {
 			Jacobian:      optForms(nm, d.Jacobian),
 		}
 		for _, st := range d.Steps {
-			jd.Steps = append(jd.Steps, jsonStep{Rule: st.Rule, Lhs: optForms(nm, st.Lhs), Rhs: optForms(nm, st.Rhs)})
+			jd.Steps = append(jd.Steps, jsonStep{Kind: stepKind(st.Kind), Rule: st.Rule, Lhs: optForms(nm, st.Lhs), Rhs: optForms(nm, st.Rhs)})
 		}
 		doc.Derivatives = append(doc.Derivatives, jd)
 	}

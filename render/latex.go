@@ -49,14 +49,8 @@ func WriteLaTeX(w io.Writer, r *ast.Result) error {
 			return s
 		}
 		for i, st := range d.Steps {
-			row := `\text{` + strconv.Itoa(i+1) + `.}\quad `
-			if st.Lhs != nil {
-				row += nm.LaTeX(st.Lhs) + " "
-			}
-			row += "&= "
-			if st.Rhs != nil {
-				row += nm.LaTeX(st.Rhs)
-			}
+			left, right := stepParts(nm, notLaTeX, Theme{}, st)
+			row := `\text{` + strconv.Itoa(i+1) + `.}\quad ` + join(left) + " &= " + join(right)
 			if st.Rule != "" {
 				row += ` \qquad [` + latexText(st.Rule) + `]`
 			}

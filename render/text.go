@@ -188,18 +188,15 @@ func (b *lineBuilder) derivativeLines(a *answer, d derivative) []textLine {
 	return lines
 }
 
-// stepLine writes "  1. lhs = rhs    [rule]".
+// stepLine writes "  1. lhs = rhs    [rule]" (see stepParts).
 func (b *lineBuilder) stepLine(k int, st ast.Step) []piece {
-	p := &printer{nt: b.nt, th: b.th}
-	p.raw("  " + strconv.Itoa(k) + ". ")
-	ps := p.ps
-	if st.Lhs != nil {
-		ps = append(ps, b.names.pieces(b.nt, b.th, st.Lhs)...)
+	ps := []piece{{s: "  " + strconv.Itoa(k) + ". ", w: 5 + len(strconv.Itoa(k))}}
+	left, right := stepParts(b.names, b.nt, b.th, st)
+	ps = append(ps, left...)
+	if left != nil && right != nil {
 		ps = append(ps, piece{s: " = ", w: 3})
 	}
-	if st.Rhs != nil {
-		ps = append(ps, b.names.pieces(b.nt, b.th, st.Rhs)...)
-	}
+	ps = append(ps, right...)
 	if st.Rule != "" {
 		s := "    [" + st.Rule + "]"
 		ps = append(ps, piece{s: style(b.th.Note, s), w: utf8.RuneCountInString(s)})
