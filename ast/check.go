@@ -73,16 +73,27 @@ func Check(src string, e Expr, decls []Decl) (prog *Program, err error) {
 	if _, err := c.infer(e); err != nil {
 		return nil, err
 	}
-	for _, d := range c.onesDims {
-		if c.fixed(d) == "" {
-			c.unify(d, c.one) // 𝟙ᵀx is a sum: a side of 𝟙 nothing sizes is 1
-		}
-	}
+	c.defaultOnes()
 	root, err := c.lower(e)
 	if err != nil {
 		return nil, err
 	}
 	return &Program{Src: src, Root: root, Vars: c.rootVars(root), Funcs: c.rootFuncs(root)}, nil
+}
+
+// defaultOnes sets to 1 every size of a 𝟙 that is still free and shared
+// with no variable, so that 𝟙ᵀ*x is the sum of x and X*𝟙 the row sums of X
+// while A*𝟙 with an undeclared A keeps A a matrix.
+func (c *checker) defaultOnes() {
+	varDims := map[dim]bool{}
+	for _, t := range c.names {
+		varDims[c.find(t.r)], varDims[c.find(t.c)] = true, true
+	}
+	for _, d := range c.onesDims {
+		if c.fixed(d) == "" && !varDims[c.find(d)] {
+			c.unify(d, c.one)
+		}
+	}
 }
 
 // rootVars lists the variables of root in order of first appearance in the

@@ -113,6 +113,9 @@ func TestCheck(t *testing.T) {
 		{"I + A", "A: n x n", "(+ I[n×n] A)", "n×n", "A:n×n"},
 		{"ones'*x", "x: n", "(* (T ones[n]) x)", "scalar", "x:n"},
 		{"X*𝟙", "X: n x p", "(* X ones[p])", "n", "X:n×p"},
+		{"A*𝟙", "", "(* A ones[m])", "n", "A:n×m"},
+		{"ones'*x", "", "(* (T ones[n]) x)", "scalar", "x:n"},
+		{"sum(ones .* X)", "X: n x p", "(sum (.* ones[n×p] X))", "scalar", "X:n×p"},
 		{"A^{-1}*b", "A: n x n", "(* (inv A) b)", "n", "A:n×n b:n"},
 		{"2^x", "x: scalar", "(.^ 2 x)", "scalar", "x:scalar"},
 

@@ -151,153 +151,113 @@ const maxExponent = 1000
 // separates tokens and is dropped.
 func tokenize(src string) ([]lexer.Token, error) {
 	var toks []lexer.Token
-	line, lineStart := 1, 0
-	col, colOff := 1, 0 // the column at byte colOff, on the current line
-	emit := func(typ lexer.TokenType, start, end int) {
-		if colOff < lineStart {
-			col, colOff = 1, lineStart
-		}
-		col += utf8.RuneCountInString(src[colOff:start])
-		colOff = start
-		toks = append(toks, lexer.Token{Type: typ, Value: src[start:end], Pos: lexer.Position{
-			Offset: start, Line: line, Column: col,
-		}})
-	}
-	prevEnds := func() bool { return len(toks) > 0 && endsOperand(toks[len(toks)-1]) }
-	i := 0
-	for i < len(src) {
+	line, col := 1, 1 // of byte i
+	for i := 0; i < len(src); {
 		r, size := utf8.DecodeRuneInString(src[i:])
-		switch {
-		case r == '\n':
-			i++
-			line, lineStart = line+1, i
-			continue
-		case unicode.IsSpace(r):
-			i += size
-			continue
-		case r == utf8.RuneError && size == 1:
-			return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(i+1), "invalid UTF-8 byte in expression")
-		case strings.HasPrefix(src[i:], ones):
-			emit(tIdent, i, i+len(ones))
-			i += len(ones)
-			continue
-		case isIdentStart(r):
-			j := i + size
-			for j < len(src) {
-				r, n := utf8.DecodeRuneInString(src[j:])
-				if !isIdentPart(r) {
-					break
-				}
-				j += n
-			}
-			emit(tIdent, i, j)
-			i = j
-			continue
-		case '0' <= r && r <= '9', r == '.' && i+1 < len(src) && isDigit(src[i+1]):
-			j, err := scanNumber(src, i)
-			if err != nil {
-				return nil, err
-			}
-			emit(tNumber, i, j)
-			i = j
-			continue
-		case r == '\'':
-			if prevEnds() {
-				emit(tTick, i, i+1)
-				i++
-				continue
-			}
-			j := strings.IndexByte(src[i+1:], '\'')
-			if j < 0 {
-				return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(len(src)), "unclosed quote")
-			}
-			emit(tString, i, i+j+2)
-			i += j + 2
-			continue
-		case r == 'ᵀ':
-			emit(tTick, i, i+size)
-			i += size
-			continue
-		case strings.HasPrefix(src[i:], ".'"):
-			emit(tTick, i, i+2)
-			i += 2
-			continue
-		case r == '⁻' || isSuperDigit(r):
-			j := i + size
-			if r == '⁻' {
-				r2, n := utf8.DecodeRuneInString(src[j:])
-				if r2 == 'ᵀ' {
-					emit(tSup, i, j+n)
-					i = j + n
-					continue
-				}
-				if !isSuperDigit(r2) {
-					return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(j), `unknown character "⁻" (write ⁻¹, ⁻ᵀ or ^-k)`)
-				}
-			}
-			for j < len(src) {
-				r, n := utf8.DecodeRuneInString(src[j:])
-				if !isSuperDigit(r) {
-					break
-				}
-				j += n
-			}
-			emit(tSup, i, j)
-			i = j
-			continue
-		case isSubDigit(r):
-			j := i
-			for j < len(src) {
-				r, n := utf8.DecodeRuneInString(src[j:])
-				if !isSubDigit(r) {
-					break
-				}
-				j += n
-			}
-			emit(tSub, i, j)
-			i = j
-			continue
-		case strings.HasPrefix(src[i:], "||"), r == '‖':
-			n := len("||")
-			if r == '‖' {
-				n = size
-			}
-			if prevEnds() {
-				emit(tRBar, i, i+n)
+		if unicode.IsSpace(r) {
+			if r == '\n' {
+				line, col = line+1, 1
 			} else {
-				emit(tLBar, i, i+n)
+				col++
 			}
-			i += n
-			continue
-		case r == '|':
-			return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(i+1), `unknown character "|" (write ||x|| for a norm, abs(x) for an absolute value)`)
-		case r == '\\':
-			j := i + 1
-			for j < len(src) && isASCIILetter(src[j]) {
-				j++
-			}
-			if src[i:j] != `\top` {
-				return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(j), `unknown command "`+src[i:j]+`" (only \top is understood)`)
-			}
-			emit(tCommand, i, j)
-			i = j
+			i += size
 			continue
 		}
-		matched := false
-		for _, p := range puncts {
-			if strings.HasPrefix(src[i:], p) {
-				emit(tPunct, i, i+len(p))
-				i += len(p)
-				matched = true
-				break
-			}
+		prevEnds := len(toks) > 0 && endsOperand(toks[len(toks)-1])
+		typ, j, err := scanToken(src, i, prevEnds)
+		if err != nil {
+			return nil, err
 		}
-		if !matched {
-			return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(i+size), fmt.Sprintf("unknown character %q", string(r)))
+		toks = append(toks, lexer.Token{Type: typ, Value: src[i:j], Pos: lexer.Position{Offset: i, Line: line, Column: col}})
+		col += utf8.RuneCountInString(src[i:j])
+		i = j
+	}
+	return append(toks, lexer.Token{Type: tEOF, Pos: lexer.Position{Offset: len(src), Line: line, Column: col}}), nil
+}
+
+// scanToken returns the type and the end of the token that starts at
+// src[i], which is not a space. prevEnds tells whether the previous token
+// ends an operand, which decides what ' and a norm bar are.
+func scanToken(src string, i int, prevEnds bool) (lexer.TokenType, int, error) {
+	r, size := utf8.DecodeRuneInString(src[i:])
+	rest := src[i:]
+	errorf := func(end int, format string, args ...any) (lexer.TokenType, int, error) {
+		return 0, 0, ast.Errorf(src, ast.Pos(i), ast.Pos(end), fmt.Sprintf(format, args...))
+	}
+	switch {
+	case r == utf8.RuneError && size == 1:
+		return errorf(i+1, "invalid UTF-8 byte in expression")
+	case strings.HasPrefix(rest, ones):
+		return tIdent, i + len(ones), nil
+	case isIdentStart(r):
+		return tIdent, runEnd(src, i+size, isIdentPart), nil
+	case isDigit(src[i]), r == '.' && i+1 < len(src) && isDigit(src[i+1]):
+		j, err := scanNumber(src, i)
+		return tNumber, j, err
+	case r == '\'' && prevEnds:
+		return tTick, i + 1, nil
+	case r == '\'':
+		j := strings.IndexByte(src[i+1:], '\'')
+		if j < 0 {
+			return errorf(len(src), "unclosed quote")
+		}
+		return tString, i + j + 2, nil
+	case r == 'ᵀ':
+		return tTick, i + size, nil
+	case strings.HasPrefix(rest, ".'"):
+		return tTick, i + 2, nil
+	case r == '⁻':
+		r2, n := utf8.DecodeRuneInString(src[i+size:])
+		switch {
+		case r2 == 'ᵀ':
+			return tSup, i + size + n, nil
+		case !isSuperDigit(r2):
+			return errorf(i+size, `unknown character "⁻" (write ⁻¹, ⁻ᵀ or ^-k)`)
+		}
+		return tSup, runEnd(src, i+size, isSuperDigit), nil
+	case isSuperDigit(r):
+		return tSup, runEnd(src, i, isSuperDigit), nil
+	case isSubDigit(r):
+		return tSub, runEnd(src, i, isSubDigit), nil
+	case strings.HasPrefix(rest, "||"), r == '‖':
+		end := i + len("||")
+		if r == '‖' {
+			end = i + size
+		}
+		if prevEnds {
+			return tRBar, end, nil
+		}
+		return tLBar, end, nil
+	case r == '|':
+		return errorf(i+1, `unknown character "|" (write ||x|| for a norm, abs(x) for an absolute value)`)
+	case r == '\\':
+		j := i + 1
+		for j < len(src) && isASCIILetter(src[j]) {
+			j++
+		}
+		if src[i:j] != `\top` {
+			return errorf(j, `unknown command "%s" (only \top is understood)`, src[i:j])
+		}
+		return tCommand, j, nil
+	}
+	for _, p := range puncts {
+		if strings.HasPrefix(rest, p) {
+			return tPunct, i + len(p), nil
 		}
 	}
-	emit(tEOF, len(src), len(src))
-	return toks, nil
+	return errorf(i+size, "unknown character %q", string(r))
+}
+
+// runEnd returns the end of the run of runes satisfying in that starts at i.
+func runEnd(src string, i int, in func(rune) bool) int {
+	for i < len(src) {
+		r, n := utf8.DecodeRuneInString(src[i:])
+		if !in(r) {
+			break
+		}
+		i += n
+	}
+	return i
 }
 
 func isDigit(b byte) bool       { return '0' <= b && b <= '9' }

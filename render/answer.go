@@ -16,10 +16,10 @@ type answer struct {
 	r      *ast.Result
 	f      *ast.Node
 	fNames Names // the names f is printed with: nil unless f is a huge DAG
-	vars  []*ast.Node
-	ders  []derivative
-	temps []*ast.Node
-	names Names
+	vars   []*ast.Node
+	ders   []derivative
+	temps  []*ast.Node
+	names  Names
 }
 
 // derivative is one --wrt block, with its differential ready to print.

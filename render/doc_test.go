@@ -99,8 +99,11 @@ func docCases() []docCase {
 				Hessian:    ast.Mul(sym, dx),
 				HessianMat: sym,
 				Steps: []ast.Step{
-					{Rule: "d(AB) = dA·B + A·dB", Lhs: quad, Rhs: ast.Add(ast.Mul(tr(dx), A, x), ast.Mul(tr(x), A, dx))},
-					{Rule: "aᵀ = a for a scalar; ⟨A, B⟩ = tr(AᵀB)", Rhs: ast.Inner(dx, ast.Mul(sym, x))},
+					{Kind: ast.StepPerturb, Rule: "keep the part linear in Δ", Lhs: ast.Mul(tr(ast.Add(x, dx)), A, ast.Add(x, dx)),
+						Rhs: ast.Add(quad, ast.Mul(tr(dx), A, x), ast.Mul(tr(x), A, dx))},
+					{Kind: ast.StepRule, Rule: "d(AB) = dA·B + A·dB", Lhs: quad, Rhs: ast.Add(ast.Mul(tr(dx), A, x), ast.Mul(tr(x), A, dx))},
+					{Kind: ast.StepIdentity, Rule: "aᵀ = a for a scalar; ⟨A, B⟩ = tr(AᵀB)", Lhs: ast.Mul(tr(dx), A, x), Rhs: ast.Inner(dx, ast.Mul(tr(A), x))},
+					{Kind: ast.StepReadOff, Rule: "read off G", Lhs: ast.Add(ast.Mul(tr(dx), A, x), ast.Mul(tr(x), A, dx)), Rhs: ast.Inner(dx, ast.Mul(sym, x))},
 				},
 			}},
 			Check: &ast.Verification{RelErr: 0.3, OK: false},
@@ -109,6 +112,12 @@ func docCases() []docCase {
 			Program:     &ast.Program{Src: "A*M*B", Root: ast.Mul(Am, Mq, Bp), Vars: []*ast.Node{Am, Mq, Bp}},
 			F:           ast.Mul(Am, Mq, Bp),
 			Derivatives: []ast.Derivative{{Wrt: Mq, Differential: ast.Mul(Am, ast.Delta("M", Mq.Shape), Bp), Jacobian: ast.Kron(tr(Bp), Am)}},
+		}},
+		{"no-jacobian", &ast.Result{
+			Program:     &ast.Program{Src: "X .* C", Root: ast.Hadamard(Z, ast.Var("C", Z.Shape, 0)), Vars: []*ast.Node{Z, ast.Var("C", Z.Shape, 0)}},
+			F:           ast.Hadamard(Z, ast.Var("C", Z.Shape, 0)),
+			Derivatives: []ast.Derivative{{Wrt: Z, Differential: ast.Hadamard(ast.Delta("X", Z.Shape), ast.Var("C", Z.Shape, 0)), NoJacobian: "Δ ⊙ C is not of the form A·Δ·B"}},
+			Check:       &ast.Verification{RelErr: 1e-13, OK: true},
 		}},
 		{"greek", &ast.Result{
 			Program:     &ast.Program{Src: "λ*||Ω*x||^2", Root: greek, Vars: []*ast.Node{lam, om, x}},

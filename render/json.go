@@ -47,6 +47,7 @@ type jsonDerivative struct {
 	Hessian       *forms     `json:"hessian,omitempty"`
 	HessianMatrix *forms     `json:"hessian_matrix,omitempty"`
 	Jacobian      *forms     `json:"jacobian,omitempty"`
+	NoJacobian    string     `json:"no_jacobian,omitempty"` // why there is no Jacobian
 	Steps         []jsonStep `json:"steps,omitempty"`
 }
 
@@ -76,7 +77,8 @@ type jsonDoc struct {
 //	{"input": ASCII of f, "shape": "scalar" | "n" | "q x p",
 //	 "vars": [{"name", "shape"}],
 //	 "derivatives": [{"wrt", "shape", "differential", "gradient",
-//	                  "hessian"?, "hessian_matrix"?, "jacobian"?, "steps"?}],
+//	                  "hessian"?, "hessian_matrix"?, "jacobian"?, "no_jacobian"?,
+//	                  "steps"?: [{"kind", "rule", "lhs", "rhs"}]}],
 //	 "where": [{"name": "T1", "text", "ascii", "latex"}],
 //	 "check": {"relative_error", "ok", "note"?} | null}
 //
@@ -111,6 +113,7 @@ func WriteJSON(w io.Writer, r *ast.Result) error {
 			Hessian:       optForms(nm, d.Hessian),
 			HessianMatrix: optForms(nm, d.HessianMat),
 			Jacobian:      optForms(nm, d.Jacobian),
+			NoJacobian:    d.NoJacobian,
 		}
 		for _, st := range d.Steps {
 			jd.Steps = append(jd.Steps, jsonStep{Kind: stepKind(st.Kind), Rule: st.Rule, Lhs: optForms(nm, st.Lhs), Rhs: optForms(nm, st.Rhs)})

@@ -68,8 +68,11 @@ func WriteLaTeX(w io.Writer, r *ast.Result) error {
 		if d.HessianMat != nil {
 			rows = append(rows, `\nabla^{2}_{`+x+"} f &= "+nm.LaTeX(d.HessianMat)+in(d.HessianMat.Shape))
 		}
-		if d.Jacobian != nil {
+		switch {
+		case d.Jacobian != nil:
 			rows = append(rows, sub("J")+" &= "+nm.LaTeX(d.Jacobian)+in(d.Jacobian.Shape))
+		case d.NoJacobian != "":
+			rows = append(rows, sub("J")+" &= "+latexText("none: "+d.NoJacobian))
 		}
 	}
 	for i, t := range a.temps {
@@ -95,8 +98,10 @@ var latexSymbols = map[rune]string{
 
 // Unicode super- and subscript characters, grouped into ^{…} and _{…}.
 var (
-	superChars = map[rune]string{'ᵀ': `\top `, '⁻': "-", '⁺': "+", 'ᵢ': "i"}
-	subChars   = map[rune]string{'ᵢ': "i", 'ⱼ': "j", '₊': "+", '₋': "-", 'ₖ': "k", 'ₙ': "n"}
+	superChars = map[rune]string{'ᵀ': `\top `, '⁻': "-", '⁺': "+", '⁽': "(", '⁾': ")",
+		'ᵖ': "p", 'ⁿ': "n", 'ᵏ': "k", 'ⁱ': "i", 'ʲ': "j", 'ˣ': "x"}
+	subChars = map[rune]string{'ᵢ': "i", 'ⱼ': "j", '₊': "+", '₋': "-", 'ₖ': "k", 'ₙ': "n",
+		'ₚ': "p", 'ₓ': "x", '₍': "(", '₎': ")"}
 )
 
 func init() {
@@ -106,7 +111,6 @@ func init() {
 	for i, r := range subDigits {
 		subChars[r] = strconv.Itoa(i)
 	}
-	delete(superChars, 'ᵢ')
 }
 
 // latexText writes free text (a rule name such as "d(AB) = dA·B + A·dB")

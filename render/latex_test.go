@@ -189,6 +189,11 @@ func TestParseFormat(t *testing.T) {
 			t.Errorf("ParseFormat(%q) = %q, %v", f, g, err)
 		}
 	}
+	for f, want := range map[Format]bool{FormatText: true, FormatASCII: true, FormatJSON: true, FormatLaTeX: false, FormatNumPy: false} {
+		if got := f.ReportsCheck(); got != want {
+			t.Errorf("%s.ReportsCheck() = %v, want %v", f, got, want)
+		}
+	}
 	if _, err := ParseFormat("html"); err == nil || !strings.Contains(err.Error(), "text, ascii, latex, numpy, json") {
 		t.Errorf("ParseFormat(html) error = %v", err)
 	}

@@ -177,8 +177,9 @@ type pyFunc struct {
 	g     *pyGen
 	self  *ast.Node // the node being defined: printed in full
 	names Names
-	delta *ast.Node // the direction parameter, or nil
-	vars  map[string]bool
+	delta *ast.Node            // the direction parameter, or nil
+	vars  map[string]bool      // the variables the function reads
+	extra map[string]*ast.Node // variables read that the program does not list
 	sizes map[ast.Dim]bool
 	funcs map[string]bool // "g", "g'"
 	err   error
@@ -191,7 +192,7 @@ func (g *pyGen) function(name, doc string, delta, root *ast.Node, out ast.Shape)
 	}
 	temps := Temps(root)
 	f := &pyFunc{g: g, delta: delta, names: NewNames(temps),
-		vars: map[string]bool{}, sizes: map[ast.Dim]bool{}, funcs: map[string]bool{}}
+		vars: map[string]bool{}, extra: map[string]*ast.Node{}, sizes: map[ast.Dim]bool{}, funcs: map[string]bool{}}
 	var body []string
 	for _, t := range temps {
 		s := f.defn(t)
@@ -216,7 +217,11 @@ func (g *pyGen) function(name, doc string, delta, root *ast.Node, out ast.Shape)
 	if err != nil {
 		return "", err
 	}
-	for _, v := range g.a.vars {
+	vars := g.a.vars
+	for _, name := range sortedKeys(f.extra) {
+		vars = append(vars, f.extra[name])
+	}
+	for _, v := range vars {
 		if f.vars[v.Name] {
 			id, err := g.id("v:"+v.Name, "v_", v.Name)
 			if err != nil {
@@ -457,6 +462,9 @@ func (f *pyFunc) expr(n *ast.Node) (string, int) {
 	switch n.Kind {
 	case ast.KVar:
 		f.vars[n.Name] = true
+		if f.g.a.r.Program == nil || f.g.a.r.Program.Var(n.Name) == nil {
+			f.extra[n.Name] = n
+		}
 		id, err := f.g.id("v:"+n.Name, "v_", n.Name)
 		if err != nil {
 			return f.fail("%v", err), precAtom
@@ -563,9 +571,13 @@ func (f *pyFunc) expr(n *ast.Node) (string, int) {
 		return "np.linalg.slogdet(" + arg(0) + ")[1]", precAtom
 	case ast.KSum:
 		return call("np.sum", arg(0))
-	case ast.KDiagMat:
-		return call("np.diagflat", arg(0))
-	case ast.KDiagVec:
+	case ast.KDiagMat, ast.KDiagVec:
+		if n.Args[0].IsScalar() {
+			return f.expr(n.Args[0]) // the 1×1 diagonal of a scalar
+		}
+		if n.Kind == ast.KDiagMat {
+			return call("np.diagflat", arg(0))
+		}
 		return "np.diag(" + arg(0) + ").reshape(-1, 1)", precAtom
 	case ast.KLogsumexp:
 		f.g.helpers["_logsumexp"] = true

@@ -93,7 +93,7 @@ func width(ps []piece) int {
 // top prints a root. The operands of a root inner product ⟨Δ, G⟩ count as
 // top level, so that a long differential can wrap.
 func (p *printer) top(n *ast.Node) {
-	if n.Kind == ast.KInner && p.names[n] == 0 {
+	if n.Kind == ast.KInner {
 		p.inner(n, false)
 		return
 	}
@@ -122,7 +122,7 @@ func (p *printer) brk(level uint8) {
 func (p *printer) open(s string)  { p.raw(s); p.depth++ }
 func (p *printer) close(s string) { p.depth--; p.raw(s) }
 
-// sign writes a minus sign.
+// minus writes a minus sign.
 func (p *printer) minus() {
 	switch p.nt {
 	case notText:
@@ -208,10 +208,8 @@ func (p *printer) flippable(n *ast.Node) bool {
 		return n.Num.Sign() < 0
 	case n.Kind == ast.KMul || isDivPow(n):
 		f := newMulForm(n, false, p.isName)
-		if g, ok := f.single(); ok {
-			return p.flippable(g)
-		}
-		return f.neg
+		_, single := f.single()
+		return f.neg && !single
 	}
 	return false
 }
@@ -386,7 +384,7 @@ func (p *printer) body(n *ast.Node) {
 	case ast.KBroadcast:
 		p.broadcast(n)
 	default:
-		panic(fmt.Sprintf("render: unexpected node kind %v", n.Kind))
+		panic(fmt.Sprintf("render.printer.body: unexpected node kind %v", n.Kind))
 	}
 }
 

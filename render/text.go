@@ -178,12 +178,16 @@ func (b *lineBuilder) derivativeLines(a *answer, d derivative) []textLine {
 		}
 		lines = append(lines, textLine{label: b.plainLabel(hl), expr: b.names.pieces(b.nt, b.th, d.HessianMat), note: b.in(d.HessianMat.Shape)})
 	}
-	if d.Jacobian != nil {
-		jl := "J"
-		if multi {
-			jl = "J_" + x
-		}
+	jl := "J"
+	if multi {
+		jl = "J_" + x
+	}
+	switch {
+	case d.Jacobian != nil:
 		lines = append(lines, textLine{label: b.plainLabel(jl), expr: b.names.pieces(b.nt, b.th, d.Jacobian), note: b.in(d.Jacobian.Shape)})
+	case d.NoJacobian != "":
+		s := "none: " + d.NoJacobian
+		lines = append(lines, textLine{label: b.plainLabel(jl), expr: []piece{{s: style(b.th.Note, s), w: utf8.RuneCountInString(s)}}})
 	}
 	return lines
 }
