@@ -28,8 +28,17 @@ import (
 // runs of unary minuses and postfix operators on one operand all count.
 const MaxDepth = 1000
 
-// Parse parses one expression. The result has positions (byte offsets into
-// src) on every node; its error, if any, is an *ast.Error with Src = src.
+// Parse parses one expression (SPEC.md §2). Precedence, loosest first:
+// + -; * / .* ./ (left-associative); unary minus; the postfix ^ .^ ' ᵀ and
+// superscripts, left to right, binding tightest after function application,
+// so -x^2 is -(x^2) and A*B' is A*(B'). The exponent of ^ is a possibly
+// negated number, name, call, parenthesised or braced expression; T and
+// \top there (bare or braced, also -T) mean the transpose (inverse
+// transpose), whatever T is declared as. g'(X) is a call with Primes = 1.
+// 𝟙 is the name ones.
+//
+// The tree has byte offsets into src on every node. The error, if any, is
+// an *ast.Error with Src = src. Parse is safe for concurrent use.
 func Parse(src string) (e ast.Expr, err error) {
 	toks, err := tokenize(src)
 	if err != nil {

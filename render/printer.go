@@ -268,7 +268,12 @@ func (p *printer) prec(n *ast.Node) int {
 			return precAtom // kron(A, B)
 		}
 		return precProd
-	case ast.KTranspose, ast.KMatPow, ast.KPow:
+	case ast.KPow:
+		if reciprocal(n) {
+			return precProd
+		}
+		return precPostfix
+	case ast.KTranspose, ast.KMatPow:
 		return precPostfix
 	case ast.KInverse:
 		if p.nt == notASCII {
@@ -646,9 +651,22 @@ func superscriptIfDigits(s string) string {
 	return s
 }
 
+// reciprocal reports whether n is A.^(−1) of a matrix or vector A, printed 1 ⊘ A.
+func reciprocal(n *ast.Node) bool {
+	return n.Kind == ast.KPow && !n.Args[0].IsScalar() && n.Args[1].IsNum(-1)
+}
+
 // pow prints an elementwise power (a scalar power for a scalar base).
 func (p *printer) pow(n *ast.Node) {
 	base, e := n.Args[0], n.Args[1]
+	if reciprocal(n) {
+		p.emit(p.th.Num, "1")
+		p.raw(" ")
+		p.op(p.pick("⊘", "./", `\oslash`))
+		p.raw(" ")
+		p.expr(base, precPostfix)
+		return
+	}
 	k, isInt := 0, false
 	if e.Kind == ast.KNum {
 		k, isInt = smallInt(e.Num)
@@ -660,7 +678,11 @@ func (p *printer) pow(n *ast.Node) {
 	p.expr(base, ctxPostfix)
 	switch p.nt {
 	case notText:
-		if isInt && k >= 0 {
+		// A Hadamard power of a matrix is A∘², so that it never reads as the matrix power A².
+		if !base.IsScalar() {
+			p.op("∘")
+		}
+		if isInt {
 			p.op(superscript(strconv.Itoa(k)))
 			return
 		}

@@ -54,7 +54,7 @@ func TestTemps(t *testing.T) {
 		}
 	}
 	nm := NewNames(Temps(grad))
-	if got, want := nm.Text(grad, Plain()), "2·((1 − T₁²) ⊙ (W2ᵀ·(W2·T₁ − Y)))·Xᵀ"; got != want {
+	if got, want := nm.Text(grad, Plain()), "2·((1 − T₁∘²) ⊙ (W2ᵀ·(W2·T₁ − Y)))·Xᵀ"; got != want {
 		t.Errorf("Names.Text(grad) = %q, want %q", got, want)
 	}
 	if got, want := nm.LaTeX(grad), `2 \left(\left(1 - T_{1}^{\circ 2}\right) \odot \left(W_{2}^{\top} \left(W_{2} T_{1} - Y\right)\right)\right) X^{\top}`; got != want {

@@ -67,6 +67,12 @@ func local(n *ast.Node) *ast.Node {
 		return zero(n.Shape)
 	}
 	switch n.Kind {
+	case ast.KApply, ast.KPow, ast.KHadamard, ast.KDiv:
+		if t := pullTranspose(n); t != nil {
+			return t
+		}
+	}
+	switch n.Kind {
 	case ast.KAdd:
 		return simplifyAdd(n)
 	case ast.KMul:

@@ -4,7 +4,9 @@ import "github.com/mdiff/mdiff/ast"
 
 // transpose returns aᵀ with the transpose pushed towards the leaves:
 // (Aᵀ)ᵀ = A, (AB)ᵀ = BᵀAᵀ, (A + B)ᵀ = Aᵀ + Bᵀ, (A ⊙ B)ᵀ = Aᵀ ⊙ Bᵀ,
-// g(A)ᵀ = g(Aᵀ), (A⁻¹)ᵀ = (Aᵀ)⁻¹, Sᵀ = S for symmetric S, sᵀ = s.
+// (A⁻¹)ᵀ = (Aᵀ)⁻¹, Sᵀ = S for symmetric S, sᵀ = s. Elementwise operations
+// keep the transpose outside, (g(A))ᵀ, so that g(A) stays one shared node
+// (see pullTranspose).
 // The operand a is canonical; the result is too.
 func transpose(a *ast.Node) *ast.Node {
 	if a.IsScalar() || a.IsSymmetric() && a.Kind != ast.KMul && a.Kind != ast.KAdd {
@@ -17,27 +19,18 @@ func transpose(a *ast.Node) *ast.Node {
 		return ast.Ones(a.Shape.T())
 	case ast.KZero:
 		return ast.Zero(a.Shape.T())
-	case ast.KAdd, ast.KHadamard:
+	case ast.KAdd:
 		args := make([]*ast.Node, len(a.Args))
 		for i, x := range a.Args {
 			args[i] = transpose(x)
 		}
-		if a.Kind == ast.KAdd {
-			return simplify(ast.Add(args...))
-		}
-		return simplify(ast.Hadamard(args...))
-	case ast.KDiv:
-		return simplify(ast.Div(transpose(a.Args[0]), transpose(a.Args[1])))
+		return simplify(ast.Add(args...))
 	case ast.KMul:
 		args := make([]*ast.Node, len(a.Args))
 		for i, x := range a.Args {
 			args[len(a.Args)-1-i] = transpose(x)
 		}
 		return simplify(ast.Mul(args...))
-	case ast.KApply:
-		return simplify(ast.Apply(a.Name, a.K, transpose(a.Args[0])))
-	case ast.KPow:
-		return simplify(ast.Pow(transpose(a.Args[0]), a.Args[1]))
 	case ast.KInverse:
 		return simplify(ast.Inverse(transpose(a.Args[0])))
 	case ast.KMatPow:
@@ -48,4 +41,33 @@ func transpose(a *ast.Node) *ast.Node {
 		return simplify(ast.Kron(transpose(a.Args[0]), transpose(a.Args[1])))
 	}
 	return ast.Transpose(a)
+}
+
+// pullTranspose moves transposes out of an elementwise operation whose
+// operands are all transposed (or scalar, or broadcast scalars):
+// g(Aᵀ) = g(A)ᵀ, Aᵀ ⊙ Bᵀ = (A ⊙ B)ᵀ, Aᵀ.^p = (A.^p)ᵀ. It returns nil when
+// that does not apply.
+func pullTranspose(n *ast.Node) *ast.Node {
+	if n.IsScalar() {
+		return nil
+	}
+	var args []*ast.Node
+	found := false
+	for i, a := range n.Args {
+		switch {
+		case n.Kind == ast.KPow && i == 1:
+			args = append(args, a)
+		case a.Kind == ast.KTranspose:
+			args = append(args, a.Args[0])
+			found = true
+		case a.Kind == ast.KBroadcast && a.Args[0].IsScalar():
+			args = append(args, ast.Broadcast(a.Args[0], a.Shape.T()))
+		default:
+			return nil
+		}
+	}
+	if !found {
+		return nil
+	}
+	return ast.Transpose(ast.WithArgs(n, args...))
 }
