@@ -88,6 +88,9 @@ func WriteNumPy(w io.Writer, r *ast.Result) error {
 	for _, f := range fns {
 		sb.WriteString("\n\n" + f)
 	}
+	if !strings.HasSuffix(sb.String(), "\n") {
+		sb.WriteString("\n")
+	}
 	_, err = io.WriteString(w, sb.String())
 	return err
 }
