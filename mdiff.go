@@ -141,9 +141,11 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 		arec = func(id string, n, g *ast.Node, args, cots []*ast.Node) {
 			var rhs []*ast.Node
 			for i, a := range args {
-				rhs = append(rhs, ast.Inner(simplify.Simplify(cots[i]), a))
+				rhs = append(rhs, pairing(simplify.Simplify(cots[i]), a))
 			}
-			d.Steps = append(d.Steps, ast.Step{Kind: ast.StepIdentity, Rule: id, Lhs: ast.Inner(g, n), Rhs: ast.Add(rhs...)})
+			if lhs, r := pairing(g, n), ast.Add(rhs...); lhs != r {
+				d.Steps = append(d.Steps, ast.Step{Kind: ast.StepIdentity, Rule: id, Lhs: lhs, Rhs: r})
+			}
 		}
 	}
 	g, err := simplify.Gradient(d.Differential, delta, arec)
@@ -248,4 +250,15 @@ func hasKron(n *ast.Node) bool {
 	found := false
 	ast.Walk(n, func(m *ast.Node) { found = found || m.Kind == ast.KKron })
 	return found
+}
+
+// pairing is ⟨g, n⟩ as a person writes it: n itself when g = 1, g·n for scalars.
+func pairing(g, n *ast.Node) *ast.Node {
+	switch {
+	case g.IsNum(1):
+		return n
+	case n.IsScalar():
+		return ast.Mul(g, n)
+	}
+	return ast.Inner(g, n)
 }

@@ -61,6 +61,9 @@ func (d *differ) d(n *ast.Node) (*ast.Node, error) {
 	}
 	args := make([]*ast.Node, len(n.Args))
 	for i, a := range n.Args {
+		if i == 0 && isNormPower(n) {
+			continue // pow differentiates the norm's operand itself
+		}
 		da, err := d.d(a)
 		if err != nil {
 			return nil, err
@@ -217,22 +220,23 @@ func (d *differ) pow(n *ast.Node, da []*ast.Node) (string, *ast.Node, error) {
 	base, p := n.Args[0], n.Args[1]
 	var terms []*ast.Node
 	rule := "d(A .^ p) = p·A .^ (p−1) ⊙ dA"
-	if da[0] != nil {
-		if base.Kind == ast.KNorm && p.Kind == ast.KNum {
-			rule = "d‖A‖ᵖ = p·‖A‖ᵖ⁻²·⟨A, dA⟩"
-			dn, err := d.d(base.Args[0])
-			if err != nil {
-				return "", nil, err
-			}
+	switch {
+	case isNormPower(n):
+		rule = "d‖A‖ᵖ = p·‖A‖ᵖ⁻²·⟨A, dA⟩"
+		dn, err := d.d(base.Args[0])
+		if err != nil {
+			return "", nil, err
+		}
+		if dn != nil {
 			f := []*ast.Node{p}
 			if !p.IsNum(2) {
 				f = append(f, ast.Pow(base, minus(p, 2)))
 			}
 			f = append(f, ast.Inner(base.Args[0], dn))
 			terms = append(terms, ast.Mul(f...))
-		} else {
-			terms = append(terms, ast.Mul(p, elementwiseTimes(ast.Pow(base, minus(p, 1)), da[0])))
 		}
+	case da[0] != nil:
+		terms = append(terms, ast.Mul(p, elementwiseTimes(ast.Pow(base, minus(p, 1)), da[0])))
 	}
 	if da[1] != nil {
 		rule += " + log(A) ⊙ A .^ p · dp"
@@ -240,6 +244,12 @@ func (d *differ) pow(n *ast.Node, da []*ast.Node) (string, *ast.Node, error) {
 		terms = append(terms, ast.Mul(da[1], elementwiseTimes(logb, n)))
 	}
 	return rule, sum(terms...), nil
+}
+
+// isNormPower reports whether n is ‖A‖ᵖ with a constant p, differentiated
+// as a whole so that d‖A‖² = 2⟨A, dA⟩ needs no division by ‖A‖.
+func isNormPower(n *ast.Node) bool {
+	return n.Kind == ast.KPow && n.Args[0].Kind == ast.KNorm && n.Args[1].Kind == ast.KNum
 }
 
 // derivative returns g′(A) for the elementwise function node n = g(A), and
