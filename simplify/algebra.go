@@ -76,6 +76,9 @@ func simplifyAdd(n *ast.Node) *ast.Node {
 	if r := mergeDiagonals(terms); r != nil {
 		return r
 	}
+	if r := canonicalSign(terms); r != nil {
+		return r
+	}
 	if r := commonCoefficient(terms, n.Shape); r != nil {
 		return r
 	}
@@ -83,6 +86,43 @@ func simplifyAdd(n *ast.Node) *ast.Node {
 		return r
 	}
 	return ast.Add(terms...)
+}
+
+// canonicalSign returns −(−a − b …) for a sum that is not in canonical sign:
+// a sum has more positive than negative terms, or as many and its largest
+// term (by ast.Compare) positive, so that x − m and m − x = −(x − m) are
+// recognised as one sum, and B·X − Y is preferred to Y − B·X.
+func canonicalSign(terms []*ast.Node) *ast.Node {
+	pos, neg := 0, 0
+	var largest *ast.Node
+	for _, t := range terms {
+		if negative(t) {
+			neg++
+		} else {
+			pos++
+		}
+		_, b := split(t)
+		if b != nil && (largest == nil || ast.Compare(b, largest) > 0) {
+			largest = b
+		}
+	}
+	flip := neg > pos
+	if neg == pos && largest != nil {
+		for _, t := range terms {
+			if _, b := split(t); b == largest {
+				flip = negative(t)
+			}
+		}
+	}
+	if !flip {
+		return nil
+	}
+	out := make([]*ast.Node, len(terms))
+	for i, t := range terms {
+		c, body := split(t)
+		out[i] = scaled(new(big.Rat).Neg(c), body, t.Shape)
+	}
+	return simplify(ast.Mul(ast.Int(-1), simplify(ast.Add(out...))))
 }
 
 // negative reports whether a term has a negative coefficient.
@@ -295,22 +335,12 @@ func simplifyMul(n *ast.Node) *ast.Node {
 	if len(chain) == 0 && !n.IsScalar() {
 		chain = []*ast.Node{ast.Identity(n.Shape.Rows)}
 	}
+	if i := slices.IndexFunc(chain, (*ast.Node).IsScalar); i >= 0 { // a pair cancelled to a scalar
+		return simplify(ast.Mul(append(append([]*ast.Node{ast.Number(c)}, scalars...), chain...)...))
+	}
 	if n.IsScalar() && len(chain) > 0 {
 		chain = orientScalarChain(chain)
 	}
-	// −(Y − B·X) reads better as B·X − Y.
-	if c.Sign() < 0 {
-		for _, fs := range [][]*ast.Node{scalars, chain} {
-			for i, f := range fs {
-				if f.Kind == ast.KAdd && moreNegative(f) {
-					fs[i] = negateSum(f)
-					c.Neg(c)
-					goto built
-				}
-			}
-		}
-	}
-built:
 	slices.SortStableFunc(scalars, ast.Compare)
 	r := product(c, scalars, chain)
 	if r.Kind == ast.KMul && len(r.Args) > 0 && r.Args[0].Kind == ast.KNum && len(r.Args) == 2 && r.Args[1].Kind == ast.KBroadcast {
@@ -318,29 +348,6 @@ built:
 		return ast.Broadcast(simplify(ast.Mul(r.Args[0], b.Args[0])), b.Shape)
 	}
 	return r
-}
-
-// negateSum negates each term of a canonical sum.
-func negateSum(n *ast.Node) *ast.Node {
-	terms := make([]*ast.Node, len(n.Args))
-	for i, t := range n.Args {
-		c, body := split(t)
-		terms[i] = scaled(new(big.Rat).Neg(c), body, t.Shape)
-	}
-	return simplify(ast.Add(terms...))
-}
-
-// moreNegative reports whether a sum has a negative term and at least as many negative terms as positive ones.
-func moreNegative(n *ast.Node) bool {
-	neg, pos := 0, 0
-	for _, t := range n.Args {
-		if negative(t) {
-			neg++
-		} else {
-			pos++
-		}
-	}
-	return neg > 0 && neg >= pos
 }
 
 // mergePowers multiplies equal scalar bases: s·s⁻¹ = 1, s^a·s^b = s^(a+b).
@@ -389,6 +396,12 @@ func cancelChain(chain []*ast.Node) []*ast.Node {
 			out = out[:k-1]
 			continue
 		}
+		if k := len(out); k > 0 {
+			if s := sumOfRatio(out[k-1], f); s != nil { // aᵀ·(b ⊘ a) = sum(b)
+				out[k-1] = s
+				continue
+			}
+		}
 		if k := len(out); k > 0 && out[k-1].Kind == ast.KDiagMat && f.Kind == ast.KDiagMat { // diag(a)·diag(b) = diag(a ⊙ b)
 			out[k-1] = simplify(ast.DiagMat(ast.Hadamard(out[k-1].Args[0], f.Args[0])))
 			continue
@@ -412,6 +425,18 @@ func matBase(f *ast.Node) (*ast.Node, int) {
 		return f.Args[0], f.K
 	}
 	return f, 1
+}
+
+// sumOfRatio returns sum(b) when x·y is aᵀ·(b ⊘ a) or (b ⊘ a)ᵀ·a for a
+// column a (Σᵢ aᵢ·bᵢ/aᵢ), else nil.
+func sumOfRatio(x, y *ast.Node) *ast.Node {
+	if x.Kind == ast.KTranspose && y.Kind == ast.KDiv && y.Shape.Cols == ast.One && y.Args[1] == x.Args[0] {
+		return simplify(ast.Reduce(ast.KSum, y.Args[0]))
+	}
+	if x.Kind == ast.KTranspose && x.Args[0].Kind == ast.KDiv && x.Args[0].Shape.Cols == ast.One && x.Args[0].Args[1] == y {
+		return simplify(ast.Reduce(ast.KSum, x.Args[0].Args[0]))
+	}
+	return nil
 }
 
 func inversePair(a, b *ast.Node) bool {
@@ -535,10 +560,49 @@ func simplifyDiv(n *ast.Node) *ast.Node {
 	if a.Kind == ast.KDiv {
 		return simplify(ast.Div(a.Args[0], ast.Hadamard(a.Args[1], b)))
 	}
+	if a == b { // B ⊘ B = 𝟙
+		return ast.Broadcast(ast.Int(1), n.Shape)
+	}
+	if r := cancelQuotient(a, b); r != nil {
+		return r
+	}
 	if b.Kind == ast.KDiv {
 		return simplify(ast.Div(ast.Hadamard(a, b.Args[1]), b.Args[0]))
 	}
 	return n
+}
+
+// cancelQuotient removes factors common to the numerator and the
+// denominator of A ⊘ B: (C ⊙ D) ⊘ (D ⊙ E) = C ⊘ E. It returns nil when there are none.
+func cancelQuotient(a, b *ast.Node) *ast.Node {
+	fs := func(n *ast.Node) []*ast.Node {
+		if n.Kind == ast.KHadamard {
+			return slices.Clone(n.Args)
+		}
+		return []*ast.Node{n}
+	}
+	num, den := fs(a), fs(b)
+	changed := false
+	for i := 0; i < len(num); i++ {
+		if j := slices.Index(den, num[i]); j >= 0 {
+			num = slices.Delete(num, i, i+1)
+			den = slices.Delete(den, j, j+1)
+			i--
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	one := ast.Broadcast(ast.Int(1), a.Shape)
+	top, bottom := one, one
+	if len(num) > 0 {
+		top = ast.Hadamard(num...)
+	}
+	if len(den) > 0 {
+		bottom = ast.Hadamard(den...)
+	}
+	return simplify(ast.Div(top, bottom))
 }
 
 // simplifyInverse: (A⁻¹)⁻¹ = A, I⁻¹ = I, (cA)⁻¹ = c⁻¹A⁻¹, s⁻¹ = s.^(−1) for a scalar.

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 )
 
@@ -33,7 +35,7 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 		}
 	}()
 	root := newRootCmd(stdout, stderr)
-	root.SetArgs(args)
+	root.SetArgs(protectExpressions(root, args))
 	err := root.Execute()
 	if err == nil {
 		return exitOK
@@ -48,6 +50,31 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 		return exitUsage
 	}
 	return exitError
+}
+
+// protectExpressions keeps an expression that starts with a minus sign,
+// such as -y'*log(p), from being read as a flag: every argument that starts
+// with a single "-" but is not a flag of mdiff gets a leading space, which the
+// expression parser ignores.
+func protectExpressions(root *cobra.Command, args []string) []string {
+	known := map[string]bool{"-h": true, "--help": true, "--": true}
+	for _, c := range append(root.Commands(), root) {
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			known["--"+f.Name] = true
+			if f.Shorthand != "" {
+				known["-"+f.Shorthand] = true
+			}
+		})
+	}
+	out := make([]string, len(args))
+	for i, a := range args {
+		name, _, _ := strings.Cut(a, "=")
+		if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && !known[name] && !known[a] {
+			a = " " + a
+		}
+		out[i] = a
+	}
+	return out
 }
 
 // exitCodeError ends the command with a code after its output was written.
