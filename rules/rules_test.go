@@ -1,32 +1,20 @@
 package rules_test
 
 import (
+	"github.com/mdiff/mdiff"
 	"testing"
 
 	"github.com/mdiff/mdiff/ast"
 	"github.com/mdiff/mdiff/numeric"
-	"github.com/mdiff/mdiff/parser"
 	"github.com/mdiff/mdiff/rules"
 	"github.com/mdiff/mdiff/simplify"
 )
 
-func program(t *testing.T, src, let string) *ast.Program {
+func program(t testing.TB, src, let string) *ast.Program {
 	t.Helper()
-	var decls []ast.Decl
-	if let != "" {
-		var err error
-		decls, err = parser.ParseDecls(let)
-		if err != nil {
-			t.Fatalf("ParseDecls(%q): %v", let, err)
-		}
-	}
-	e, err := parser.Parse(src)
+	p, err := mdiff.Parse(src, []string{let})
 	if err != nil {
-		t.Fatalf("Parse(%q): %v", src, err)
-	}
-	p, err := ast.Check(src, e, decls)
-	if err != nil {
-		t.Fatalf("Check(%q): %v", src, err)
+		t.Fatalf("Parse(%q, %q): %v", src, let, err)
 	}
 	return p
 }

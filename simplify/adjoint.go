@@ -119,18 +119,7 @@ func adjoint(n, g *ast.Node, pass func(id string, n, g, arg, c *ast.Node)) error
 			return err
 		}
 		f := a[k]
-		var scalars, left, right []*ast.Node
-		for i, x := range a {
-			switch {
-			case i == k:
-			case x.IsScalar():
-				scalars = append(scalars, x)
-			case i < k:
-				left = append(left, x)
-			default:
-				right = append(right, x)
-			}
-		}
+		scalars, left, right := around(a, k)
 		if f.IsScalar() { // ⟨G, s·A⟩ = s·⟨G, A⟩
 			rest := append(append(append([]*ast.Node{}, scalars...), left...), right...)
 			var c *ast.Node
@@ -227,4 +216,21 @@ func Symmetrize(g *ast.Node) *ast.Node {
 		return g
 	}
 	return Simplify(ast.Mul(ast.Number(half), ast.Add(g, gt)))
+}
+
+// around splits the factors of a product around factor k: its scalar
+// factors, and the chain factors left and right of k.
+func around(fs []*ast.Node, k int) (scalars, left, right []*ast.Node) {
+	for i, x := range fs {
+		switch {
+		case i == k:
+		case x.IsScalar():
+			scalars = append(scalars, x)
+		case i < k:
+			left = append(left, x)
+		default:
+			right = append(right, x)
+		}
+	}
+	return scalars, left, right
 }

@@ -181,18 +181,7 @@ func Kronecker(l, delta *ast.Node) (*ast.Node, error) {
 			}
 			return nil, &NoJacobianError{fmt.Sprintf("a term holds Δ inside %s", f.Kind)}
 		}
-		var scalars, left, right []*ast.Node
-		for i, x := range fs {
-			switch {
-			case i == k:
-			case x.IsScalar():
-				scalars = append(scalars, x)
-			case i < k:
-				left = append(left, x)
-			default:
-				right = append(right, x)
-			}
-		}
+		scalars, left, right := around(fs, k)
 		a := ast.Identity(rowsF)
 		if len(left) > 0 {
 			a = ast.Mul(left...)

@@ -1,13 +1,13 @@
 package simplify_test
 
 import (
+	"github.com/mdiff/mdiff"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"github.com/mdiff/mdiff/ast"
 	"github.com/mdiff/mdiff/numeric"
-	"github.com/mdiff/mdiff/parser"
 	"github.com/mdiff/mdiff/render"
 	"github.com/mdiff/mdiff/rules"
 	"github.com/mdiff/mdiff/simplify"
@@ -15,17 +15,9 @@ import (
 
 func program(t testing.TB, src, let string) *ast.Program {
 	t.Helper()
-	decls, err := parser.ParseDecls(let)
+	p, err := mdiff.Parse(src, []string{let})
 	if err != nil {
-		t.Fatalf("ParseDecls(%q): %v", let, err)
-	}
-	e, err := parser.Parse(src)
-	if err != nil {
-		t.Fatalf("Parse(%q): %v", src, err)
-	}
-	p, err := ast.Check(src, e, decls)
-	if err != nil {
-		t.Fatalf("Check(%q): %v", src, err)
+		t.Fatalf("Parse(%q, %q): %v", src, let, err)
 	}
 	return p
 }
