@@ -58,9 +58,11 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 // expression parser ignores.
 func protectExpressions(root *cobra.Command, args []string) []string {
 	known := map[string]bool{"-h": true, "--help": true, "--": true}
+	takesValue := map[string]bool{}
 	for _, c := range append(root.Commands(), root) {
 		c.Flags().VisitAll(func(f *pflag.Flag) {
 			known["--"+f.Name] = true
+			takesValue["--"+f.Name] = f.NoOptDefVal == ""
 			if f.Shorthand != "" {
 				known["-"+f.Shorthand] = true
 			}
@@ -69,7 +71,8 @@ func protectExpressions(root *cobra.Command, args []string) []string {
 	out := make([]string, len(args))
 	for i, a := range args {
 		name, _, _ := strings.Cut(a, "=")
-		if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && !known[name] && !known[a] {
+		isValue := i > 0 && takesValue[args[i-1]] // pflag takes the next argument as the value
+		if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && !known[name] && !isValue {
 			a = " " + a
 		}
 		out[i] = a
