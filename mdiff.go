@@ -4,9 +4,11 @@
 package mdiff
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -213,33 +215,33 @@ func Verify(res *ast.Result, opts numeric.Options) (*ast.Verification, error) {
 	c := &ast.Verification{OK: true}
 	for _, d := range res.Derivatives {
 		delta := ast.Delta(d.Wrt.Name, d.Wrt.Shape)
-		checks := []func() (numeric.Report, error){func() (numeric.Report, error) {
+		checks := []func(numeric.Options) (numeric.Report, error){func(opts numeric.Options) (numeric.Report, error) {
 			if d.Gradient != nil {
 				return numeric.CheckGradient(res.F, d.Gradient, d.Wrt, res.Program, opts)
 			}
 			return numeric.CheckDifferential(res.F, d.Differential, d.Wrt, res.Program, opts)
 		}}
 		if d.Hessian != nil {
-			checks = append(checks, func() (numeric.Report, error) {
+			checks = append(checks, func(opts numeric.Options) (numeric.Report, error) {
 				return numeric.CheckDifferential(d.Gradient, d.Hessian, d.Wrt, res.Program, opts)
 			})
 		}
 		if m := d.HessianMat; m != nil && !d.Wrt.IsScalar() {
-			checks = append(checks, func() (numeric.Report, error) {
+			checks = append(checks, func(opts numeric.Options) (numeric.Report, error) {
 				return numeric.CheckDifferential(d.Gradient, ast.Mul(m, delta), d.Wrt, res.Program, opts)
 			})
 		}
 		if j := d.Jacobian; j != nil && !hasKron(j) {
-			checks = append(checks, func() (numeric.Report, error) {
+			checks = append(checks, func(opts numeric.Options) (numeric.Report, error) {
 				return numeric.CheckDifferential(res.F, ast.Mul(j, delta), d.Wrt, res.Program, opts)
 			})
 		} else if j != nil {
-			checks = append(checks, func() (numeric.Report, error) {
+			checks = append(checks, func(opts numeric.Options) (numeric.Report, error) {
 				return checkKronecker(j, d.Differential, d.Wrt, res.Program, opts)
 			})
 		}
 		for _, check := range checks {
-			rep, err := check()
+			rep, err := retrySizes(res.Program, opts, check)
 			if err != nil {
 				return nil, err
 			}
@@ -309,4 +311,39 @@ func vec(m *mat.Dense) *mat.Dense {
 		}
 	}
 	return out
+}
+
+// retrySizes runs a check with the default sizes and, when no random input
+// gave finite values, again with the sizes assigned in the opposite order:
+// logdet(Xᵀ·X) needs X tall, which one order of distinct sizes cannot give.
+func retrySizes(prog *ast.Program, opts numeric.Options, check func(numeric.Options) (numeric.Report, error)) (numeric.Report, error) {
+	rep, err := check(opts)
+	if err == nil || !errors.Is(err, numeric.ErrNoFiniteDraw) || opts.Sizes != nil {
+		return rep, err
+	}
+	var names []string
+	seen := map[ast.Dim]bool{}
+	for _, v := range prog.Vars {
+		for _, d := range []ast.Dim{v.Shape.Rows, v.Shape.Cols} {
+			if !d.IsNumber() && !seen[d] {
+				seen[d] = true
+				names = append(names, string(d))
+			}
+		}
+	}
+	slices.Sort(names)
+	for _, plan := range []func(i int) int{
+		func(i int) int { return 3 + len(names) - 1 - i }, // reversed: later names smaller
+		func(int) int { return 4 },                        // all equal: square products
+	} {
+		o := opts
+		o.Sizes = map[ast.Dim]int{}
+		for i, n := range names {
+			o.Sizes[ast.Dim(n)] = plan(i)
+		}
+		if r, e := check(o); e == nil || !errors.Is(e, numeric.ErrNoFiniteDraw) {
+			return r, e
+		}
+	}
+	return rep, err
 }
