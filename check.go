@@ -145,7 +145,11 @@ func parseCandidate(src string, prog *ast.Program, v *ast.Node, let []string) (*
 	if err != nil {
 		return nil, err
 	}
-	cp, err := ast.Check(src, e, decls)
+	want := v.Shape
+	if !prog.Root.IsScalar() {
+		want = prog.Root.Shape // the candidate is the differential
+	}
+	cp, err := ast.CheckAs(src, e, decls, want)
 	if err != nil {
 		return nil, err
 	}

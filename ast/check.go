@@ -6,6 +6,7 @@ package ast
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -17,7 +18,7 @@ import (
 // declared.
 var BuiltinFuncs = map[string]bool{
 	"tr": true, "trace": true, "det": true, "logdet": true, "sum": true, "diag": true,
-	"logsumexp": true, "softmax": true, "inv": true, "norm": true,
+	"logsumexp": true, "softmax": true, "inv": true, "norm": true, "kron": true,
 }
 
 // MaxMatPow bounds |k| in a matrix power A^k: its differential has k terms.
@@ -42,7 +43,19 @@ const MaxMatPow = 100
 // spans under the operands involved (a shape conflict shows both); for a bad
 // declaration, with the Src of that declaration. Check does not panic on any
 // syntax tree produced by the parser.
-func Check(src string, e Expr, decls []Decl) (prog *Program, err error) {
+func Check(src string, e Expr, decls []Decl) (*Program, error) {
+	return check(src, e, decls, nil)
+}
+
+// CheckAs is Check for an expression whose shape is known in advance (a
+// candidate gradient has the shape of its variable): sizes that nothing else
+// fixes, such as those of I or ones, take it. A conflicting shape is not an
+// error here; the caller compares Root.Shape with want.
+func CheckAs(src string, e Expr, decls []Decl, want Shape) (*Program, error) {
+	return check(src, e, decls, &want)
+}
+
+func check(src string, e Expr, decls []Decl, want *Shape) (prog *Program, err error) {
 	c := &checker{
 		src:      src,
 		decls:    map[string]*Decl{},
@@ -70,8 +83,13 @@ func Check(src string, e Expr, decls []Decl) (prog *Program, err error) {
 	if err := c.declare(decls); err != nil {
 		return nil, err
 	}
-	if _, err := c.infer(e); err != nil {
+	t, err := c.infer(e)
+	if err != nil {
 		return nil, err
+	}
+	if want != nil && c.canUnify(t.r, c.fixedDim(want.Rows)) && c.canUnify(t.c, c.fixedDim(want.Cols)) {
+		c.unify(t.r, c.fixedDim(want.Rows))
+		c.unify(t.c, c.fixedDim(want.Cols))
 	}
 	c.defaultOnes()
 	root, err := c.lower(e)
@@ -581,8 +599,11 @@ func (c *checker) power(e *Power) (typ, error) {
 
 // arity is the number of arguments each built-in takes (norm: 1 or 2).
 func arity(fn string) (lo, hi int) {
-	if fn == "norm" {
+	switch fn {
+	case "norm":
 		return 1, 2
+	case "kron":
+		return 2, 2
 	}
 	return 1, 1
 }
@@ -609,7 +630,10 @@ func (c *checker) call(e *Call) (typ, error) {
 	lo, hi := arity(e.Fun)
 	if n := len(e.Args); n < lo || n > hi {
 		want := "1 argument"
-		if hi == 2 {
+		switch {
+		case lo == 2:
+			want = "2 arguments"
+		case hi == 2:
 			want = "1 or 2 arguments"
 		}
 		return typ{}, c.errorf(e, "%s takes %s, got %d", e.Fun, want, n)
@@ -642,6 +666,17 @@ func (c *checker) call(e *Call) (typ, error) {
 		return nil
 	}
 	switch e.Fun {
+	case "kron": // printed Jacobians: A ⊗ B of operands whose shapes are known
+		u, err := c.infer(e.Args[1])
+		if err != nil {
+			return typ{}, err
+		}
+		sizes := []Dim{c.fixed(t.r), c.fixed(u.r), c.fixed(t.c), c.fixed(u.c)}
+		if slices.Contains(sizes, "") {
+			return typ{}, c.errorf(e, "kron needs operands whose shapes are declared")
+		}
+		k := Shape{dimProduct(sizes[0], sizes[1]), dimProduct(sizes[2], sizes[3])}
+		return typ{c.fixedDim(k.Rows), c.fixedDim(k.Cols)}, nil
 	case "tr", "trace", "det", "logdet":
 		return scalar, square(e.Fun)
 	case "inv":
@@ -862,6 +897,13 @@ func (c *checker) lowerCall(e *Call) (*Node, error) {
 	}
 	if k, ok := reductions[e.Fun]; ok {
 		return Reduce(k, x), nil
+	}
+	if e.Fun == "kron" {
+		y, err := c.lower(e.Args[1])
+		if err != nil {
+			return nil, err
+		}
+		return Kron(x, y), nil
 	}
 	switch e.Fun {
 	case "inv":

@@ -56,7 +56,8 @@ func (s Shape) String() string {
 	return string(s.Rows) + "×" + string(s.Cols)
 }
 
-// ASCII writes the shape as a declaration accepts it: "scalar", "n", "n x p".
+// ASCII writes the shape as a declaration accepts it: "scalar", "n", "n x p"
+// (a Kronecker size n·p as n*p).
 func (s Shape) ASCII() string {
-	return strings.ReplaceAll(s.String(), "×", " x ")
+	return strings.NewReplacer("×", " x ", "·", "*").Replace(s.String())
 }

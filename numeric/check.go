@@ -278,7 +278,7 @@ func run(prog *ast.Program, opts Options, exprs []*ast.Node, t trial) (Report, e
 		var last error
 		done := false
 		for attempt := 0; attempt < maxAttempts && !done; attempt++ {
-			env := randomEnv(rng, prog, opts.Sizes, exprs...)
+			env := randomEnv(rng, prog, opts.Sizes, domainFor(attempt), exprs...)
 			rel, mism, err := t(env, rng)
 			if errors.Is(err, ErrSingular) || errors.Is(err, ErrNotFinite) || errors.Is(err, errUnreliable) {
 				last = err
@@ -309,6 +309,12 @@ func run(prog *ast.Program, opts Options, exprs []*ast.Node, t trial) (Report, e
 		}
 	}
 	return rep, nil
+}
+
+// domainFor is the domain of the attempt-th draw: a third of the attempts
+// each on N(0, 1), on positive entries, and on entries in (0, 1).
+func domainFor(attempt int) domain {
+	return domain(attempt * 3 / maxAttempts)
 }
 
 // direction draws a direction for wrt in env.

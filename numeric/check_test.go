@@ -402,13 +402,21 @@ func TestCheckRedrawsWhereNotFinite(t *testing.T) {
 	if v := rep.Env.Vals["a"].At(0, 0); !(v > 0) {
 		t.Fatalf("compared at a = %v", v)
 	}
-	// sum(log X) of a general 3×3 X: all nine entries positive is too rare.
+	// sum(log X) of a general 3×3 X: all nine entries positive is too rare
+	// under N(0, 1); the check falls back to positive entries.
 	X := ast.Var("X", ast.Mat("3", "3"), 0)
 	g := ast.Reduce(ast.KSum, ast.Apply("log", 0, X))
 	prog = &ast.Program{Root: g, Vars: []*ast.Node{X}}
-	_, err = CheckGradient(g, ast.Div(ast.Ones(X.Shape), X), X, prog, Options{})
+	rep, err = CheckGradient(g, ast.Div(ast.Ones(X.Shape), X), X, prog, Options{})
+	if err != nil || !rep.OK || mat.Min(rep.Env.Vals["X"]) <= 0 {
+		t.Fatalf("sum(log X): %v, %+v", err, rep)
+	}
+	// log(−X ⊙ X) is finite nowhere: every domain is tried, then given up on.
+	h0 := ast.Reduce(ast.KSum, ast.Apply("log", 0, ast.Mul(ast.Int(-1), ast.Hadamard(X, X))))
+	prog = &ast.Program{Root: h0, Vars: []*ast.Node{X}}
+	_, err = CheckGradient(h0, ast.Div(ast.Ones(X.Shape), X), X, prog, Options{})
 	if !errors.Is(err, ErrNoFiniteDraw) {
-		t.Fatalf("sum(log X): error %v, want ErrNoFiniteDraw", err)
+		t.Fatalf("sum(log(−X ⊙ X)): error %v, want ErrNoFiniteDraw", err)
 	}
 	// An inverse that is always singular: redrawn, then given up on.
 	x := ast.Var("x", ast.Vec(dn), 0)

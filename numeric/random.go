@@ -58,12 +58,24 @@ var defaultSizes = [...]int{3, 4, 5, 6, 7, 2}
 // values already taken while any are left. Decimal dims are themselves.
 // The result depends only on the state of rng and on prog.
 func RandomEnv(rng *rand.Rand, prog *ast.Program, sizes map[ast.Dim]int) *Env {
-	return randomEnv(rng, prog, sizes)
+	return randomEnv(rng, prog, sizes, domainAny)
 }
+
+// domain is the range random entries are drawn from when the declarations
+// say nothing. A check starts with domainAny and falls back to the narrower
+// ones when f is not finite there: log(X) or sqrt(X) of an X not declared
+// pos, log(1 − p) of a probability p.
+type domain int
+
+const (
+	domainAny      domain = iota // N(0, 1)
+	domainPositive               // uniform in [0.5, 2], as for pos
+	domainUnit                   // uniform in [0.1, 0.9]
+)
 
 // randomEnv is RandomEnv over prog and further expressions (a derivative
 // that mentions g′ or a variable prog.Root does not).
-func randomEnv(rng *rand.Rand, prog *ast.Program, sizes map[ast.Dim]int, extra ...*ast.Node) *Env {
+func randomEnv(rng *rand.Rand, prog *ast.Program, sizes map[ast.Dim]int, dom domain, extra ...*ast.Node) *Env {
 	var roots, vars []*ast.Node
 	var funcs []string
 	if prog != nil {
@@ -130,7 +142,7 @@ func randomEnv(rng *rand.Rand, prog *ast.Program, sizes map[ast.Dim]int, extra .
 		if err != nil {
 			continue // cannot happen: every dim of v was assigned
 		}
-		env.Vals[v.Name] = randomValue(rng, r, c, v.Props)
+		env.Vals[v.Name] = randomValue(rng, r, c, v.Props, dom)
 	}
 	return env
 }
@@ -173,12 +185,15 @@ func assignSizes(dims map[ast.Dim]bool, given map[ast.Dim]int) map[ast.Dim]int {
 }
 
 // randomValue draws an r×c value with the properties p (see RandomEnv).
-func randomValue(rng *rand.Rand, r, c int, p ast.Props) *mat.Dense {
+func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
+	if p&ast.Positive != 0 && dom == domainAny {
+		dom = domainPositive
+	}
 	m := mat.NewDense(r, c, nil)
 	switch {
 	case p&ast.PosDef != 0 && r == c:
 		a := mat.NewDense(r, c, nil)
-		fill(a, rng, p&ast.Positive != 0)
+		fill(a, rng, dom)
 		m.Mul(a, a.T())
 		m.Scale(1/float64(r), m)
 		for i := 0; i < r; i++ {
@@ -186,7 +201,7 @@ func randomValue(rng *rand.Rand, r, c int, p ast.Props) *mat.Dense {
 		}
 		return m
 	default:
-		fill(m, rng, p&ast.Positive != 0)
+		fill(m, rng, dom)
 		if p&(ast.Symmetric|ast.PosDef) != 0 && r == c {
 			symmetrise(m)
 		}
@@ -194,15 +209,17 @@ func randomValue(rng *rand.Rand, r, c int, p ast.Props) *mat.Dense {
 	}
 }
 
-// fill sets every entry of m to an N(0,1) draw, or a uniform draw in
-// [0.5, 2] when positive.
-func fill(m *mat.Dense, rng *rand.Rand, positive bool) {
+// fill sets every entry of m to a draw from dom.
+func fill(m *mat.Dense, rng *rand.Rand, dom domain) {
 	r, c := m.Dims()
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {
-			if positive {
+			switch dom {
+			case domainPositive:
 				m.Set(i, j, 0.5+1.5*rng.Float64())
-			} else {
+			case domainUnit:
+				m.Set(i, j, 0.1+0.8*rng.Float64())
+			default:
 				m.Set(i, j, rng.NormFloat64())
 			}
 		}
@@ -241,7 +258,7 @@ func RandomDirection(rng *rand.Rand, v *ast.Node, env *Env) *mat.Dense {
 		}
 	}
 	d := mat.NewDense(r, c, nil)
-	fill(d, rng, false)
+	fill(d, rng, domainAny)
 	if isSym(v) && r == c {
 		symmetrise(d)
 	}

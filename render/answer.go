@@ -143,8 +143,11 @@ func shapeIn(s ast.Shape, nt notation) string {
 		field, sep = `\mathbf{R}`, `\times `
 	}
 	dim := func(d ast.Dim) string {
-		if nt != notLaTeX {
+		switch nt {
+		case notText:
 			return string(d)
+		case notASCII:
+			return strings.ReplaceAll(string(d), "·", "*")
 		}
 		var parts []string
 		for _, part := range strings.Split(string(d), "·") {

@@ -1,0 +1,74 @@
+
+// End-to-end tests of the mdiff command with testscript: each
+// testdata/script/*.txtar runs the real binary (this test binary, re-executed
+// as "mdiff") and checks exit codes, standard output and standard error.
+//
+// The build tag: testscript imports golang.org/x/tools/txtar, which is not
+// in go.sum yet. Run
+//
+//	go get github.com/rogpeppe/go-internal/testscript@v1.16.0
+//
+// once (it adds golang.org/x/tools to go.mod and go.sum), then delete the
+// //go:build line above. Until then: go test -tags testscript ./cmd/mdiff
+// (after the go get).
+package main
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var updateScripts = flag.Bool("update", false, "rewrite the cmp files of testdata/script/*.txtar")
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"mdiff": func() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) },
+	})
+}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		UpdateScripts:       *updateScripts,
+		RequireExplicitExec: true,
+		Cmds:                map[string]func(ts *testscript.TestScript, neg bool, args []string){"status": cmdStatus},
+	})
+}
+
+// cmdStatus is the script command
+//
+//	status CODE program [args...]
+//
+// which runs program like exec and requires the exit status CODE (exec only
+// tells zero from non-zero; mdiff's contract distinguishes 1, a bad
+// expression or a failed check, from 2, a bad command line). Its standard
+// output and error are kept for the stdout and stderr commands that follow.
+func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! status")
+	}
+	if len(args) < 2 {
+		ts.Fatalf("usage: status CODE program [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("status: bad exit code %q", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("status: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("exit status %d, want %d", got, want)
+	}
+}

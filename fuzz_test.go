@@ -1,0 +1,102 @@
+// FuzzDerive: any string as the expression of `mdiff diff EXPR --wrt X` with
+// fixed declarations; mdiff.Derive must return a result or an error — never
+// panic, never hang — and a result must print in every format.
+//
+//	go test -run XXX -fuzz FuzzDerive -fuzztime 60s .
+//
+// With MDIFF_FUZZ_STRICT=1 a failed numerical check (a derivative that
+// disagrees with finite differences) is a failure too.
+package mdiff_test
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mdiff/mdiff"
+	"github.com/mdiff/mdiff/render"
+)
+
+// fuzzLet declares the names the fuzzer is most likely to combine.
+var fuzzLet = []string{"X: n x n; A: n x n; B: n x n; S: sym n x n; P: spd n x n; x: n; y: n; a: scalar; w: pos n; g: func"}
+
+const (
+	fuzzMaxLen  = 200
+	fuzzTimeout = 20 * time.Second
+)
+
+func FuzzDerive(f *testing.F) {
+	for _, s := range []string{
+		"tr(A*X)", "logdet(X)", "x'*A*x", "inv(X)", "X*X", "||X||_F^2", "<X, A*X>",
+		"||g(X*A) - B||_F^2", "sum(X)", "softmax(x)", "logsumexp(x)", "X .* A + X ./ (A .^ 2 + 1)",
+		"exp(X) + sin(X) - cos(X) .* tanh(X)", "sigmoid(X) + relu(X) + abs(X) + sqrt(X .* X + 1)",
+		"det(X)^2", "X^3 + X^-1 + X^{-1} + Xᵀ + X^T + X'", "‖X‖_F + norm(X, 'fro') + ||x||^2",
+		"diag(diag(X))", "g'(X)", "-x'*log(w)", "a*X/2", "(X + S) * P", "ones*X*I", "tr(",
+		"||X||_2", "X*x", "<A, >", "((((X))))", "X''''", "⟨X, Δ⟩", "𝟙 + X", "1e-3*X", "X^0.5",
+	} {
+		f.Add(s)
+	}
+	// The expressions of the golden cases too.
+	if paths, err := filepath.Glob(filepath.Join("testdata", "golden", "*.txtar")); err == nil {
+		for _, p := range paths {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				continue
+			}
+			if args, ok := parseArchive(string(data)).get("args"); ok {
+				f.Add(strings.SplitN(args, "\n", 2)[0])
+			}
+		}
+	}
+	strict := os.Getenv("MDIFF_FUZZ_STRICT") == "1"
+	f.Fuzz(func(t *testing.T, src string) {
+		if len(src) > fuzzMaxLen {
+			return
+		}
+		type outcome struct {
+			err      error
+			bug      string
+			panicked any
+		}
+		done := make(chan outcome, 1)
+		go func() {
+			defer func() {
+				if r := recover(); r != nil {
+					done <- outcome{panicked: r}
+				}
+			}()
+			res, err := mdiff.Derive(src, mdiff.Options{Wrt: []string{"X"}, Let: fuzzLet, Seed: 1})
+			if err == nil && res == nil {
+				done <- outcome{bug: "nil result without an error"}
+				return
+			}
+			if err == nil {
+				// Printing may fail with an error (numpy cannot express
+				// everything), but must not panic.
+				for _, format := range render.Formats {
+					_ = render.Write(io.Discard, res, format, render.TextOptions{Theme: render.Plain()})
+				}
+			}
+			done <- outcome{err: err}
+		}()
+		select {
+		case o := <-done:
+			if o.panicked != nil {
+				t.Fatalf("mdiff.Derive(%q) panicked: %v", src, o.panicked)
+			}
+			if o.bug != "" {
+				t.Fatalf("mdiff.Derive(%q): %s", src, o.bug)
+			}
+			var failed *mdiff.CheckFailedError
+			if strict && errors.As(o.err, &failed) {
+				t.Fatalf("mdiff.Derive(%q): %v", src, o.err)
+			}
+		case <-time.After(fuzzTimeout):
+			t.Fatalf("mdiff.Derive(%q) did not return within %v", src, fuzzTimeout)
+		}
+	})
+}
