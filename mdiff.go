@@ -179,7 +179,12 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 		case v.IsScalar():
 			d.HessianMat, err = simplify.Gradient(d.Hessian, delta, nil)
 		case v.Shape.Cols == ast.One:
+			// The map H[Δ] is the answer; the matrix is added where it has a closed form.
 			d.HessianMat, err = simplify.JacobianMatrix(d.Hessian, delta)
+			var none *simplify.NoJacobianError
+			if errors.As(err, &none) {
+				err = nil
+			}
 		}
 		if err != nil {
 			return nil, err

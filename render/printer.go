@@ -330,6 +330,9 @@ func (p *printer) body(n *ast.Node) {
 		p.name("I")
 	case ast.KOnes:
 		p.ones()
+		if n.Shape.IsRowVector() { // a row of ones is 𝟙ᵀ
+			p.power("ᵀ", "'", `{\top}`)
+		}
 	case ast.KZero:
 		p.emit(p.th.Num, "0")
 	case ast.KDelta:

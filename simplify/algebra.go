@@ -320,6 +320,10 @@ func simplifyMul(n *ast.Node) *ast.Node {
 		case a.Kind == ast.KBroadcast && a.Args[0].IsScalar(): // s broadcast = s·𝟙
 			add(a.Args[0], false)
 			chain = append(chain, ast.Ones(a.Shape))
+		case a.Kind == ast.KBroadcast && a.Args[0].Shape.Cols == ast.One: // a column c repeated = c·𝟙ᵀ
+			chain = append(chain, a.Args[0], ast.Ones(ast.Shape{Rows: ast.One, Cols: a.Shape.Cols}))
+		case a.Kind == ast.KBroadcast: // a row r repeated = 𝟙·r
+			chain = append(chain, ast.Ones(ast.Shape{Rows: a.Shape.Rows, Cols: ast.One}), a.Args[0])
 		default:
 			chain = append(chain, a)
 		}

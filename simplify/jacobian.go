@@ -81,6 +81,30 @@ func jacobianOf(n, delta *ast.Node, jac func(*ast.Node) (*ast.Node, error)) (*as
 			}
 		}
 		f := n.Args[k]
+		if !f.IsScalar() && f.Shape.Cols != ast.One {
+			scalars, left, right := around(n.Args, k)
+			if rs, ok := ast.MulShape(right...); len(right) > 0 && ok && rs.Cols == ast.One {
+				r := ast.Mul(right...)
+				var inner, jInner *ast.Node
+				switch {
+				case f.Shape.Rows == ast.One: // L·(f·r) with f·r a scalar φ: J = L·J[φ]
+					inner = ast.Mul(f, r)
+					jInner = inner
+				case f.Kind == ast.KDiagMat: // L·diag(g)·r = L·diag(r)·g
+					inner = f.Args[0]
+					left = append(left, ast.DiagMat(r))
+					jInner = inner
+				}
+				if jInner != nil {
+					jg, err := jac(jInner)
+					if err != nil {
+						return nil, err
+					}
+					return ast.Mul(append(append(scalars, left...), jg)...), nil
+				}
+			}
+			return nil, &NoJacobianError{fmt.Sprintf("a factor of shape %v holds δ", f.Shape)}
+		}
 		jf, err := jac(f)
 		if err != nil {
 			return nil, err
@@ -88,9 +112,6 @@ func jacobianOf(n, delta *ast.Node, jac func(*ast.Node) (*ast.Node, error)) (*as
 		if f.IsScalar() { // n = (other factors, a column)·φ
 			rest := append(append([]*ast.Node{}, n.Args[:k]...), n.Args[k+1:]...)
 			return ast.Mul(append(rest, jf)...), nil
-		}
-		if f.Shape.Cols != ast.One {
-			return nil, &NoJacobianError{fmt.Sprintf("a factor of shape %v holds δ", f.Shape)}
 		}
 		// Factors after F multiply a column into a column: their product is 1×1.
 		args := append(append(append([]*ast.Node{}, n.Args[:k]...), jf), scalarProduct(n.Args[k+1:])...)
