@@ -202,6 +202,10 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 func jacobian(d *ast.Derivative, f, delta *ast.Node) {
 	var j *ast.Node
 	var err error
+	if delta.IsScalar() { // dF = M·dt: the Jacobian is M, of the shape of f
+		d.Jacobian = simplify.Simplify(ast.Substitute(d.Differential, delta, ast.Int(1)))
+		return
+	}
 	if delta.Shape.Cols == ast.One && f.Shape.Cols == ast.One {
 		j, err = simplify.JacobianMatrix(d.Differential, delta)
 	} else {

@@ -570,6 +570,9 @@ func simplifyDiv(n *ast.Node) *ast.Node {
 	if r := cancelQuotient(a, b); r != nil {
 		return r
 	}
+	if r := logistic(a, b); r != nil {
+		return r
+	}
 	if b.Kind == ast.KDiv {
 		return simplify(ast.Div(ast.Hadamard(a, b.Args[1]), b.Args[0]))
 	}
@@ -607,6 +610,37 @@ func cancelQuotient(a, b *ast.Node) *ast.Node {
 		bottom = ast.Hadamard(den...)
 	}
 	return simplify(ast.Div(top, bottom))
+}
+
+// logistic rewrites A ⊙ exp(u) ⊘ (exp(u) + 1) as A ⊙ σ(u): the form the
+// derivative of log(1 + exp(u)) takes. It returns nil when a ⊘ b is not of it.
+func logistic(a, b *ast.Node) *ast.Node {
+	if b.Kind != ast.KAdd || len(b.Args) != 2 {
+		return nil
+	}
+	var e *ast.Node
+	for i, t := range b.Args {
+		o := b.Args[1-i]
+		if t.Kind == ast.KApply && t.Name == "exp" && (o.IsNum(1) || o.Kind == ast.KBroadcast && o.Args[0].IsNum(1)) {
+			e = t
+		}
+	}
+	if e == nil {
+		return nil
+	}
+	num := []*ast.Node{a}
+	if a.Kind == ast.KHadamard {
+		num = slices.Clone(a.Args)
+	}
+	i := slices.Index(num, e)
+	if i < 0 {
+		return nil
+	}
+	num[i] = ast.Apply("sigmoid", 0, e.Args[0])
+	if len(num) == 1 {
+		return num[0]
+	}
+	return simplify(ast.Hadamard(num...))
 }
 
 // simplifyInverse: (A⁻¹)⁻¹ = A, I⁻¹ = I, (cA)⁻¹ = c⁻¹A⁻¹, s⁻¹ = s.^(−1) for a scalar.

@@ -84,6 +84,9 @@ func local(n *ast.Node) *ast.Node {
 	case ast.KTranspose:
 		return transpose(n.Args[0])
 	case ast.KInverse:
+		if a := n.Args[0]; a.Kind == ast.KDiagMat { // diag(x)⁻¹ = diag(1 ⊘ x)
+			return ast.DiagMat(ast.Pow(a.Args[0], ast.Int(-1)))
+		}
 		return simplifyInverse(n)
 	case ast.KPow:
 		return simplifyPow(n)
@@ -113,8 +116,15 @@ func local(n *ast.Node) *ast.Node {
 			return ast.Int(0)
 		}
 	case ast.KDiagVec:
-		if a := n.Args[0]; a.Kind == ast.KDiagMat { // diag(diag(x)) = x
+		a := n.Args[0]
+		if a.Kind == ast.KDiagMat { // diag(diag(x)) = x
 			return a.Args[0]
+		}
+		if a.Kind == ast.KIdentity { // diag(I) = 𝟙
+			return ast.Ones(n.Shape)
+		}
+		if a.Kind == ast.KMul && len(a.Args) == 2 && a.Args[0].Shape.Cols == ast.One && a.Args[1].Shape.Rows == ast.One {
+			return ast.Hadamard(a.Args[0], transpose(a.Args[1])) // diag(u·vᵀ) = u ⊙ v
 		}
 	case ast.KDiagMat:
 		if a := n.Args[0]; a.Kind == ast.KOnes { // diag(𝟙) = I
