@@ -12,7 +12,7 @@
 //	call    = "(" [ arg ] { "," arg } ")" .
 //	arg     = String | expr .
 //	primary = Number | Ident | Command | "(" expr ")" | norm | inner .
-//	norm    = LBar expr RBar [ Sub | "_" ( "{" word "}" | word ) ] .
+//	norm    = LBar expr RBar [ Sup ] [ Sub | "_" ( "{" word "}" | word ) ] .
 //	inner   = ("<" | "⟨") expr "," expr (">" | "⟩") .
 //
 // A call is a postfix so that g'(X) needs no backtracking: the lowering
@@ -110,6 +110,7 @@ type gNorm struct {
 	Open  lexer.Token `parser:"@LBar"`
 	X     *gExpr      `parser:"@@"`
 	Close lexer.Token `parser:"@RBar"`
+	Sup   lexer.Token `parser:"@Sup?"` // ‖X‖²_F, as mdiff prints it
 	Sub   *gNormSub   `parser:"@@?"`
 }
 

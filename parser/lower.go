@@ -312,6 +312,9 @@ func (l *lowerer) norm(g *gNorm) (ast.Expr, error) {
 			return nil, l.errAt(word, fmt.Sprintf("unknown norm subscript %q (write _2 or _F)", word.Value))
 		}
 	}
+	if g.Sup.Value != "" { // ‖X‖²_F is (‖X‖_F)²
+		return l.superscript(n, g.Sup), nil
+	}
 	return n, nil
 }
 

@@ -158,7 +158,7 @@ func TestSpellings(t *testing.T) {
 		{"A: n x p; B: n x p", "(inner A B)", []string{"<A, B>", "⟨A, B⟩", "<A,B>", "⟨ A , B ⟩"}},
 		{"x: n", "(norm x)", []string{"norm(x)", "norm(x, 2)", "||x||_2", "||x||", "‖x‖₂", "‖x‖", "||x||_{2}", "‖x‖_2", "||x||_F"}},
 		{"X: n x p", "(norm X)", []string{"norm(X, 'fro')", "norm(X,'F')", "norm(X)", "||X||_F", "||X||_fro", "||X||_{F}", "‖X‖_F", "||X||"}},
-		{"X: n x p", "(.^ (norm X) 2)", []string{"||X||_F^2", "‖X‖_F²", "norm(X, 'fro')^2", "||X||_{F}^{2}"}},
+		{"X: n x p", "(.^ (norm X) 2)", []string{"||X||_F^2", "‖X‖_F²", "norm(X, 'fro')^2", "||X||_{F}^{2}", "‖X‖²_F", "||X||²_F"}},
 		{"x: n", "(.^ (norm x) 2)", []string{"||x||^2", "||x||²", "‖x‖₂²", "||x||_2^2"}},
 		{"A: n x n", "(tr A)", []string{"tr(A)", "trace(A)", "tr((A))"}},
 		{"A: n x n", "(det A)", []string{"det(A)"}},
