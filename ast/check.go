@@ -805,6 +805,10 @@ func (c *checker) lowerBinary(e *Binary) (*Node, error) {
 		if x.Kind == KNum && y.Kind == KNum {
 			return Number(new(big.Rat).Mul(x.Num, y.Num)), nil
 		}
+		// (−yᵀ)·z reads −yᵀ·z: a coefficient on the left factor leads the product.
+		if x.Kind == KMul && x.Args[0].Kind == KNum && !x.IsScalar() {
+			return Mul(append(append([]*Node{}, x.Args...), y)...), nil
+		}
 		return Mul(x, y), nil
 	case OpDiv:
 		if y.Kind == KNum {

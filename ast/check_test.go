@@ -95,7 +95,7 @@ func TestCheck(t *testing.T) {
 		{"2*A", "A: n x p", "(* 2 A)", "n×p", "A:n×p"},
 		{"A*2", "A: n x p", "(* A 2)", "n×p", "A:n×p"},
 		{"-2*x", "x: n", "(* -2 x)", "n", "x:n"},
-		{"-A*B", "A: n x p; B: p x q", "(* (* -1 A) B)", "n×q", "A:n×p B:p×q"},
+		{"-A*B", "A: n x p; B: p x q", "(* -1 A B)", "n×q", "A:n×p B:p×q"},
 		{"A/t", "A: n x p; t: scalar", "(* A (.^ t -1))", "n×p", "A:n×p t:scalar"},
 		{"1/t", "t: scalar", "(.^ t -1)", "scalar", "t:scalar"},
 		{"2/4 + 3*2 - 1", "", "11/2", "scalar", ""},
