@@ -76,6 +76,9 @@ func simplifyAdd(n *ast.Node) *ast.Node {
 	if r := mergeDiagonals(terms); r != nil {
 		return r
 	}
+	if r := expandIfSmaller(terms); r != nil {
+		return r
+	}
 	if r := canonicalSign(terms); r != nil {
 		return r
 	}
@@ -812,4 +815,54 @@ func mergeDiagonals(terms []*ast.Node) *ast.Node {
 		return d
 	}
 	return simplify(ast.Add(append(rest, d)...))
+}
+
+// expanding guards expandIfSmaller against trying again inside its own trial.
+var expanding bool
+
+// expandIfSmaller distributes the Hadamard products of a sum over their sum
+// operands, (1 − y) ⊙ p − y ⊙ (1 − p) = p − y ⊙ p − y + y ⊙ p, collects, and
+// keeps the result when it has fewer distinct nodes than the sum had:
+// products are otherwise never expanded. It returns nil when nothing shrinks.
+func expandIfSmaller(terms []*ast.Node) *ast.Node {
+	if expanding || len(terms) > 6 {
+		return nil
+	}
+	var out []*ast.Node
+	changed := false
+	for _, t := range terms {
+		c, body := split(t)
+		if body == nil || body.Kind != ast.KHadamard {
+			out = append(out, t)
+			continue
+		}
+		k := slices.IndexFunc(body.Args, func(a *ast.Node) bool { return a.Kind == ast.KAdd && len(a.Args) <= 4 })
+		if k < 0 {
+			out = append(out, t)
+			continue
+		}
+		changed = true
+		for _, s := range body.Args[k].Args {
+			args := slices.Clone(body.Args)
+			args[k] = s
+			out = append(out, ast.Mul(ast.Number(c), ast.Hadamard(args...)))
+		}
+	}
+	if !changed {
+		return nil
+	}
+	expanding = true
+	r := simplify(ast.Add(out...))
+	expanding = false
+	if size(r) < size(ast.Add(terms...)) {
+		return r
+	}
+	return nil
+}
+
+// size counts the distinct nodes of n.
+func size(n *ast.Node) int {
+	k := 0
+	ast.Walk(n, func(*ast.Node) { k++ })
+	return k
 }

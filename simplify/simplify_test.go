@@ -133,3 +133,17 @@ func BenchmarkDeepGradient(b *testing.B) {
 		gradient(b, p, "W")
 	}
 }
+
+// TestExpandIfSmaller pins the binary cross-entropy gradient, which needs
+// Hadamard products distributed over sums and collected.
+func TestExpandIfSmaller(t *testing.T) {
+	p := program(t, "-y'*log(sigmoid(X*w)) - (1 - y)'*log(1 - sigmoid(X*w))", "X: m x n; y: m; w: n")
+	g := gradient(t, p, "w")
+	if got, want := render.ASCII(g), "X'*(sigmoid(X*w) - y)"; got != want {
+		t.Errorf("gradient = %s, want %s", got, want)
+	}
+	rep, err := numeric.CheckGradient(p.Root, g, p.Var("w"), p, numeric.Options{Seed: 5})
+	if err != nil || !rep.OK {
+		t.Fatalf("gradient %s: relative error %g, %v", render.ASCII(g), rep.RelErr, err)
+	}
+}
