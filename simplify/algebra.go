@@ -686,6 +686,19 @@ func simplifyPow(n *ast.Node) *ast.Node {
 		return ast.Pow(a.Args[0], ast.Number(new(big.Rat).Mul(a.Args[1].Num, p.Num)))
 	case a.Kind == ast.KBroadcast:
 		return ast.Broadcast(ast.Pow(a.Args[0], p), n.Shape)
+	case a.Kind == ast.KMul && a.IsScalar() && p.Num.IsInt(): // (c·s)ᵏ = cᵏ·sᵏ for scalars
+		var fs, chain []*ast.Node
+		for _, f := range a.Args {
+			if f.IsScalar() {
+				fs = append(fs, ast.Pow(f, p))
+			} else {
+				chain = append(chain, f)
+			}
+		}
+		if len(chain) > 0 {
+			fs = append(fs, ast.Pow(ast.Mul(chain...), p))
+		}
+		return simplify(ast.Mul(fs...))
 	}
 	return n
 }
