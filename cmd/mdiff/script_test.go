@@ -1,4 +1,3 @@
-
 // End-to-end tests of the mdiff command with testscript: each
 // testdata/script/*.txtar runs the real binary (this test binary, re-executed
 // as "mdiff") and checks exit codes, standard output and standard error.
