@@ -195,7 +195,7 @@ func Kronecker(l, delta *ast.Node) (*ast.Node, error) {
 			}
 		}
 		f := fs[k]
-		isVec := delta.Shape.Cols == ast.One
+		isVec := delta.Shape.Cols == ast.One || delta.Shape.Rows == ast.One // vec(δᵀ) = vec(δ)
 		if f != delta && !(isVec && f.Kind == ast.KTranspose && f.Args[0] == delta) {
 			if f.Kind == ast.KTranspose && f.Args[0] == delta {
 				return nil, &NoJacobianError{"a term holds Δᵀ, which needs the commutation matrix; the differential map is the answer"}

@@ -50,8 +50,11 @@ func simplify(n *ast.Node) *ast.Node {
 		r = ast.WithArgs(n, args...)
 		r = local(r)
 	}
-	if r.Kind == ast.KZero && r.IsScalar() {
+	switch {
+	case r.Kind == ast.KZero && r.IsScalar():
 		r = ast.Int(0)
+	case (r.Kind == ast.KIdentity || r.Kind == ast.KOnes) && r.IsScalar():
+		r = ast.Int(1)
 	}
 	if r != n {
 		r = simplify(r)
@@ -125,6 +128,14 @@ func local(n *ast.Node) *ast.Node {
 		}
 		if a.Kind == ast.KMul && len(a.Args) == 2 && a.Args[0].Shape.Cols == ast.One && a.Args[1].Shape.Rows == ast.One {
 			return ast.Hadamard(a.Args[0], transpose(a.Args[1])) // diag(u·vᵀ) = u ⊙ v
+		}
+	case ast.KKron: // A ⊗ I₁ = I₁ ⊗ A = A
+		a, b := n.Args[0], n.Args[1]
+		if a.IsScalar() {
+			return simplify(ast.Mul(a, b))
+		}
+		if b.IsScalar() {
+			return simplify(ast.Mul(b, a))
 		}
 	case ast.KDiagMat:
 		if a := n.Args[0]; a.Kind == ast.KOnes { // diag(𝟙) = I

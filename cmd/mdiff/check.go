@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -40,8 +41,11 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 }
 
 func checkRun(src string, opts *checkOptions, stdout io.Writer) error {
-	if len(opts.Wrt) != 1 {
+	if len(opts.Wrt) != 1 || strings.Contains(opts.Wrt[0], ",") || strings.TrimSpace(opts.Wrt[0]) == "" {
 		return &usageError{errors.New("check needs exactly one --wrt VARIABLE")}
+	}
+	if opts.Draws < 1 || opts.Draws > 1000 {
+		return &usageError{fmt.Errorf("--draws must be between 1 and 1000, not %d", opts.Draws)}
 	}
 	rep, err := mdiff.CheckCandidate(src, mdiff.CheckOptions{Wrt: opts.Wrt[0], Let: opts.Let, Candidate: opts.Grad, Seed: opts.Seed, Draws: opts.Draws})
 	if err != nil {

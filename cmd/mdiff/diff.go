@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -48,7 +49,7 @@ func diffRun(src string, opts *diffOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return &usageError{err}
 	}
-	if len(opts.Wrt) == 0 {
+	if strings.TrimSpace(strings.ReplaceAll(strings.Join(opts.Wrt, ""), ",", "")) == "" {
 		return &usageError{errors.New("diff needs --wrt VARIABLE")}
 	}
 	switch opts.Color {
