@@ -144,6 +144,11 @@ func (p *printer) exprFlip(n *ast.Node, ctx int, flip bool) {
 		p.tempName(p.names[n])
 		return
 	}
+	if !flip {
+		if m := p.negatedSum(n); m != nil {
+			n = m
+		}
+	}
 	if n.Kind == ast.KMul || isDivPow(n) {
 		f := newMulForm(n, flip, p.isName)
 		if g, ok := f.single(); ok {
@@ -159,6 +164,52 @@ func (p *printer) exprFlip(n *ast.Node, ctx int, flip bool) {
 		return
 	}
 	p.paren(p.prec(n), ctx, func() { p.body(n) })
+}
+
+// negatedSum returns c·(a − b) for a product −c·(b − a) whose only
+// non-numeric factor is a sum with a negative term, so that it prints as
+// S⁻¹ − S⁻¹·x·xᵀ·S⁻¹ rather than −(S⁻¹·x·xᵀ·S⁻¹ − S⁻¹). The tree keeps its
+// canonical sign; only the printed form changes. It returns nil otherwise.
+func (p *printer) negatedSum(n *ast.Node) *ast.Node {
+	if n.Kind != ast.KMul || len(n.Args) != 2 || n.Args[0].Kind != ast.KNum || n.Args[0].Num.Sign() >= 0 {
+		return nil
+	}
+	sum := n.Args[1]
+	if sum.Kind != ast.KAdd || p.isName(sum) {
+		return nil
+	}
+	var pos, neg []*ast.Node
+	for _, t := range sum.Args {
+		if !p.flippable(t) {
+			pos = append(pos, negate(t))
+			continue
+		}
+		neg = append(neg, negate(t))
+	}
+	if len(neg) == 0 {
+		return nil
+	}
+	c := new(big.Rat).Neg(n.Args[0].Num)
+	flipped := ast.Add(append(neg, pos...)...)
+	if c.Cmp(big.NewRat(1, 1)) == 0 {
+		return flipped
+	}
+	return ast.Mul(ast.Number(c), flipped)
+}
+
+// negate returns −t for printing: the coefficient of a product flips.
+func negate(t *ast.Node) *ast.Node {
+	switch {
+	case t.Kind == ast.KNum:
+		return ast.Number(new(big.Rat).Neg(t.Num))
+	case t.Kind == ast.KMul && t.Args[0].Kind == ast.KNum:
+		c := new(big.Rat).Neg(t.Args[0].Num)
+		if c.Cmp(big.NewRat(1, 1)) == 0 {
+			return ast.Mul(t.Args[1:]...)
+		}
+		return ast.Mul(append([]*ast.Node{ast.Number(c)}, t.Args[1:]...)...)
+	}
+	return ast.Mul(ast.Int(-1), t)
 }
 
 // operand prints n as a non-leading operand: besides precedence, an
