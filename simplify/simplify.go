@@ -94,8 +94,20 @@ func local(n *ast.Node) *ast.Node {
 	case ast.KPow:
 		return simplifyPow(n)
 	case ast.KApply:
-		if a := n.Args[0]; a.Kind == ast.KBroadcast { // g(bcast s) = bcast g(s)
+		a := n.Args[0]
+		switch a.Kind {
+		case ast.KBroadcast: // g(bcast s) = bcast g(s)
 			return ast.Broadcast(ast.Apply(n.Name, n.K, a.Args[0]), n.Shape)
+		case ast.KZero: // g(0) = bcast g(0)
+			return ast.Broadcast(ast.Apply(n.Name, n.K, ast.Int(0)), n.Shape)
+		case ast.KNum:
+			if v := foldApply(n.Name, n.K, a.Num); v != nil {
+				return ast.Number(v)
+			}
+		}
+	case ast.KMatPow:
+		if a := n.Args[0]; a.Kind == ast.KMatPow { // (Aʲ)ᵏ = Aʲᵏ
+			return ast.MatPow(a.Args[0], a.K*n.K)
 		}
 	case ast.KTrace:
 		return simplifyTrace(n)
@@ -223,3 +235,36 @@ func Negate(n *ast.Node) *ast.Node { return Simplify(ast.Mul(ast.Int(-1), n)) }
 func Scale(c *big.Rat, n *ast.Node) *ast.Node { return Simplify(ast.Mul(ast.Number(c), n)) }
 
 var half = big.NewRat(1, 2)
+
+// foldApply evaluates a built-in elementwise function at a number where the
+// value is rational: exp(0) = 1, log(1) = 0, σ(0) = 1/2, |c|, relu(c), …
+// It returns nil elsewhere.
+func foldApply(fn string, order int, x *big.Rat) *big.Rat {
+	if order != 0 {
+		return nil
+	}
+	zero, one := x.Sign() == 0, x.Cmp(big.NewRat(1, 1)) == 0
+	switch {
+	case fn == "exp" && zero, fn == "cos" && zero, fn == "sqrt" && one:
+		return big.NewRat(1, 1)
+	case fn == "log" && one, fn == "sin" && zero, fn == "tanh" && zero, fn == "sqrt" && zero:
+		return new(big.Rat)
+	case fn == "sigmoid" && zero:
+		return big.NewRat(1, 2)
+	case fn == "abs":
+		return new(big.Rat).Abs(x)
+	case fn == "relu":
+		if x.Sign() > 0 {
+			return new(big.Rat).Set(x)
+		}
+		return new(big.Rat)
+	case fn == "sign":
+		return big.NewRat(int64(x.Sign()), 1)
+	case fn == "step":
+		if x.Sign() > 0 {
+			return big.NewRat(1, 1)
+		}
+		return new(big.Rat)
+	}
+	return nil
+}
