@@ -403,6 +403,10 @@ func cancelChain(chain []*ast.Node) []*ast.Node {
 			out = out[:k-1]
 			continue
 		}
+		if k := len(out); k > 0 && softmaxTotal(out[k-1], f) { // 𝟙ᵀ·softmax(x) = 1
+			out[k-1] = ast.Int(1)
+			continue
+		}
 		if k := len(out); k > 0 {
 			if s := sumOfRatio(out[k-1], f); s != nil { // aᵀ·(b ⊘ a) = sum(b)
 				out[k-1] = s
@@ -432,6 +436,12 @@ func matBase(f *ast.Node) (*ast.Node, int) {
 		return f.Args[0], f.K
 	}
 	return f, 1
+}
+
+// softmaxTotal reports whether x·y is 𝟙ᵀ·softmax(v) or softmax(v)ᵀ·𝟙, which is 1.
+func softmaxTotal(x, y *ast.Node) bool {
+	return x.Kind == ast.KOnes && x.Shape.Rows == ast.One && y.Kind == ast.KSoftmax ||
+		x.Kind == ast.KTranspose && x.Args[0].Kind == ast.KSoftmax && y.Kind == ast.KOnes && y.Shape.Cols == ast.One
 }
 
 // sumOfRatio returns sum(b) when x·y is aᵀ·(b ⊘ a) or (b ⊘ a)ᵀ·a for a
@@ -770,6 +780,8 @@ func simplifySum(n *ast.Node) *ast.Node {
 	switch {
 	case a.IsScalar():
 		return a
+	case a.Kind == ast.KSoftmax: // the entries of softmax(x) sum to 1
+		return ast.Int(1)
 	case a.Kind == ast.KTranspose:
 		return ast.Reduce(ast.KSum, a.Args[0])
 	}
