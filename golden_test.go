@@ -31,7 +31,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -40,6 +39,7 @@ import (
 
 	"github.com/mdiff/mdiff"
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/internal/testtool"
 	"github.com/mdiff/mdiff/numeric"
 	"github.com/mdiff/mdiff/parser"
 	"github.com/mdiff/mdiff/render"
@@ -985,30 +985,6 @@ func stepPerturb(lhs, rhs, f, v *ast.Node, prog *ast.Program) error {
 // ---------------------------------------------------------------------------
 // NumPy: execute the module.
 
-// needTool skips when a tool is missing, except under CI=true, where a
-// missing tool is a failure.
-func needTool(t *testing.T, what string, ok bool) {
-	t.Helper()
-	if ok {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is not available (CI installs it: see .ci/run)", what)
-	}
-	t.Skipf("%s is not available", what)
-}
-
-// pythonWithNumPy returns a python3 that imports numpy (the one on PATH, or
-// Debian's), or "".
-var pythonWithNumPy = sync.OnceValue(func() string {
-	for _, p := range []string{"python3", "/usr/bin/python3"} {
-		if exec.Command(p, "-c", "import numpy").Run() == nil {
-			return p
-		}
-	}
-	return ""
-})
-
 // numpyDriver executes a module and calls its functions; it reads
 // {"module", "funcs", "calls": [{"fn", "args", "kw"}]} and writes one
 // {"type", "shape", "data"} (or {"error"}) per call. It also checks that the
@@ -1096,8 +1072,7 @@ func toPy(m *mat.Dense, s ast.Shape) any {
 }
 
 func testNumPy(t *testing.T, c *goldenCase, res *ast.Result, module string) {
-	py := pythonWithNumPy()
-	needTool(t, "python3 with numpy", py != "")
+	py := testtool.Python(t)
 	dir := t.TempDir()
 	modPath := filepath.Join(dir, "mdiff_golden.py")
 	if err := os.WriteFile(modPath, []byte(module), 0o644); err != nil {
@@ -1252,95 +1227,17 @@ func latexFields(v any) []string {
 	return out
 }
 
-// katexDir finds the katex package: $MDIFF_KATEX, or node_modules/katex in
-// this directory or a parent.
-func katexDir() string {
-	if d := os.Getenv("MDIFF_KATEX"); d != "" {
-		return d
-	}
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "node_modules", "katex", "package.json")); err == nil {
-			return filepath.Join(dir, "node_modules", "katex")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
-const katexScript = `
-const katex = require(process.argv[2]);
-const items = JSON.parse(require('fs').readFileSync(process.argv[3], 'utf8'));
-const errs = [];
-for (const s of items) {
-  try { katex.renderToString(s, {throwOnError: true, displayMode: true}); }
-  catch (e) { errs.push(s + '\n  => ' + String(e.message || e).split('\n')[0]); }
-}
-process.stdout.write(JSON.stringify(errs));
-`
-
 func TestGoldenLaTeXKaTeX(t *testing.T) {
-	node, err := exec.LookPath("node")
-	katex := katexDir()
-	needTool(t, "node and KaTeX (npm install katex)", err == nil && katex != "")
-	katex, _ = filepath.Abs(katex)
-	dir := t.TempDir()
 	items := goldenLaTeX(t)
-	data, _ := json.Marshal(items)
-	itemsPath, script := filepath.Join(dir, "items.json"), filepath.Join(dir, "check.js")
-	if err := os.WriteFile(itemsPath, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(script, []byte(katexScript), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd := exec.Command(node, script, katex, itemsPath)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node: %v\n%s", err, stderr.String())
-	}
-	var errs []string
-	if err := json.Unmarshal(out, &errs); err != nil {
-		t.Fatalf("node output %q: %v", out, err)
-	}
-	for _, e := range errs {
+	for _, e := range testtool.KaTeX(t, items) {
 		t.Errorf("KaTeX cannot render %s", e)
 	}
 	t.Logf("KaTeX rendered %d LaTeX texts", len(items))
 }
 
 func TestGoldenLaTeXPdflatex(t *testing.T) {
-	pdflatex, err := exec.LookPath("pdflatex")
-	needTool(t, "pdflatex", err == nil)
-	var doc strings.Builder
-	doc.WriteString("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n")
-	for _, s := range goldenLaTeX(t) {
-		doc.WriteString("\\[\n" + strings.TrimSpace(s) + "\n\\]\n")
-	}
-	doc.WriteString("\\end{document}\n")
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "doc.tex"), []byte(doc.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		log := string(out)
-		if i := strings.Index(log, "\n!"); i >= 0 {
-			log = log[i:min(len(log), i+800)]
-		}
-		t.Fatalf("pdflatex: %v\n%s", err, log)
-	}
-	log, _ := os.ReadFile(filepath.Join(dir, "doc.log"))
-	for _, bad := range []string{"Missing character", "Undefined control sequence"} {
-		if strings.Contains(string(log), bad) {
-			t.Errorf("pdflatex log: %s", bad)
-		}
+	if msg := testtool.Pdflatex(t, goldenLaTeX(t)); msg != "" {
+		t.Fatalf("pdflatex: %s", msg)
 	}
 }
 

@@ -2,9 +2,6 @@ package render
 
 import (
 	"math/big"
-	"os"
-	"os/exec"
-	"testing"
 
 	"github.com/mdiff/mdiff/ast"
 )
@@ -30,30 +27,4 @@ func neg(n *ast.Node) *ast.Node { return ast.Mul(ast.Int(-1), n) }
 func tr(n *ast.Node) *ast.Node  { return ast.Transpose(n) }
 func pow(n *ast.Node, k int64) *ast.Node {
 	return ast.Pow(n, ast.Int(k))
-}
-
-// needTool skips the test when a tool it needs is missing, except under CI
-// (CI=true), where .ci/run installs the tools and a missing one is a failure.
-func needTool(t *testing.T, what string, ok bool) {
-	t.Helper()
-	if ok {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is not available (CI installs it: see .ci/run)", what)
-	}
-	t.Skipf("%s is not available", what)
-}
-
-// python returns a python3 that can import numpy: the one on PATH or
-// Debian's.
-func python(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"python3", "/usr/bin/python3"} {
-		if exec.Command(p, "-c", "import numpy").Run() == nil {
-			return p
-		}
-	}
-	needTool(t, "python3 with numpy", false)
-	return ""
 }

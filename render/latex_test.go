@@ -1,14 +1,11 @@
 package render
 
 import (
-	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/internal/testtool"
 )
 
 func TestLatexName(t *testing.T) {
@@ -74,61 +71,10 @@ func latexSamples(t *testing.T) []string {
 	return out
 }
 
-// katexDir finds the katex package: $MDIFF_KATEX, or node_modules/katex in
-// this directory or a parent (where .ci/run installs it).
-func katexDir() string {
-	if d := os.Getenv("MDIFF_KATEX"); d != "" {
-		return d
-	}
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "node_modules", "katex", "package.json")); err == nil {
-			return filepath.Join(dir, "node_modules", "katex")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
-const katexScript = `
-const katex = require(process.argv[2]);
-const items = JSON.parse(require('fs').readFileSync(process.argv[3], 'utf8'));
-const errs = [];
-for (const s of items) {
-  try { katex.renderToString(s, {throwOnError: true, displayMode: true}); }
-  catch (e) { errs.push(s + '\n  => ' + String(e.message || e).split('\n')[0]); }
-}
-process.stdout.write(JSON.stringify(errs));
-`
-
 // TestLaTeXKaTeX renders every sample with KaTeX (display mode,
 // throwOnError), as the evaluation harness does.
 func TestLaTeXKaTeX(t *testing.T) {
-	node, err := exec.LookPath("node")
-	katex := katexDir()
-	needTool(t, "node and KaTeX (npm install katex)", err == nil && katex != "")
-	katex, _ = filepath.Abs(katex)
-	dir := t.TempDir()
-	data, _ := json.Marshal(latexSamples(t))
-	items, script := filepath.Join(dir, "items.json"), filepath.Join(dir, "check.js")
-	if err := os.WriteFile(items, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(script, []byte(katexScript), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(node, script, katex, items).Output()
-	if err != nil {
-		t.Fatalf("node: %v", err)
-	}
-	var errs []string
-	if err := json.Unmarshal(out, &errs); err != nil {
-		t.Fatalf("node output %q: %v", out, err)
-	}
-	for _, e := range errs {
+	for _, e := range testtool.KaTeX(t, latexSamples(t)) {
 		t.Errorf("KaTeX cannot render %s", e)
 	}
 }
@@ -136,32 +82,8 @@ func TestLaTeXKaTeX(t *testing.T) {
 // TestLaTeXPdflatex compiles every sample inside \[ … \] with pdflatex and
 // amsmath only.
 func TestLaTeXPdflatex(t *testing.T) {
-	pdflatex, err := exec.LookPath("pdflatex")
-	needTool(t, "pdflatex", err == nil)
-	var doc strings.Builder
-	doc.WriteString("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n")
-	for _, s := range latexSamples(t) {
-		doc.WriteString("\\[\n" + strings.TrimSpace(s) + "\n\\]\n")
-	}
-	doc.WriteString("\\end{document}\n")
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "doc.tex"), []byte(doc.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		log := string(out)
-		if i := strings.Index(log, "\n!"); i >= 0 {
-			log = log[i:min(len(log), i+800)]
-		}
-		t.Fatalf("pdflatex: %v\n%s", err, log)
-	}
-	log, _ := os.ReadFile(filepath.Join(dir, "doc.log"))
-	for _, bad := range []string{"Missing character", "Undefined control sequence"} {
-		if strings.Contains(string(log), bad) {
-			t.Errorf("pdflatex log: %s", bad)
-		}
+	if msg := testtool.Pdflatex(t, latexSamples(t)); msg != "" {
+		t.Fatalf("pdflatex: %s", msg)
 	}
 }
 

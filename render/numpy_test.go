@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/internal/testtool"
 	"github.com/mdiff/mdiff/numeric"
 )
 
@@ -304,7 +305,7 @@ func numpyCases() []numpyCase {
 // every function with numeric.Eval of the tree it prints, including the
 // Python type and shape of each result (SPEC §5).
 func TestNumPy(t *testing.T) {
-	py := python(t)
+	py := testtool.Python(t)
 	sizes := map[ast.Dim]int{"m": 3, "n": 4, "p": 5, "q": 2}
 	for i, c := range numpyCases() {
 		t.Run(c.name, func(t *testing.T) {
@@ -377,7 +378,7 @@ func closeTo(got []float64, m *mat.Dense) bool {
 // TestNumPyHandComputed checks one module against numbers worked out by
 // hand: f = xᵀ·x at x = (1, 2, 3) is 14 and its gradient 2·x is (2, 4, 6).
 func TestNumPyHandComputed(t *testing.T) {
-	py := python(t)
+	py := testtool.Python(t)
 	x := ast.Var("x", ast.Vec("n"), 0)
 	r := &ast.Result{Program: &ast.Program{Root: ast.Mul(tr(x), x), Vars: []*ast.Node{x}}, F: ast.Mul(tr(x), x),
 		Derivatives: []ast.Derivative{{Wrt: x, Gradient: ast.Mul(ast.Int(2), x)}}}
