@@ -433,6 +433,9 @@ func (c *checker) ident(e *Ident) (typ, error) {
 	if t, ok := c.names[e.Name]; ok {
 		return t, nil
 	}
+	if _, ok := c.sizes[Dim(e.Name)]; ok { // a size of a declaration, as printed in answers: n·𝟙
+		return typ{c.one, c.one}, nil
+	}
 	r, _ := utf8.DecodeRuneInString(e.Name)
 	var t typ
 	switch {
@@ -769,6 +772,9 @@ func (c *checker) lowerIdent(e *Ident) *Node {
 			return Identity(c.resolve(t.r))
 		case "ones":
 			return Ones(c.shape(t))
+		}
+		if _, ok := c.sizes[Dim(e.Name)]; ok && c.names[e.Name] == (typ{}) {
+			return Size(Dim(e.Name))
 		}
 	}
 	var props Props

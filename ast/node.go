@@ -40,6 +40,7 @@ const (
 	KInner                     // ⟨Args[0], Args[1]⟩ = sum(A ⊙ B)
 	KBroadcast                 // Args[0] (scalar, row or column) repeated to Shape
 	KKron                      // Args[0] ⊗ Args[1] (Jacobians only)
+	KSize                      // the symbolic size Name as a scalar: tr(I) = n, 𝟙ᵀ·𝟙 = n
 )
 
 var kindNames = [...]string{
@@ -47,7 +48,7 @@ var kindNames = [...]string{
 	KAdd: "+", KMul: "*", KHadamard: ".*", KDiv: "./", KTranspose: "T", KInverse: "inv",
 	KMatPow: "^", KPow: ".^", KApply: "apply", KTrace: "tr", KDet: "det", KLogdet: "logdet",
 	KSum: "sum", KDiagMat: "diagm", KDiagVec: "diagv", KLogsumexp: "logsumexp",
-	KSoftmax: "softmax", KNorm: "norm", KInner: "inner", KBroadcast: "bcast", KKron: "kron",
+	KSoftmax: "softmax", KNorm: "norm", KInner: "inner", KBroadcast: "bcast", KKron: "kron", KSize: "size",
 }
 
 func (k Kind) String() string {
@@ -233,6 +234,14 @@ func Ones(s Shape) *Node { return make_(KOnes, s, "", 0, nil, 0) }
 
 // Zero returns the zero matrix of shape s.
 func Zero(s Shape) *Node { return make_(KZero, s, "", 0, nil, 0) }
+
+// Size returns the size d as a scalar, a number when d is one.
+func Size(d Dim) *Node {
+	if n, err := strconv.Atoi(string(d)); err == nil {
+		return Int(int64(n))
+	}
+	return make_(KSize, Scalar, string(d), 0, nil, 0)
+}
 
 // Delta returns the direction Δ in which the variable name (of shape s) is perturbed.
 func Delta(name string, s Shape) *Node { return make_(KDelta, s, name, 0, nil, 0) }
@@ -521,7 +530,7 @@ func rank(n *Node) int {
 	switch n.Kind {
 	case KNum:
 		return 0
-	case KVar, KDelta, KIdentity, KOnes, KZero:
+	case KVar, KDelta, KIdentity, KOnes, KZero, KSize:
 		return 1
 	case KTranspose, KInverse:
 		return rank(n.Args[0])
@@ -586,6 +595,9 @@ func Dump(n *Node) string {
 			return
 		case KDelta:
 			sb.WriteString("Δ" + m.Name)
+			return
+		case KSize:
+			sb.WriteString("#" + m.Name)
 			return
 		case KIdentity, KOnes, KZero:
 			fmt.Fprintf(&sb, "%s[%s]", m.Kind, m.Shape)

@@ -295,6 +295,12 @@ func (ev *evaluator) op(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 	case ast.KNum:
 		f, _ := n.Num.Float64()
 		return scalar(f), nil
+	case ast.KSize:
+		k, err := resolveDim(ast.Dim(n.Name), ev.sizes)
+		if err != nil {
+			return nil, err
+		}
+		return scalar(float64(k)), nil
 	case ast.KIdentity, ast.KOnes, ast.KZero:
 		r, c, err := ev.shape(n)
 		if err != nil {

@@ -484,6 +484,8 @@ func (f *pyFunc) expr(n *ast.Node) (string, int) {
 			return f.fail("%v", err), precAtom
 		}
 		return id, precAtom
+	case ast.KSize:
+		return "float(" + f.dim(ast.Dim(n.Name)) + ")", precAtom
 	case ast.KIdentity:
 		return call("np.eye", f.dim(n.Shape.Rows))
 	case ast.KOnes:

@@ -33,7 +33,7 @@ const (
 // temporaries.
 func isLeaf(n *ast.Node) bool {
 	switch n.Kind {
-	case ast.KVar, ast.KNum, ast.KDelta, ast.KIdentity, ast.KOnes, ast.KZero:
+	case ast.KVar, ast.KNum, ast.KDelta, ast.KIdentity, ast.KOnes, ast.KZero, ast.KSize:
 		return true
 	}
 	return false

@@ -379,6 +379,8 @@ func (p *printer) body(n *ast.Node) {
 		p.number(n, false)
 	case ast.KIdentity:
 		p.name("I")
+	case ast.KSize:
+		p.name(n.Name)
 	case ast.KOnes:
 		p.ones()
 		if n.Shape.IsRowVector() { // a row of ones is 𝟙ᵀ

@@ -403,6 +403,11 @@ func cancelChain(chain []*ast.Node) []*ast.Node {
 			out = out[:k-1]
 			continue
 		}
+		if k := len(out); k > 0 && out[k-1].Kind == ast.KOnes && f.Kind == ast.KOnes { // 𝟙ₐₓₖ·𝟙ₖₓᵦ = k·𝟙ₐₓᵦ
+			out[k-1] = ast.Ones(ast.Shape{Rows: out[k-1].Shape.Rows, Cols: f.Shape.Cols})
+			out = append(out, ast.Size(f.Shape.Rows))
+			continue
+		}
 		if k := len(out); k > 0 && softmaxTotal(out[k-1], f) { // 𝟙ᵀ·softmax(x) = 1
 			out[k-1] = ast.Int(1)
 			continue
@@ -750,6 +755,8 @@ func simplifyTrace(n *ast.Node) *ast.Node {
 	switch {
 	case a.IsScalar():
 		return a
+	case a.Kind == ast.KIdentity: // tr(Iₙ) = n
+		return ast.Size(a.Shape.Rows)
 	case a.Kind == ast.KTranspose:
 		return ast.Reduce(ast.KTrace, a.Args[0])
 	case a.Kind == ast.KAdd:
@@ -782,6 +789,10 @@ func simplifySum(n *ast.Node) *ast.Node {
 		return a
 	case a.Kind == ast.KSoftmax: // the entries of softmax(x) sum to 1
 		return ast.Int(1)
+	case a.Kind == ast.KOnes: // sum(𝟙ₘₓₙ) = m·n
+		return simplify(ast.Mul(ast.Size(a.Shape.Rows), ast.Size(a.Shape.Cols)))
+	case a.Kind == ast.KBroadcast && a.Args[0].IsScalar(): // sum(s·𝟙ₘₓₙ) = s·m·n
+		return simplify(ast.Mul(a.Args[0], ast.Size(a.Shape.Rows), ast.Size(a.Shape.Cols)))
 	case a.Kind == ast.KTranspose:
 		return ast.Reduce(ast.KSum, a.Args[0])
 	}
