@@ -136,7 +136,7 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 	var rec rules.Recorder
 	if opts.Steps {
 		rec = func(rule string, lhs, rhs *ast.Node) {
-			d.Steps = append(d.Steps, ast.Step{Kind: ast.StepRule, Rule: rule, Lhs: lhs, Rhs: simplify.Simplify(rhs)})
+			d.Steps = append(d.Steps, ast.Step{Kind: ast.StepRule, Rule: rule, Lhs: lhs, Rhs: rhs})
 		}
 	}
 	raw, err := rules.Differential(f, v, rec)
@@ -144,6 +144,9 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 		return nil, err
 	}
 	d.Differential = simplify.Simplify(raw)
+	if opts.Steps && raw != d.Differential {
+		d.Steps = append(d.Steps, ast.Step{Kind: ast.StepIdentity, Rule: "collect: (AB)ᵀ = BᵀAᵀ, sᵀ = s for a scalar, like terms", Lhs: raw, Rhs: d.Differential})
+	}
 	if opts.Steps {
 		perturbed := ast.Substitute(f, v, ast.Add(v, delta))
 		d.Steps = append([]ast.Step{{Kind: ast.StepPerturb, Rule: "keep the part linear in Δ", Lhs: perturbed, Rhs: ast.Add(f, d.Differential)}}, d.Steps...)
