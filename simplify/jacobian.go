@@ -151,7 +151,7 @@ func jacobianOf(n, delta *ast.Node, jac func(*ast.Node) (*ast.Node, error)) (*as
 			}
 		}
 	}
-	return nil, &NoJacobianError{fmt.Sprintf("%s of δ has no matrix form here", n.Kind)}
+	return nil, &NoJacobianError{fmt.Sprintf("%s of δ has no matrix form here; the differential map is the answer", opName(n.Kind))}
 }
 
 // scalarProduct returns the factors of a 1×1 product as one scalar factor.
@@ -200,7 +200,7 @@ func Kronecker(l, delta *ast.Node) (*ast.Node, error) {
 			if f.Kind == ast.KTranspose && f.Args[0] == delta {
 				return nil, &NoJacobianError{"a term holds Δᵀ, which needs the commutation matrix; the differential map is the answer"}
 			}
-			return nil, &NoJacobianError{fmt.Sprintf("a term holds Δ inside %s", f.Kind)}
+			return nil, &NoJacobianError{fmt.Sprintf("a term holds Δ inside %s, which has no Kronecker form; the differential map is the answer", opName(f.Kind))}
 		}
 		scalars, left, right := around(fs, k)
 		a := ast.Identity(rowsF)
@@ -218,3 +218,20 @@ func Kronecker(l, delta *ast.Node) (*ast.Node, error) {
 }
 
 func transposeCanon(n *ast.Node) *ast.Node { return Simplify(ast.Transpose(n)) }
+
+// opName names a node kind for a message.
+func opName(k ast.Kind) string {
+	switch k {
+	case ast.KDiagMat, ast.KDiagVec:
+		return "diag"
+	case ast.KHadamard:
+		return "a Hadamard product ⊙"
+	case ast.KDiv:
+		return "an elementwise quotient ⊘"
+	case ast.KBroadcast:
+		return "a broadcast"
+	case ast.KTranspose:
+		return "a transpose"
+	}
+	return k.String()
+}
