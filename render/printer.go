@@ -166,18 +166,27 @@ func (p *printer) exprFlip(n *ast.Node, ctx int, flip bool) {
 	p.paren(p.prec(n), ctx, func() { p.body(n) })
 }
 
-// negatedSum returns c·(a − b) for a product −c·(b − a) whose only
-// non-numeric factor is a sum with a negative term, so that it prints as
+// negatedSum returns c·(a − b)·… for a product −c·(b − a)·… with one sum
+// factor that has a negative term, so that it prints as
 // S⁻¹ − S⁻¹·x·xᵀ·S⁻¹ rather than −(S⁻¹·x·xᵀ·S⁻¹ − S⁻¹). The tree keeps its
 // canonical sign; only the printed form changes. It returns nil otherwise.
 func (p *printer) negatedSum(n *ast.Node) *ast.Node {
-	if n.Kind != ast.KMul || len(n.Args) != 2 || n.Args[0].Kind != ast.KNum || n.Args[0].Num.Sign() >= 0 {
+	if n.Kind != ast.KMul || n.Args[0].Kind != ast.KNum || n.Args[0].Num.Sign() >= 0 {
 		return nil
 	}
-	sum := n.Args[1]
-	if sum.Kind != ast.KAdd || p.isName(sum) {
+	k := -1
+	for i, a := range n.Args[1:] {
+		if a.Kind == ast.KAdd {
+			if k >= 0 {
+				return nil // two sums: which one to flip is a matter of taste
+			}
+			k = i + 1
+		}
+	}
+	if k < 0 || p.isName(n.Args[k]) {
 		return nil
 	}
+	sum := n.Args[k]
 	var pos, neg []*ast.Node
 	for _, t := range sum.Args {
 		if !p.flippable(t) {
@@ -190,11 +199,15 @@ func (p *printer) negatedSum(n *ast.Node) *ast.Node {
 		return nil
 	}
 	c := new(big.Rat).Neg(n.Args[0].Num)
-	flipped := ast.Add(append(neg, pos...)...)
-	if c.Cmp(big.NewRat(1, 1)) == 0 {
-		return flipped
+	args := append([]*ast.Node{}, n.Args[1:]...)
+	args[k-1] = ast.Add(append(neg, pos...)...)
+	if c.Cmp(big.NewRat(1, 1)) != 0 {
+		args = append([]*ast.Node{ast.Number(c)}, args...)
 	}
-	return ast.Mul(ast.Number(c), flipped)
+	if len(args) == 1 {
+		return args[0]
+	}
+	return ast.Mul(args...)
 }
 
 // negate returns −t for printing: the coefficient of a product flips.

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mdiff/mdiff"
+	"github.com/mdiff/mdiff/ast"
 	"github.com/mdiff/mdiff/render"
 )
 
@@ -72,7 +73,8 @@ func diffRun(src string, opts *diffOptions, stdout, stderr io.Writer) error {
 	}
 	var out bytes.Buffer
 	if err := render.Write(&out, res, format, render.TextOptions{Theme: th, Width: terminalWidth(stdout)}); err != nil {
-		return err
+		msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "render: "), string(format)+": ")
+		return ast.Errorf(src, 0, ast.Pos(len(src)), fmt.Sprintf("cannot write --format %s: %s", format, msg))
 	}
 	if _, err := stdout.Write(out.Bytes()); err != nil {
 		return err
