@@ -202,11 +202,23 @@ func (b *lineBuilder) stepLine(k int, st ast.Step) []piece {
 	}
 	ps = append(ps, right...)
 	if st.Rule != "" {
-		s := "    [" + st.Rule + "]"
+		rule := st.Rule
+		if b.nt == notASCII {
+			rule = asciiRule.Replace(rule)
+		}
+		s := "    [" + rule + "]"
 		ps = append(ps, piece{s: style(b.th.Note, s), w: utf8.RuneCountInString(s)})
 	}
 	return ps
 }
+
+// asciiRule writes a rule's name in the input syntax's characters (Δ and
+// Greek letters stay, as in every ASCII answer).
+var asciiRule = strings.NewReplacer(
+	"ᵀ", "'", "⁻¹", "^-1", "⁻²", "^-2", "ᵖ", "^p", "ᵏ", "^k", "ⁱ", "^i", "²", "^2",
+	"·", "*", "⊙", ".*", "⊘", "./", "⊗", " kron ", "⟨", "<", "⟩", ">", "‖", "||",
+	"−", "-", "𝟙", "ones", "′", "'", "σ", "sigmoid", "Σᵢ", "sum_i ", "→", "->", "ᵢ", "_i",
+)
 
 // checkLine writes "✓ checked numerically: relative error 2e-11 (note)".
 func (b *lineBuilder) checkLine(c *ast.Verification) []piece {
