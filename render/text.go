@@ -286,6 +286,11 @@ func layoutLines(w io.Writer, lines []textLine, wid int) error {
 				if pad < 3 || (wid > 0 && col+width(l.note) > wid) {
 					pad = 3
 				}
+				if wid > 0 && width(r)+pad+width(l.note) > wid {
+					// The note does not fit: it goes on a row of its own, under the expression.
+					sb.WriteByte('\n')
+					pad = lw + 3
+				}
 				sb.WriteString(strings.Repeat(" ", pad))
 				sb.WriteString(join(l.note))
 			}
