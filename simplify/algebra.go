@@ -671,6 +671,10 @@ func simplifyInverse(n *ast.Node) *ast.Node {
 		return a.Args[0]
 	case a.Kind == ast.KIdentity:
 		return a
+	case a.Kind == ast.KMatPow && a.Args[0].Kind == ast.KInverse: // ((A⁻¹)ᵏ)⁻¹ = Aᵏ
+		return ast.MatPow(a.Args[0].Args[0], a.K)
+	case a.Kind == ast.KMatPow: // (Aᵏ)⁻¹ = (A⁻¹)ᵏ
+		return ast.MatPow(ast.Inverse(a.Args[0]), a.K)
 	}
 	if c, body := split(a); body != nil && c.Cmp(one()) != 0 {
 		return simplify(ast.Mul(ast.Number(new(big.Rat).Inv(c)), ast.Inverse(body)))
