@@ -68,6 +68,10 @@ func Parse(src string, let []string) (*ast.Program, error) {
 // directionName is how every answer writes the direction of a variable.
 const directionName = "Δ"
 
+// borderline is the relative error under which a failed check is repeated
+// at near-identity inputs before it counts as a failure.
+const borderline = 1e-3
+
 // maxCheckedEntries bounds the size of one matrix in the numerical check;
 // larger declared sizes need --no-check.
 const maxCheckedEntries = 1 << 20
@@ -284,6 +288,14 @@ func Verify(res *ast.Result, opts numeric.Options) (*ast.Verification, error) {
 		}
 		for _, check := range checks {
 			rep, err := retrySizes(res.Program, opts, check)
+			if err == nil && !rep.OK && rep.RelErr < borderline {
+				// Close to the tolerance: finite differences at N(0, 1)
+				// inputs may have lost the digits (high powers, inverses);
+				// a wrong derivative is off by O(1) at any input.
+				gentle := opts
+				gentle.Gentle = true
+				rep, err = retrySizes(res.Program, gentle, check)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -400,7 +412,7 @@ func sameValue(a, b *ast.Node, prog *ast.Program, opts numeric.Options) float64 
 				continue
 			}
 			r, c := m.Dims()
-			m.Scale(0.2, m)
+			m.Scale(0.05, m)
 			if r == c {
 				for i := range r {
 					m.Set(i, i, m.At(i, i)+1)

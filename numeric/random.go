@@ -71,6 +71,7 @@ const (
 	domainAny      domain = iota // N(0, 1)
 	domainPositive               // uniform in [0.5, 2], as for pos
 	domainUnit                   // uniform in [0.1, 0.9]
+	domainGentle                 // I + 0.05·N(0, 1) for a square matrix, 0.5·N(0, 1) otherwise
 )
 
 // randomEnv is RandomEnv over prog and further expressions (a derivative
@@ -219,6 +220,17 @@ func fill(m *mat.Dense, rng *rand.Rand, dom domain) {
 				m.Set(i, j, 0.5+1.5*rng.Float64())
 			case domainUnit:
 				m.Set(i, j, 0.1+0.8*rng.Float64())
+			case domainGentle:
+				v := rng.NormFloat64()
+				switch {
+				case r != c:
+					v *= 0.5
+				case i == j:
+					v = 1 + 0.05*v
+				default:
+					v *= 0.05
+				}
+				m.Set(i, j, v)
 			default:
 				m.Set(i, j, rng.NormFloat64())
 			}
