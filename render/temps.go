@@ -16,7 +16,8 @@ import (
 // broadcast nor a scalar power s^(−p) (their operand is named instead), not
 // a transpose or negation of a leaf, and it is big enough to be worth a name once the temporaries inside
 // it are named: at least two non-number leaves or temporaries below it, or a
-// printed size of four or more tokens. A shared node that is not a temporary
+// printed size of four or more tokens, or a function of one leaf used three
+// or more times. A shared node that is not a temporary
 // therefore prints in a bounded number of tokens, so printing every root and
 // every temporary's definition takes space linear in the size of the DAG.
 //
@@ -71,7 +72,8 @@ func Temps(roots ...*ast.Node) []*ast.Node {
 		}
 		leaves[n] = min(l, 2)
 		weight[n] = w
-		if count[n] >= 2 && !transparent(n) && !trivial(n) && w >= 3 && (l >= 2 || w >= 4) {
+		worth := w >= 3 && (l >= 2 || w >= 4) || count[n] >= 3 && w >= 2 // softmax(x) used thrice
+		if count[n] >= 2 && !transparent(n) && !trivial(n) && worth {
 			temps = append(temps, n)
 			leaves[n], weight[n] = 1, 1 // from now on it prints as a name
 		}
