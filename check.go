@@ -120,24 +120,20 @@ func CheckCandidate(src string, opts CheckOptions) (*CheckReport, error) {
 // parseCandidate type-checks a candidate in the context of prog: its names
 // keep the shapes they have in the expression, and Δ is the direction of v.
 func parseCandidate(src string, prog *ast.Program, v *ast.Node, let []string) (*ast.Node, error) {
-	var decls []ast.Decl
+	decls, err := parseLets(let)
+	if err != nil {
+		return nil, err
+	}
 	declared := map[string]bool{}
-	for _, l := range let {
-		ds, err := parser.ParseDecls(l)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range ds {
-			declared[d.Name] = true
-		}
-		decls = append(decls, ds...)
+	for _, d := range decls {
+		declared[d.Name] = true
 	}
 	for _, x := range prog.Vars {
 		if !declared[x.Name] {
 			decls = append(decls, ast.Decl{Name: x.Name, Shape: x.Shape, Props: x.Props})
 		}
 	}
-	const delta = "Δ"
+	const delta = directionName
 	if !declared[delta] {
 		decls = append(decls, ast.Decl{Name: delta, Shape: v.Shape})
 	}

@@ -42,13 +42,9 @@ func (e *CheckFailedError) Error() string {
 
 // Parse parses and type-checks src under the declarations of let.
 func Parse(src string, let []string) (*ast.Program, error) {
-	var decls []ast.Decl
-	for _, l := range let {
-		ds, err := parser.ParseDecls(l)
-		if err != nil {
-			return nil, err
-		}
-		decls = append(decls, ds...)
+	decls, err := parseLets(let)
+	if err != nil {
+		return nil, err
 	}
 	e, err := parser.Parse(src)
 	if err != nil {
@@ -63,6 +59,19 @@ func Parse(src string, let []string) (*ast.Program, error) {
 		return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(i+len(directionName)), "Δ is the name of the direction in every answer; please call this variable something else")
 	}
 	return prog, nil
+}
+
+// parseLets parses the values of the --let flags.
+func parseLets(let []string) ([]ast.Decl, error) {
+	var decls []ast.Decl
+	for _, l := range let {
+		ds, err := parser.ParseDecls(l)
+		if err != nil {
+			return nil, err
+		}
+		decls = append(decls, ds...)
+	}
+	return decls, nil
 }
 
 // directionName is how every answer writes the direction of a variable.
