@@ -674,7 +674,7 @@ func checkVecJacobian(j, df, v *ast.Node, prog *ast.Program) error {
 		if err != nil {
 			return err
 		}
-		vd, want := vecOf(dir), vecOf(dm)
+		vd, want := numeric.Vec(dir), numeric.Vec(dm)
 		jr, jc := jm.Dims()
 		if wr, _ := want.Dims(); jr != wr || jc != len(vd.RawMatrix().Data) {
 			return fmt.Errorf("J is %d×%d for vec(Δ) of length %d and vec(df) of length %d", jr, jc, len(vd.RawMatrix().Data), wr)
@@ -688,16 +688,6 @@ func checkVecJacobian(j, df, v *ast.Node, prog *ast.Program) error {
 	return nil
 }
 
-func vecOf(m *mat.Dense) *mat.Dense {
-	r, c := m.Dims()
-	out := mat.NewDense(r*c, 1, nil)
-	for j := range c {
-		for i := range r {
-			out.Set(j*r+i, 0, m.At(i, j))
-		}
-	}
-	return out
-}
 
 // relDiff is ‖a − b‖_F / max(‖a‖_F, ‖b‖_F), or ∞ when the sizes differ.
 func relDiff(a, b *mat.Dense) float64 {

@@ -346,8 +346,8 @@ func checkKronecker(k, df, v *ast.Node, prog *ast.Program, opts numeric.Options)
 			return rep, err
 		}
 		var got mat.Dense
-		got.Mul(km, vec(env.Deltas[v.Name]))
-		want := vec(dm)
+		got.Mul(km, numeric.Vec(env.Deltas[v.Name]))
+		want := numeric.Vec(dm)
 		var diff mat.Dense
 		diff.Sub(&got, want)
 		scale := math.Max(mat.Norm(want, 2), 1e-300)
@@ -358,17 +358,6 @@ func checkKronecker(k, df, v *ast.Node, prog *ast.Program, opts numeric.Options)
 	return rep, nil
 }
 
-// vec stacks the columns of m into one column.
-func vec(m *mat.Dense) *mat.Dense {
-	r, c := m.Dims()
-	out := mat.NewDense(r*c, 1, nil)
-	for j := range c {
-		for i := range r {
-			out.Set(j*r+i, 0, m.At(i, j))
-		}
-	}
-	return out
-}
 
 // retrySizes runs a check with the default sizes and, when no random input
 // gave finite values, again with the sizes assigned in the opposite order:
