@@ -688,7 +688,6 @@ func checkVecJacobian(j, df, v *ast.Node, prog *ast.Program) error {
 	return nil
 }
 
-
 // relDiff is ‖a − b‖_F / max(‖a‖_F, ‖b‖_F), or ∞ when the sizes differ.
 func relDiff(a, b *mat.Dense) float64 {
 	ar, ac := a.Dims()

@@ -358,7 +358,6 @@ func checkKronecker(k, df, v *ast.Node, prog *ast.Program, opts numeric.Options)
 	return rep, nil
 }
 
-
 // retrySizes runs a check with the default sizes and, when no random input
 // gave finite values, again with the sizes assigned in the opposite order:
 // logdet(Xᵀ·X) needs X tall, which one order of distinct sizes cannot give.
