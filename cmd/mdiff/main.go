@@ -1,6 +1,10 @@
-// Command mdiff differentiates matrix expressions: see README.md and SPEC.md.
+// Command mdiff differentiates matrix expressions: see README.md.
 package main
 
-import "os"
+import (
+	"os"
 
-func main() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) }
+	"github.com/mdiff/mdiff/internal/cli"
+)
+
+func main() { os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr)) }

@@ -1,4 +1,6 @@
-package main
+// Package cli is the mdiff command line: cobra commands over the mdiff facade.
+// It is the only place that knows about flags, files, colours and exit codes.
+package cli
 
 import (
 	"errors"

@@ -1,16 +1,7 @@
 // End-to-end tests of the mdiff command with testscript: each
 // testdata/script/*.txtar runs the real binary (this test binary, re-executed
 // as "mdiff") and checks exit codes, standard output and standard error.
-//
-// The build tag: testscript imports golang.org/x/tools/txtar, which is not
-// in go.sum yet. Run
-//
-//	go get github.com/rogpeppe/go-internal/testscript@v1.16.0
-//
-// once (it adds golang.org/x/tools to go.mod and go.sum), then delete the
-// //go:build line above. Until then: go test -tags testscript ./cmd/mdiff
-// (after the go get).
-package main
+package cli
 
 import (
 	"errors"
