@@ -54,12 +54,17 @@ func Parse(src string, let []string) (*ast.Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	if prog.Var(directionName) != nil {
-		i := strings.Index(src, directionName)
-		return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(i+len(directionName)), "Δ is the name of the direction in every answer; please call this variable something else")
+	for _, d := range directionNames {
+		if prog.Var(d) != nil {
+			i := max(strings.Index(src, d), 0)
+			return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(i+len(d)), "Δ (Delta) is the name of the direction in every answer; please call this variable something else")
+		}
 	}
 	return prog, nil
 }
+
+// directionNames are the spellings of the direction Δ in input (SPEC §2).
+var directionNames = []string{"Δ", "Delta", `\Delta`}
 
 // parseLets parses the values of the --let flags.
 func parseLets(let []string) ([]ast.Decl, error) {
@@ -73,9 +78,6 @@ func parseLets(let []string) ([]ast.Decl, error) {
 	}
 	return decls, nil
 }
-
-// directionName is how every answer writes the direction of a variable.
-const directionName = "Δ"
 
 // borderline is the relative error under which a failed check is repeated
 // at near-identity inputs before it counts as a failure.

@@ -61,6 +61,7 @@ func check(src string, e Expr, decls []Decl, want *Shape) (prog *Program, err er
 		decls:    map[string]*Decl{},
 		names:    map[string]typ{},
 		types:    map[Expr]typ{},
+		lowered:  map[Expr]*Node{},
 		sizes:    map[Dim]dim{},
 		powers:   map[*Power]*big.Rat{},
 		diagMat:  map[*Call]bool{},
@@ -155,6 +156,8 @@ type checker struct {
 	decls map[string]*Decl
 	names map[string]typ // the type of every variable, declared or inferred
 	types map[Expr]typ   // the type of every inferred syntax node
+
+	lowered map[Expr]*Node // the typed node of every lowered syntax node
 
 	// Union–find over dimension variables. value[root] is the fixed size of
 	// a class, "" while it is free.
@@ -353,7 +356,11 @@ func (c *checker) mismatch(e, x Expr, tx typ, y Expr, ty typ, detail string) *Er
 // ---- pass 1: inference ----
 
 // infer computes the type of e and of its subexpressions, unifying sizes.
+// A node met again (a temporary of a where clause used twice) keeps its type.
 func (c *checker) infer(e Expr) (typ, error) {
+	if t, ok := c.types[e]; ok {
+		return t, nil
+	}
 	t, err := c.infer1(e)
 	if err == nil {
 		c.types[e] = t
@@ -722,7 +729,20 @@ func normKind(c *checker, a Expr) (string, error) {
 
 // ---- pass 2: lowering ----
 
+// lower lowers e, once per syntax node: a shared node (a temporary of a
+// where clause) is one typed node.
 func (c *checker) lower(e Expr) (*Node, error) {
+	if n, ok := c.lowered[e]; ok {
+		return n, nil
+	}
+	n, err := c.lower1(e)
+	if err == nil {
+		c.lowered[e] = n
+	}
+	return n, err
+}
+
+func (c *checker) lower1(e Expr) (*Node, error) {
 	switch e := e.(type) {
 	case *Ident:
 		return c.lowerIdent(e), nil

@@ -74,7 +74,7 @@ func Parse(src string) (e ast.Expr, err error) {
 		}
 		return nil, ast.Errorf(src, 0, ast.Pos(len(src)), err.Error())
 	}
-	return (&lowerer{src: src}).expr(g)
+	return (&lowerer{src: src}).top(g)
 }
 
 // MustParse is Parse for expressions known to be valid, such as rule
@@ -213,6 +213,10 @@ func syntaxError(src string, toks []lexer.Token, i int) *ast.Error {
 		}
 	}
 	at := func(u lexer.Token, msg string) *ast.Error { return ast.Errorf(src, pos(u), end(u), msg) }
+	if i > 0 && toks[i-1].Value == "where" && toks[i-1].Type == tIdent && (t.EOF() || t.Type != tIdent) {
+		u := ast.Errorf(src, pos(t), end(t)+1, `after "where", expected a definition such as T1 = X*W`)
+		return u
+	}
 	if t.EOF() {
 		eof := ast.Errorf(src, ast.Pos(len(src)), ast.Pos(len(src)+1), "")
 		switch {
