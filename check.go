@@ -57,8 +57,9 @@ func (r *CheckReport) String() string {
 // f) or a differential: an expression in the direction Δ (also written
 // Delta), such as <Delta, G> or, for a matrix-valued f, -inv(X)*Delta*inv(X),
 // optionally after the head "Delta ->" with which mdiff prints the map. It
-// may end with a where clause, so every line mdiff prints as the gradient or
-// the differential is a candidate as it stands.
+// may end with a where clause and may spell a Greek name of the expression
+// out (Omega for Ω), so every line mdiff prints as the gradient or the
+// differential, in any format, is a candidate as it stands.
 func CheckCandidate(src string, opts CheckOptions) (*CheckReport, error) {
 	prog, err := Parse(src, opts.Let)
 	if err != nil {
@@ -137,9 +138,14 @@ func parseCandidate(src string, prog *ast.Program, v *ast.Node, let []string) (*
 	for _, d := range decls {
 		declared[d.Name] = true
 	}
+	spelled := map[string]*ast.Node{} // Omega for Ω, as --format ascii writes it
 	for _, x := range prog.Vars {
 		if !declared[x.Name] {
 			decls = append(decls, ast.Decl{Name: x.Name, Shape: x.Shape, Props: x.Props})
+		}
+		if a := render.ASCIIName(x.Name); a != x.Name && prog.Var(a) == nil && !declared[a] {
+			spelled[a] = x
+			decls = append(decls, ast.Decl{Name: a, Shape: x.Shape, Props: x.Props})
 		}
 	}
 	for _, d := range directionNames {
@@ -164,6 +170,8 @@ func parseCandidate(src string, prog *ast.Program, v *ast.Node, let []string) (*
 		switch {
 		case slices.Contains(directionNames, x.Name):
 			n = ast.Substitute(n, x, ast.Delta(v.Name, v.Shape))
+		case spelled[x.Name] != nil:
+			n = ast.Substitute(n, x, spelled[x.Name])
 		case prog.Var(x.Name) == nil:
 			return nil, ast.Errorf(src, 0, ast.Pos(len(src)), fmt.Sprintf("the candidate uses %s, which does not occur in the expression", x.Name))
 		}
