@@ -32,6 +32,17 @@ type Options struct {
 	Seed     uint64   // seed of the random inputs of the check
 }
 
+// TooLargeError is returned by the numerical check for a variable whose
+// declared size is too large to draw (more than 2²⁰ entries).
+type TooLargeError struct {
+	Name  string
+	Shape ast.Shape
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("%s is %v: too large to check numerically; skip the check, or declare symbolic sizes", e.Name, e.Shape)
+}
+
 // CheckFailedError is returned, with the result, when the numerical check
 // disagrees with the derived answer.
 type CheckFailedError struct{ RelErr float64 }
@@ -133,13 +144,13 @@ func variables(prog *ast.Program, wrt []string) ([]*ast.Node, error) {
 			seen[name] = true
 			v := prog.Var(name)
 			if v == nil {
-				return nil, &ast.Error{Src: prog.Src, Msg: fmt.Sprintf("--wrt %s: f does not depend on %s", name, name), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}}}
+				return nil, &ast.Error{Src: prog.Src, Msg: fmt.Sprintf("f does not depend on %s", name), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}}}
 			}
 			out = append(out, v)
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no variable to differentiate with respect to: use --wrt")
+		return nil, errors.New("no variable to differentiate with respect to")
 	}
 	return out, nil
 }
@@ -169,7 +180,7 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 	}
 	if !f.IsScalar() {
 		if opts.Hessian {
-			return nil, fmt.Errorf("--hessian needs a scalar f; f has shape %v (use --jacobian)", f.Shape)
+			return nil, fmt.Errorf("the Hessian needs a scalar f; f has shape %v (its Jacobian exists)", f.Shape)
 		}
 		if opts.Jacobian {
 			jacobian(d, f, delta)
@@ -261,7 +272,7 @@ func Verify(res *ast.Result, opts numeric.Options) (*ast.Verification, error) {
 		r, _ := strconv.Atoi(string(v.Shape.Rows))
 		k, _ := strconv.Atoi(string(v.Shape.Cols))
 		if r*k > maxCheckedEntries || r > maxCheckedEntries || k > maxCheckedEntries {
-			return nil, fmt.Errorf("%s is %v: too large to check numerically; use --no-check, or declare symbolic sizes", v.Name, v.Shape)
+			return nil, &TooLargeError{Name: v.Name, Shape: v.Shape}
 		}
 	}
 	for _, d := range res.Derivatives {

@@ -631,10 +631,14 @@ func (c *checker) call(e *Call) (typ, error) {
 		nameSpan.Msg = fmt.Sprintf("%s is a constant sized by context, not a function", e.Fun)
 		return typ{}, nameSpan
 	case !declared && !builtin:
-		nameSpan.Msg = fmt.Sprintf("unknown function %s (declare it with --let '%s: func')", e.Fun, e.Fun)
+		nameSpan.Msg, nameSpan.Code = "unknown function "+e.Fun, CodeUnknownFunc
+		if nameSpan.Suggest = c.suggestCall(e); nameSpan.Suggest == "" {
+			nameSpan.Decl = e.Fun + ": func"
+		}
 		return typ{}, nameSpan
 	case builtin && e.Primes > 0:
-		nameSpan.Msg = fmt.Sprintf("%s%s: only a declared function (--let 'g: func') has a derivative written g'", e.Fun, strings.Repeat("'", e.Primes))
+		nameSpan.Msg = fmt.Sprintf("%s%s: only a declared generic function (g: func) has a derivative written g'", e.Fun, strings.Repeat("'", e.Primes))
+		nameSpan.Code = CodeNotDeclaredFunc
 		return typ{}, nameSpan
 	}
 	lo, hi := arity(e.Fun)

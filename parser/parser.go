@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"unicode"
 
@@ -240,7 +241,11 @@ func syntaxError(src string, toks []lexer.Token, i int) *ast.Error {
 	case operandPos:
 		return at(t, fmt.Sprintf("unexpected %s, expected an operand", show(t.Value)))
 	case startsOperand(t):
-		return at(t, fmt.Sprintf(`unexpected %s, expected an operator such as "*"`, show(t.Value)))
+		e := at(t, fmt.Sprintf(`unexpected %s, expected an operator such as "*"`, show(t.Value)))
+		if u := toks[i-1]; u.Type == tIdent && t.Type == tIdent && slices.Contains(ast.FuncNames(), u.Value+t.Value) {
+			e.Spans[0].Pos, e.Suggest = pos(u), u.Value+t.Value // log det(X) is logdet(X)
+		}
+		return e
 	}
 	return at(t, fmt.Sprintf("unexpected %s", show(t.Value)))
 }
