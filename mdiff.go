@@ -144,7 +144,12 @@ func variables(prog *ast.Program, wrt []string) ([]*ast.Node, error) {
 			seen[name] = true
 			v := prog.Var(name)
 			if v == nil {
-				return nil, &ast.Error{Src: prog.Src, Msg: fmt.Sprintf("f does not depend on %s", name), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}}}
+				var names []string
+				for _, x := range prog.Vars {
+					names = append(names, x.Name)
+				}
+				return nil, &ast.Error{Src: prog.Src, Msg: fmt.Sprintf("f does not depend on %s", name), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}},
+					Suggest: ast.Nearest(name, names)}
 			}
 			out = append(out, v)
 		}

@@ -242,8 +242,12 @@ func syntaxError(src string, toks []lexer.Token, i int) *ast.Error {
 		return at(t, fmt.Sprintf("unexpected %s, expected an operand", show(t.Value)))
 	case startsOperand(t):
 		e := at(t, fmt.Sprintf(`unexpected %s, expected an operator such as "*"`, show(t.Value)))
-		if u := toks[i-1]; u.Type == tIdent && t.Type == tIdent && slices.Contains(ast.FuncNames(), u.Value+t.Value) {
+		switch u := toks[i-1]; {
+		case u.Type == tIdent && t.Type == tIdent && slices.Contains(ast.FuncNames(), u.Value+t.Value):
 			e.Spans[0].Pos, e.Suggest = pos(u), u.Value+t.Value // log det(X) is logdet(X)
+		case u.Type == tIdent && (t.Type == tIdent || t.Type == tNumber) && slices.Contains(ast.FuncNames(), u.Value) &&
+			(i+1 == len(toks) || !startsOperand(toks[i+1]) && toks[i+1].Value != "("):
+			e.Suggest = u.Value + "(" + t.Value + ")" // tr X is tr(X)
 		}
 		return e
 	}

@@ -52,6 +52,7 @@ func TestWhere_error(t *testing.T) {
 		{"x where tr = 2", "tr is a built-in function; a temporary needs another name\n  x where tr = 2\n          ^~"},
 		{"A = B", "unexpected \"=\"\n  A = B\n    ^"},
 		{"log det(X)", "unexpected \"det\", expected an operator such as \"*\" (did you mean logdet?)\n  log det(X)\n  ^~~~~~~"},
+		{"tr X", "unexpected \"X\", expected an operator such as \"*\" (did you mean tr(X)?)\n  tr X\n     ^"},
 		{"2*tr ace(X)", "unexpected \"ace\", expected an operator such as \"*\" (did you mean trace?)\n  2*tr ace(X)\n    ^~~~~~"},
 	}
 	for _, tt := range tests {

@@ -69,9 +69,10 @@ func version() string {
 
 func newVersionCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version of mdiff",
-		Args:  cobra.NoArgs,
+		Use:     "version",
+		Short:   "Print the version of mdiff",
+		Example: "  mdiff version\n  mdiff --version",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cmd.Println("mdiff " + version())
 			return nil
