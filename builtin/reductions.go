@@ -156,6 +156,14 @@ func init() {
 	def(Vec, ast.Op{Name: "vec", Args: 1, Shape: ast.StackColumns, Linear: true,
 		Eval:  one(func(a *mat.Dense) (*mat.Dense, error) { return vec(a), nil }),
 		Deriv: linear, Rule: "d vec(A) = vec(dA)",
+		// ⟨g, vec(Δ)⟩ = ⟨unvec(g), Δ⟩; unvec is written only for g = vec(H).
+		Adjoint: func(n, g *ast.Node, _ int) *ast.Node {
+			if g.Is(Vec) && g.Args[0].Shape == n.Args[0].Shape {
+				return g.Args[0]
+			}
+			return nil
+		},
+		AdjointRule: "⟨vec(H), vec(Δ)⟩ = ⟨H, Δ⟩",
 		Print: ast.Spelling{Text: "vec", ASCII: "vec", LaTeX: `\operatorname{vec}`, NumPy: `np.reshape(%s, (-1, 1), order="F")`,
 			Torch: "%s.t().reshape(-1, 1)", Octave: "%s(:)", Go: "vec"}})
 
@@ -182,6 +190,16 @@ func init() {
 			return ast.Add(terms...)
 		},
 		Rule: "d(A ⊗ B) = dA ⊗ B + A ⊗ dB",
+		// The block reduction ⟨G, A ⊗ dB⟩ = ⟨Σᵢⱼ aᵢⱼ·Gᵢⱼ, dB⟩ is written
+		// only for G = C ⊗ D with blocks of B's shape: ⟨C, A⟩·D (and ⟨D, B⟩·C
+		// for dA).
+		Adjoint: func(n, g *ast.Node, k int) *ast.Node {
+			if !g.Is(Kron) || g.Args[0].Shape != n.Args[0].Shape || g.Args[1].Shape != n.Args[1].Shape {
+				return nil
+			}
+			return ast.Mul(ast.Inner(g.Args[1-k], n.Args[1-k]), g.Args[k])
+		},
+		AdjointRule: "⟨C ⊗ D, A ⊗ Δ⟩ = ⟨⟨C, A⟩·D, Δ⟩",
 		Print: ast.Spelling{Text: "⊗", ASCII: "kron", LaTeX: `\otimes`, NumPy: "np.kron",
 			Torch: "torch.kron", Octave: "kron", Go: "kron"}})
 

@@ -153,3 +153,49 @@ func kronPair(x, y *ast.Node) *ast.Node {
 	}
 	return nil
 }
+
+// pullVec moves vec out of an elementwise operation of vecs of one shape
+// and of a scalar multiple: f(vec A) = vec(f(A)), vec(A) ⊙ vec(B) =
+// vec(A ⊙ B), vec(A) + vec(B) = vec(A + B), s·vec(A) = vec(s·A), so that the
+// adjoint of vec, ⟨vec(H), vec(Δ)⟩ = ⟨H, Δ⟩, finds its vec(H). It returns
+// nil when that does not apply.
+func pullVec(n *ast.Node) *ast.Node {
+	switch {
+	case n.Kind == ast.KAdd, n.Kind == ast.KHadamard, n.Kind == ast.KDiv, n.IsElementwiseCall(),
+		n.Kind == ast.KApply, n.Kind == ast.KPow:
+	case n.Kind == ast.KMul:
+		k := -1
+		for i, a := range n.Args {
+			if !a.IsScalar() {
+				if k >= 0 {
+					return nil
+				}
+				k = i
+			}
+		}
+		if k < 0 || !n.Args[k].Is(builtin.Vec) {
+			return nil
+		}
+		args := append([]*ast.Node{}, n.Args...)
+		args[k] = n.Args[k].Args[0]
+		return simplify(builtin.Vec.Of(ast.Mul(args...)))
+	default:
+		return nil
+	}
+	var inner ast.Shape
+	args := make([]*ast.Node, len(n.Args))
+	for i, a := range n.Args {
+		switch {
+		case n.Kind == ast.KPow && i == 1:
+			args[i] = a
+			continue
+		case !a.Is(builtin.Vec):
+			return nil
+		case i > 0 && a.Args[0].Shape != inner:
+			return nil
+		}
+		inner = a.Args[0].Shape
+		args[i] = a.Args[0]
+	}
+	return simplify(builtin.Vec.Of(ast.WithArgs(n, args...)))
+}

@@ -75,6 +75,11 @@ func local(n *ast.Node) *ast.Node {
 		if t := pullTranspose(n); t != nil {
 			return t
 		}
+	}
+	if v := pullVec(n); v != nil {
+		return v
+	}
+	switch n.Kind {
 	case ast.KCall:
 		if n.Op.Elementwise {
 			if t := pullTranspose(n); t != nil {
