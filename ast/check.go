@@ -60,6 +60,7 @@ func check(src string, e Expr, decls []Decl, want *Shape) (prog *Program, err er
 		names:    map[string]typ{},
 		types:    map[Expr]typ{},
 		sizes:    map[Dim]dim{},
+		prod:     map[dim][2]dim{},
 		powers:   map[*Power]*big.Rat{},
 		callOp:   map[*Call]*Op{},
 		kron:     map[*Binary]*Call{},
@@ -159,7 +160,8 @@ type checker struct {
 	// a class, "" while it is free.
 	parent []dim
 	value  []Dim
-	sizes  map[Dim]dim // one variable per fixed size
+	sizes  map[Dim]dim    // one variable per fixed size
+	prod   map[dim][2]dim // a class that is the product of two classes
 	one    dim
 
 	powers map[*Power]*big.Rat // constant exponent of a power of a non-scalar
@@ -214,7 +216,58 @@ func (c *checker) notOne(d dim) bool { f := c.fixed(d); return f != "" && f != O
 // canUnify reports whether a and b may be the same size.
 func (c *checker) canUnify(a, b dim) bool {
 	ra, rb := c.find(a), c.find(b)
-	return ra == rb || c.value[ra] == "" || c.value[rb] == "" || c.value[ra] == c.value[rb]
+	pa, okA := c.prod[ra]
+	pb, okB := c.prod[rb]
+	switch {
+	case ra == rb:
+		return true
+	case okA && okB: // sizes commute: n·p = p·n
+		return c.canUnify(pa[0], pb[0]) && c.canUnify(pa[1], pb[1]) || c.canUnify(pa[0], pb[1]) && c.canUnify(pa[1], pb[0])
+	case okA:
+		return c.productCanBe(pa, rb)
+	case okB:
+		return c.productCanBe(pb, ra)
+	}
+	return c.value[ra] == "" || c.value[rb] == "" || c.value[ra] == c.value[rb]
+}
+
+// productCanBe reports whether the product of the classes p may be the
+// size of the class r (not a product): r is free, or p's factors are known
+// well enough to compare.
+func (c *checker) productCanBe(p [2]dim, r dim) bool {
+	v := c.value[r]
+	f0, f1 := c.fixed(p[0]), c.fixed(p[1])
+	switch {
+	case v == "":
+		return true
+	case f0 == One:
+		return c.canUnify(p[1], r)
+	case f1 == One:
+		return c.canUnify(p[0], r)
+	case f0 != "" && f1 != "" && !c.isProduct(p[0]) && !c.isProduct(p[1]):
+		return dimProduct(f0, f1) == v
+	}
+	return false
+}
+
+func (c *checker) isProduct(d dim) bool { _, ok := c.prod[c.find(d)]; return ok }
+
+// productDim is a size a·b (the sides of a Kronecker product, the length of
+// vec): a class of its own while a or b is free, so that unifying two
+// products unifies their factors (tr(A ⊗ X) makes A and X square).
+func (c *checker) productDim(a, b dim) dim {
+	switch {
+	case c.isOne(a):
+		return b
+	case c.isOne(b):
+		return a
+	}
+	if fa, fb := c.fixed(a), c.fixed(b); fa != "" && fb != "" && !c.isProduct(a) && !c.isProduct(b) {
+		return c.fixedDim(dimProduct(fa, fb))
+	}
+	d := c.newDim()
+	c.prod[d] = [2]dim{a, b}
+	return d
 }
 
 // unify merges the classes of a and b and reports whether it could: it
@@ -224,8 +277,36 @@ func (c *checker) unify(a, b dim) bool {
 		return false
 	}
 	ra, rb := c.find(a), c.find(b)
+	pa, okA := c.prod[ra]
+	pb, okB := c.prod[rb]
 	switch {
 	case ra == rb:
+	case okA && okB:
+		if c.canUnify(pa[0], pb[0]) && c.canUnify(pa[1], pb[1]) {
+			c.unify(pa[0], pb[0])
+			c.unify(pa[1], pb[1])
+		} else {
+			c.unify(pa[0], pb[1])
+			c.unify(pa[1], pb[0])
+		}
+		c.parent[c.find(rb)] = c.find(ra)
+	case okA || okB:
+		if okB {
+			ra, rb, pa = rb, ra, pb
+		}
+		// ra is the product, rb a plain class.
+		switch {
+		case c.value[rb] == "":
+			c.parent[rb] = ra
+		case c.fixed(pa[0]) == One:
+			c.unify(pa[1], rb)
+			c.parent[c.find(ra)] = c.find(rb)
+		case c.fixed(pa[1]) == One:
+			c.unify(pa[0], rb)
+			c.parent[c.find(ra)] = c.find(rb)
+		default:
+			c.parent[ra] = rb
+		}
 	case c.value[ra] == "":
 		c.parent[ra] = rb
 	default:
@@ -245,6 +326,10 @@ func (c *checker) makeScalar(t typ) { c.unify(t.r, c.one); c.unify(t.c, c.one) }
 // resolve returns the size of d, naming it afresh if it is still free.
 func (c *checker) resolve(d dim) Dim {
 	r := c.find(d)
+	if p, ok := c.prod[r]; ok && c.value[r] == "" {
+		delete(c.prod, r)
+		c.value[r] = dimProduct(c.resolve(p[0]), c.resolve(p[1]))
+	}
 	if c.value[r] == "" {
 		c.value[r] = c.freshName()
 	}
@@ -755,14 +840,13 @@ func (c *checker) call(e *Call) (typ, error) {
 	case SquareToColumn:
 		return typ{t.r, c.one}, square(e.Fun)
 	case StackColumns: // vec: m×n → mn
-		return typ{c.fixedDim(dimProduct(c.resolve(t.r), c.resolve(t.c))), c.one}, nil
-	case KronShape: // A ⊗ B: m×n, p×q → mp×nq; free sizes of the operands are named here
+		return typ{c.productDim(t.r, t.c), c.one}, nil
+	case KronShape: // A ⊗ B: m×n, p×q → mp×nq
 		u, err := c.infer(e.Args[1])
 		if err != nil {
 			return typ{}, err
 		}
-		k := Shape{dimProduct(c.resolve(t.r), c.resolve(u.r)), dimProduct(c.resolve(t.c), c.resolve(u.c))}
-		return typ{c.fixedDim(k.Rows), c.fixedDim(k.Cols)}, nil
+		return typ{c.productDim(t.r, u.r), c.productDim(t.c, u.c)}, nil
 	}
 	return typ{}, c.errorf(e, "internal error: %s has no shape rule", e.Fun)
 }

@@ -22,7 +22,11 @@ type NoAdjointError struct{ Node *ast.Node }
 
 func (e *NoAdjointError) Error() string {
 	name := e.Node.Name
-	return fmt.Sprintf("the gradient through %s cannot be written in closed form: Δ stays inside %s(…), which no identity removes (its adjoint is a block reduction mdiff cannot print); the differential is the answer", name, name)
+	msg := fmt.Sprintf("no closed-form gradient through %s: Δ stays inside %s(…) and no identity removes it", name, name)
+	if r := e.Node.Op.AdjointRule; r != "" {
+		msg += " (mdiff writes its adjoint only as " + r + ")"
+	}
+	return msg
 }
 
 // Identity names the identities the adjoint pass uses, for --steps.
