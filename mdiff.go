@@ -114,7 +114,7 @@ func Derive(src string, opts Options) (*ast.Result, error) {
 	for _, v := range wrts {
 		d, err := derive(prog.Root, v, opts)
 		if err != nil {
-			return nil, err
+			return nil, atCall(src, err)
 		}
 		res.Derivatives = append(res.Derivatives, *d)
 	}
@@ -129,6 +129,30 @@ func Derive(src string, opts Options) (*ast.Result, error) {
 		return res, &CheckFailedError{res.Check.RelErr}
 	}
 	return res, nil
+}
+
+// atCall puts a caret under the operation an error of the derivation names
+// (a Kronecker product or vec whose adjoint mdiff cannot write): at its
+// first call in src, or under the whole expression.
+func atCall(src string, err error) error {
+	var na *simplify.NoAdjointError
+	if !errors.As(err, &na) {
+		return err
+	}
+	op := na.Node.Op
+	pos, end := 0, len(src)
+	for _, name := range append([]string{op.Name}, op.Aliases...) {
+		if i := strings.Index(src, name+"("); i >= 0 {
+			pos, end = i, i+len(name)
+			break
+		}
+	}
+	if op.Infix && pos == 0 && end == len(src) {
+		if i := strings.Index(src, op.Print.Text); i >= 0 {
+			pos, end = i, i+len(op.Print.Text)
+		}
+	}
+	return ast.Errorf(src, ast.Pos(pos), ast.Pos(end), err.Error())
 }
 
 // variables resolves the --wrt names to the program's variables.

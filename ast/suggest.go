@@ -5,18 +5,25 @@ package ast
 import (
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // FuncNames lists the names of the built-in functions an expression may
-// call, sorted: [ElementwiseFuncs] and [BuiltinFuncs]. It is the one list
-// that suggestions and help texts read.
+// call, sorted: every name and alias of a row of the operation table that
+// takes operands, and inv. It is the one list that suggestions and help
+// texts read.
 func FuncNames() []string {
-	var names []string
-	for n := range ElementwiseFuncs {
-		names = append(names, n)
-	}
-	for n := range BuiltinFuncs {
-		names = append(names, n)
+	names := []string{"inv"}
+	for _, op := range Ops() {
+		if op.Args == 0 {
+			continue // a constant such as pi
+		}
+		for _, n := range append([]string{op.Name}, op.Aliases...) {
+			if r, _ := utf8.DecodeRuneInString(n); unicode.IsLetter(r) {
+				names = append(names, n)
+			}
+		}
 	}
 	slices.Sort(names)
 	return slices.Compact(names)

@@ -7,7 +7,7 @@
 //	top     = expr [ "where" def { "," def } ] .
 //	def     = Ident "=" expr .
 //	expr    = term { ("+" | "-" | "−") term } .
-//	term    = unary { ("*" | "·" | "/" | ".*" | "⊙" | "./" | "⊘") unary } .
+//	term    = unary { ("*" | "·" | "/" | ".*" | "⊙" | "./" | "⊘" | "⊗") unary } .
 //	unary   = { "-" | "−" } postfix .
 //	postfix = primary { Tick | Sup | call | pow } .
 //	pow     = ("^" | ".^") ( "{" expr "}" | [ "-" | "−" ] primary [ call ] ) .
@@ -61,7 +61,7 @@ type gTerm struct {
 }
 
 type gMul struct {
-	Op lexer.Token `parser:"@('*' | '·' | '/' | '.*' | '⊙' | './' | '⊘')"`
+	Op lexer.Token `parser:"@('*' | '·' | '/' | '.*' | '⊙' | './' | '⊘' | '⊗')"`
 	Y  *gUnary     `parser:"@@"`
 }
 

@@ -47,7 +47,7 @@ func (l *lowerer) define(d *gDef) error {
 	switch {
 	case n == "I" || n == "ones" || n == ones || isDirection(n):
 		return l.errAt(d.Name, fmt.Sprintf("%s is a built-in name; a temporary needs another name", n))
-	case ast.ElementwiseFuncs[n] || ast.BuiltinFuncs[n]:
+	case ast.IsBuiltinName(n):
 		return l.errAt(d.Name, fmt.Sprintf("%s is a built-in function; a temporary needs another name", n))
 	}
 	if _, ok := l.defs[n]; ok {
