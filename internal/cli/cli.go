@@ -99,7 +99,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		Long: `mdiff computes derivatives of matrix expressions the way a person does on
 paper: perturb X by a direction Δ, keep the part of f(X + Δ) − f(X) linear in
 Δ, and rewrite it as ⟨Δ, G⟩ to read off the gradient G. Every answer is
-checked numerically against finite differences before it is printed.`,
+checked numerically against finite differences before it is printed.` + languageHelp,
 		Example: `  mdiff diff '||Y - B*X||_F^2' --wrt B --let 'Y: q x n; B: q x p; X: p x n'
   mdiff diff 'inv(X)' --wrt X --format ascii
   mdiff check '<B, Ω*B>' --wrt B --grad '2*Ω*B' --let 'Ω: sym q x q'

@@ -18,9 +18,11 @@ func functionNames() []string { return ast.FuncNames() }
 var languageHelp = `
 
 Expressions: A + B, A - B, A * B, 2*A, A / t, A .* B, A ./ B, A .^ 2, A', A^T,
-inv(A), A^-1, A^2, <A, B>, ||x||, ||X||_F, ||X||_F^2, norm(X, 'fro'), I, ones,
-numbers; Unicode also (·, ⊙, ᵀ, ⁻¹, ², ‖‖, ⟨⟩, −, Δ). An expression may end
-with temporaries: … where T1 = X*W, T2 = tanh(T1).
+inv(A), A^-1, A^2, <A, B>, ||x||, ||X||_F, ||X||_F^2, norm(X, 'fro'), A ⊗ B;
+constants: numbers, pi, I, ones, eye, vector(c), matrix(c); Unicode also
+(·, ⊙, ᵀ, ⁻¹, ², ‖‖, ⟨⟩, −, π). The direction of a differential (in a --grad
+candidate) is Delta (Δ). An expression may end with temporaries:
+… where T1 = X*W, T2 = tanh(T1).
 
 Functions:
 ` + wrapWords(functionNames(), 78, "  ") + `
