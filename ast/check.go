@@ -437,6 +437,9 @@ func (c *checker) ident(e *Ident) (typ, error) {
 		return typ{c.one, c.one}, nil
 	}
 	r, _ := utf8.DecodeRuneInString(e.Name)
+	if g, _, ok := GreekBase(e.Name); ok {
+		r = g // lambda is λ, Sigma is Σ
+	}
 	var t typ
 	switch {
 	case unicode.IsUpper(r):

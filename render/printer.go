@@ -383,9 +383,12 @@ func (p *printer) invT(n *ast.Node) (*ast.Node, bool) {
 func (p *printer) body(n *ast.Node) {
 	switch n.Kind {
 	case ast.KVar:
-		if p.nt == notLaTeX {
+		switch p.nt {
+		case notLaTeX:
 			p.emit(p.th.Var, latexName(n.Name))
-		} else {
+		case notText:
+			p.name(textName(n.Name))
+		default:
 			p.name(n.Name)
 		}
 	case ast.KNum:
