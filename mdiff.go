@@ -133,6 +133,9 @@ func variables(prog *ast.Program, wrt []string) ([]*ast.Node, error) {
 			if v == nil {
 				return nil, &ast.Error{Src: prog.Src, Msg: fmt.Sprintf("--wrt %s: f does not depend on %s", name, name), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}}}
 			}
+			if v.Props&ast.Integer != 0 {
+				return nil, &ast.Error{Src: prog.Src, Msg: fmt.Sprintf("--wrt %s: %s is an integer (%s: int); there is no derivative with respect to it", name, name, name), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}}}
+			}
 			out = append(out, v)
 		}
 	}
@@ -190,7 +193,14 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v.Props&(ast.Symmetric|ast.PosDef) != 0 {
+	if v.Props&ast.Diagonal != 0 {
+		if gd := diagonalPart(g); gd != g {
+			if opts.Steps {
+				d.Steps = append(d.Steps, ast.Step{Kind: ast.StepIdentity, Rule: "Δ is diagonal: ⟨Δ, G⟩ = ⟨Δ, I ⊙ G⟩", Lhs: ast.Inner(delta, g), Rhs: ast.Inner(delta, gd)})
+			}
+			g = gd
+		}
+	} else if v.Props&(ast.Symmetric|ast.PosDef) != 0 {
 		if gs := simplify.Symmetrize(g); gs != g {
 			if opts.Steps {
 				d.Steps = append(d.Steps, ast.Step{Kind: ast.StepIdentity, Rule: "Δ is symmetric: ⟨Δ, G⟩ = ⟨Δ, (G + Gᵀ)/2⟩", Lhs: ast.Inner(delta, g), Rhs: ast.Inner(delta, gs)})
@@ -316,6 +326,51 @@ func Verify(res *ast.Result, opts numeric.Options) (*ast.Verification, error) {
 		c.Note = numeric.StandInNote
 	}
 	return c, nil
+}
+
+// diagonalPart returns I ⊙ g, written diag(diag(g)), for the gradient g of
+// a diagonal variable: its directions Δ are diagonal, so ⟨Δ, g⟩ = ⟨Δ, I ⊙ g⟩
+// and I ⊙ g is the gradient on the diagonal matrices. A g that is already
+// diagonal (diag(x), c·I, a diagonal variable) is returned as is.
+func diagonalPart(g *ast.Node) *ast.Node {
+	if isDiagonal(g) {
+		return g
+	}
+	if g.Kind == ast.KAdd { // diag(A + B) = diag(A) + diag(B): each term may simplify
+		var terms []*ast.Node
+		for _, t := range g.Args {
+			terms = append(terms, ast.DiagVec(t))
+		}
+		return simplify.Simplify(ast.DiagMat(ast.Add(terms...)))
+	}
+	return simplify.Simplify(ast.DiagMat(ast.DiagVec(g)))
+}
+
+// isDiagonal reports whether n is known to be a diagonal matrix.
+func isDiagonal(n *ast.Node) bool {
+	switch n.Kind {
+	case ast.KDiagMat, ast.KIdentity, ast.KZero:
+		return true
+	case ast.KVar:
+		return n.Props&ast.Diagonal != 0
+	case ast.KTranspose, ast.KInverse, ast.KMatPow:
+		return isDiagonal(n.Args[0])
+	case ast.KMul:
+		for _, a := range n.Args {
+			if !a.IsScalar() && !isDiagonal(a) {
+				return false
+			}
+		}
+		return true
+	case ast.KAdd, ast.KHadamard:
+		for _, a := range n.Args {
+			if !isDiagonal(a) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // pairing is ⟨g, n⟩ as a person writes it: n itself when g = 1, g·n for scalars.

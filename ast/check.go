@@ -291,7 +291,7 @@ func (c *checker) declare(decls []Decl) error {
 		if first, ok := c.decls[d.Name]; ok {
 			return Errorf(d.Src, d.Pos, d.End, fmt.Sprintf("%s is declared twice (first as %q)", d.Name, declText(first)))
 		}
-		if !d.Func && d.Props&(Symmetric|PosDef) != 0 && !d.Shape.IsSquare() {
+		if !d.Func && d.Props&(Symmetric|PosDef|Diagonal) != 0 && !d.Shape.IsSquare() {
 			return Errorf(d.Src, d.Pos, d.End, fmt.Sprintf("a symmetric matrix must be square, not %v", d.Shape))
 		}
 		c.decls[d.Name] = d

@@ -65,6 +65,8 @@ const (
 	Symmetric Props = 1 << iota // Sᵀ = S
 	PosDef                      // symmetric positive definite
 	Positive                    // every entry > 0
+	Diagonal                    // square, zero off the diagonal: Dᵀ = D, its directions are diagonal
+	Integer                     // a scalar that takes integer values (k: int), the exponent of a matrix power
 )
 
 // Node is a typed, immutable, hash-consed expression. Never build one with a
@@ -114,7 +116,7 @@ func (n *Node) IsSymmetric() bool {
 	}
 	switch n.Kind {
 	case KVar:
-		return n.Props&(Symmetric|PosDef) != 0
+		return n.Props&(Symmetric|PosDef|Diagonal) != 0
 	case KIdentity, KDiagMat:
 		return true
 	case KOnes, KZero:

@@ -20,12 +20,13 @@ import (
 //	n                   a column vector n×1 (1 is a scalar)
 //	n x p, n × p        a matrix; 1 x n is a row vector
 //	func                a generic differentiable function, applied elementwise
+//	int                 an integer scalar (the exponent k of a matrix power A^k)
 //
 // optionally preceded by properties: sym (symmetric), spd (symmetric
-// positive definite), pos (entrywise positive), e.g. "S: sym n x n",
-// "w: pos n", "t: pos scalar". With sym or spd a single size is shorthand
-// for a square matrix: "S: sym n" is "S: sym n x n". Sizes are names or
-// positive integers.
+// positive definite), pos (entrywise positive), diag (diagonal), e.g.
+// "S: sym n x n", "w: pos n", "t: pos scalar", "D: pos diag n x n". With
+// sym, spd or diag a single size is shorthand for a square matrix: "S: sym
+// n" is "S: sym n x n". Sizes are names or positive integers.
 //
 // Every Decl has Src = src and the span of its text; an error is an
 // *ast.Error with Src = src and a caret under the offending word.
@@ -98,13 +99,14 @@ func declTokens(src string, start, stop int) ([]declToken, error) {
 }
 
 var declProps = map[string]ast.Props{
-	"sym": ast.Symmetric,
-	"spd": ast.PosDef | ast.Symmetric,
-	"pos": ast.Positive,
+	"sym":  ast.Symmetric,
+	"spd":  ast.PosDef | ast.Symmetric,
+	"pos":  ast.Positive,
+	"diag": ast.Diagonal,
 }
 
 // declKeywords are the words that cannot be size names.
-var declKeywords = map[string]bool{"sym": true, "spd": true, "pos": true, "scalar": true, "func": true, "x": true}
+var declKeywords = map[string]bool{"sym": true, "spd": true, "pos": true, "diag": true, "scalar": true, "func": true, "int": true, "x": true}
 
 const shapeHint = "e.g. n x p, n, scalar, sym n, func"
 
@@ -145,8 +147,13 @@ func parseDecl(src string, toks []declToken) (ast.Decl, error) {
 		d.Func = true
 		return d, nil
 	}
-	square := d.Props&ast.Symmetric != 0
+	square := d.Props&(ast.Symmetric|ast.Diagonal) != 0
 	switch {
+	case len(rest) == 1 && rest[0].text == "int":
+		if d.Props&^ast.Positive != 0 {
+			return d, errAt(toks[2], fmt.Sprintf("an integer cannot be %s", toks[2].text))
+		}
+		d.Shape, d.Props = ast.Scalar, d.Props|ast.Integer
 	case len(rest) == 1 && rest[0].text == "scalar":
 		d.Shape = ast.Scalar
 	case len(rest) == 1:
@@ -170,8 +177,11 @@ func parseDecl(src string, toks []declToken) (ast.Decl, error) {
 		d.Shape = ast.Mat(r, c)
 		if square && r != c {
 			kind := "sym"
-			if d.Props&ast.PosDef != 0 {
+			switch {
+			case d.Props&ast.PosDef != 0:
 				kind = "spd"
+			case d.Props&ast.Diagonal != 0:
+				kind = "diagonal"
 			}
 			span := ast.Errorf(src, ast.Pos(rest[0].pos), ast.Pos(rest[2].end), "")
 			span.Msg = fmt.Sprintf("a %s matrix must be square, not %s", kind, d.Shape)

@@ -135,6 +135,9 @@ func local(n *ast.Node) *ast.Node {
 		if a.Kind == ast.KDiagMat { // diag(diag(x)) = x
 			return a.Args[0]
 		}
+		if a.Kind == ast.KTranspose { // diag(Aᵀ) = diag(A)
+			return ast.DiagVec(a.Args[0])
+		}
 		if a.Kind == ast.KIdentity { // diag(I) = 𝟙
 			return ast.Ones(n.Shape)
 		}
