@@ -73,7 +73,7 @@ func CheckCandidate(src string, opts CheckOptions) (*CheckReport, error) {
 	if opts.Candidate == "" {
 		d, err := derive(f, v, Options{})
 		if err != nil {
-			return nil, err
+			return nil, positioned(prog, err)
 		}
 		if d.Gradient != nil {
 			rep.Label = fmt.Sprintf("mdiff's ∇_%s f = %s", v.Name, render.Text(d.Gradient, render.Plain()))

@@ -1,6 +1,7 @@
 package mdiff_test
 
 import (
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -32,6 +33,18 @@ func TestDeclarations(t *testing.T) {
 		{"||X*w - y||^2 + lambda*||w||^2", "X: m x n; w: n; y: m", "w"},
 		{"||X*w - y||^2 + lambda*||w||^2", "X: m x n; w: n; y: m", "lambda"},
 		{"x'*inv(Sigma)*x + mu*sum(x)", "Sigma: spd n x n", "Sigma"},
+		// Symbolic matrix powers, k drawn from 2, 3, 4.
+		{"tr(X^k) + tr(X)", "X: n x n; k: int", "X"},
+		{"tr(X^k)", "", "X"},
+		{"tr((A*X)^k)", "A: n x n; X: n x n; k: int", "X"},
+		{"tr(X^(k + 1)) - k*tr(X)", "X: sym n x n; k: int", "X"},
+		{"tr(inv(X)^k)", "k: int", "X"},
+		{"tr(X^(2*k - 1))", "k: int", "X"},
+		{"tr(X^n)", "X: n x n", "X"}, // a size is an integer
+		{"det(X^k)", "k: int", "X"},
+		{"logdet(X^k) + det(X^k)", "", "X"},
+		{"logdet(X'*X) + logdet((X'*X)^k)", "X: n x n", "X"},
+		{"(det(A*X))^k", "k: int; A: n x n; X: n x n", "X"},
 	}
 	for _, c := range cases {
 		t.Run(c.src+"/"+c.wrt, func(t *testing.T) {
@@ -72,6 +85,24 @@ func offDiagonalZero(t *testing.T, g *mat.Dense) {
 				t.Errorf("gradient entry (%d,%d) = %g off the diagonal, want exactly 0", i+1, j+1, g.At(i, j))
 				return
 			}
+		}
+	}
+}
+
+// TestSymbolicPower_error: a symbolic power has a closed-form differential
+// only inside tr, det and logdet; elsewhere it is an error under the caret.
+func TestSymbolicPower_error(t *testing.T) {
+	for _, tt := range []struct{ src, let, wrt, want string }{
+		{"sum(X^k)", "k: int", "X", "has a closed form only inside tr, det and logdet\n  sum(X^k)\n      ^~~"},
+		{"tr(A*X^k)", "", "X", "has a closed form only inside tr, det and logdet\n  tr(A*X^k)\n       ^~~"},
+		{"tr(X^k)", "", "k", "--wrt k: k is an integer (k: int); there is no derivative with respect to it"},
+		{"tr(X^t)", "t: scalar", "X", "matrix power needs an integer exponent, but t is declared \"t: scalar\" (for a symbolic power declare --let 't: int'; for an elementwise power write X.^t)\n  tr(X^t)\n       ^"},
+		{"tr(X^(k/2))", "", "X", "matrix power needs an integer exponent (for an elementwise power write X.^(k/2))"},
+		{"tr(X^k)", "X: n x p", "X", "matrix power needs a square matrix, but X is n×p"},
+	} {
+		_, err := mdiff.Derive(tt.src, mdiff.Options{Wrt: []string{tt.wrt}, Let: []string{tt.let}})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Derive(%q, --let %q, --wrt %s) error = %v, want it to contain %q", tt.src, tt.let, tt.wrt, err, tt.want)
 		}
 	}
 }

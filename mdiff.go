@@ -101,7 +101,7 @@ func Derive(src string, opts Options) (*ast.Result, error) {
 	for _, v := range wrts {
 		d, err := derive(prog.Root, v, opts)
 		if err != nil {
-			return nil, err
+			return nil, positioned(prog, err)
 		}
 		res.Derivatives = append(res.Derivatives, *d)
 	}
@@ -116,6 +116,16 @@ func Derive(src string, opts Options) (*ast.Result, error) {
 		return res, &CheckFailedError{res.Check.RelErr}
 	}
 	return res, nil
+}
+
+// positioned puts an operation without a rule under the caret: the error
+// shows the expression with the operation's source underlined.
+func positioned(prog *ast.Program, err error) error {
+	var unsup *rules.UnsupportedError
+	if errors.As(err, &unsup) {
+		return prog.ErrorAt(unsup.Node, unsup.Error())
+	}
+	return err
 }
 
 // variables resolves the --wrt names to the program's variables.

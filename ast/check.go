@@ -57,16 +57,19 @@ func CheckAs(src string, e Expr, decls []Decl, want Shape) (*Program, error) {
 
 func check(src string, e Expr, decls []Decl, want *Shape) (prog *Program, err error) {
 	c := &checker{
-		src:      src,
-		decls:    map[string]*Decl{},
-		names:    map[string]typ{},
-		types:    map[Expr]typ{},
-		sizes:    map[Dim]dim{},
-		powers:   map[*Power]*big.Rat{},
-		diagMat:  map[*Call]bool{},
-		taken:    map[Dim]bool{},
-		seenVar:  map[string]bool{},
-		seenFunc: map[string]bool{},
+		src:       src,
+		decls:     map[string]*Decl{},
+		names:     map[string]typ{},
+		types:     map[Expr]typ{},
+		sizes:     map[Dim]dim{},
+		powers:    map[*Power]*big.Rat{},
+		symPowers: map[*Power]bool{},
+		ints:      map[string]*Power{},
+		spans:     map[*Node]Span{},
+		diagMat:   map[*Call]bool{},
+		taken:     map[Dim]bool{},
+		seenVar:   map[string]bool{},
+		seenFunc:  map[string]bool{},
 	}
 	defer func() {
 		// The constructors panic with *ShapeError on misuse; inference
@@ -96,7 +99,7 @@ func check(src string, e Expr, decls []Decl, want *Shape) (prog *Program, err er
 	if err != nil {
 		return nil, err
 	}
-	return &Program{Src: src, Root: root, Vars: c.rootVars(root), Funcs: c.rootFuncs(root)}, nil
+	return &Program{Src: src, Root: root, Vars: c.rootVars(root), Funcs: c.rootFuncs(root), Spans: c.spans}, nil
 }
 
 // defaultOnes sets to 1 every size of a 𝟙 that is still free and shared
@@ -163,8 +166,11 @@ type checker struct {
 	sizes  map[Dim]dim // one variable per fixed size
 	one    dim
 
-	powers  map[*Power]*big.Rat // constant exponent of a power of a non-scalar
-	diagMat map[*Call]bool      // diag(x) of a column vector (else diag(A))
+	powers    map[*Power]*big.Rat // constant exponent of a power of a non-scalar
+	symPowers map[*Power]bool     // X^k: a matrix power with a symbolic integer exponent
+	ints      map[string]*Power   // undeclared names taken as integers, with the first power that says so
+	spans     map[*Node]Span      // where each lowered node first occurs in src
+	diagMat   map[*Call]bool      // diag(x) of a column vector (else diag(A))
 
 	onesDims []dim // the sizes of every 𝟙, which default to 1
 
@@ -594,13 +600,87 @@ func (c *checker) power(e *Power) (typ, error) {
 		c.powers[e] = k
 		return tx, nil
 	}
-	if !c.couldBeScalar(tx) {
-		return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.X, tx), {Pos: e.Exp.Pos(), End: e.Exp.End()}},
-			Msg: fmt.Sprintf("matrix power needs an integer exponent (for an elementwise power write %s.^%s)",
-				c.text(e.X), c.text(e.Exp))}
+	if !c.couldBeScalar(tx) || c.fixed(tx.r) != One && c.fixed(tx.c) != One && c.canUnify(tx.r, tx.c) {
+		// A matrix (declared, or upper-case by default): X^k with k: int.
+		return c.symbolicPower(e, tx)
 	}
 	c.makeScalar(tx)
 	return tx, nil
+}
+
+// symbolicPower types the matrix power X^k of a non-scalar X with a
+// symbolic exponent, which must be an integer expression (see intExponent).
+// Undeclared names of the exponent are taken as integers.
+func (c *checker) symbolicPower(e *Power, tx typ) (typ, error) {
+	var names []*Ident
+	if bad := c.intExponent(e.Exp, &names); bad != nil {
+		id, ok := bad.(*Ident)
+		if !ok {
+			return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.X, tx), {Pos: e.Exp.Pos(), End: e.Exp.End()}},
+				Msg: fmt.Sprintf("matrix power needs an integer exponent (for an elementwise power write %s.^%s)",
+					c.text(e.X), c.text(e.Exp))}
+		}
+		why := "is not a scalar"
+		if d := c.decls[id.Name]; d != nil {
+			why = fmt.Sprintf("is declared %q", declText(d))
+		}
+		return typ{}, &Error{Src: c.src, Spans: []Span{{Pos: bad.Pos(), End: bad.End()}},
+			Msg: fmt.Sprintf("matrix power needs an integer exponent, but %s %s (for a symbolic power declare --let '%s: int'; for an elementwise power write %s.^%s)",
+				id.Name, why, id.Name, c.text(e.X), c.text(e.Exp))}
+	}
+	if !c.canUnify(tx.r, tx.c) {
+		return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.X, tx)},
+			Msg: fmt.Sprintf("matrix power needs a square matrix, but %s is %s (for an elementwise power write %s.^%s)",
+				c.text(e.X), describe(c.shape(tx)), c.text(e.X), c.text(e.Exp))}
+	}
+	c.unify(tx.r, tx.c)
+	for _, id := range names {
+		if _, ok := c.ints[id.Name]; !ok {
+			c.ints[id.Name] = e
+		}
+	}
+	c.symPowers[e] = true
+	return tx, nil
+}
+
+// intExponent reports the first part of e that is not an integer
+// expression, or nil: integers, integer variables (declared k: int, or
+// undeclared, which are then appended to names), sizes, and their sums,
+// differences, negations and products.
+func (c *checker) intExponent(e Expr, names *[]*Ident) Expr {
+	switch e := e.(type) {
+	case *NumLit:
+		if e.Value.IsInt() {
+			return nil
+		}
+	case *Paren:
+		return c.intExponent(e.X, names)
+	case *Unary:
+		return c.intExponent(e.X, names)
+	case *Binary:
+		switch e.Op {
+		case OpAdd, OpSub, OpMul:
+			if bad := c.intExponent(e.X, names); bad != nil {
+				return bad
+			}
+			return c.intExponent(e.Y, names)
+		}
+	case *Ident:
+		if d, ok := c.decls[e.Name]; ok {
+			if !d.Func && d.Props&Integer != 0 {
+				return nil
+			}
+			return e
+		}
+		if _, isSize := c.sizes[Dim(e.Name)]; isSize && c.names[e.Name] == (typ{}) {
+			return nil // a declared size n is a positive integer
+		}
+		if t, ok := c.names[e.Name]; ok && c.defScalar(t) {
+			*names = append(*names, e)
+			return nil
+		}
+	}
+	return e
 }
 
 // arity is the number of arguments each built-in takes (norm: 1 or 2).
@@ -725,7 +805,18 @@ func normKind(c *checker, a Expr) (string, error) {
 
 // ---- pass 2: lowering ----
 
+// lower lowers e and records the span of the node's first occurrence.
 func (c *checker) lower(e Expr) (*Node, error) {
+	n, err := c.lower1(e)
+	if err == nil {
+		if _, ok := c.spans[n]; !ok {
+			c.spans[n] = Span{Pos: e.Pos(), End: e.End()}
+		}
+	}
+	return n, err
+}
+
+func (c *checker) lower1(e Expr) (*Node, error) {
 	switch e := e.(type) {
 	case *Ident:
 		return c.lowerIdent(e), nil
@@ -783,6 +874,8 @@ func (c *checker) lowerIdent(e *Ident) *Node {
 	var props Props
 	if d := c.decls[e.Name]; d != nil {
 		props = d.Props
+	} else if _, ok := c.ints[e.Name]; ok {
+		props = Integer
 	}
 	v := Var(e.Name, c.shape(t), props)
 	if !c.seenVar[e.Name] {
@@ -868,6 +961,16 @@ func (c *checker) lowerPower(e *Power) (*Node, error) {
 		return nil, err
 	}
 	k, isMatPow := c.powers[e]
+	if c.symPowers[e] && !x.IsScalar() {
+		p, err := c.lower(e.Exp)
+		if err != nil {
+			return nil, err
+		}
+		if p.Kind == KNum { // k − k + 2: a constant after all
+			return c.constPower(e, x, p.Num)
+		}
+		return MatPowSym(x, p), nil
+	}
 	if e.Elementwise || x.IsScalar() || !isMatPow {
 		p, err := c.lower(e.Exp)
 		if err != nil {
@@ -875,6 +978,11 @@ func (c *checker) lowerPower(e *Power) (*Node, error) {
 		}
 		return Pow(x, p), nil
 	}
+	return c.constPower(e, x, k)
+}
+
+// constPower lowers the matrix power x^k with the integer k at e.
+func (c *checker) constPower(e *Power, x *Node, k *big.Rat) (*Node, error) {
 	if new(big.Rat).Abs(k).Cmp(big.NewRat(MaxMatPow, 1)) > 0 {
 		return nil, c.errorf(e.Exp, "matrix power exponent %s is too large (at most %d)", k.RatString(), MaxMatPow)
 	}

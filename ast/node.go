@@ -41,6 +41,7 @@ const (
 	KBroadcast                 // Args[0] (scalar, row or column) repeated to Shape
 	KKron                      // Args[0] ⊗ Args[1] (Jacobians only)
 	KSize                      // the symbolic size Name as a scalar: tr(I) = n, 𝟙ᵀ·𝟙 = n
+	KMatPowSym                 // Args[0]^Args[1], matrix power with a symbolic integer exponent (k: int)
 )
 
 var kindNames = [...]string{
@@ -49,6 +50,7 @@ var kindNames = [...]string{
 	KMatPow: "^", KPow: ".^", KApply: "apply", KTrace: "tr", KDet: "det", KLogdet: "logdet",
 	KSum: "sum", KDiagMat: "diagm", KDiagVec: "diagv", KLogsumexp: "logsumexp",
 	KSoftmax: "softmax", KNorm: "norm", KInner: "inner", KBroadcast: "bcast", KKron: "kron", KSize: "size",
+	KMatPowSym: "^k",
 }
 
 func (k Kind) String() string {
@@ -121,7 +123,7 @@ func (n *Node) IsSymmetric() bool {
 		return true
 	case KOnes, KZero:
 		return n.Shape.IsSquare()
-	case KInverse, KMatPow, KApply:
+	case KInverse, KMatPow, KMatPowSym, KApply:
 		return n.Args[0].IsSymmetric()
 	case KPow:
 		return n.Args[0].IsSymmetric()
@@ -346,6 +348,16 @@ func MatPow(a *Node, k int) *Node {
 	return make_(KMatPow, a.Shape, "", 0, nil, k, a)
 }
 
+// MatPowSym returns the matrix power a^k of a square a with a symbolic
+// integer exponent k: a scalar expression of integer variables (k: int) and
+// integers, such as k or k − 1. A negative k is a power of a⁻¹.
+func MatPowSym(a, k *Node) *Node {
+	if !a.Shape.IsSquare() || !k.IsScalar() {
+		shapePanic("MatPowSym", "%v ^ (%v)", a.Shape, k.Shape)
+	}
+	return make_(KMatPowSym, a.Shape, "", 0, nil, 0, a, k)
+}
+
 // Pow returns the elementwise power a .^ p for a scalar exponent p.
 func Pow(a, p *Node) *Node {
 	if !p.IsScalar() {
@@ -457,6 +469,8 @@ func WithArgs(n *Node, args ...*Node) *Node {
 		return Inverse(args[0])
 	case KMatPow:
 		return MatPow(args[0], n.K)
+	case KMatPowSym:
+		return MatPowSym(args[0], args[1])
 	case KPow:
 		return Pow(args[0], args[1])
 	case KApply:

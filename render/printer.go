@@ -337,7 +337,7 @@ func (p *printer) prec(n *ast.Node) int {
 			return precProd
 		}
 		return precPostfix
-	case ast.KTranspose, ast.KMatPow:
+	case ast.KTranspose, ast.KMatPow, ast.KMatPowSym:
 		return precPostfix
 	case ast.KInverse:
 		if p.nt == notASCII {
@@ -430,6 +430,8 @@ func (p *printer) body(n *ast.Node) {
 		p.power(k, k, "{"+k+"}")
 	case ast.KPow:
 		p.pow(n)
+	case ast.KMatPowSym:
+		p.symPower(n)
 	case ast.KApply:
 		p.apply(n)
 	case ast.KTrace:

@@ -124,7 +124,7 @@ func (b *lineBuilder) domains(vars []*ast.Node) []piece {
 			name = textName(name)
 		}
 		ps = append(ps, piece{s: style(b.th.Var, name), w: utf8.RuneCountInString(name)})
-		s := in + shapeIn(v.Shape, b.nt)
+		s := in + varIn(v, b.nt)
 		ps = append(ps, piece{s: style(b.th.Note, s), w: utf8.RuneCountInString(s)})
 	}
 	return ps
