@@ -44,7 +44,7 @@ const MaxMatPow = 100
 // declaration, with the Src of that declaration. Check does not panic on any
 // syntax tree produced by the parser.
 func Check(src string, e Expr, decls []Decl) (*Program, error) {
-	return check(src, e, decls, nil)
+	return check(src, e, decls, nil, true)
 }
 
 // CheckAs is Check for an expression whose shape is known in advance (a
@@ -52,24 +52,28 @@ func Check(src string, e Expr, decls []Decl) (*Program, error) {
 // fixes, such as those of I or ones, take it. A conflicting shape is not an
 // error here; the caller compares Root.Shape with want.
 func CheckAs(src string, e Expr, decls []Decl, want Shape) (*Program, error) {
-	return check(src, e, decls, &want)
+	return check(src, e, decls, &want, false)
 }
 
-func check(src string, e Expr, decls []Decl, want *Shape) (prog *Program, err error) {
+// check is Check, and CheckAs with want; withNotes adds Program.Notes.
+func check(src string, e Expr, decls []Decl, want *Shape, withNotes bool) (prog *Program, err error) {
 	c := &checker{
-		src:       src,
-		decls:     map[string]*Decl{},
-		names:     map[string]typ{},
-		types:     map[Expr]typ{},
-		sizes:     map[Dim]dim{},
-		powers:    map[*Power]*big.Rat{},
-		symPowers: map[*Power]bool{},
-		ints:      map[string]*Power{},
-		spans:     map[*Node]Span{},
-		diagMat:   map[*Call]bool{},
-		taken:     map[Dim]bool{},
-		seenVar:   map[string]bool{},
-		seenFunc:  map[string]bool{},
+		src:        src,
+		decls:      map[string]*Decl{},
+		names:      map[string]typ{},
+		types:      map[Expr]typ{},
+		sizes:      map[Dim]dim{},
+		powers:     map[*Power]*big.Rat{},
+		symPowers:  map[*Power]bool{},
+		ints:       map[string]*Power{},
+		spans:      map[*Node]Span{},
+		why:        map[string]reason{},
+		mulOps:     map[string]bool{},
+		transposed: map[string]bool{},
+		diagMat:    map[*Call]bool{},
+		taken:      map[Dim]bool{},
+		seenVar:    map[string]bool{},
+		seenFunc:   map[string]bool{},
 	}
 	defer func() {
 		// The constructors panic with *ShapeError on misuse; inference
@@ -99,7 +103,11 @@ func check(src string, e Expr, decls []Decl, want *Shape) (prog *Program, err er
 	if err != nil {
 		return nil, err
 	}
-	return &Program{Src: src, Root: root, Vars: c.rootVars(root), Funcs: c.rootFuncs(root), Spans: c.spans}, nil
+	prog = &Program{Src: src, Root: root, Vars: c.rootVars(root), Funcs: c.rootFuncs(root), Spans: c.spans}
+	if withNotes {
+		prog.Notes = c.notes(e, decls, prog)
+	}
+	return prog, nil
 }
 
 // defaultOnes sets to 1 every size of a 𝟙 that is still free and shared
@@ -170,7 +178,12 @@ type checker struct {
 	symPowers map[*Power]bool     // X^k: a matrix power with a symbolic integer exponent
 	ints      map[string]*Power   // undeclared names taken as integers, with the first power that says so
 	spans     map[*Node]Span      // where each lowered node first occurs in src
-	diagMat   map[*Call]bool      // diag(x) of a column vector (else diag(A))
+
+	// For the notes (notes.go): why a name lost its default shape, and how it is used.
+	why        map[string]reason
+	mulOps     map[string]bool // names that are an operand of a matrix product
+	transposed map[string]bool // names that occur transposed
+	diagMat    map[*Call]bool  // diag(x) of a column vector (else diag(A))
 
 	onesDims []dim // the sizes of every 𝟙, which default to 1
 
@@ -381,6 +394,9 @@ func (c *checker) infer1(e Expr) (typ, error) {
 	case *Paren:
 		return c.infer(e.X)
 	case *Tick:
+		if id, ok := unparen(e.X).(*Ident); ok {
+			c.transposed[id.Name] = true
+		}
 		t, err := c.infer(e.X)
 		return typ{t.c, t.r}, err
 	case *Binary:
@@ -478,13 +494,17 @@ func (c *checker) binary(e *Binary) (typ, error) {
 		case c.defScalar(ty):
 			return tx, nil
 		case c.canUnify(tx.c, ty.r):
-			c.unify(tx.c, ty.r)
+			c.mulOperand(e.X)
+			c.mulOperand(e.Y)
+			c.track(e.X, tx, c.text(e), false, func() {
+				c.track(e.Y, ty, c.text(e), false, func() { c.unify(tx.c, ty.r) })
+			})
 			return typ{tx.r, ty.c}, nil
 		case c.couldBeScalar(tx):
-			c.makeScalar(tx)
+			c.track(e.X, tx, c.text(e), false, func() { c.makeScalar(tx) })
 			return ty, nil
 		case c.couldBeScalar(ty):
-			c.makeScalar(ty)
+			c.track(e.Y, ty, c.text(e), false, func() { c.makeScalar(ty) })
 			return tx, nil
 		}
 		rows := "rows"
@@ -499,7 +519,7 @@ func (c *checker) binary(e *Binary) (typ, error) {
 				Msg: fmt.Sprintf("division by a non-scalar in %s: %s is %s (for an elementwise quotient write ./)",
 					c.text(e), c.text(e.Y), describe(c.shape(ty)))}
 		}
-		c.makeScalar(ty)
+		c.track(e.Y, ty, c.text(e)+" divides by it", false, func() { c.makeScalar(ty) })
 		return tx, nil
 	}
 	// + - .* ./ broadcast like NumPy.
@@ -582,7 +602,7 @@ func (c *checker) power(e *Power) (typ, error) {
 		return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.Exp, tp)},
 			Msg: fmt.Sprintf("the exponent must be a scalar, but %s is %s", c.text(e.Exp), describe(c.shape(tp)))}
 	}
-	c.makeScalar(tp)
+	c.track(e.Exp, tp, "the exponent of "+c.text(e), false, func() { c.makeScalar(tp) })
 	if e.Elementwise || c.defScalar(tx) {
 		return tx, nil
 	}
@@ -596,7 +616,7 @@ func (c *checker) power(e *Power) (typ, error) {
 				Msg: fmt.Sprintf("%s needs a square matrix, but %s is %s (for an elementwise power write %s.^%s)",
 					what, c.text(e.X), describe(c.shape(tx)), c.text(e.X), c.text(e.Exp))}
 		}
-		c.unify(tx.r, tx.c)
+		c.track(e.X, tx, c.text(e)+" is a power", true, func() { c.unify(tx.r, tx.c) })
 		c.powers[e] = k
 		return tx, nil
 	}
@@ -604,7 +624,7 @@ func (c *checker) power(e *Power) (typ, error) {
 		// A matrix (declared, or upper-case by default): X^k with k: int.
 		return c.symbolicPower(e, tx)
 	}
-	c.makeScalar(tx)
+	c.track(e.X, tx, c.text(e)+" is a power", true, func() { c.makeScalar(tx) })
 	return tx, nil
 }
 

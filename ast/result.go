@@ -9,6 +9,10 @@ type Program struct {
 	// Spans holds where in Src each node lowered from it first occurs, for
 	// errors found after type checking (an operation without a rule).
 	Spans map[*Node]Span
+	// Notes say where inference departed from the default shape of a name
+	// (SPEC.md §3), one sentence each, naming the declaration that would
+	// state it: "x is taken as a scalar (x^2 is a power); …".
+	Notes []string
 }
 
 // ErrorAt returns an *Error with msg under the source of n, or under the
