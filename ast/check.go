@@ -42,7 +42,7 @@ const MaxMatPow = 100
 // declaration, with the Src of that declaration. Check does not panic on any
 // syntax tree produced by the parser.
 func Check(src string, e Expr, decls []Decl) (*Program, error) {
-	return check(src, e, decls, nil)
+	return check(src, e, decls, nil, true)
 }
 
 // CheckAs is Check for an expression whose shape is known in advance (a
@@ -50,23 +50,30 @@ func Check(src string, e Expr, decls []Decl) (*Program, error) {
 // fixes, such as those of I or ones, take it. A conflicting shape is not an
 // error here; the caller compares Root.Shape with want.
 func CheckAs(src string, e Expr, decls []Decl, want Shape) (*Program, error) {
-	return check(src, e, decls, &want)
+	return check(src, e, decls, &want, false)
 }
 
-func check(src string, e Expr, decls []Decl, want *Shape) (prog *Program, err error) {
+// check is Check, and CheckAs with want; withNotes adds Program.Notes.
+func check(src string, e Expr, decls []Decl, want *Shape, withNotes bool) (prog *Program, err error) {
 	c := &checker{
-		src:      src,
-		decls:    map[string]*Decl{},
-		names:    map[string]typ{},
-		types:    map[Expr]typ{},
-		sizes:    map[Dim]dim{},
-		prod:     map[dim][2]dim{},
-		powers:   map[*Power]*big.Rat{},
-		callOp:   map[*Call]*Op{},
-		kron:     map[*Binary]*Call{},
-		taken:    map[Dim]bool{},
-		seenVar:  map[string]bool{},
-		seenFunc: map[string]bool{},
+		src:        src,
+		decls:      map[string]*Decl{},
+		names:      map[string]typ{},
+		types:      map[Expr]typ{},
+		sizes:      map[Dim]dim{},
+		prod:       map[dim][2]dim{},
+		powers:     map[*Power]*big.Rat{},
+		callOp:     map[*Call]*Op{},
+		kron:       map[*Binary]*Call{},
+		symPowers:  map[*Power]bool{},
+		ints:       map[string]*Power{},
+		spans:      map[*Node]Span{},
+		why:        map[string]reason{},
+		mulOps:     map[string]bool{},
+		transposed: map[string]bool{},
+		taken:      map[Dim]bool{},
+		seenVar:    map[string]bool{},
+		seenFunc:   map[string]bool{},
 	}
 	defer func() {
 		// The constructors panic with *ShapeError on misuse; inference
@@ -96,7 +103,11 @@ func check(src string, e Expr, decls []Decl, want *Shape) (prog *Program, err er
 	if err != nil {
 		return nil, err
 	}
-	return &Program{Src: src, Root: root, Vars: c.rootVars(root), Funcs: c.rootFuncs(root)}, nil
+	prog = &Program{Src: src, Root: root, Vars: c.rootVars(root), Funcs: c.rootFuncs(root), Spans: c.spans}
+	if withNotes {
+		prog.Notes = c.notes(e, decls, prog)
+	}
+	return prog, nil
 }
 
 // defaultOnes sets to 1 every size of a 𝟙 that is still free and shared
@@ -164,9 +175,17 @@ type checker struct {
 	prod   map[dim][2]dim // a class that is the product of two classes
 	one    dim
 
-	powers map[*Power]*big.Rat // constant exponent of a power of a non-scalar
-	callOp map[*Call]*Op       // the operation of each built-in call (diag: the overload)
-	kron   map[*Binary]*Call   // A ⊗ B as the call kron(A, B)
+	powers    map[*Power]*big.Rat // constant exponent of a power of a non-scalar
+	callOp    map[*Call]*Op       // the operation of each built-in call (diag: the overload)
+	kron      map[*Binary]*Call   // A ⊗ B as the call kron(A, B)
+	symPowers map[*Power]bool     // X^k: a matrix power with a symbolic integer exponent
+	ints      map[string]*Power   // undeclared names taken as integers, with the first power that says so
+	spans     map[*Node]Span      // where each lowered node first occurs in src
+
+	// For the notes (notes.go): why a name lost its default shape, and how it is used.
+	why        map[string]reason
+	mulOps     map[string]bool // names that are an operand of a matrix product
+	transposed map[string]bool // names that occur transposed
 
 	onesDims []dim // the sizes of every 𝟙, which default to 1
 
@@ -376,7 +395,7 @@ func (c *checker) declare(decls []Decl) error {
 		if first, ok := c.decls[d.Name]; ok {
 			return Errorf(d.Src, d.Pos, d.End, fmt.Sprintf("%s is declared twice (first as %q)", d.Name, declText(first)))
 		}
-		if !d.Func && d.Props&(Symmetric|PosDef) != 0 && !d.Shape.IsSquare() {
+		if !d.Func && d.Props&(Symmetric|PosDef|Diagonal) != 0 && !d.Shape.IsSquare() {
 			return Errorf(d.Src, d.Pos, d.End, fmt.Sprintf("a symmetric matrix must be square, not %v", d.Shape))
 		}
 		c.decls[d.Name] = d
@@ -480,6 +499,9 @@ func (c *checker) infer1(e Expr) (typ, error) {
 	case *Paren:
 		return c.infer(e.X)
 	case *Tick:
+		if id, ok := unparen(e.X).(*Ident); ok {
+			c.transposed[id.Name] = true
+		}
 		t, err := c.infer(e.X)
 		return typ{t.c, t.r}, err
 	case *Binary:
@@ -544,6 +566,9 @@ func (c *checker) ident(e *Ident) (typ, error) {
 		return typ{c.one, c.one}, nil
 	}
 	r, _ := utf8.DecodeRuneInString(e.Name)
+	if g, _, ok := GreekBase(e.Name); ok {
+		r = g // lambda is λ, Sigma is Σ
+	}
 	var t typ
 	switch {
 	case unicode.IsUpper(r):
@@ -585,13 +610,17 @@ func (c *checker) binary(e *Binary) (typ, error) {
 		case c.defScalar(ty):
 			return tx, nil
 		case c.canUnify(tx.c, ty.r):
-			c.unify(tx.c, ty.r)
+			c.mulOperand(e.X)
+			c.mulOperand(e.Y)
+			c.track(e.X, tx, c.text(e), false, func() {
+				c.track(e.Y, ty, c.text(e), false, func() { c.unify(tx.c, ty.r) })
+			})
 			return typ{tx.r, ty.c}, nil
 		case c.couldBeScalar(tx):
-			c.makeScalar(tx)
+			c.track(e.X, tx, c.text(e), false, func() { c.makeScalar(tx) })
 			return ty, nil
 		case c.couldBeScalar(ty):
-			c.makeScalar(ty)
+			c.track(e.Y, ty, c.text(e), false, func() { c.makeScalar(ty) })
 			return tx, nil
 		}
 		rows := "rows"
@@ -606,7 +635,7 @@ func (c *checker) binary(e *Binary) (typ, error) {
 				Msg: fmt.Sprintf("division by a non-scalar in %s: %s is %s (for an elementwise quotient write ./)",
 					c.text(e), c.text(e.Y), describe(c.shape(ty)))}
 		}
-		c.makeScalar(ty)
+		c.track(e.Y, ty, c.text(e)+" divides by it", false, func() { c.makeScalar(ty) })
 		return tx, nil
 	}
 	// + - .* ./ broadcast like NumPy.
@@ -689,7 +718,7 @@ func (c *checker) power(e *Power) (typ, error) {
 		return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.Exp, tp)},
 			Msg: fmt.Sprintf("the exponent must be a scalar, but %s is %s", c.text(e.Exp), describe(c.shape(tp)))}
 	}
-	c.makeScalar(tp)
+	c.track(e.Exp, tp, "the exponent of "+c.text(e), false, func() { c.makeScalar(tp) })
 	if e.Elementwise || c.defScalar(tx) {
 		return tx, nil
 	}
@@ -703,17 +732,102 @@ func (c *checker) power(e *Power) (typ, error) {
 				Msg: fmt.Sprintf("%s needs a square matrix, but %s is %s (for an elementwise power write %s.^%s)",
 					what, c.text(e.X), describe(c.shape(tx)), c.text(e.X), c.text(e.Exp))}
 		}
-		c.unify(tx.r, tx.c)
+		c.track(e.X, tx, c.text(e)+" is a power", true, func() { c.unify(tx.r, tx.c) })
 		c.powers[e] = k
 		return tx, nil
 	}
-	if !c.couldBeScalar(tx) {
-		return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.X, tx), {Pos: e.Exp.Pos(), End: e.Exp.End()}},
-			Msg: fmt.Sprintf("matrix power needs an integer exponent (for an elementwise power write %s.^%s)",
-				c.text(e.X), c.text(e.Exp))}
+	if !c.couldBeScalar(tx) || c.fixed(tx.r) != One && c.fixed(tx.c) != One && c.canUnify(tx.r, tx.c) {
+		// A matrix (declared, or upper-case by default): X^k with k: int.
+		return c.symbolicPower(e, tx)
 	}
-	c.makeScalar(tx)
+	c.track(e.X, tx, c.text(e)+" is a power", true, func() { c.makeScalar(tx) })
 	return tx, nil
+}
+
+// symbolicPower types the matrix power X^k of a non-scalar X with a
+// symbolic exponent, which must be an integer expression (see intExponent).
+// Undeclared names of the exponent are taken as integers.
+func (c *checker) symbolicPower(e *Power, tx typ) (typ, error) {
+	var names []*Ident
+	if bad := c.intExponent(e.Exp, &names); bad != nil {
+		id, ok := bad.(*Ident)
+		if !ok {
+			return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.X, tx), {Pos: e.Exp.Pos(), End: e.Exp.End()}},
+				Msg: fmt.Sprintf("matrix power needs an integer exponent (for an elementwise power write %s.^%s)",
+					c.text(e.X), c.text(e.Exp))}
+		}
+		why := "is not a scalar"
+		if d := c.decls[id.Name]; d != nil {
+			why = fmt.Sprintf("is declared %q", declText(d))
+		}
+		return typ{}, &Error{Src: c.src, Spans: []Span{{Pos: bad.Pos(), End: bad.End()}},
+			Msg: fmt.Sprintf("matrix power needs an integer exponent, but %s %s (for a symbolic power declare --let '%s: int'; for an elementwise power write %s.^%s)",
+				id.Name, why, id.Name, c.text(e.X), c.text(e.Exp))}
+	}
+	if !c.canUnify(tx.r, tx.c) {
+		return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.X, tx)},
+			Msg: fmt.Sprintf("matrix power needs a square matrix, but %s is %s (for an elementwise power write %s.^%s)",
+				c.text(e.X), describe(c.shape(tx)), c.text(e.X), c.text(e.Exp))}
+	}
+	c.unify(tx.r, tx.c)
+	for _, id := range names {
+		if _, ok := c.ints[id.Name]; !ok {
+			c.ints[id.Name] = e
+		}
+	}
+	c.symPowers[e] = true
+	return tx, nil
+}
+
+// intExponent reports the first part of e that is not an integer
+// expression, or nil: integers, integer variables (declared k: int, or
+// undeclared, which are then appended to names), sizes, and their sums,
+// differences, negations and products.
+func (c *checker) intExponent(e Expr, names *[]*Ident) Expr {
+	switch e := e.(type) {
+	case *NumLit:
+		if e.Value.IsInt() {
+			return nil
+		}
+	case *Paren:
+		return c.intExponent(e.X, names)
+	case *Unary:
+		return c.intExponent(e.X, names)
+	case *Binary:
+		switch e.Op {
+		case OpAdd, OpSub, OpMul:
+			if bad := c.intExponent(e.X, names); bad != nil {
+				return bad
+			}
+			return c.intExponent(e.Y, names)
+		}
+	case *Ident:
+		if d, ok := c.decls[e.Name]; ok {
+			if !d.Func && d.Props&Integer != 0 {
+				return nil
+			}
+			return e
+		}
+		if _, isSize := c.sizes[Dim(e.Name)]; isSize && c.names[e.Name] == (typ{}) {
+			return nil // a declared size n is a positive integer
+		}
+		if t, ok := c.names[e.Name]; ok && c.defScalar(t) {
+			*names = append(*names, e)
+			return nil
+		}
+	}
+	return e
+}
+
+// arity is the number of arguments each built-in takes (norm: 1 or 2).
+func arity(fn string) (lo, hi int) {
+	switch fn {
+	case "norm":
+		return 1, 2
+	case "kron":
+		return 2, 2
+	}
+	return 1, 1
 }
 
 func (c *checker) call(e *Call) (typ, error) {
@@ -868,7 +982,18 @@ func normKind(c *checker, a Expr) (string, error) {
 
 // ---- pass 2: lowering ----
 
+// lower lowers e and records the span of the node's first occurrence.
 func (c *checker) lower(e Expr) (*Node, error) {
+	n, err := c.lower1(e)
+	if err == nil {
+		if _, ok := c.spans[n]; !ok {
+			c.spans[n] = Span{Pos: e.Pos(), End: e.End()}
+		}
+	}
+	return n, err
+}
+
+func (c *checker) lower1(e Expr) (*Node, error) {
 	switch e := e.(type) {
 	case *Ident:
 		return c.lowerIdent(e), nil
@@ -929,6 +1054,8 @@ func (c *checker) lowerIdent(e *Ident) *Node {
 	var props Props
 	if d := c.decls[e.Name]; d != nil {
 		props = d.Props
+	} else if _, ok := c.ints[e.Name]; ok {
+		props = Integer
 	}
 	v := Var(e.Name, c.shape(t), props)
 	if !c.seenVar[e.Name] {
@@ -1017,6 +1144,16 @@ func (c *checker) lowerPower(e *Power) (*Node, error) {
 		return nil, err
 	}
 	k, isMatPow := c.powers[e]
+	if c.symPowers[e] && !x.IsScalar() {
+		p, err := c.lower(e.Exp)
+		if err != nil {
+			return nil, err
+		}
+		if p.Kind == KNum { // k − k + 2: a constant after all
+			return c.constPower(e, x, p.Num)
+		}
+		return MatPowSym(x, p), nil
+	}
 	if e.Elementwise || x.IsScalar() || !isMatPow {
 		p, err := c.lower(e.Exp)
 		if err != nil {
@@ -1024,6 +1161,11 @@ func (c *checker) lowerPower(e *Power) (*Node, error) {
 		}
 		return Pow(x, p), nil
 	}
+	return c.constPower(e, x, k)
+}
+
+// constPower lowers the matrix power x^k with the integer k at e.
+func (c *checker) constPower(e *Power, x *Node, k *big.Rat) (*Node, error) {
 	if new(big.Rat).Abs(k).Cmp(big.NewRat(MaxMatPow, 1)) > 0 {
 		return nil, c.errorf(e.Exp, "matrix power exponent %s is too large (at most %d)", k.RatString(), MaxMatPow)
 	}

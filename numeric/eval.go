@@ -340,6 +340,16 @@ func (ev *evaluator) op(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 		return inverse(args[0])
 	case ast.KMatPow:
 		return matPow(args[0], n.K)
+	case ast.KMatPowSym: // Aᵏ, k an integer expression (k: int)
+		p, err := scalarOf("exponent", args[1])
+		if err != nil {
+			return nil, err
+		}
+		k := math.Round(p)
+		if math.Abs(p-k) > 1e-9 || math.Abs(k) > 1<<20 {
+			return nil, fmt.Errorf("matrix power with exponent %g, want a (moderate) integer", p)
+		}
+		return matPow(args[0], int(k))
 	case ast.KPow:
 		p, err := scalarOf("exponent", args[1])
 		if err != nil {

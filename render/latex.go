@@ -33,7 +33,7 @@ func WriteLaTeX(w io.Writer, r *ast.Result) error {
 	in := func(s ast.Shape) string { return ` \quad\in ` + shapeIn(s, notLaTeX) }
 	var doms []string
 	for _, v := range a.vars {
-		doms = append(doms, latexName(v.Name)+` \in `+shapeIn(v.Shape, notLaTeX))
+		doms = append(doms, latexName(v.Name)+` \in `+varIn(v, notLaTeX))
 	}
 	fRow := "f(" + a.wrtList(latexName) + ") &= " + a.fNames.LaTeX(a.f)
 	if len(doms) > 0 {

@@ -124,8 +124,8 @@ var printCases = []printCase{
 	// names
 	{"greek", ast.Mul(ast.Var("λ", ast.Scalar, 0), ast.Var("Ω", ast.Mat(dn, dn), 0)), "λ·Ω", "λ*Ω", `\lambda \Omega`},
 	{"indexed", ast.Mul(ast.Var("W2", ast.Mat(dq, dn), 0), ast.Var("x_hat", ast.Vec(dn), 0)), "W2·x_hat", "W2*x_hat", `W_{2} x_{\mathrm{hat}}`},
-	{"word", ast.Var("lambda", ast.Scalar, 0), "lambda", "lambda", `\lambda`},
-	{"long-name", ast.Var("beta1", ast.Scalar, 0), "beta1", "beta1", `\beta_{1}`},
+	{"word", ast.Var("lambda", ast.Scalar, 0), "λ", "lambda", `\lambda`},
+	{"long-name", ast.Var("beta1", ast.Scalar, 0), "β1", "beta1", `\beta_{1}`},
 	{"multi-letter", ast.Var("Xtr", ast.Mat(dn, dn), 0), "Xtr", "Xtr", `\mathit{Xtr}`},
 }
 

@@ -59,8 +59,12 @@ func writeLines(w io.Writer, r *ast.Result, nt notation, opt TextOptions) error 
 	}
 	th := opt.Theme
 	b := &lineBuilder{nt: nt, th: th, names: a.names}
+	wrtName := func(s string) string { return s }
+	if nt == notText {
+		wrtName = textName
+	}
 	lines := []textLine{{
-		label: b.plainLabel("f(" + a.wrtList(func(s string) string { return s }) + ")"),
+		label: b.plainLabel("f(" + a.wrtList(wrtName) + ")"),
 		expr:  a.fNames.pieces(nt, th, a.f),
 		note:  b.domains(a.vars),
 	}}
@@ -115,8 +119,12 @@ func (b *lineBuilder) domains(vars []*ast.Node) []piece {
 		if i > 0 {
 			ps = append(ps, piece{s: style(b.th.Note, ", "), w: 2})
 		}
-		ps = append(ps, piece{s: style(b.th.Var, v.Name), w: utf8.RuneCountInString(v.Name)})
-		s := in + shapeIn(v.Shape, b.nt)
+		name := v.Name
+		if b.nt == notText {
+			name = textName(name)
+		}
+		ps = append(ps, piece{s: style(b.th.Var, name), w: utf8.RuneCountInString(name)})
+		s := in + varIn(v, b.nt)
 		ps = append(ps, piece{s: style(b.th.Note, s), w: utf8.RuneCountInString(s)})
 	}
 	return ps
@@ -135,6 +143,9 @@ func (b *lineBuilder) derivativeLines(a *answer, d derivative) []textLine {
 	x := d.Wrt.Name
 	multi := a.multi()
 	text := b.nt == notText
+	if text {
+		x = textName(x)
+	}
 	var lines []textLine
 	for i, st := range d.Steps {
 		lines = append(lines, textLine{expr: b.stepLine(i+1, st)})
