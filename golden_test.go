@@ -402,7 +402,7 @@ type printed struct {
 // asciiLine is "label = expr   in R^{...}"; the note is at least three
 // spaces after the expression.
 var (
-	asciiNote = regexp.MustCompile(`\s{3,}(\S+ )?in R(\^\{[^}]*\})?(, \S+ in R(\^\{[^}]*\})?)*$`)
+	asciiNote = regexp.MustCompile(`\s{3,}((\S+ )?in R(\^\{[^}]*\})?( (sym|spd|pos))*|\S+: R -> R)(, (\S+ in R(\^\{[^}]*\})?( (sym|spd|pos))*|\S+: R -> R))*$`)
 	stepLine  = regexp.MustCompile(`^\s+\d+\. `)
 	tempLabel = regexp.MustCompile(`^(where\s+)?(T\d+)$`)
 )
@@ -1173,23 +1173,23 @@ func testNumPy(t *testing.T, c *goldenCase, res *ast.Result, module string) {
 // LaTeX: KaTeX and pdflatex.
 
 // goldenLaTeX collects every LaTeX text of the goldens: the latex sections
-// and the "latex" fields of the JSON.
-func goldenLaTeX(t *testing.T) []string {
+// (displays, as --format latex prints them) and the "latex" fields of the
+// JSON (math, one expression each).
+func goldenLaTeX(t *testing.T) (sections, fields []string) {
 	t.Helper()
-	var out []string
 	for _, c := range loadGoldenCases(t) {
 		if s, ok := c.arc.get(string(render.FormatLaTeX)); ok {
-			out = append(out, s)
+			sections = append(sections, s)
 		}
 		if s, ok := c.arc.get(string(render.FormatJSON)); ok {
 			var doc any
 			if err := json.Unmarshal([]byte(s), &doc); err != nil {
 				t.Fatalf("%s: json: %v", c.path, err)
 			}
-			out = append(out, latexFields(doc)...)
+			fields = append(fields, latexFields(doc)...)
 		}
 	}
-	return out
+	return sections, fields
 }
 
 func latexFields(v any) []string {
@@ -1217,16 +1217,25 @@ func latexFields(v any) []string {
 }
 
 func TestGoldenLaTeXKaTeX(t *testing.T) {
-	items := goldenLaTeX(t)
+	sections, fields := goldenLaTeX(t)
+	items := append(sections, fields...)
 	for _, e := range testtool.KaTeX(t, items) {
 		t.Errorf("KaTeX cannot render %s", e)
 	}
 	t.Logf("KaTeX rendered %d LaTeX texts", len(items))
 }
 
+// TestGoldenLaTeXPdflatex pastes every latex section as it stands into an
+// article (amsmath only) and fails on an error or an Overfull \hbox: what
+// --format latex prints fits the text width. The JSON's fields, single
+// expressions a user sets in an environment of their own, must compile.
 func TestGoldenLaTeXPdflatex(t *testing.T) {
-	if msg := testtool.Pdflatex(t, goldenLaTeX(t)); msg != "" {
-		t.Fatalf("pdflatex: %s", msg)
+	sections, fields := goldenLaTeX(t)
+	if msg := testtool.PdflatexFits(t, sections); msg != "" {
+		t.Errorf("pdflatex, --format latex: %s", msg)
+	}
+	if msg := testtool.Pdflatex(t, fields); msg != "" {
+		t.Errorf("pdflatex, the JSON's latex fields: %s", msg)
 	}
 }
 
