@@ -218,7 +218,7 @@ func (b *lineBuilder) derivativeLines(a *answer, d derivative) []textLine {
 		lines = append(lines, textLine{label: b.plainLabel(jl), expr: b.names.pieces(b.nt, b.th, d.Jacobian), note: b.in(d.Jacobian.Shape)})
 	case d.NoJacobian != "":
 		s := "none: " + d.NoJacobian
-		lines = append(lines, textLine{label: b.plainLabel(jl), expr: []piece{{s: style(b.th.Note, s), w: utf8.RuneCountInString(s)}}})
+		lines = append(lines, textLine{label: b.plainLabel(jl), expr: words(b.th.Note, s)})
 	}
 	return lines
 }
