@@ -1,6 +1,6 @@
-// Package mdiff is the library facade: one call runs the whole pipeline of
-// DESIGN.md — parse, check shapes, differentiate, simplify to ⟨Δ, G⟩, and
-// verify the answer numerically.
+// Package mdiff is the library facade: one call runs the whole pipeline
+// (README.md, "Layout and tests") — parse, check shapes, differentiate,
+// simplify to ⟨Δ, G⟩, and verify the answer numerically.
 package mdiff
 
 import (

@@ -178,3 +178,11 @@ func shapeIn(s ast.Shape, nt notation) string {
 	}
 	return field + "^{" + dim(s.Rows) + sep + dim(s.Cols) + "}"
 }
+
+// funcs are the declared generic functions (g: func), in declaration order.
+func (a *answer) funcs() []string {
+	if a.r.Program == nil {
+		return nil
+	}
+	return a.r.Program.Funcs
+}

@@ -1,6 +1,6 @@
 // Package rules computes the Fréchet differential of a typed expression: the
 // part of f(X+Δ) − f(X) that is linear in Δ. One rule per node kind; each
-// rule's comment states the identity it implements (RULES.md).
+// rule's comment states the identity it implements.
 package rules
 
 import (
