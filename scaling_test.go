@@ -161,4 +161,3 @@ func BenchmarkWide(b *testing.B) {
 		})
 	}
 }
-

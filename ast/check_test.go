@@ -71,7 +71,7 @@ func TestCheck(t *testing.T) {
 		{"x*a", "", "(* x a)", "n", "x:n a:scalar"},
 		{"a*B", "B: n x p", "(* a B)", "n×p", "a:scalar B:n×p"},
 		{"λ*X + Σ", "", "(+ (* λ X) Σ)", "n×m", "λ:scalar X:n×m Σ:n×m"},
-		{"A*x", "B: n x m", "(* A x)", "p", "A:p×q x:q"},           // fresh names avoid declared sizes
+		{"A*x", "B: n x m", "(* A x)", "p", "A:p×q x:q"},       // fresh names avoid declared sizes
 		{"n'*A*n", "", "(* (T n) A n)", "scalar", "n:m A:m×m"}, // … and names of the expression
 		{"x/t", "", "(* x (.^ t -1))", "n", "x:n t:scalar"},
 		{"t^p", "", "(.^ t p)", "scalar", "t:scalar p:scalar"},
