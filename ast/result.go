@@ -1,21 +1,30 @@
 package ast
 
+import "sync"
+
 // Program is a type-checked expression with the names it uses.
 type Program struct {
 	Src   string
 	Root  *Node
 	Vars  []*Node  // every variable (KVar) of Root, in order of first appearance
 	Funcs []string // generic functions (declared func) that Root applies
+
+	index     sync.Once
+	varByName map[string]*Node
 }
 
-// Var returns the variable named name, or nil.
+// Var returns the variable named name, or nil. The first call indexes Vars,
+// which must not change after it.
 func (p *Program) Var(name string) *Node {
-	for _, v := range p.Vars {
-		if v.Name == name {
-			return v
+	p.index.Do(func() {
+		p.varByName = make(map[string]*Node, len(p.Vars))
+		for _, v := range p.Vars {
+			if _, ok := p.varByName[v.Name]; !ok {
+				p.varByName[v.Name] = v
+			}
 		}
-	}
-	return nil
+	})
+	return p.varByName[name]
 }
 
 // StepKind says how a derivation step relates its two sides.
