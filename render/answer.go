@@ -69,6 +69,18 @@ func newAnswer(r *ast.Result) (*answer, error) {
 		roots = append(roots, d.Hessian, d.HessianMat, d.Jacobian)
 		a.ders = append(a.ders, dd)
 	}
+	roots = shareChains(roots)
+	for i := range a.ders {
+		d := &a.ders[i]
+		first := roots[4*i]
+		if d.Gradient != nil {
+			d.Gradient = first
+			d.df = ast.Inner(d.delta, first)
+		} else {
+			d.Differential, d.df = first, first
+		}
+		d.Hessian, d.HessianMat, d.Jacobian = roots[4*i+1], roots[4*i+2], roots[4*i+3]
+	}
 	// f is printed as the user wrote it, without temporaries, unless it is
 	// a DAG whose tree would be huge (never the case for parsed input, whose
 	// tree is as long as its text).
