@@ -82,15 +82,38 @@ func shareChains(roots []*ast.Node) []*ast.Node {
 	return out
 }
 
+// maxExpandedPower is the largest matrix power Aᵏ that a chain with a
+// vector in it writes as k factors A.
+const maxExpandedPower = 256
+
 // matrixFactors returns the non-scalar factors of the product n, in order.
+// In a chain that holds a vector a matrix power Aᵏ counts as k factors A:
+// nested from the vector outwards, (Aᵀ)ⁱ·x = Aᵀ·((Aᵀ)ⁱ⁻¹·x) costs one
+// matrix-vector product more than its predecessor, which the gradient of
+// xᵀ·Aᵏ·x shares, where k powers of A would cost k matrix products.
 func matrixFactors(n *ast.Node) []*ast.Node {
 	var fs []*ast.Node
+	vector := false
 	for _, f := range n.Args {
 		if !f.IsScalar() {
 			fs = append(fs, f)
+			vector = vector || f.Shape.Rows == ast.One || f.Shape.Cols == ast.One
 		}
 	}
-	return fs
+	if !vector {
+		return fs
+	}
+	var out []*ast.Node
+	for _, f := range fs {
+		if f.Kind == ast.KMatPow && f.K <= maxExpandedPower {
+			for range f.K {
+				out = append(out, f.Args[0])
+			}
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // cutDigram returns the pair of adjacent factors (a, b) that occurs in the
