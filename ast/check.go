@@ -6,6 +6,7 @@ package ast
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -1073,9 +1074,102 @@ func neg(x *Node) *Node {
 	return Mul(Int(-1), x)
 }
 
+// chain returns the operands of a left-nested chain of the operators ops
+// (a op b op c …), leftmost first, with the operator before each (the first
+// entry's is e's innermost operator and unused), so that a chain of n terms
+// is lowered in one pass rather than through its n − 1 partial results.
+func chain(e *Binary, ops ...BinOp) (operands []Expr, before []*Binary) {
+	var x Expr = e
+	for {
+		b, ok := x.(*Binary)
+		if !ok || !slices.Contains(ops, b.Op) {
+			break
+		}
+		operands = append(operands, b.Y)
+		before = append(before, b)
+		x = b.X
+	}
+	operands = append(operands, x)
+	before = append(before, nil)
+	slices.Reverse(operands)
+	slices.Reverse(before)
+	return operands, before
+}
+
+// lowerSum lowers a ± b ± c … to one n-ary sum, each term broadcast to the
+// shape of the whole: building the partial sums would make a sum of n terms
+// cost n² here and in every later stage.
+func (c *checker) lowerSum(e *Binary) (*Node, error) {
+	operands, before := chain(e, OpAdd, OpSub)
+	s := c.shape(c.types[e])
+	terms := make([]*Node, 0, len(operands))
+	allNum := true
+	for i, o := range operands {
+		t, err := c.lower(o)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 && before[i].Op == OpSub {
+			t = neg(t)
+		}
+		allNum = allNum && t.Kind == KNum
+		terms = append(terms, t)
+	}
+	if allNum {
+		sum := new(big.Rat)
+		for _, t := range terms {
+			sum.Add(sum, t.Num)
+		}
+		return Number(sum), nil
+	}
+	for i, t := range terms {
+		terms[i] = Broadcast(t, s)
+	}
+	return Add(terms...), nil
+}
+
+// lowerProduct lowers a * b * c … to one n-ary product where the factors
+// chain (scalars commute), folding adjacent numbers; a factor that does not
+// chain onto the product so far (xᵀ·y·A: the 1×1 xᵀ·y times A) multiplies
+// the product built up to it.
+func (c *checker) lowerProduct(e *Binary) (*Node, error) {
+	operands, _ := chain(e, OpMul)
+	var factors []*Node
+	var last *Node // the last non-scalar factor
+	for _, o := range operands {
+		y, err := c.lower(o)
+		if err != nil {
+			return nil, err
+		}
+		if n := len(factors); n > 0 && factors[n-1].Kind == KNum && y.Kind == KNum {
+			factors[n-1] = Number(new(big.Rat).Mul(factors[n-1].Num, y.Num))
+			continue
+		}
+		if !y.IsScalar() && last != nil && last.Shape.Cols != y.Shape.Rows {
+			factors = []*Node{Mul(factors...)}
+		}
+		// (−yᵀ)·z reads −yᵀ·z: a coefficient on the left factor leads the product.
+		if len(factors) == 0 && y.Kind == KMul && y.Args[0].Kind == KNum && !y.IsScalar() && len(operands) > 1 {
+			factors = append(factors, y.Args...)
+		} else {
+			factors = append(factors, y)
+		}
+		if !y.IsScalar() {
+			last = y
+		}
+	}
+	return Mul(factors...), nil
+}
+
 func (c *checker) lowerBinary(e *Binary) (*Node, error) {
 	if call := c.kron[e]; call != nil {
 		return c.lowerCall(call)
+	}
+	switch e.Op {
+	case OpAdd, OpSub:
+		return c.lowerSum(e)
+	case OpMul:
+		return c.lowerProduct(e)
 	}
 	x, err := c.lower(e.X)
 	if err != nil {
@@ -1086,15 +1180,6 @@ func (c *checker) lowerBinary(e *Binary) (*Node, error) {
 		return nil, err
 	}
 	switch e.Op {
-	case OpMul:
-		if x.Kind == KNum && y.Kind == KNum {
-			return Number(new(big.Rat).Mul(x.Num, y.Num)), nil
-		}
-		// (−yᵀ)·z reads −yᵀ·z: a coefficient on the left factor leads the product.
-		if x.Kind == KMul && x.Args[0].Kind == KNum && !x.IsScalar() {
-			return Mul(append(append([]*Node{}, x.Args...), y)...), nil
-		}
-		return Mul(x, y), nil
 	case OpDiv:
 		if y.Kind == KNum {
 			if y.Num.Sign() == 0 {
@@ -1111,16 +1196,11 @@ func (c *checker) lowerBinary(e *Binary) (*Node, error) {
 		}
 		return Mul(x, Pow(y, Int(-1))), nil
 	}
-	if e.Op == OpSub {
-		y = neg(y)
-	}
 	if e.Op == OpElemDiv && y.Kind == KNum && y.Num.Sign() == 0 {
 		return nil, c.errorf(e.Y, "division by zero")
 	}
 	if x.Kind == KNum && y.Kind == KNum {
 		switch e.Op {
-		case OpAdd, OpSub:
-			return Number(new(big.Rat).Add(x.Num, y.Num)), nil
 		case OpHadamard:
 			return Number(new(big.Rat).Mul(x.Num, y.Num)), nil
 		case OpElemDiv:
@@ -1132,10 +1212,8 @@ func (c *checker) lowerBinary(e *Binary) (*Node, error) {
 	switch e.Op {
 	case OpHadamard:
 		return Hadamard(x, y), nil
-	case OpElemDiv:
-		return Div(x, y), nil
 	}
-	return Add(x, y), nil
+	return Div(x, y), nil
 }
 
 func (c *checker) lowerPower(e *Power) (*Node, error) {

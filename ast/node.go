@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -184,10 +185,41 @@ func makeOp(op *Op, kind Kind, shape Shape, name string, props Props, num *big.R
 	}
 	for _, a := range args {
 		n.hasDelta = n.hasDelta || a.hasDelta
-		n.vars = mergeNames(n.vars, a.vars)
 	}
+	n.vars = unionNames(n.vars, args)
 	intern.m[key] = n
 	return n
+}
+
+// unionNames returns the sorted union of own and the names of args. Two
+// lists merge in linear time; more are gathered and sorted, so a node of n
+// arguments costs O(V log V) in the V names, not n·V.
+func unionNames(own []string, args []*Node) []string {
+	var lists [][]string
+	total := len(own)
+	if len(own) > 0 {
+		lists = append(lists, own)
+	}
+	for _, a := range args {
+		if len(a.vars) > 0 {
+			lists = append(lists, a.vars)
+			total += len(a.vars)
+		}
+	}
+	switch len(lists) {
+	case 0:
+		return nil
+	case 1:
+		return lists[0]
+	case 2:
+		return mergeNames(lists[0], lists[1])
+	}
+	all := make([]string, 0, total)
+	for _, l := range lists {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	return slices.Compact(all)
 }
 
 func mergeNames(a, b []string) []string {
