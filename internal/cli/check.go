@@ -96,6 +96,7 @@ func checkRun(args []string, opts *checkOptions, stdin io.Reader, stdout, stderr
 		if o.err != nil {
 			return o.err
 		}
+		printNotes(stderr, "", o.rep.Notes)
 		fmt.Fprint(stdout, o.rep.String())
 		if !o.rep.OK {
 			return &exitCodeError{exitError}
@@ -109,6 +110,7 @@ func checkRun(args []string, opts *checkOptions, stdin io.Reader, stdout, stderr
 			fmt.Fprintf(stderr, "mdiff: %s: %s\n", s.where, describe(o.err))
 			bad = true
 		default:
+			printNotes(stderr, s.where+": ", o.rep.Notes)
 			fmt.Fprintf(stdout, "%s: %s", s.where, o.rep.String())
 			bad = bad || !o.rep.OK
 		}
@@ -117,4 +119,12 @@ func checkRun(args []string, opts *checkOptions, stdin io.Reader, stdout, stderr
 		return &exitCodeError{exitError}
 	}
 	return nil
+}
+
+// printNotes writes the notes of inference (SPEC §3), one "note:" line
+// each, to standard error; with -f each after the place of its line.
+func printNotes(w io.Writer, where string, notes []string) {
+	for _, n := range notes {
+		fmt.Fprintln(w, where+"note: "+n)
+	}
 }

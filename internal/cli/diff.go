@@ -129,6 +129,7 @@ func diffRun(args []string, opts *diffOptions, stdin io.Reader, stdout, stderr i
 	if !many {
 		a := answer(srcs[0])
 		if a.err != nil {
+			stderr.Write(a.errOut) // the notes
 			return a.err
 		}
 		if _, err := stdout.Write(a.out); err != nil {
@@ -142,6 +143,7 @@ func diffRun(args []string, opts *diffOptions, stdin io.Reader, stdout, stderr i
 	inOrder(srcs, answer, func(s source, a diffAnswer) {
 		if a.err != nil {
 			failed = true
+			stderr.Write(a.errOut) // the notes
 			fmt.Fprintf(stderr, "mdiff: %s: %s\n", s.where, describe(a.err))
 			return
 		}
@@ -194,18 +196,24 @@ func diffOne(src string, opts mdiff.Options, format render.Format, topts render.
 		}
 	}()
 	res, err := mdiff.Derive(src, opts)
+	var notes bytes.Buffer // the notes of inference (SPEC §3), before the answer or the error
+	if res != nil && res.Program != nil {
+		for _, n := range res.Program.Notes {
+			fmt.Fprintln(&notes, "note: "+n)
+		}
+	}
 	var failed *mdiff.CheckFailedError
 	if err != nil && !errors.As(err, &failed) {
-		return nil, nil, err
+		return nil, notes.Bytes(), err
 	}
 	if failed != nil {
 		// A wrong answer is never printed as if it were right.
-		return nil, nil, fmt.Errorf("%v\n  the derivative of %s was not printed; please report this expression", failed, src)
+		return nil, notes.Bytes(), fmt.Errorf("%v\n  the derivative of %s was not printed; please report this expression", failed, src)
 	}
 	var buf bytes.Buffer
 	if err := render.Write(&buf, res, format, topts); err != nil {
 		msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "render: "), string(format)+": ")
-		return nil, nil, ast.Errorf(src, 0, ast.Pos(len(src)), fmt.Sprintf("cannot write --format %s: %s", format, msg))
+		return nil, notes.Bytes(), ast.Errorf(src, 0, ast.Pos(len(src)), fmt.Sprintf("cannot write --format %s: %s", format, msg))
 	}
 	out = buf.Bytes()
 	if line && format == render.FormatJSON {
@@ -215,8 +223,9 @@ func diffOne(src string, opts mdiff.Options, format render.Format, topts render.
 		}
 		out = append(c.Bytes(), '\n')
 	}
+	errOut = notes.Bytes()
 	if !format.ReportsCheck() && res.Check != nil {
-		errOut = []byte(render.CheckLine(res.Check, render.Plain()) + "\n")
+		errOut = append(errOut, render.CheckLine(res.Check, render.Plain())+"\n"...)
 	}
 	return out, errOut, nil
 }
