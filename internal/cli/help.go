@@ -35,6 +35,8 @@ Declarations (--let, --let-file; several separated by ; or ,):
   P: spd n x n    symmetric positive definite
   w: pos n        entrywise positive (also pos scalar, pos n x p)
   g: func         generic differentiable function, applied elementwise (g'(X))
+  k: int          integer scalar (a symbolic matrix power X^k, in tr, det, logdet)
+  D: diag n x n   diagonal matrix (its gradient is the diagonal part)
 An undeclared name gets its shape by inference: upper-case a matrix,
 lower-case Latin a column vector, lower-case Greek a scalar.`
 
