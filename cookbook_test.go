@@ -95,8 +95,7 @@ var cookbookSections = []struct {
 		{eq: "(102)", expr: "tr(A*X'*B)", wrt: "X", let: "A: p x n; X: m x n; B: m x p", cookbook: "B*A"},
 		{eq: "(103)", expr: "tr(X'*A)", wrt: "X", let: "X: m x n; A: m x n", cookbook: "A"},
 		{eq: "(104)", expr: "tr(A*X')", wrt: "X", let: "X: m x n; A: m x n", cookbook: "A"},
-		{eq: "(105)", expr: "tr(kron(A, X))", wrt: "X", let: "A: m x m; X: n x n", cookbook: "tr(A)*I",
-			fails: "is not linear in Δ"},
+		{eq: "(105)", expr: "tr(kron(A, X))", wrt: "X", let: "A: m x m; X: n x n", cookbook: "tr(A)*I"},
 	}},
 	{"§2.5.2 Traces, second order", []cookbookIdentity{
 		{eq: "(106)", expr: "tr(X^2)", wrt: "X", let: "X: n x n", cookbook: "2*X'"},

@@ -6,6 +6,23 @@ type Program struct {
 	Root  *Node
 	Vars  []*Node  // every variable (KVar) of Root, in order of first appearance
 	Funcs []string // generic functions (declared func) that Root applies
+	// Spans holds where in Src each node lowered from it first occurs, for
+	// errors found after type checking (an operation without a rule).
+	Spans map[*Node]Span
+	// Notes say where inference departed from the default shape of a name
+	// (SPEC.md §3), one sentence each, naming the declaration that would
+	// state it: "x is taken as a scalar (x^2 is a power); …".
+	Notes []string
+}
+
+// ErrorAt returns an *Error with msg under the source of n, or under the
+// whole of Src when n does not come from it.
+func (p *Program) ErrorAt(n *Node, msg string) *Error {
+	s, ok := p.Spans[n]
+	if !ok {
+		s = Span{Pos: 0, End: Pos(len(p.Src))}
+	}
+	return Errorf(p.Src, s.Pos, s.End, msg)
 }
 
 // Var returns the variable named name, or nil.

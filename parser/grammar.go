@@ -5,7 +5,7 @@
 // In EBNF, loosest first:
 //
 //	expr    = term { ("+" | "-" | "−") term } .
-//	term    = unary { ("*" | "·" | "/" | ".*" | "⊙" | "./" | "⊘") unary } .
+//	term    = unary { ("*" | "·" | "/" | ".*" | "⊙" | "./" | "⊘" | "⊗") unary } .
 //	unary   = { "-" | "−" } postfix .
 //	postfix = primary { Tick | Sup | call | pow } .
 //	pow     = ("^" | ".^") ( "{" expr "}" | [ "-" | "−" ] primary [ call ] ) .
@@ -43,7 +43,7 @@ type gTerm struct {
 }
 
 type gMul struct {
-	Op lexer.Token `parser:"@('*' | '·' | '/' | '.*' | '⊙' | './' | '⊘')"`
+	Op lexer.Token `parser:"@('*' | '·' | '/' | '.*' | '⊙' | './' | '⊘' | '⊗')"`
 	Y  *gUnary     `parser:"@@"`
 }
 

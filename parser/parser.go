@@ -23,6 +23,7 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/mdiff/mdiff/ast"
+	_ "github.com/mdiff/mdiff/builtin" // the operation table, which the shape checker reads
 )
 
 // MaxDepth is the deepest nesting Parse accepts: brackets, norm bars, and

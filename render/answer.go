@@ -129,6 +129,21 @@ func relErr(e float64) string {
 	return fmt.Sprintf("%.0e", e)
 }
 
+// varIn writes the space of a variable: that of its shape, or ℤ (Z,
+// \mathbf{Z}) for an integer (k: int).
+func varIn(v *ast.Node, nt notation) string {
+	if v.Props&ast.Integer == 0 {
+		return shapeIn(v.Shape, nt)
+	}
+	switch nt {
+	case notText:
+		return "ℤ"
+	case notASCII:
+		return "Z"
+	}
+	return `\mathbf{Z}`
+}
+
 // shapeIn writes the space of a shape: ℝ, ℝ^{n}, ℝ^{q×p} (text); R,
 // R^{n}, R^{q x p} (ASCII); \mathbf{R}^{q\times p} (LaTeX; \mathbb needs
 // amssymb, which the LaTeX output must not require).

@@ -51,7 +51,7 @@ func WriteLaTeX(w io.Writer, r *ast.Result) error {
 		if i > 0 {
 			doms = append(doms, latexPiece(`,\;`, brkNone))
 		}
-		d := latexName(v.Name) + ` \in ` + shapeIn(v.Shape, notLaTeX)
+		d := latexName(v.Name) + ` \in ` + varIn(v, notLaTeX)
 		if k := propWords(v.Props); k != "" {
 			d += `\ \text{` + k + `}`
 		}

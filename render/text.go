@@ -60,8 +60,12 @@ func writeLines(w io.Writer, r *ast.Result, nt notation, opt TextOptions) error 
 	}
 	th := opt.Theme
 	b := &lineBuilder{nt: nt, th: th, names: a.names}
+	wrtName := func(s string) string { return s }
+	if nt == notText {
+		wrtName = textName
+	}
 	lines := []textLine{{
-		label: b.plainLabel("f(" + a.wrtList(func(s string) string { return s }) + ")"),
+		label: b.plainLabel("f(" + a.wrtList(wrtName) + ")"),
 		expr:  a.fNames.pieces(nt, th, a.f),
 		note:  b.domains(a.vars, a.funcs()),
 	}}
@@ -122,12 +126,16 @@ func (b *lineBuilder) domains(vars []*ast.Node, funcs []string) []piece {
 	}
 	for _, v := range vars {
 		sep()
-		s := in + shapeIn(v.Shape, b.nt)
+		name := v.Name
+		if b.nt == notText {
+			name = textName(name)
+		}
+		s := in + varIn(v, b.nt)
 		if k := propWords(v.Props); k != "" {
 			s += " " + k
 		}
 		// One piece: a declaration is never broken.
-		ps = append(ps, piece{s: style(b.th.Var, v.Name) + style(b.th.Note, s), w: utf8.RuneCountInString(v.Name + s)})
+		ps = append(ps, piece{s: style(b.th.Var, name) + style(b.th.Note, s), w: utf8.RuneCountInString(name + s)})
 	}
 	for _, g := range funcs {
 		sep()
@@ -150,6 +158,9 @@ func propWords(p ast.Props) string {
 	if p&ast.Positive != 0 {
 		w = append(w, "pos")
 	}
+	if p&ast.Diagonal != 0 {
+		w = append(w, "diag")
+	}
 	return strings.Join(w, " ")
 }
 
@@ -166,6 +177,9 @@ func (b *lineBuilder) derivativeLines(a *answer, d derivative) []textLine {
 	x := d.Wrt.Name
 	multi := a.multi()
 	text := b.nt == notText
+	if text {
+		x = textName(x)
+	}
 	var lines []textLine
 	for i, st := range d.Steps {
 		lines = append(lines, textLine{expr: b.stepLine(i+1, st), indent: stepIndent(i + 1)})
