@@ -167,7 +167,7 @@ func TestREADMESelfContained(t *testing.T) {
 		}
 	}
 	fset := token.NewFileSet()
-	for _, dir := range []string{".", "ast", "parser", "rules", "simplify", "render", "numeric", "internal/cli", "cmd/mdiff"} {
+	for _, dir := range []string{".", "ast", "builtin", "parser", "rules", "simplify", "render", "numeric", "internal/cli", "internal/testtool", "cmd/mdiff"} {
 		pkgs, err := parser.ParseDir(fset, dir, func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, parser.ParseComments|parser.PackageClauseOnly)
 		if err != nil {
 			t.Fatal(err)
