@@ -38,12 +38,12 @@ func init() {
 		"d tan(A) = (1 + tan(A)²) ⊙ dA", foldAt(map[int64]int64{0: 0}),
 		ast.Spelling{Text: "tan", ASCII: "tan", LaTeX: `\tan`, NumPy: "np.tan", Torch: "torch.tan", Octave: "tan", Go: "math.Tan"})
 	fn(Arcsin, "arcsin", math.Asin, func(n, a *ast.Node) *ast.Node {
-		return pow(ast.Add(ones(a.Shape), neg(pow(a, 2, 1))), -1, 2)
+		return pow(Sqrt.Of(ast.Add(ones(a.Shape), neg(pow(a, 2, 1)))), -1, 1)
 	}, "d arcsin(A) = dA ⊘ sqrt(1 − A∘²)", foldAt(map[int64]int64{0: 0}),
 		ast.Spelling{Text: "arcsin", ASCII: "arcsin", LaTeX: `\arcsin`, NumPy: "np.arcsin", Torch: "torch.asin", Octave: "asin", Go: "math.Asin"})
 	ast.RegisterAlias(Arcsin, "asin")
 	fn(Arccos, "arccos", math.Acos, func(n, a *ast.Node) *ast.Node {
-		return neg(pow(ast.Add(ones(a.Shape), neg(pow(a, 2, 1))), -1, 2))
+		return neg(pow(Sqrt.Of(ast.Add(ones(a.Shape), neg(pow(a, 2, 1)))), -1, 1))
 	}, "d arccos(A) = −dA ⊘ sqrt(1 − A∘²)", foldAt(map[int64]int64{1: 0}),
 		ast.Spelling{Text: "arccos", ASCII: "arccos", LaTeX: `\arccos`, NumPy: "np.arccos", Torch: "torch.acos", Octave: "acos", Go: "math.Acos"})
 	ast.RegisterAlias(Arccos, "acos")
