@@ -98,6 +98,8 @@ func simplifyCall(n *ast.Node) *ast.Node {
 		switch {
 		case a.Is(builtin.DiagMat): // diag(diag(x)) = x
 			return a.Args[0]
+		case a.Kind == ast.KTranspose: // diag(Aᵀ) = diag(A)
+			return simplify(builtin.DiagVec.Of(a.Args[0]))
 		case a.Kind == ast.KIdentity: // diag(I) = 𝟙
 			return ast.Ones(n.Shape)
 		case a.Kind == ast.KMul && len(a.Args) == 2 && a.Args[0].Shape.Cols == ast.One && a.Args[1].Shape.Rows == ast.One:
