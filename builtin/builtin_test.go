@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -273,5 +274,51 @@ func TestPartlyWiredRowsFail(t *testing.T) {
 		if !strings.Contains(strings.Join(problems, "\n"), c.want) {
 			t.Errorf("%s: the walk reports %q, want a problem mentioning %q", c.name, problems, c.want)
 		}
+	}
+}
+
+// TestFoldAgreesWithEval: where a row folds a number exactly (exp(0) = 1),
+// the folded value is what its evaluation gives.
+func TestFoldAgreesWithEval(t *testing.T) {
+	var points []*big.Rat
+	for _, p := range [][2]int64{{-2, 1}, {-1, 1}, {-1, 2}, {0, 1}, {1, 4}, {1, 2}, {1, 1}, {2, 1}, {3, 1}} {
+		points = append(points, big.NewRat(p[0], p[1]))
+	}
+	folded := 0
+	for _, op := range table {
+		if op.Fold == nil {
+			continue
+		}
+		for _, x := range points {
+			v := op.Fold(x)
+			if v == nil {
+				continue
+			}
+			folded++
+			xf, _ := x.Float64()
+			want := op.Scalar(xf)
+			if got, _ := v.Float64(); math.Abs(got-want) > 1e-15*math.Max(1, math.Abs(want)) {
+				t.Errorf("%s(%s) folds to %s, but evaluates to %g", op.Name, x.RatString(), v.RatString(), want)
+			}
+		}
+	}
+	if folded < 20 {
+		t.Errorf("only %d folded values checked", folded)
+	}
+}
+
+// TestSoftplusIsStable: softplus(x) = log(1 + eˣ) neither overflows for
+// large x nor rounds to 0 for very negative x.
+func TestSoftplusIsStable(t *testing.T) {
+	for _, c := range []struct{ x, want float64 }{
+		{1000, 1000}, {-1000, 0}, {0, math.Ln2}, {-40, math.Exp(-40)}, {40, 40 + math.Exp(-40)}, {1, math.Log1p(math.E)},
+	} {
+		got := builtin.Softplus.Scalar(c.x)
+		if math.IsInf(got, 0) || math.IsNaN(got) || math.Abs(got-c.want) > 1e-15*math.Max(1, math.Abs(c.want)) && !(c.want == 0 && got >= 0 && got < 1e-300) {
+			t.Errorf("softplus(%g) = %g, want %g", c.x, got, c.want)
+		}
+	}
+	if v := builtin.Softplus.Scalar(-700); v <= 0 {
+		t.Errorf("softplus(-700) = %g, want e^-700 > 0", v)
 	}
 }
