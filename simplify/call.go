@@ -109,7 +109,10 @@ func simplifyCall(n *ast.Node) *ast.Node {
 		if a.Kind == ast.KOnes { // diag(𝟙) = I
 			return ast.Identity(n.Shape.Rows)
 		}
-	case builtin.Kron: // s ⊗ B = B ⊗ s = s·B for a scalar s
+	case builtin.Kron: // s ⊗ B = B ⊗ s = s·B for a scalar s; I ⊗ I = I
+		if a.Kind == ast.KIdentity && b.Kind == ast.KIdentity {
+			return ast.Identity(n.Shape.Rows)
+		}
 		if a.IsScalar() {
 			return simplify(ast.Mul(a, b))
 		}
