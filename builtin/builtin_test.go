@@ -167,9 +167,11 @@ func walk(op *ast.Op, row wiring) (problems []string) {
 			continue
 		}
 		out := buf.String()
+		// The code formats of the code-output issue, once render lists them, are checked by name.
 		want := map[render.Format]string{render.FormatText: sp.Text, render.FormatASCII: sp.ASCII,
-			render.FormatLaTeX: sp.LaTeX, render.FormatNumPy: sp.NumPy}[f]
-		if op == builtin.Norm && f != render.FormatNumPy { // ‖·‖ is the notation's own
+			render.FormatLaTeX: sp.LaTeX, render.FormatNumPy: sp.NumPy,
+			"torch": sp.Torch, "octave": sp.Octave, "go": sp.Go}[f]
+		if op == builtin.Norm && (f == render.FormatText || f == render.FormatASCII || f == render.FormatLaTeX) { // ‖·‖ is the notation's own
 			want = ""
 		}
 		if w := spellingWord(want); w != "" && !strings.Contains(out, w) {
