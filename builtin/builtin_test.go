@@ -15,6 +15,7 @@ import (
 	"github.com/mdiff/mdiff/builtin"
 	"github.com/mdiff/mdiff/numeric"
 	"github.com/mdiff/mdiff/render"
+	"github.com/mdiff/mdiff/simplify"
 )
 
 // wiring is the test row of an operation: an expression that uses it (and
@@ -322,5 +323,54 @@ func TestSoftplusIsStable(t *testing.T) {
 	}
 	if v := builtin.Softplus.Scalar(-700); v <= 0 {
 		t.Errorf("softplus(-700) = %g, want e^-700 > 0", v)
+	}
+}
+
+// TestKronAndVecAdjoints: where Δ stays inside kron, the adjoint the row
+// writes (⟨C ⊗ D, A ⊗ Δ⟩ = ⟨⟨C, A⟩·D, Δ⟩) is used and checked numerically
+// (vec's, ⟨vec(H), vec(Δ)⟩ = ⟨H, Δ⟩, in TestVecAdjoint); elsewhere the
+// answer is an error that names the operation.
+func TestKronAndVecAdjoints(t *testing.T) {
+	const let = "A: m x n; X: p x q; C: m x n; D: p x q; B: p x q; a: p"
+	for _, c := range []struct {
+		expr string
+		op   *ast.Op
+	}{
+		{"sum(kron(A, X) .* kron(C, D))", builtin.Kron},
+		{"sum(kron(X, A) .* kron(D, C))", builtin.Kron},
+	} {
+		res, err := mdiff.Derive(c.expr, mdiff.Options{Wrt: []string{"X"}, Let: []string{let}, Steps: true})
+		if err != nil {
+			t.Errorf("%s: %v", c.expr, err)
+			continue
+		}
+		if !hasStep(res, c.op.AdjointRule) {
+			t.Errorf("%s: --steps do not show %q", c.expr, c.op.AdjointRule)
+		}
+	}
+	for _, expr := range []string{"sum(exp(kron(A, X)))", "a'*vec(X)"} {
+		_, err := mdiff.Derive(expr, mdiff.Options{Wrt: []string{"X"}, Let: []string{"A: m x n; X: p x q"}})
+		if err == nil || !strings.Contains(err.Error(), "no closed-form gradient through") || strings.Contains(err.Error(), "internal") {
+			t.Errorf("%s: error %v, want one naming the operation", expr, err)
+		}
+	}
+}
+
+// TestVecAdjoint: the adjoint pass reads ⟨vec(B), vec(Δ)⟩ as ⟨B, Δ⟩ (the
+// form as the adjoint pass meets it, before simplification removes vec).
+func TestVecAdjoint(t *testing.T) {
+	b := ast.Var("B", ast.Mat("n", "p"), 0)
+	delta := ast.Delta("X", ast.Mat("n", "p"))
+	l := ast.Mul(ast.Transpose(builtin.Vec.Of(b)), builtin.Vec.Of(delta))
+	var used []string
+	g, err := simplify.Gradient(l, delta, func(id string, _, _ *ast.Node, _, _ []*ast.Node) { used = append(used, id) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g != b {
+		t.Errorf("gradient of vec(B)ᵀ·vec(Δ) = %s, want B", ast.Dump(g))
+	}
+	if !strings.Contains(strings.Join(used, "\n"), builtin.Vec.AdjointRule) {
+		t.Errorf("identities used %q, want %q", used, builtin.Vec.AdjointRule)
 	}
 }
