@@ -28,6 +28,7 @@ type CheckReport struct {
 	Tol        float64
 	Mismatches []numeric.Mismatch
 	Note       string
+	Notes      []string // the notes of inference (ast.Program.Notes), for standard error
 }
 
 // String is the report as mdiff check prints it.
@@ -62,7 +63,7 @@ func CheckCandidate(src string, opts CheckOptions) (*CheckReport, error) {
 	v := wrts[0]
 	f := prog.Root
 	nopts := numeric.Options{Seed: opts.Seed, Draws: opts.Draws}
-	rep := &CheckReport{Draws: nopts.Draws, Tol: numeric.DefaultTol}
+	rep := &CheckReport{Draws: nopts.Draws, Tol: numeric.DefaultTol, Notes: prog.Notes}
 	if rep.Draws <= 0 {
 		rep.Draws = numeric.DefaultDraws
 	}
@@ -73,7 +74,7 @@ func CheckCandidate(src string, opts CheckOptions) (*CheckReport, error) {
 	if opts.Candidate == "" {
 		d, err := derive(f, v, Options{})
 		if err != nil {
-			return nil, err
+			return nil, positioned(prog, err)
 		}
 		if d.Gradient != nil {
 			rep.Label = fmt.Sprintf("mdiff's ∇_%s f = %s", v.Name, render.Text(d.Gradient, render.Plain()))

@@ -1,6 +1,6 @@
-// Package mdiff is the library facade: one call runs the whole pipeline of
-// DESIGN.md — parse, check shapes, differentiate, simplify to ⟨Δ, G⟩, and
-// verify the answer numerically.
+// Package mdiff is the library facade: one call runs the whole pipeline
+// (README.md, "Layout and tests") — parse, check shapes, differentiate,
+// simplify to ⟨Δ, G⟩, and verify the answer numerically.
 package mdiff
 
 import (
@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 	"github.com/mdiff/mdiff/numeric"
 	"github.com/mdiff/mdiff/parser"
 	"github.com/mdiff/mdiff/rules"
@@ -101,7 +102,7 @@ func Derive(src string, opts Options) (*ast.Result, error) {
 	for _, v := range wrts {
 		d, err := derive(prog.Root, v, opts)
 		if err != nil {
-			return nil, atCall(src, err)
+			return nil, positioned(prog, atCall(src, err))
 		}
 		res.Derivatives = append(res.Derivatives, *d)
 	}
@@ -142,6 +143,16 @@ func atCall(src string, err error) error {
 	return ast.Errorf(src, ast.Pos(pos), ast.Pos(end), err.Error())
 }
 
+// positioned puts an operation without a rule under the caret: the error
+// shows the expression with the operation's source underlined.
+func positioned(prog *ast.Program, err error) error {
+	var unsup *rules.UnsupportedError
+	if errors.As(err, &unsup) {
+		return prog.ErrorAt(unsup.Node, unsup.Error())
+	}
+	return err
+}
+
 // variables resolves the --wrt names to the program's variables.
 func variables(prog *ast.Program, wrt []string) ([]*ast.Node, error) {
 	var out []*ast.Node
@@ -156,6 +167,9 @@ func variables(prog *ast.Program, wrt []string) ([]*ast.Node, error) {
 			v := prog.Var(name)
 			if v == nil {
 				return nil, &ast.Error{Src: prog.Src, Msg: fmt.Sprintf("--wrt %s: f does not depend on %s", name, name), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}}}
+			}
+			if v.Props&ast.Integer != 0 {
+				return nil, &ast.Error{Src: prog.Src, Msg: fmt.Sprintf("--wrt %s: %s is an integer (%s: int); there is no derivative with respect to it", name, name, name), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}}}
 			}
 			out = append(out, v)
 		}
@@ -214,7 +228,14 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v.Props&(ast.Symmetric|ast.PosDef) != 0 {
+	if v.Props&ast.Diagonal != 0 {
+		if gd := diagonalPart(g); gd != g {
+			if opts.Steps {
+				d.Steps = append(d.Steps, ast.Step{Kind: ast.StepIdentity, Rule: "Δ is diagonal: ⟨Δ, G⟩ = ⟨Δ, I ⊙ G⟩", Lhs: ast.Inner(delta, g), Rhs: ast.Inner(delta, gd)})
+			}
+			g = gd
+		}
+	} else if v.Props&(ast.Symmetric|ast.PosDef) != 0 {
 		if gs := simplify.Symmetrize(g); gs != g {
 			if opts.Steps {
 				d.Steps = append(d.Steps, ast.Step{Kind: ast.StepIdentity, Rule: "Δ is symmetric: ⟨Δ, G⟩ = ⟨Δ, (G + Gᵀ)/2⟩", Lhs: ast.Inner(delta, g), Rhs: ast.Inner(delta, gs)})
@@ -340,6 +361,54 @@ func Verify(res *ast.Result, opts numeric.Options) (*ast.Verification, error) {
 		c.Note = numeric.StandInNote
 	}
 	return c, nil
+}
+
+// diagonalPart returns I ⊙ g, written diag(diag(g)), for the gradient g of
+// a diagonal variable: its directions Δ are diagonal, so ⟨Δ, g⟩ = ⟨Δ, I ⊙ g⟩
+// and I ⊙ g is the gradient on the diagonal matrices. A g that is already
+// diagonal (diag(x), c·I, a diagonal variable) is returned as is.
+func diagonalPart(g *ast.Node) *ast.Node {
+	if isDiagonal(g) {
+		return g
+	}
+	if g.Kind == ast.KAdd { // diag(A + B) = diag(A) + diag(B): each term may simplify
+		var terms []*ast.Node
+		for _, t := range g.Args {
+			terms = append(terms, builtin.DiagVec.Of(t))
+		}
+		return simplify.Simplify(builtin.DiagMat.Of(ast.Add(terms...)))
+	}
+	return simplify.Simplify(builtin.DiagMat.Of(builtin.DiagVec.Of(g)))
+}
+
+// isDiagonal reports whether n is known to be a diagonal matrix.
+func isDiagonal(n *ast.Node) bool {
+	if n.Is(builtin.DiagMat) {
+		return true
+	}
+	switch n.Kind {
+	case ast.KIdentity, ast.KZero:
+		return true
+	case ast.KVar:
+		return n.Props&ast.Diagonal != 0
+	case ast.KTranspose, ast.KInverse, ast.KMatPow:
+		return isDiagonal(n.Args[0])
+	case ast.KMul:
+		for _, a := range n.Args {
+			if !a.IsScalar() && !isDiagonal(a) {
+				return false
+			}
+		}
+		return true
+	case ast.KAdd, ast.KHadamard:
+		for _, a := range n.Args {
+			if !isDiagonal(a) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // pairing is ⟨g, n⟩ as a person writes it: n itself when g = 1, g·n for scalars.

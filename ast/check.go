@@ -6,6 +6,7 @@ package ast
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -46,7 +47,7 @@ const MaxMatPow = 100
 // declaration, with the Src of that declaration. Check does not panic on any
 // syntax tree produced by the parser.
 func Check(src string, e Expr, decls []Decl) (*Program, error) {
-	return check(src, e, decls, nil)
+	return check(src, e, decls, nil, true)
 }
 
 // CheckAs is Check for an expression whose shape is known in advance (a
@@ -54,23 +55,30 @@ func Check(src string, e Expr, decls []Decl) (*Program, error) {
 // fixes, such as those of I or ones, take it. A conflicting shape is not an
 // error here; the caller compares Root.Shape with want.
 func CheckAs(src string, e Expr, decls []Decl, want Shape) (*Program, error) {
-	return check(src, e, decls, &want)
+	return check(src, e, decls, &want, false)
 }
 
-func check(src string, e Expr, decls []Decl, want *Shape) (prog *Program, err error) {
+// check is Check, and CheckAs with want; withNotes adds Program.Notes.
+func check(src string, e Expr, decls []Decl, want *Shape, withNotes bool) (prog *Program, err error) {
 	c := &checker{
-		src:      src,
-		decls:    map[string]*Decl{},
-		names:    map[string]typ{},
-		types:    map[Expr]typ{},
-		sizes:    map[Dim]dim{},
-		prod:     map[dim][2]dim{},
-		powers:   map[*Power]*big.Rat{},
-		callOp:   map[*Call]*Op{},
-		kron:     map[*Binary]*Call{},
-		taken:    map[Dim]bool{},
-		seenVar:  map[string]bool{},
-		seenFunc: map[string]bool{},
+		src:        src,
+		decls:      map[string]*Decl{},
+		names:      map[string]typ{},
+		types:      map[Expr]typ{},
+		sizes:      map[Dim]dim{},
+		prod:       map[dim][2]dim{},
+		powers:     map[*Power]*big.Rat{},
+		callOp:     map[*Call]*Op{},
+		kron:       map[*Binary]*Call{},
+		symPowers:  map[*Power]bool{},
+		ints:       map[string]*Power{},
+		spans:      map[*Node]Span{},
+		why:        map[string]reason{},
+		mulOps:     map[string]bool{},
+		transposed: map[string]bool{},
+		taken:      map[Dim]bool{},
+		seenVar:    map[string]bool{},
+		seenFunc:   map[string]bool{},
 	}
 	defer func() {
 		// The constructors panic with *ShapeError on misuse; inference
@@ -100,7 +108,11 @@ func check(src string, e Expr, decls []Decl, want *Shape) (prog *Program, err er
 	if err != nil {
 		return nil, err
 	}
-	return &Program{Src: src, Root: root, Vars: c.rootVars(root), Funcs: c.rootFuncs(root)}, nil
+	prog = &Program{Src: src, Root: root, Vars: c.rootVars(root), Funcs: c.rootFuncs(root), Spans: c.spans}
+	if withNotes {
+		prog.Notes = c.notes(e, decls, prog)
+	}
+	return prog, nil
 }
 
 // defaultOnes sets to 1 every size of a 𝟙 that is still free and shared
@@ -168,9 +180,17 @@ type checker struct {
 	prod   map[dim][2]dim // a class that is the product of two classes
 	one    dim
 
-	powers map[*Power]*big.Rat // constant exponent of a power of a non-scalar
-	callOp map[*Call]*Op       // the operation of each built-in call (diag: the overload)
-	kron   map[*Binary]*Call   // A ⊗ B as the call kron(A, B)
+	powers    map[*Power]*big.Rat // constant exponent of a power of a non-scalar
+	callOp    map[*Call]*Op       // the operation of each built-in call (diag: the overload)
+	kron      map[*Binary]*Call   // A ⊗ B as the call kron(A, B)
+	symPowers map[*Power]bool     // X^k: a matrix power with a symbolic integer exponent
+	ints      map[string]*Power   // undeclared names taken as integers, with the first power that says so
+	spans     map[*Node]Span      // where each lowered node first occurs in src
+
+	// For the notes (notes.go): why a name lost its default shape, and how it is used.
+	why        map[string]reason
+	mulOps     map[string]bool // names that are an operand of a matrix product
+	transposed map[string]bool // names that occur transposed
 
 	onesDims []dim // the sizes of every 𝟙, which default to 1
 
@@ -380,7 +400,7 @@ func (c *checker) declare(decls []Decl) error {
 		if first, ok := c.decls[d.Name]; ok {
 			return Errorf(d.Src, d.Pos, d.End, fmt.Sprintf("%s is declared twice (first as %q)", d.Name, declText(first)))
 		}
-		if !d.Func && d.Props&(Symmetric|PosDef) != 0 && !d.Shape.IsSquare() {
+		if !d.Func && d.Props&(Symmetric|PosDef|Diagonal) != 0 && !d.Shape.IsSquare() {
 			return Errorf(d.Src, d.Pos, d.End, fmt.Sprintf("a symmetric matrix must be square, not %v", d.Shape))
 		}
 		c.decls[d.Name] = d
@@ -484,6 +504,9 @@ func (c *checker) infer1(e Expr) (typ, error) {
 	case *Paren:
 		return c.infer(e.X)
 	case *Tick:
+		if id, ok := unparen(e.X).(*Ident); ok {
+			c.transposed[id.Name] = true
+		}
 		t, err := c.infer(e.X)
 		return typ{t.c, t.r}, err
 	case *Binary:
@@ -548,6 +571,9 @@ func (c *checker) ident(e *Ident) (typ, error) {
 		return typ{c.one, c.one}, nil
 	}
 	r, _ := utf8.DecodeRuneInString(e.Name)
+	if g, _, ok := GreekBase(e.Name); ok {
+		r = g // lambda is λ, Sigma is Σ
+	}
 	var t typ
 	switch {
 	case unicode.IsUpper(r):
@@ -589,13 +615,17 @@ func (c *checker) binary(e *Binary) (typ, error) {
 		case c.defScalar(ty):
 			return tx, nil
 		case c.canUnify(tx.c, ty.r):
-			c.unify(tx.c, ty.r)
+			c.mulOperand(e.X)
+			c.mulOperand(e.Y)
+			c.track(e.X, tx, c.text(e), false, func() {
+				c.track(e.Y, ty, c.text(e), false, func() { c.unify(tx.c, ty.r) })
+			})
 			return typ{tx.r, ty.c}, nil
 		case c.couldBeScalar(tx):
-			c.makeScalar(tx)
+			c.track(e.X, tx, c.text(e), false, func() { c.makeScalar(tx) })
 			return ty, nil
 		case c.couldBeScalar(ty):
-			c.makeScalar(ty)
+			c.track(e.Y, ty, c.text(e), false, func() { c.makeScalar(ty) })
 			return tx, nil
 		}
 		rows := "rows"
@@ -610,7 +640,7 @@ func (c *checker) binary(e *Binary) (typ, error) {
 				Msg: fmt.Sprintf("division by a non-scalar in %s: %s is %s (for an elementwise quotient write ./)",
 					c.text(e), c.text(e.Y), describe(c.shape(ty)))}
 		}
-		c.makeScalar(ty)
+		c.track(e.Y, ty, c.text(e)+" divides by it", false, func() { c.makeScalar(ty) })
 		return tx, nil
 	}
 	// + - .* ./ broadcast like NumPy.
@@ -693,7 +723,7 @@ func (c *checker) power(e *Power) (typ, error) {
 		return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.Exp, tp)},
 			Msg: fmt.Sprintf("the exponent must be a scalar, but %s is %s", c.text(e.Exp), describe(c.shape(tp)))}
 	}
-	c.makeScalar(tp)
+	c.track(e.Exp, tp, "the exponent of "+c.text(e), false, func() { c.makeScalar(tp) })
 	if e.Elementwise || c.defScalar(tx) {
 		return tx, nil
 	}
@@ -707,17 +737,102 @@ func (c *checker) power(e *Power) (typ, error) {
 				Msg: fmt.Sprintf("%s needs a square matrix, but %s is %s (for an elementwise power write %s.^%s)",
 					what, c.text(e.X), describe(c.shape(tx)), c.text(e.X), c.text(e.Exp))}
 		}
-		c.unify(tx.r, tx.c)
+		c.track(e.X, tx, c.text(e)+" is a power", true, func() { c.unify(tx.r, tx.c) })
 		c.powers[e] = k
 		return tx, nil
 	}
-	if !c.couldBeScalar(tx) {
-		return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.X, tx), {Pos: e.Exp.Pos(), End: e.Exp.End()}},
-			Msg: fmt.Sprintf("matrix power needs an integer exponent (for an elementwise power write %s.^%s)",
-				c.text(e.X), c.text(e.Exp))}
+	if !c.couldBeScalar(tx) || c.fixed(tx.r) != One && c.fixed(tx.c) != One && c.canUnify(tx.r, tx.c) {
+		// A matrix (declared, or upper-case by default): X^k with k: int.
+		return c.symbolicPower(e, tx)
 	}
-	c.makeScalar(tx)
+	c.track(e.X, tx, c.text(e)+" is a power", true, func() { c.makeScalar(tx) })
 	return tx, nil
+}
+
+// symbolicPower types the matrix power X^k of a non-scalar X with a
+// symbolic exponent, which must be an integer expression (see intExponent).
+// Undeclared names of the exponent are taken as integers.
+func (c *checker) symbolicPower(e *Power, tx typ) (typ, error) {
+	var names []*Ident
+	if bad := c.intExponent(e.Exp, &names); bad != nil {
+		id, ok := bad.(*Ident)
+		if !ok {
+			return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.X, tx), {Pos: e.Exp.Pos(), End: e.Exp.End()}},
+				Msg: fmt.Sprintf("matrix power needs an integer exponent (for an elementwise power write %s.^%s)",
+					c.text(e.X), c.text(e.Exp))}
+		}
+		why := "is not a scalar"
+		if d := c.decls[id.Name]; d != nil {
+			why = fmt.Sprintf("is declared %q", declText(d))
+		}
+		return typ{}, &Error{Src: c.src, Spans: []Span{{Pos: bad.Pos(), End: bad.End()}},
+			Msg: fmt.Sprintf("matrix power needs an integer exponent, but %s %s (for a symbolic power declare --let '%s: int'; for an elementwise power write %s.^%s)",
+				id.Name, why, id.Name, c.text(e.X), c.text(e.Exp))}
+	}
+	if !c.canUnify(tx.r, tx.c) {
+		return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.X, tx)},
+			Msg: fmt.Sprintf("matrix power needs a square matrix, but %s is %s (for an elementwise power write %s.^%s)",
+				c.text(e.X), describe(c.shape(tx)), c.text(e.X), c.text(e.Exp))}
+	}
+	c.unify(tx.r, tx.c)
+	for _, id := range names {
+		if _, ok := c.ints[id.Name]; !ok {
+			c.ints[id.Name] = e
+		}
+	}
+	c.symPowers[e] = true
+	return tx, nil
+}
+
+// intExponent reports the first part of e that is not an integer
+// expression, or nil: integers, integer variables (declared k: int, or
+// undeclared, which are then appended to names), sizes, and their sums,
+// differences, negations and products.
+func (c *checker) intExponent(e Expr, names *[]*Ident) Expr {
+	switch e := e.(type) {
+	case *NumLit:
+		if e.Value.IsInt() {
+			return nil
+		}
+	case *Paren:
+		return c.intExponent(e.X, names)
+	case *Unary:
+		return c.intExponent(e.X, names)
+	case *Binary:
+		switch e.Op {
+		case OpAdd, OpSub, OpMul:
+			if bad := c.intExponent(e.X, names); bad != nil {
+				return bad
+			}
+			return c.intExponent(e.Y, names)
+		}
+	case *Ident:
+		if d, ok := c.decls[e.Name]; ok {
+			if !d.Func && d.Props&Integer != 0 {
+				return nil
+			}
+			return e
+		}
+		if _, isSize := c.sizes[Dim(e.Name)]; isSize && c.names[e.Name] == (typ{}) {
+			return nil // a declared size n is a positive integer
+		}
+		if t, ok := c.names[e.Name]; ok && c.defScalar(t) {
+			*names = append(*names, e)
+			return nil
+		}
+	}
+	return e
+}
+
+// arity is the number of arguments each built-in takes (norm: 1 or 2).
+func arity(fn string) (lo, hi int) {
+	switch fn {
+	case "norm":
+		return 1, 2
+	case "kron":
+		return 2, 2
+	}
+	return 1, 1
 }
 
 func (c *checker) call(e *Call) (typ, error) {
@@ -872,7 +987,18 @@ func normKind(c *checker, a Expr) (string, error) {
 
 // ---- pass 2: lowering ----
 
+// lower lowers e and records the span of the node's first occurrence.
 func (c *checker) lower(e Expr) (*Node, error) {
+	n, err := c.lower1(e)
+	if err == nil {
+		if _, ok := c.spans[n]; !ok {
+			c.spans[n] = Span{Pos: e.Pos(), End: e.End()}
+		}
+	}
+	return n, err
+}
+
+func (c *checker) lower1(e Expr) (*Node, error) {
 	switch e := e.(type) {
 	case *Ident:
 		return c.lowerIdent(e), nil
@@ -933,6 +1059,8 @@ func (c *checker) lowerIdent(e *Ident) *Node {
 	var props Props
 	if d := c.decls[e.Name]; d != nil {
 		props = d.Props
+	} else if _, ok := c.ints[e.Name]; ok {
+		props = Integer
 	}
 	v := Var(e.Name, c.shape(t), props)
 	if !c.seenVar[e.Name] {
@@ -950,9 +1078,102 @@ func neg(x *Node) *Node {
 	return Mul(Int(-1), x)
 }
 
+// chain returns the operands of a left-nested chain of the operators ops
+// (a op b op c …), leftmost first, with the operator before each (the first
+// entry's is e's innermost operator and unused), so that a chain of n terms
+// is lowered in one pass rather than through its n − 1 partial results.
+func chain(e *Binary, ops ...BinOp) (operands []Expr, before []*Binary) {
+	var x Expr = e
+	for {
+		b, ok := x.(*Binary)
+		if !ok || !slices.Contains(ops, b.Op) {
+			break
+		}
+		operands = append(operands, b.Y)
+		before = append(before, b)
+		x = b.X
+	}
+	operands = append(operands, x)
+	before = append(before, nil)
+	slices.Reverse(operands)
+	slices.Reverse(before)
+	return operands, before
+}
+
+// lowerSum lowers a ± b ± c … to one n-ary sum, each term broadcast to the
+// shape of the whole: building the partial sums would make a sum of n terms
+// cost n² here and in every later stage.
+func (c *checker) lowerSum(e *Binary) (*Node, error) {
+	operands, before := chain(e, OpAdd, OpSub)
+	s := c.shape(c.types[e])
+	terms := make([]*Node, 0, len(operands))
+	allNum := true
+	for i, o := range operands {
+		t, err := c.lower(o)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 && before[i].Op == OpSub {
+			t = neg(t)
+		}
+		allNum = allNum && t.Kind == KNum
+		terms = append(terms, t)
+	}
+	if allNum {
+		sum := new(big.Rat)
+		for _, t := range terms {
+			sum.Add(sum, t.Num)
+		}
+		return Number(sum), nil
+	}
+	for i, t := range terms {
+		terms[i] = Broadcast(t, s)
+	}
+	return Add(terms...), nil
+}
+
+// lowerProduct lowers a * b * c … to one n-ary product where the factors
+// chain (scalars commute), folding adjacent numbers; a factor that does not
+// chain onto the product so far (xᵀ·y·A: the 1×1 xᵀ·y times A) multiplies
+// the product built up to it.
+func (c *checker) lowerProduct(e *Binary) (*Node, error) {
+	operands, _ := chain(e, OpMul)
+	var factors []*Node
+	var last *Node // the last non-scalar factor
+	for _, o := range operands {
+		y, err := c.lower(o)
+		if err != nil {
+			return nil, err
+		}
+		if n := len(factors); n > 0 && factors[n-1].Kind == KNum && y.Kind == KNum {
+			factors[n-1] = Number(new(big.Rat).Mul(factors[n-1].Num, y.Num))
+			continue
+		}
+		if !y.IsScalar() && last != nil && last.Shape.Cols != y.Shape.Rows {
+			factors = []*Node{Mul(factors...)}
+		}
+		// (−yᵀ)·z reads −yᵀ·z: a coefficient on the left factor leads the product.
+		if len(factors) == 0 && y.Kind == KMul && y.Args[0].Kind == KNum && !y.IsScalar() && len(operands) > 1 {
+			factors = append(factors, y.Args...)
+		} else {
+			factors = append(factors, y)
+		}
+		if !y.IsScalar() {
+			last = y
+		}
+	}
+	return Mul(factors...), nil
+}
+
 func (c *checker) lowerBinary(e *Binary) (*Node, error) {
 	if call := c.kron[e]; call != nil {
 		return c.lowerCall(call)
+	}
+	switch e.Op {
+	case OpAdd, OpSub:
+		return c.lowerSum(e)
+	case OpMul:
+		return c.lowerProduct(e)
 	}
 	x, err := c.lower(e.X)
 	if err != nil {
@@ -963,15 +1184,6 @@ func (c *checker) lowerBinary(e *Binary) (*Node, error) {
 		return nil, err
 	}
 	switch e.Op {
-	case OpMul:
-		if x.Kind == KNum && y.Kind == KNum {
-			return Number(new(big.Rat).Mul(x.Num, y.Num)), nil
-		}
-		// (−yᵀ)·z reads −yᵀ·z: a coefficient on the left factor leads the product.
-		if x.Kind == KMul && x.Args[0].Kind == KNum && !x.IsScalar() {
-			return Mul(append(append([]*Node{}, x.Args...), y)...), nil
-		}
-		return Mul(x, y), nil
 	case OpDiv:
 		if y.Kind == KNum {
 			if y.Num.Sign() == 0 {
@@ -988,16 +1200,11 @@ func (c *checker) lowerBinary(e *Binary) (*Node, error) {
 		}
 		return Mul(x, Pow(y, Int(-1))), nil
 	}
-	if e.Op == OpSub {
-		y = neg(y)
-	}
 	if e.Op == OpElemDiv && y.Kind == KNum && y.Num.Sign() == 0 {
 		return nil, c.errorf(e.Y, "division by zero")
 	}
 	if x.Kind == KNum && y.Kind == KNum {
 		switch e.Op {
-		case OpAdd, OpSub:
-			return Number(new(big.Rat).Add(x.Num, y.Num)), nil
 		case OpHadamard:
 			return Number(new(big.Rat).Mul(x.Num, y.Num)), nil
 		case OpElemDiv:
@@ -1009,10 +1216,8 @@ func (c *checker) lowerBinary(e *Binary) (*Node, error) {
 	switch e.Op {
 	case OpHadamard:
 		return Hadamard(x, y), nil
-	case OpElemDiv:
-		return Div(x, y), nil
 	}
-	return Add(x, y), nil
+	return Div(x, y), nil
 }
 
 func (c *checker) lowerPower(e *Power) (*Node, error) {
@@ -1021,6 +1226,16 @@ func (c *checker) lowerPower(e *Power) (*Node, error) {
 		return nil, err
 	}
 	k, isMatPow := c.powers[e]
+	if c.symPowers[e] && !x.IsScalar() {
+		p, err := c.lower(e.Exp)
+		if err != nil {
+			return nil, err
+		}
+		if p.Kind == KNum { // k − k + 2: a constant after all
+			return c.constPower(e, x, p.Num)
+		}
+		return MatPowSym(x, p), nil
+	}
 	if e.Elementwise || x.IsScalar() || !isMatPow {
 		p, err := c.lower(e.Exp)
 		if err != nil {
@@ -1028,6 +1243,11 @@ func (c *checker) lowerPower(e *Power) (*Node, error) {
 		}
 		return Pow(x, p), nil
 	}
+	return c.constPower(e, x, k)
+}
+
+// constPower lowers the matrix power x^k with the integer k at e.
+func (c *checker) constPower(e *Power, x *Node, k *big.Rat) (*Node, error) {
 	if new(big.Rat).Abs(k).Cmp(big.NewRat(MaxMatPow, 1)) > 0 {
 		return nil, c.errorf(e.Exp, "matrix power exponent %s is too large (at most %d)", k.RatString(), MaxMatPow)
 	}

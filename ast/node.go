@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,13 +34,14 @@ const (
 	KInner                     // ⟨Args[0], Args[1]⟩ = sum(A ⊙ B)
 	KBroadcast                 // Args[0] (scalar, row or column) repeated to Shape
 	KSize                      // the symbolic size Name as a scalar: tr(I) = n, 𝟙ᵀ·𝟙 = n
+	KMatPowSym                 // Args[0]^Args[1], matrix power with a symbolic integer exponent (k: int)
 )
 
 var kindNames = [...]string{
 	KVar: "var", KNum: "num", KIdentity: "I", KOnes: "ones", KZero: "zero", KDelta: "delta",
 	KAdd: "+", KMul: "*", KHadamard: ".*", KDiv: "./", KTranspose: "T", KInverse: "inv",
 	KMatPow: "^", KPow: ".^", KApply: "apply", KCall: "call",
-	KInner: "inner", KBroadcast: "bcast", KSize: "size",
+	KInner: "inner", KBroadcast: "bcast", KSize: "size", KMatPowSym: "^k",
 }
 
 func (k Kind) String() string {
@@ -56,6 +58,8 @@ const (
 	Symmetric Props = 1 << iota // Sᵀ = S
 	PosDef                      // symmetric positive definite
 	Positive                    // every entry > 0
+	Diagonal                    // square, zero off the diagonal: Dᵀ = D, its directions are diagonal
+	Integer                     // a scalar that takes integer values (k: int), the exponent of a matrix power
 )
 
 // Node is a typed, immutable, hash-consed expression. Never build one with a
@@ -106,7 +110,7 @@ func (n *Node) IsSymmetric() bool {
 	}
 	switch n.Kind {
 	case KVar:
-		return n.Props&(Symmetric|PosDef) != 0
+		return n.Props&(Symmetric|PosDef|Diagonal) != 0
 	case KIdentity:
 		return true
 	case KCall:
@@ -119,7 +123,7 @@ func (n *Node) IsSymmetric() bool {
 		return false
 	case KOnes, KZero:
 		return n.Shape.IsSquare()
-	case KInverse, KMatPow, KApply:
+	case KInverse, KMatPow, KMatPowSym, KApply:
 		return n.Args[0].IsSymmetric()
 	case KPow:
 		return n.Args[0].IsSymmetric()
@@ -181,10 +185,41 @@ func makeOp(op *Op, kind Kind, shape Shape, name string, props Props, num *big.R
 	}
 	for _, a := range args {
 		n.hasDelta = n.hasDelta || a.hasDelta
-		n.vars = mergeNames(n.vars, a.vars)
 	}
+	n.vars = unionNames(n.vars, args)
 	intern.m[key] = n
 	return n
+}
+
+// unionNames returns the sorted union of own and the names of args. Two
+// lists merge in linear time; more are gathered and sorted, so a node of n
+// arguments costs O(V log V) in the V names, not n·V.
+func unionNames(own []string, args []*Node) []string {
+	var lists [][]string
+	total := len(own)
+	if len(own) > 0 {
+		lists = append(lists, own)
+	}
+	for _, a := range args {
+		if len(a.vars) > 0 {
+			lists = append(lists, a.vars)
+			total += len(a.vars)
+		}
+	}
+	switch len(lists) {
+	case 0:
+		return nil
+	case 1:
+		return lists[0]
+	case 2:
+		return mergeNames(lists[0], lists[1])
+	}
+	all := make([]string, 0, total)
+	for _, l := range lists {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	return slices.Compact(all)
 }
 
 func mergeNames(a, b []string) []string {
@@ -349,6 +384,16 @@ func MatPow(a *Node, k int) *Node {
 	return make_(KMatPow, a.Shape, "", 0, nil, k, a)
 }
 
+// MatPowSym returns the matrix power a^k of a square a with a symbolic
+// integer exponent k: a scalar expression of integer variables (k: int) and
+// integers, such as k or k − 1. A negative k is a power of a⁻¹.
+func MatPowSym(a, k *Node) *Node {
+	if !a.Shape.IsSquare() || !k.IsScalar() {
+		shapePanic("MatPowSym", "%v ^ (%v)", a.Shape, k.Shape)
+	}
+	return make_(KMatPowSym, a.Shape, "", 0, nil, 0, a, k)
+}
+
 // Pow returns the elementwise power a .^ p for a scalar exponent p.
 func Pow(a, p *Node) *Node {
 	if !p.IsScalar() {
@@ -436,6 +481,8 @@ func WithArgs(n *Node, args ...*Node) *Node {
 		return Inverse(args[0])
 	case KMatPow:
 		return MatPow(args[0], n.K)
+	case KMatPowSym:
+		return MatPowSym(args[0], args[1])
 	case KPow:
 		return Pow(args[0], args[1])
 	case KApply:

@@ -340,6 +340,16 @@ func (ev *evaluator) op(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 		return inverse(args[0])
 	case ast.KMatPow:
 		return matPow(args[0], n.K)
+	case ast.KMatPowSym: // Aᵏ, k an integer expression (k: int)
+		p, err := scalarOf("exponent", args[1])
+		if err != nil {
+			return nil, err
+		}
+		k := math.Round(p)
+		if math.Abs(p-k) > 1e-9 || math.Abs(k) > 1<<20 {
+			return nil, fmt.Errorf("matrix power with exponent %g, want a (moderate) integer", p)
+		}
+		return matPow(args[0], int(k))
 	case ast.KPow:
 		p, err := scalarOf("exponent", args[1])
 		if err != nil {
@@ -452,6 +462,10 @@ func (ev *evaluator) mul(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 	return out, nil
 }
 
+// maxChainDP is the longest chain parenthesised optimally; the programme is
+// cubic in the length, so longer chains are parenthesised greedily.
+const maxChainDP = 32
+
 // chainProduct returns ms[0]·ms[1]·…, a new matrix, parenthesised by the
 // classic matrix-chain dynamic programme so that A·B·x costs two
 // matrix-vector products.
@@ -459,6 +473,9 @@ func chainProduct(ms []*mat.Dense) *mat.Dense {
 	k := len(ms)
 	if k == 1 {
 		return mat.DenseCopyOf(ms[0])
+	}
+	if k > maxChainDP {
+		return greedyChainProduct(ms)
 	}
 	p := make([]int, k+1)
 	p[0], _ = ms[0].Dims()
@@ -494,6 +511,28 @@ func chainProduct(ms []*mat.Dense) *mat.Dense {
 		return &m
 	}
 	return build(0, k-1)
+}
+
+// greedyChainProduct returns ms[0]·ms[1]·…, a new matrix, always
+// multiplying next the adjacent pair whose product is cheapest (so a
+// vector at either end is multiplied in first): quadratic in the length.
+func greedyChainProduct(ms []*mat.Dense) *mat.Dense {
+	ms = append([]*mat.Dense(nil), ms...)
+	for len(ms) > 1 {
+		best, bestCost := 0, -1
+		for i := 0; i+1 < len(ms); i++ {
+			r, c := ms[i].Dims()
+			_, c2 := ms[i+1].Dims()
+			if cost := r * c * c2; bestCost < 0 || cost < bestCost {
+				best, bestCost = i, cost
+			}
+		}
+		var m mat.Dense
+		m.Mul(ms[best], ms[best+1])
+		ms = append(ms[:best+1], ms[best+2:]...)
+		ms[best] = &m
+	}
+	return ms[0]
 }
 
 // inverse returns a⁻¹; a singular (or numerically singular) a is an error

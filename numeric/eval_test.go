@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/big"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -275,5 +276,36 @@ func BenchmarkEvalDeep(b *testing.B) {
 		if _, err := Eval(n, env); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestGreedyChainProduct: a chain longer than maxChainDP, parenthesised
+// greedily, equals the product taken left to right.
+func TestGreedyChainProduct(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	dims := []int{1}
+	for range maxChainDP + 8 {
+		dims = append(dims, 1+rng.IntN(4))
+	}
+	dims = append(dims, 1)
+	var ms []*mat.Dense
+	for i := 0; i+1 < len(dims); i++ {
+		m := mat.NewDense(dims[i], dims[i+1], nil)
+		for r := range dims[i] {
+			for c := range dims[i+1] {
+				m.Set(r, c, rng.Float64()+0.5)
+			}
+		}
+		ms = append(ms, m)
+	}
+	want := mat.DenseCopyOf(ms[0])
+	for _, m := range ms[1:] {
+		var next mat.Dense
+		next.Mul(want, m)
+		want = &next
+	}
+	got := chainProduct(ms)
+	if !mat.EqualApprox(got, want, 1e-12*mat.Norm(want, 1)) {
+		t.Errorf("chainProduct of %d factors = %v, want %v", len(ms), mat.Formatted(got), mat.Formatted(want))
 	}
 }

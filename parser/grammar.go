@@ -1,4 +1,4 @@
-// This file holds the participle grammar of mdiff expressions (SPEC.md §2).
+// This file holds the participle grammar of mdiff expressions (README.md, "Expressions").
 // The structs are unexported: only lower.go looks at them, and turns them
 // into the ast syntax tree.
 //

@@ -207,7 +207,11 @@ func (g *pyGen) function(name, doc string, delta, root *ast.Node, out ast.Shape)
 			if err != nil {
 				return "", err
 			}
-			loads = append(loads, fmt.Sprintf("%s = %s(kw[%s])", id, loader(v.Shape), pyString(v.Name)))
+			ld := loader(v.Shape)
+			if v.Props&ast.Integer != 0 {
+				ld = "int" // k: int, passed as a Python int
+			}
+			loads = append(loads, fmt.Sprintf("%s = %s(kw[%s])", id, ld, pyString(v.Name)))
 		}
 	}
 	loads = append(loads, sizeLoads...)
@@ -527,6 +531,8 @@ func (f *pyFunc) expr(n *ast.Node) (string, int) {
 			return f.at(n.Args[0], precAtom) + " ** " + strconv.Itoa(n.K), precPostfix
 		}
 		return call("np.linalg.matrix_power", arg(0), strconv.Itoa(n.K))
+	case ast.KMatPowSym: // the exponent is a Python int (an int variable arrives as int)
+		return call("np.linalg.matrix_power", arg(0), "int("+arg(1)+")")
 	case ast.KPow:
 		base := n.Args[0]
 		var b string

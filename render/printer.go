@@ -338,7 +338,7 @@ func (p *printer) prec(n *ast.Node) int {
 			return precProd
 		}
 		return precPostfix
-	case ast.KTranspose, ast.KMatPow:
+	case ast.KTranspose, ast.KMatPow, ast.KMatPowSym:
 		return precPostfix
 	case ast.KInverse:
 		if p.nt == notASCII {
@@ -384,9 +384,12 @@ func (p *printer) invT(n *ast.Node) (*ast.Node, bool) {
 func (p *printer) body(n *ast.Node) {
 	switch n.Kind {
 	case ast.KVar:
-		if p.nt == notLaTeX {
+		switch p.nt {
+		case notLaTeX:
 			p.emit(p.th.Var, latexName(n.Name))
-		} else {
+		case notText:
+			p.name(textName(n.Name))
+		default:
 			p.name(n.Name)
 		}
 	case ast.KNum:
@@ -422,6 +425,8 @@ func (p *printer) body(n *ast.Node) {
 		p.power(k, k, "{"+k+"}")
 	case ast.KPow:
 		p.pow(n)
+	case ast.KMatPowSym:
+		p.symPower(n)
 	case ast.KApply:
 		p.apply(n)
 	case ast.KCall:

@@ -38,11 +38,11 @@ var printCases = []printCase{
 	{"product", ast.Mul(ast.Int(2), vB, vX), "2·B·X", "2*B*X", "2 B X"},
 	{"regression-gradient", ast.Mul(ast.Int(2), ast.Add(ast.Mul(vB, vX), neg(vY)), tr(vX)), "2·(B·X − Y)·Xᵀ", "2*(B*X - Y)*X'", `2 \left(B X - Y\right) X^{\top}`},
 	{"neg-product", ast.Mul(ast.Int(-1), vA, vC), "−A·C", "-A*C", "-A C"},
-	{"neg-of-product", neg(ast.Mul(vA, vC)), "−(A·C)", "-(A*C)", `-\left(A C\right)`},
+	{"neg-of-product", neg(ast.Mul(vA, vC)), "−A·C", "-A*C", `-A C`},
 	{"neg-of-sum", neg(ast.Add(vA, vC)), "−(A + C)", "-(A + C)", `-\left(A + C\right)`},
 	{"neg-neg", neg(neg(vA)), "−(−A)", "-(-A)", `-\left(-A\right)`},
 	{"left-nested-product", ast.Mul(ast.Mul(tr(vx), vA), vx), "xᵀ·A·x", "x'*A*x", `x^{\top} A x`},
-	{"right-nested-product", ast.Mul(vA, ast.Mul(vC, vS)), "A·(C·S)", "A*(C*S)", `A \left(C S\right)`},
+	{"right-nested-product", ast.Mul(vA, ast.Mul(vC, vS)), "A·C·S", "A*C*S", `A C S`}, // associative: shareChains nests products
 	{"sum-factor", ast.Mul(ast.Add(vA, vC), vx), "(A + C)·x", "(A + C)*x", `\left(A + C\right) x`},
 	{"scalar-times-matrix", ast.Mul(vs, vA), "s·A", "s*A", "s A"},
 	{"coefficient-first", ast.Mul(vs, ast.Int(3), vA), "3·s·A", "3*s*A", "3 s A"},
@@ -124,8 +124,8 @@ var printCases = []printCase{
 	// names
 	{"greek", ast.Mul(ast.Var("λ", ast.Scalar, 0), ast.Var("Ω", ast.Mat(dn, dn), 0)), "λ·Ω", "λ*Ω", `\lambda \Omega`},
 	{"indexed", ast.Mul(ast.Var("W2", ast.Mat(dq, dn), 0), ast.Var("x_hat", ast.Vec(dn), 0)), "W2·x_hat", "W2*x_hat", `W_{2} x_{\mathrm{hat}}`},
-	{"word", ast.Var("lambda", ast.Scalar, 0), "lambda", "lambda", `\lambda`},
-	{"long-name", ast.Var("beta1", ast.Scalar, 0), "beta1", "beta1", `\beta_{1}`},
+	{"word", ast.Var("lambda", ast.Scalar, 0), "λ", "lambda", `\lambda`},
+	{"long-name", ast.Var("beta1", ast.Scalar, 0), "β1", "beta1", `\beta_{1}`},
 	{"multi-letter", ast.Var("Xtr", ast.Mat(dn, dn), 0), "Xtr", "Xtr", `\mathit{Xtr}`},
 }
 

@@ -1,6 +1,6 @@
 // Package rules computes the Fréchet differential of a typed expression: the
 // part of f(X+Δ) − f(X) that is linear in Δ. One rule per node kind; each
-// rule's comment states the identity it implements (RULES.md).
+// rule's comment states the identity it implements.
 package rules
 
 import (
@@ -13,9 +13,15 @@ import (
 
 // UnsupportedError reports an operation that has no differentiation rule.
 // It is an error, never a silent zero.
-type UnsupportedError struct{ Node *ast.Node }
+type UnsupportedError struct {
+	Node *ast.Node
+	Why  string // the reason, when there is more to say than "no rule"
+}
 
 func (e *UnsupportedError) Error() string {
+	if e.Why != "" {
+		return e.Why
+	}
 	return fmt.Sprintf("no differentiation rule for %s", describe(e.Node))
 }
 
@@ -62,8 +68,8 @@ func (d *differ) d(n *ast.Node) (*ast.Node, error) {
 	}
 	args := make([]*ast.Node, len(n.Args))
 	for i, a := range n.Args {
-		if i == 0 && isNormPower(n) {
-			continue // pow differentiates the norm's operand itself
+		if i == 0 && (isNormPower(n) || isTracePower(n)) {
+			continue // pow and tracePower differentiate the operand's operand themselves
 		}
 		da, err := d.d(a)
 		if err != nil {
@@ -153,10 +159,16 @@ func (d *differ) rule(n *ast.Node, da []*ast.Node) (string, *ast.Node, error) {
 		return "d g(A) = g′(A) ⊙ dA", elementwiseTimes(ast.Apply(n.Name, n.K+1, a[0]), da[0]), nil
 
 	case ast.KCall: // the operation's own rule, from its row of the table (package builtin)
+		if isTracePower(n) {
+			return d.tracePower(n)
+		}
 		if n.Op.Deriv == nil {
-			return "", nil, &UnsupportedError{n}
+			return "", nil, &UnsupportedError{Node: n}
 		}
 		return n.Op.Rule, n.Op.Deriv(n, da), nil
+
+	case ast.KMatPowSym: // closed forms only inside tr (tracePower), det and logdet (simplify)
+		return "", nil, &UnsupportedError{Node: n, Why: "the differential of a symbolic matrix power A^k (k: int) has a closed form only inside tr, det and logdet"}
 
 	case ast.KInner: // d⟨A, B⟩ = ⟨dA, B⟩ + ⟨A, dB⟩
 		var terms []*ast.Node
@@ -172,7 +184,7 @@ func (d *differ) rule(n *ast.Node, da []*ast.Node) (string, *ast.Node, error) {
 		return "d(broadcast a) = broadcast(da)", ast.Broadcast(da[0], n.Shape), nil
 
 	}
-	return "", nil, &UnsupportedError{n}
+	return "", nil, &UnsupportedError{Node: n}
 }
 
 // pow differentiates A .^ p:
@@ -207,6 +219,31 @@ func (d *differ) pow(n *ast.Node, da []*ast.Node) (string, *ast.Node, error) {
 		terms = append(terms, ast.Mul(da[1], elementwiseTimes(logb, n)))
 	}
 	return rule, sum(terms...), nil
+}
+
+// ---- symbolic matrix powers A^k, k: int ----
+// (det(A^k) = det(A)^k and logdet(A^k) = k·logdet(A) are rewritten by simplify.)
+
+// isTracePower reports whether n is tr(Aᵏ) with a symbolic integer k.
+func isTracePower(n *ast.Node) bool {
+	return n.Is(builtin.Trace) && n.Args[0].Kind == ast.KMatPowSym
+}
+
+// tracePower differentiates tr(Aᵏ) for a symbolic integer k:
+//
+//	d tr(Aᵏ) = k·tr(Aᵏ⁻¹·dA)
+//
+// (the k terms Aⁱ·dA·Aᵏ⁻¹⁻ⁱ of d(Aᵏ) are equal under the trace; for k < 0
+// the same holds with A⁻¹). k does not depend on the variable: an integer
+// is never one.
+func (d *differ) tracePower(n *ast.Node) (string, *ast.Node, error) {
+	pw := n.Args[0]
+	a, k := pw.Args[0], pw.Args[1]
+	da, err := d.d(a)
+	if err != nil || da == nil {
+		return "", nil, err
+	}
+	return "d tr(Aᵏ) = k·tr(Aᵏ⁻¹·dA)", ast.Mul(k, builtin.Trace.Of(ast.Mul(ast.MatPowSym(a, minus(k, 1)), da))), nil
 }
 
 // isNormPower reports whether n is ‖A‖ᵖ with a constant p, differentiated

@@ -99,7 +99,7 @@ func simplifyCall(n *ast.Node) *ast.Node {
 		case a.Is(builtin.DiagMat): // diag(diag(x)) = x
 			return a.Args[0]
 		case a.Kind == ast.KTranspose: // diag(Aᵀ) = diag(A)
-			return simplify(builtin.DiagVec.Of(a.Args[0]))
+			return builtin.DiagVec.Of(a.Args[0])
 		case a.Kind == ast.KIdentity: // diag(I) = 𝟙
 			return ast.Ones(n.Shape)
 		case a.Kind == ast.KMul && len(a.Args) == 2 && a.Args[0].Shape.Cols == ast.One && a.Args[1].Shape.Rows == ast.One:
@@ -109,10 +109,7 @@ func simplifyCall(n *ast.Node) *ast.Node {
 		if a.Kind == ast.KOnes { // diag(𝟙) = I
 			return ast.Identity(n.Shape.Rows)
 		}
-	case builtin.Kron: // s ⊗ B = B ⊗ s = s·B for a scalar s; I ⊗ I = I
-		if a.Kind == ast.KIdentity && b.Kind == ast.KIdentity {
-			return ast.Identity(n.Shape.Rows)
-		}
+	case builtin.Kron: // s ⊗ B = B ⊗ s = s·B for a scalar s
 		if a.IsScalar() {
 			return simplify(ast.Mul(a, b))
 		}

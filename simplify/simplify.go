@@ -70,6 +70,9 @@ func local(n *ast.Node) *ast.Node {
 	if isZero(n) {
 		return zero(n.Shape)
 	}
+	if r := symPow(n); r != nil { // symbolic powers Aᵏ, k: int (sympow.go)
+		return r
+	}
 	switch n.Kind {
 	case ast.KApply, ast.KPow, ast.KHadamard, ast.KDiv:
 		if t := pullTranspose(n); t != nil {

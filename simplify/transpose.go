@@ -38,6 +38,8 @@ func transpose(a *ast.Node) *ast.Node {
 		return simplify(ast.Inverse(transpose(a.Args[0])))
 	case ast.KMatPow:
 		return simplify(ast.MatPow(transpose(a.Args[0]), a.K))
+	case ast.KMatPowSym: // (Aᵏ)ᵀ = (Aᵀ)ᵏ
+		return simplify(ast.MatPowSym(transpose(a.Args[0]), a.Args[1]))
 	case ast.KBroadcast:
 		return simplify(ast.Broadcast(transpose(a.Args[0]), a.Shape.T()))
 	case ast.KCall:

@@ -28,7 +28,7 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
   mdiff check '<B, Ω*B>' --wrt B --grad '2*Ω*B' --let 'Ω: sym q x q'   # passes`,
 		Args: exactlyOneExpr,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return checkRun(args[0], opts, stdout)
+			return checkRun(args[0], opts, stdout, stderr)
 		},
 	}
 	f := cmd.Flags()
@@ -40,7 +40,7 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 	return cmd
 }
 
-func checkRun(src string, opts *checkOptions, stdout io.Writer) error {
+func checkRun(src string, opts *checkOptions, stdout, stderr io.Writer) error {
 	if len(opts.Wrt) != 1 || strings.Contains(opts.Wrt[0], ",") || strings.TrimSpace(opts.Wrt[0]) == "" {
 		return &usageError{errors.New("check needs exactly one --wrt VARIABLE")}
 	}
@@ -50,6 +50,9 @@ func checkRun(src string, opts *checkOptions, stdout io.Writer) error {
 	rep, err := mdiff.CheckCandidate(src, mdiff.CheckOptions{Wrt: opts.Wrt[0], Let: opts.Let, Candidate: opts.Grad, Seed: opts.Seed, Draws: opts.Draws})
 	if err != nil {
 		return err
+	}
+	for _, n := range rep.Notes {
+		fmt.Fprintln(stderr, "note: "+n)
 	}
 	fmt.Fprint(stdout, rep.String())
 	if !rep.OK {

@@ -59,6 +59,9 @@ func diffRun(src string, opts *diffOptions, stdout, stderr io.Writer) error {
 		return &usageError{fmt.Errorf("--color must be auto, always or never, not %q", opts.Color)}
 	}
 	res, err := mdiff.Derive(src, opts.Options)
+	if res != nil {
+		printNotes(stderr, res.Program)
+	}
 	var failed *mdiff.CheckFailedError
 	if err != nil && !errors.As(err, &failed) {
 		return err
@@ -83,4 +86,15 @@ func diffRun(src string, opts *diffOptions, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, render.CheckLine(res.Check, render.Plain()))
 	}
 	return nil
+}
+
+// printNotes writes the notes of inference, one "note:" line each, to
+// standard error (SPEC §3).
+func printNotes(w io.Writer, prog *ast.Program) {
+	if prog == nil {
+		return
+	}
+	for _, n := range prog.Notes {
+		fmt.Fprintln(w, "note: "+n)
+	}
 }
