@@ -41,6 +41,7 @@ func FuzzDerive(f *testing.F) {
 		"sum(tan(x)) + mean(softplus(X*x))", "tr(kron(A, X))", "A ⊗ X", "vec(X)'*vec(A)", "norm1(x) + norm2(X)",
 		"pi*x'*eye*x + vector(1)'*x", "sum(X .* matrix(2))", "sum(asin(x ./ (1 + x .* x)))", "log1p(x'*x) + sum(expm1(x))",
 		"sign(x)'*x + step(x)'*x", "det(kron(A, X))", "a'*vec(X)",
+		"T2 where T1 = X*A, T2 = tanh(T1) .* T1", "T1*T1 where T1 = inv(X)", "x where", "Delta + X", `\Delta`,
 	} {
 		f.Add(s)
 	}

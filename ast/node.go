@@ -3,8 +3,8 @@ package ast
 import (
 	"fmt"
 	"math/big"
-	"sort"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
