@@ -83,6 +83,10 @@ func simplifyCall(n *ast.Node) *ast.Node {
 		case a.Is(builtin.Vec): // ‖vec(A)‖ = ‖A‖_F
 			return simplify(builtin.Norm.Of(a.Args[0]))
 		}
+	case builtin.Logsumexp:
+		if a.Is(builtin.Vec) && !a.Args[0].Shape.IsScalar() { // logsumexp(vec(A)) = log(sum(exp(A)))
+			return simplify(builtin.Log.Of(builtin.Sum.Of(builtin.Exp.Of(a.Args[0]))))
+		}
 	case builtin.Norm1:
 		if a.Is(builtin.Vec) { // norm1(vec(A)) = norm1(A)
 			return simplify(builtin.Norm1.Of(a.Args[0]))
