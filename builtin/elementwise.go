@@ -70,7 +70,7 @@ func init() {
 		},
 		ast.Spelling{Text: "sigmoid", ASCII: "sigmoid", LaTeX: `\operatorname{sigmoid}`, NumPy: "_sigmoid", NumPyHelper: `def _sigmoid(z):
     return 0.5 * (1.0 + np.tanh(0.5 * z))
-`, Torch: "torch.sigmoid", Octave: "1 ./ (1 + exp(-%s))", Go: "1 / (1 + math.Exp(-%s))"})
+`, Torch: "torch.sigmoid", Octave: "1 ./ (1 + exp(-(%s)))", Go: "1 / (1 + math.Exp(-(%s)))"})
 	fn(Softplus, "softplus", softplus, func(n, a *ast.Node) *ast.Node { return Sigmoid.Of(a) },
 		"d softplus(A) = σ(A) ⊙ dA", nil,
 		ast.Spelling{Text: "softplus", ASCII: "softplus", LaTeX: `\operatorname{softplus}`, NumPy: "np.logaddexp(0.0, %s)",
