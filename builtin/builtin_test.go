@@ -157,6 +157,9 @@ func walk(op *ast.Op, row wiring) (problems []string) {
 	if res.Check == nil || !res.Check.OK {
 		bad("the numeric check of %q did not pass: %+v", row.expr, res.Check)
 	}
+	if v, err := mdiff.Verify(res, numeric.Options{Seed: 99}); err != nil || !v.OK { // and at other inputs
+		bad("mdiff.Verify of %q at seed 99: %v %+v", row.expr, err, v)
+	}
 	if !row.zero && !hasStep(res, op.Rule) {
 		bad("--steps of %q do not show the rule %q", row.expr, op.Rule)
 	}
