@@ -397,6 +397,8 @@ func (c *checker) declare(decls []Decl) error {
 			return Errorf(d.Src, d.Pos, nameEnd, d.Name+" is the identity matrix, sized by context; it cannot be declared")
 		case d.Name == "ones":
 			return Errorf(d.Src, d.Pos, nameEnd, "ones is the all-ones matrix, sized by context; it cannot be declared")
+		case constantOp(d.Name) != nil:
+			return Errorf(d.Src, d.Pos, nameEnd, fmt.Sprintf("%s is the constant π; it cannot be declared", d.Name))
 		case IsBuiltinName(d.Name):
 			return Errorf(d.Src, d.Pos, nameEnd, fmt.Sprintf("%s is a built-in function; it cannot be declared", d.Name))
 		}

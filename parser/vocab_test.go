@@ -48,6 +48,8 @@ func TestVocabularySpellings(t *testing.T) {
 func TestVocabularyErrors(t *testing.T) {
 	tests := []struct{ src, decls, want string }{
 		{"pi(x)", "", "pi is a constant, not a function"},
+		{"pi*x", "pi: scalar", "pi is the constant π; it cannot be declared"},
+		{"mean(x)", "mean: n", "mean is a built-in function; it cannot be declared"},
 		{"kron(A)", "A: n x n", "kron takes 2 arguments, got 1"},
 		{"vector(x)", "x: n", "vector(c) fills every entry with the scalar c, but x is n×1"},
 		{"tr(kron(A, B))", "A: m x n; B: p x q", "tr needs a square matrix"},
