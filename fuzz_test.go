@@ -38,6 +38,9 @@ func FuzzDerive(f *testing.F) {
 		"det(X)^2", "X^3 + X^-1 + X^{-1} + Xᵀ + X^T + X'", "‖X‖_F + norm(X, 'fro') + ||x||^2",
 		"diag(diag(X))", "g'(X)", "-x'*log(w)", "a*X/2", "(X + S) * P", "ones*X*I", "tr(",
 		"||X||_2", "X*x", "<A, >", "((((X))))", "X''''", "⟨X, Δ⟩", "𝟙 + X", "1e-3*X", "X^0.5",
+		"sum(tan(x)) + mean(softplus(X*x))", "tr(kron(A, X))", "A ⊗ X", "vec(X)'*vec(A)", "norm1(x) + norm2(X)",
+		"pi*x'*eye*x + vector(1)'*x", "sum(X .* matrix(2))", "sum(asin(x ./ (1 + x .* x)))", "log1p(x'*x) + sum(expm1(x))",
+		"sign(x)'*x + step(x)'*x", "det(kron(A, X))", "a'*vec(X)",
 		"T2 where T1 = X*A, T2 = tanh(T1) .* T1", "T1*T1 where T1 = inv(X)", "x where", "Delta + X", `\Delta`,
 	} {
 		f.Add(s)

@@ -33,9 +33,13 @@ const MaxMatPow = 100
 // operators then constrain the sizes. Distinct declared sizes never unify
 // (n ≠ p ≠ 3), but a free size unifies with anything. Sizes still free at the
 // end get fresh names (n, m, p, q, r, k, n1, n2, …) that clash with no
-// declared size and no name of the expression. I is the identity and ones
-// (𝟙) the all-ones matrix, both sized by context; a side of 𝟙 that nothing
-// sizes is 1, so 𝟙ᵀ*x is the sum of x. Operations on number literals are
+// declared size and no name of the expression. I (also eye) is the identity
+// and ones (𝟙) the all-ones matrix, both sized by context; a side of 𝟙 that
+// nothing sizes is 1, so 𝟙ᵀ*x is the sum of x; vector(c) and matrix(c) are
+// c·𝟙. A call of a built-in takes its arity and shape rule from its row of
+// the operation table ([LookupOp]); pi and π are its constant π. The sides
+// of kron(A, B) and the length of vec(A) are products of the operands'
+// sizes, which unify factor by factor. Operations on number literals are
 // folded (2*3 is 6, A/2 is A·1/2, -2 is the number -2).
 //
 // The error, if any, is an *Error: for the expression, with Src = src and
@@ -393,6 +397,8 @@ func (c *checker) declare(decls []Decl) error {
 			return Errorf(d.Src, d.Pos, nameEnd, d.Name+" is the identity matrix, sized by context; it cannot be declared")
 		case d.Name == "ones":
 			return Errorf(d.Src, d.Pos, nameEnd, "ones is the all-ones matrix, sized by context; it cannot be declared")
+		case constantOp(d.Name) != nil:
+			return Errorf(d.Src, d.Pos, nameEnd, fmt.Sprintf("%s is the constant π; it cannot be declared", d.Name))
 		case IsBuiltinName(d.Name):
 			return Errorf(d.Src, d.Pos, nameEnd, fmt.Sprintf("%s is a built-in function; it cannot be declared", d.Name))
 		}

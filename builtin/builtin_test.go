@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/mdiff/mdiff/builtin"
 	"github.com/mdiff/mdiff/numeric"
 	"github.com/mdiff/mdiff/render"
+	"github.com/mdiff/mdiff/simplify"
 )
 
 // wiring is the test row of an operation: an expression that uses it (and
@@ -155,6 +157,9 @@ func walk(op *ast.Op, row wiring) (problems []string) {
 	if res.Check == nil || !res.Check.OK {
 		bad("the numeric check of %q did not pass: %+v", row.expr, res.Check)
 	}
+	if v, err := mdiff.Verify(res, numeric.Options{Seed: 99}); err != nil || !v.OK { // and at other inputs
+		bad("mdiff.Verify of %q at seed 99: %v %+v", row.expr, err, v)
+	}
 	if !row.zero && !hasStep(res, op.Rule) {
 		bad("--steps of %q do not show the rule %q", row.expr, op.Rule)
 	}
@@ -166,9 +171,11 @@ func walk(op *ast.Op, row wiring) (problems []string) {
 			continue
 		}
 		out := buf.String()
+		// The code formats of the code-output issue, once render lists them, are checked by name.
 		want := map[render.Format]string{render.FormatText: sp.Text, render.FormatASCII: sp.ASCII,
-			render.FormatLaTeX: sp.LaTeX, render.FormatNumPy: sp.NumPy}[f]
-		if op == builtin.Norm && f != render.FormatNumPy { // ‖·‖ is the notation's own
+			render.FormatLaTeX: sp.LaTeX, render.FormatNumPy: sp.NumPy,
+			"torch": sp.Torch, "octave": sp.Octave, "go": sp.Go}[f]
+		if op == builtin.Norm && (f == render.FormatText || f == render.FormatASCII || f == render.FormatLaTeX) { // ‖·‖ is the notation's own
 			want = ""
 		}
 		if w := spellingWord(want); w != "" && !strings.Contains(out, w) {
@@ -273,5 +280,100 @@ func TestPartlyWiredRowsFail(t *testing.T) {
 		if !strings.Contains(strings.Join(problems, "\n"), c.want) {
 			t.Errorf("%s: the walk reports %q, want a problem mentioning %q", c.name, problems, c.want)
 		}
+	}
+}
+
+// TestFoldAgreesWithEval: where a row folds a number exactly (exp(0) = 1),
+// the folded value is what its evaluation gives.
+func TestFoldAgreesWithEval(t *testing.T) {
+	var points []*big.Rat
+	for _, p := range [][2]int64{{-2, 1}, {-1, 1}, {-1, 2}, {0, 1}, {1, 4}, {1, 2}, {1, 1}, {2, 1}, {3, 1}} {
+		points = append(points, big.NewRat(p[0], p[1]))
+	}
+	folded := 0
+	for _, op := range table {
+		if op.Fold == nil {
+			continue
+		}
+		for _, x := range points {
+			v := op.Fold(x)
+			if v == nil {
+				continue
+			}
+			folded++
+			xf, _ := x.Float64()
+			want := op.Scalar(xf)
+			if got, _ := v.Float64(); math.Abs(got-want) > 1e-15*math.Max(1, math.Abs(want)) {
+				t.Errorf("%s(%s) folds to %s, but evaluates to %g", op.Name, x.RatString(), v.RatString(), want)
+			}
+		}
+	}
+	if folded < 20 {
+		t.Errorf("only %d folded values checked", folded)
+	}
+}
+
+// TestSoftplusIsStable: softplus(x) = log(1 + eˣ) neither overflows for
+// large x nor rounds to 0 for very negative x.
+func TestSoftplusIsStable(t *testing.T) {
+	for _, c := range []struct{ x, want float64 }{
+		{1000, 1000}, {-1000, 0}, {0, math.Ln2}, {-40, math.Exp(-40)}, {40, 40 + math.Exp(-40)}, {1, math.Log1p(math.E)},
+	} {
+		got := builtin.Softplus.Scalar(c.x)
+		if math.IsInf(got, 0) || math.IsNaN(got) || math.Abs(got-c.want) > 1e-15*math.Max(1, math.Abs(c.want)) && !(c.want == 0 && got >= 0 && got < 1e-300) {
+			t.Errorf("softplus(%g) = %g, want %g", c.x, got, c.want)
+		}
+	}
+	if v := builtin.Softplus.Scalar(-700); v <= 0 {
+		t.Errorf("softplus(-700) = %g, want e^-700 > 0", v)
+	}
+}
+
+// TestKronAndVecAdjoints: where Δ stays inside kron, the adjoint the row
+// writes (⟨C ⊗ D, A ⊗ Δ⟩ = ⟨⟨C, A⟩·D, Δ⟩) is used and checked numerically
+// (vec's, ⟨vec(H), vec(Δ)⟩ = ⟨H, Δ⟩, in TestVecAdjoint); elsewhere the
+// answer is an error that names the operation.
+func TestKronAndVecAdjoints(t *testing.T) {
+	const let = "A: m x n; X: p x q; C: m x n; D: p x q; B: p x q; a: p"
+	for _, c := range []struct {
+		expr string
+		op   *ast.Op
+	}{
+		{"sum(kron(A, X) .* kron(C, D))", builtin.Kron},
+		{"sum(kron(X, A) .* kron(D, C))", builtin.Kron},
+	} {
+		res, err := mdiff.Derive(c.expr, mdiff.Options{Wrt: []string{"X"}, Let: []string{let}, Steps: true})
+		if err != nil {
+			t.Errorf("%s: %v", c.expr, err)
+			continue
+		}
+		if !hasStep(res, c.op.AdjointRule) {
+			t.Errorf("%s: --steps do not show %q", c.expr, c.op.AdjointRule)
+		}
+	}
+	for _, expr := range []string{"sum(exp(kron(A, X)))", "a'*vec(X)"} {
+		_, err := mdiff.Derive(expr, mdiff.Options{Wrt: []string{"X"}, Let: []string{"A: m x n; X: p x q"}})
+		if err == nil || !strings.Contains(err.Error(), "no closed-form gradient through") || strings.Contains(err.Error(), "internal") {
+			t.Errorf("%s: error %v, want one naming the operation", expr, err)
+		}
+	}
+}
+
+// TestVecAdjoint: the adjoint pass reads ⟨vec(B), vec(Δ)⟩ as ⟨B, Δ⟩ (the
+// form as the adjoint pass meets it, before simplification removes vec).
+func TestVecAdjoint(t *testing.T) {
+	b := ast.Var("B", ast.Mat("n", "p"), 0)
+	delta := ast.Delta("X", ast.Mat("n", "p"))
+	l := ast.Mul(ast.Transpose(builtin.Vec.Of(b)), builtin.Vec.Of(delta))
+	var used []string
+	g, err := simplify.New().Gradient(l, delta, func(id string, _, _ *ast.Node, _, _ []*ast.Node) { used = append(used, id) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g != b {
+		t.Errorf("gradient of vec(B)ᵀ·vec(Δ) = %s, want B", ast.Dump(g))
+	}
+	if !strings.Contains(strings.Join(used, "\n"), builtin.Vec.AdjointRule) {
+		t.Errorf("identities used %q, want %q", used, builtin.Vec.AdjointRule)
 	}
 }

@@ -10,4 +10,14 @@
 //
 // Adding an elementwise function is one row in elementwise.go and one row in
 // the table-walk test (builtin_test.go).
+//
+// Code written against the node kinds this table replaced reads:
+//
+//	ast.Reduce(ast.KTrace, x)     builtin.Trace.Of(x)   (KDet, KLogdet, KSum, KLogsumexp, KNorm likewise)
+//	ast.DiagMat(x), ast.DiagVec(A) builtin.DiagMat.Of(x), builtin.DiagVec.Of(A)
+//	ast.Softmax(x), ast.Kron(a, b) builtin.Softmax.Of(x), builtin.Kron.Of(a, b)
+//	ast.Apply("exp", 0, x)        builtin.Exp.Of(x)     (a declared g stays ast.Apply("g", k, x))
+//	n.Kind == ast.KTrace          n.Is(builtin.Trace)
+//	ast.ElementwiseFuncs[name]    n.Kind == ast.KCall && n.Op.Elementwise
+//	a printer's switch on kinds   case ast.KCall: n.Op.Print (Text, ASCII, LaTeX, NumPy, Torch, Octave, Go)
 package builtin

@@ -38,12 +38,12 @@ func init() {
 		"d tan(A) = (1 + tan(A)²) ⊙ dA", foldAt(map[int64]int64{0: 0}),
 		ast.Spelling{Text: "tan", ASCII: "tan", LaTeX: `\tan`, NumPy: "np.tan", Torch: "torch.tan", Octave: "tan", Go: "math.Tan"})
 	fn(Arcsin, "arcsin", math.Asin, func(n, a *ast.Node) *ast.Node {
-		return pow(ast.Add(ones(a.Shape), neg(pow(a, 2, 1))), -1, 2)
+		return pow(Sqrt.Of(ast.Add(ones(a.Shape), neg(pow(a, 2, 1)))), -1, 1)
 	}, "d arcsin(A) = dA ⊘ sqrt(1 − A∘²)", foldAt(map[int64]int64{0: 0}),
 		ast.Spelling{Text: "arcsin", ASCII: "arcsin", LaTeX: `\arcsin`, NumPy: "np.arcsin", Torch: "torch.asin", Octave: "asin", Go: "math.Asin"})
 	ast.RegisterAlias(Arcsin, "asin")
 	fn(Arccos, "arccos", math.Acos, func(n, a *ast.Node) *ast.Node {
-		return neg(pow(ast.Add(ones(a.Shape), neg(pow(a, 2, 1))), -1, 2))
+		return neg(pow(Sqrt.Of(ast.Add(ones(a.Shape), neg(pow(a, 2, 1)))), -1, 1))
 	}, "d arccos(A) = −dA ⊘ sqrt(1 − A∘²)", foldAt(map[int64]int64{1: 0}),
 		ast.Spelling{Text: "arccos", ASCII: "arccos", LaTeX: `\arccos`, NumPy: "np.arccos", Torch: "torch.acos", Octave: "acos", Go: "math.Acos"})
 	ast.RegisterAlias(Arccos, "acos")
@@ -70,7 +70,7 @@ func init() {
 		},
 		ast.Spelling{Text: "sigmoid", ASCII: "sigmoid", LaTeX: `\operatorname{sigmoid}`, NumPy: "_sigmoid", NumPyHelper: `def _sigmoid(z):
     return 0.5 * (1.0 + np.tanh(0.5 * z))
-`, Torch: "torch.sigmoid", Octave: "1 ./ (1 + exp(-%s))", Go: "1 / (1 + math.Exp(-%s))"})
+`, Torch: "torch.sigmoid", Octave: "1 ./ (1 + exp(-(%s)))", Go: "1 / (1 + math.Exp(-(%s)))"})
 	fn(Softplus, "softplus", softplus, func(n, a *ast.Node) *ast.Node { return Sigmoid.Of(a) },
 		"d softplus(A) = σ(A) ⊙ dA", nil,
 		ast.Spelling{Text: "softplus", ASCII: "softplus", LaTeX: `\operatorname{softplus}`, NumPy: "np.logaddexp(0.0, %s)",

@@ -65,7 +65,7 @@ func init() {
 		},
 		AdjointRule: "g·sum(Δ) = ⟨g·𝟙, Δ⟩",
 		Print: ast.Spelling{Text: "sum", ASCII: "sum", LaTeX: `\operatorname{sum}`, NumPy: "np.sum",
-			Torch: "torch.sum", Octave: "sum(%s(:))", Go: "mat.Sum"}})
+			Torch: "torch.sum", Octave: "sum(vec(%s))", Go: "mat.Sum"}})
 
 	def(DiagMat, ast.Op{Name: "diag", Args: 1, Shape: ast.ColumnToDiag, Linear: true,
 		Eval: one(func(a *mat.Dense) (*mat.Dense, error) {
@@ -151,7 +151,7 @@ func init() {
 		},
 		AdjointRule: "g·mean(Δ) = ⟨g·𝟙/(m·n), Δ⟩",
 		Print: ast.Spelling{Text: "mean", ASCII: "mean", LaTeX: `\operatorname{mean}`, NumPy: "np.mean",
-			Torch: "torch.mean", Octave: "mean(%s(:))", Go: "mean"}})
+			Torch: "torch.mean", Octave: "mean(vec(%s))", Go: "mean"}})
 
 	def(Vec, ast.Op{Name: "vec", Args: 1, Shape: ast.StackColumns, Linear: true,
 		Eval:  one(func(a *mat.Dense) (*mat.Dense, error) { return vec(a), nil }),
@@ -165,7 +165,7 @@ func init() {
 		},
 		AdjointRule: "⟨vec(H), vec(Δ)⟩ = ⟨H, Δ⟩",
 		Print: ast.Spelling{Text: "vec", ASCII: "vec", LaTeX: `\operatorname{vec}`, NumPy: `np.reshape(%s, (-1, 1), order="F")`,
-			Torch: "%s.t().reshape(-1, 1)", Octave: "%s(:)", Go: "vec"}})
+			Torch: "%s.t().reshape(-1, 1)", Octave: "vec", Go: "vec"}})
 
 	def(Kron, ast.Op{Name: "kron", Args: 2, Shape: ast.KronShape, Infix: true,
 		Eval: func(args []*mat.Dense) (*mat.Dense, error) {
@@ -210,7 +210,7 @@ func init() {
 		Deriv: func(n *ast.Node, da []*ast.Node) *ast.Node { return ast.Inner(Sign.Of(n.Args[0]), da[0]) },
 		Rule:  "d norm1(A) = ⟨sign(A), dA⟩",
 		Print: ast.Spelling{Text: "‖%s‖₁", ASCII: "norm1", LaTeX: `\lVert %s \rVert_{1}`, NumPy: "np.sum(np.abs(%s))",
-			Torch: "torch.sum(torch.abs(%s))", Octave: "sum(abs(%s(:)))", Go: "norm1"}})
+			Torch: "torch.sum(torch.abs(%s))", Octave: "sum(abs(vec(%s)))", Go: "norm1"}})
 
 	def(Pi, ast.Op{Name: "pi", Args: 0, Shape: ast.Constant,
 		Eval:  func([]*mat.Dense) (*mat.Dense, error) { return scalar(math.Pi), nil },

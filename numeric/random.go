@@ -116,6 +116,8 @@ func randomEnv(rng *rand.Rand, prog *ast.Program, sizes map[ast.Dim]int, dom dom
 		for _, n := range topo(r) {
 			addDims(n.Shape)
 			switch n.Kind {
+			case ast.KSize: // a size as a scalar (m·inv(Xᵀ)) needs a value even where no variable has it
+				addDims(ast.Shape{Rows: ast.Dim(n.Name), Cols: ast.One})
 			case ast.KVar:
 				if !seenVar[n.Name] {
 					seenVar[n.Name] = true

@@ -358,30 +358,49 @@ func (sf *Simplifier) simplifyMul(n *ast.Node) *ast.Node {
 	return r
 }
 
-// mergePowers multiplies equal scalar bases: s·s⁻¹ = 1, s^a·s^b = s^(a+b).
+// mergePowers multiplies equal scalar bases: s·s⁻¹ = 1, s^a·s^b = s^(a+b),
+// also for a symbolic exponent: d^(n−1)·d = dⁿ.
 func (sf *Simplifier) mergePowers(fs []*ast.Node) []*ast.Node {
 	type pw struct {
 		base *ast.Node
-		e    *big.Rat
+		e    *big.Rat    // the numeric part of the exponent
+		sym  []*ast.Node // its symbolic terms
+		n    int         // factors merged
+		orig *ast.Node
 	}
 	var ps []*pw
 	idx := map[*ast.Node]*pw{}
 	for _, f := range fs {
 		base, e := f, one()
+		var sym *ast.Node
 		if f.Kind == ast.KPow && f.Args[1].Kind == ast.KNum {
 			base, e = f.Args[0], f.Args[1].Num
+		} else if f.Kind == ast.KPow && f.IsScalar() {
+			base, e, sym = f.Args[0], new(big.Rat), f.Args[1]
 		}
-		if p, ok := idx[base]; ok {
-			p.e = new(big.Rat).Add(p.e, e)
-			continue
+		p, ok := idx[base]
+		if !ok {
+			p = &pw{base: base, e: new(big.Rat), orig: f}
+			idx[base] = p
+			ps = append(ps, p)
 		}
-		p := &pw{base, new(big.Rat).Set(e)}
-		idx[base] = p
-		ps = append(ps, p)
+		p.e.Add(p.e, e)
+		if sym != nil {
+			p.sym = append(p.sym, sym)
+		}
+		p.n++
 	}
 	var out []*ast.Node
 	for _, p := range ps {
 		switch {
+		case len(p.sym) > 0 && p.n == 1:
+			out = append(out, p.orig)
+		case len(p.sym) > 0:
+			exp := p.sym
+			if p.e.Sign() != 0 {
+				exp = append([]*ast.Node{ast.Number(p.e)}, exp...)
+			}
+			out = append(out, sf.simplify(ast.Pow(p.base, sf.simplify(ast.Add(exp...)))))
 		case p.e.Sign() == 0:
 		case p.e.Cmp(one()) == 0:
 			out = append(out, p.base)

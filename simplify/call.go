@@ -83,6 +83,10 @@ func (sf *Simplifier) simplifyCall(n *ast.Node) *ast.Node {
 		case a.Is(builtin.Vec): // ‖vec(A)‖ = ‖A‖_F
 			return sf.simplify(builtin.Norm.Of(a.Args[0]))
 		}
+	case builtin.Logsumexp:
+		if a.Is(builtin.Vec) && !a.Args[0].Shape.IsScalar() { // logsumexp(vec(A)) = log(sum(exp(A)))
+			return sf.simplify(builtin.Log.Of(builtin.Sum.Of(builtin.Exp.Of(a.Args[0]))))
+		}
 	case builtin.Norm1:
 		if a.Is(builtin.Vec) { // norm1(vec(A)) = norm1(A)
 			return sf.simplify(builtin.Norm1.Of(a.Args[0]))

@@ -166,9 +166,13 @@ func scalarProduct(fs []*ast.Node) []*ast.Node {
 // Kronecker returns K with vec(L(Δ)) = K·vec(Δ) for a map linear in Δ
 // whose canonical terms are c·A·Δ·B, by vec(A·Δ·B) = (Bᵀ ⊗ A)·vec(Δ)
 // (column-major vec). For a vector direction Δᵀ is allowed too, since
-// vec(δᵀ) = vec(δ).
+// vec(δᵀ) = vec(δ). A factor vec(M(Δ)) contributes its own Kronecker form:
+// vec(A·vec(M)·B) = (Bᵀ ⊗ A)·K_M·vec(Δ).
 func (sf *Simplifier) Kronecker(l, delta *ast.Node) (*ast.Node, error) {
 	l = sf.Simplify(l)
+	if l.Is(builtin.Vec) { // vec(vec(M)) = vec(M)
+		return sf.Kronecker(l.Args[0], delta)
+	}
 	terms := []*ast.Node{l}
 	if l.Kind == ast.KAdd {
 		terms = l.Args
@@ -196,8 +200,15 @@ func (sf *Simplifier) Kronecker(l, delta *ast.Node) (*ast.Node, error) {
 			}
 		}
 		f := fs[k]
+		var inner *ast.Node // K_M of a factor vec(M(Δ))
+		if f.Is(builtin.Vec) && f != delta {
+			var err error
+			if inner, err = sf.Kronecker(f.Args[0], delta); err != nil {
+				return nil, err
+			}
+		}
 		isVec := delta.Shape.Cols == ast.One || delta.Shape.Rows == ast.One // vec(δᵀ) = vec(δ)
-		if f != delta && !(isVec && f.Kind == ast.KTranspose && f.Args[0] == delta) {
+		if inner == nil && f != delta && !(isVec && f.Kind == ast.KTranspose && f.Args[0] == delta) {
 			if f.Kind == ast.KTranspose && f.Args[0] == delta {
 				return nil, &NoJacobianError{"a term holds Δᵀ, which needs the commutation matrix; the differential map is the answer"}
 			}
@@ -213,6 +224,9 @@ func (sf *Simplifier) Kronecker(l, delta *ast.Node) (*ast.Node, error) {
 			b = ast.Mul(right...)
 		}
 		term := builtin.Kron.Of(sf.transposeCanon(b), a)
+		if inner != nil {
+			term = ast.Mul(term, inner)
+		}
 		out = append(out, ast.Mul(append([]*ast.Node{ast.Number(c)}, append(scalars, term)...)...))
 	}
 	return sf.Simplify(ast.Add(out...)), nil
