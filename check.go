@@ -7,10 +7,10 @@ import (
 	"strings"
 
 	"github.com/mdiff/mdiff/ast"
-	"github.com/mdiff/mdiff/simplify"
 	"github.com/mdiff/mdiff/numeric"
 	"github.com/mdiff/mdiff/parser"
 	"github.com/mdiff/mdiff/render"
+	"github.com/mdiff/mdiff/simplify"
 )
 
 // CheckOptions configure CheckCandidate.

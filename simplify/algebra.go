@@ -883,7 +883,6 @@ func (sf *Simplifier) mergeDiagonals(terms []*ast.Node) *ast.Node {
 	return sf.simplify(ast.Add(append(rest, d)...))
 }
 
-
 // expandIfSmaller distributes the Hadamard products of a sum over their sum
 // operands, (1 − y) ⊙ p − y ⊙ (1 − p) = p − y ⊙ p − y + y ⊙ p, collects, and
 // keeps the result when it has fewer distinct nodes than the sum had:
