@@ -25,7 +25,7 @@ import (
 // Options select what Derive computes.
 type Options struct {
 	Wrt      []string // variables; each entry may hold several names separated by ","
-	Let      []string // declarations, each the value of one --let flag
+	Let      []string // declarations: each entry one or more, separated by ";" or ","
 	Hessian  bool     // add the second derivative (scalar f)
 	Jacobian bool     // add the Jacobian (vector- or matrix-valued f)
 	Steps    bool     // record the derivation

@@ -114,6 +114,12 @@ checked numerically against finite differences before it is printed.` + language
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newDiffCmd(stdout, stderr), newCheckCmd(stdout, stderr), newVersionCmd())
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Example = "  source <(mdiff completion bash)\n  mdiff completion zsh > \"${fpath[1]}/_mdiff\"\n  mdiff completion fish > ~/.config/fish/completions/mdiff.fish"
+		}
+	}
 	// Flags are forgiving in case: --Hessian is --hessian.
 	root.SetGlobalNormalizationFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		return pflag.NormalizedName(strings.ToLower(name))
