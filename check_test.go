@@ -1,6 +1,7 @@
 package mdiff_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/mdiff/mdiff"
@@ -40,6 +41,34 @@ func TestCheckCandidateSpellings(t *testing.T) {
 			if rep.OK != c.ok {
 				t.Errorf("check %q --grad %q: OK = %v, want %v (%s)", tt.expr, c.cand, rep.OK, c.ok, rep)
 			}
+		}
+	}
+}
+
+// TestMisspelledDecl checks the note for a declaration that f does not use
+// while a name of f is close to it, and that an unused declaration with
+// nothing close (one file of declarations for many expressions) is quiet.
+func TestMisspelledDecl(t *testing.T) {
+	tests := []struct{ src, let, note string }{
+		{"<B, Omega*B>", "Omgea: sym n x n", "Omgea is declared but f does not use it: did you mean Omega, which is undeclared (m×m)?"},
+		{"x'*Sigma*x", "x: n; Sgima: spd n x n", "Sgima is declared but f does not use it: did you mean Sigma, which is undeclared (n×n)?"},
+		{"tr(X)", "X: n x n; Y: n x n", ""},
+		{"tr(A*X)", "A: n x n; Z: n x n", ""},
+	}
+	for _, tt := range tests {
+		prog, err := mdiff.Parse(tt.src, []string{tt.let})
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.src, err)
+			continue
+		}
+		got := ""
+		for _, n := range prog.Notes {
+			if strings.Contains(n, "is declared but") {
+				got = n
+			}
+		}
+		if got != tt.note {
+			t.Errorf("Parse(%q, %q): note %q, want %q", tt.src, tt.let, got, tt.note)
 		}
 	}
 }

@@ -72,7 +72,36 @@ func Parse(src string, let []string) (*ast.Program, error) {
 			return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(i+len(d)), "Δ (Delta) is the name of the direction in every answer; please call this variable something else")
 		}
 	}
+	prog.Notes = append(prog.Notes, misspelledDecls(decls, prog)...)
 	return prog, nil
+}
+
+// misspelledDecls notes each declaration that f does not use while an
+// undeclared name of f is close to it (Omgea declared, Omega used): the
+// declaration was probably meant for that name, which has its default shape
+// instead. A declaration f does not use is otherwise fine (one declaration
+// file serves many expressions).
+func misspelledDecls(decls []ast.Decl, prog *ast.Program) []string {
+	declared := map[string]bool{}
+	for _, d := range decls {
+		declared[d.Name] = true
+	}
+	var undeclared []string
+	for _, v := range prog.Vars {
+		if !declared[v.Name] {
+			undeclared = append(undeclared, v.Name)
+		}
+	}
+	var notes []string
+	for _, d := range decls {
+		if d.Func || prog.Var(d.Name) != nil {
+			continue
+		}
+		if near := ast.Nearest(d.Name, undeclared); near != "" {
+			notes = append(notes, fmt.Sprintf("%s is declared but f does not use it: did you mean %s, which is undeclared (%s)?", d.Name, near, prog.Var(near).Shape))
+		}
+	}
+	return notes
 }
 
 // directionNames are the spellings of the direction Δ in input (SPEC §2).
