@@ -63,8 +63,8 @@ func TestMisspelledDecl(t *testing.T) {
 		}
 		got := ""
 		for _, n := range prog.Notes {
-			if strings.Contains(n, "is declared but") {
-				got = n
+			if strings.Contains(n.String(), "is declared but") {
+				got = n.String()
 			}
 		}
 		if got != tt.note {

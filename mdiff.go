@@ -81,7 +81,7 @@ func Parse(src string, let []string) (*ast.Program, error) {
 // declaration was probably meant for that name, which has its default shape
 // instead. A declaration f does not use is otherwise fine (one declaration
 // file serves many expressions).
-func misspelledDecls(decls []ast.Decl, prog *ast.Program) []string {
+func misspelledDecls(decls []ast.Decl, prog *ast.Program) []ast.Note {
 	declared := map[string]bool{}
 	for _, d := range decls {
 		declared[d.Name] = true
@@ -92,13 +92,13 @@ func misspelledDecls(decls []ast.Decl, prog *ast.Program) []string {
 			undeclared = append(undeclared, v.Name)
 		}
 	}
-	var notes []string
+	var notes []ast.Note
 	for _, d := range decls {
 		if d.Func || prog.Var(d.Name) != nil {
 			continue
 		}
 		if near := ast.Nearest(d.Name, undeclared); near != "" {
-			notes = append(notes, fmt.Sprintf("%s is declared but f does not use it: did you mean %s, which is undeclared (%s)?", d.Name, near, prog.Var(near).Shape))
+			notes = append(notes, ast.Note{Msg: fmt.Sprintf("%s is declared but f does not use it: did you mean %s, which is undeclared (%s)?", d.Name, near, prog.Var(near).Shape)})
 		}
 	}
 	return notes
@@ -216,7 +216,7 @@ func variables(prog *ast.Program, wrt []string) ([]*ast.Node, error) {
 					Suggest: ast.Nearest(name, names)}
 			}
 			if v.Props&ast.Integer != 0 {
-				return nil, &ast.Error{Src: prog.Src, Msg: fmt.Sprintf("--wrt %s: %s is an integer (%s: int); there is no derivative with respect to it", name, name, name), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}}}
+				return nil, &ast.Error{Src: prog.Src, Msg: fmt.Sprintf("%s is an integer (%s: int); there is no derivative with respect to it", name, name), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}}}
 			}
 			out = append(out, v)
 		}
