@@ -1,10 +1,12 @@
 package mdiff_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/mdiff/mdiff"
+	"github.com/mdiff/mdiff/ast"
 )
 
 // TestCheckCandidateSpellings checks that a candidate may be written as
@@ -69,6 +71,35 @@ func TestMisspelledDecl(t *testing.T) {
 		}
 		if got != tt.note {
 			t.Errorf("Parse(%q, %q): note %q, want %q", tt.src, tt.let, got, tt.note)
+		}
+	}
+}
+
+// TestLibraryErrorsAreTyped: the facade's errors carry no command-line
+// wording; a program words them from their fields.
+func TestLibraryErrorsAreTyped(t *testing.T) {
+	_, err := mdiff.Derive("tr(X)", mdiff.Options{Wrt: []string{"X"}, Let: []string{"X: 2000 x 2000"}})
+	var big *mdiff.TooLargeError
+	if !errors.As(err, &big) || big.Name != "X" || strings.Contains(err.Error(), "--") {
+		t.Errorf("Derive of a 2000×2000 X: %v, want a *TooLargeError without flags", err)
+	}
+	for _, src := range []string{"g(X)", "inverse(X)", "exp'(X)", "tr(X^t)"} {
+		_, err := mdiff.Derive(src, mdiff.Options{Wrt: []string{"X"}, Let: []string{"t: scalar"}})
+		var e *ast.Error
+		if !errors.As(err, &e) || strings.Contains(err.Error(), "--") {
+			t.Errorf("Derive(%q): %v, want an *ast.Error without flags", src, err)
+		}
+	}
+	prog, err := mdiff.Parse("tr(X^k) + c*x'*x", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prog.Notes) < 2 {
+		t.Errorf("notes %v: want one for k and one for c", prog.Notes)
+	}
+	for _, n := range prog.Notes {
+		if n.Decl == "" || strings.Contains(n.String(), "--") {
+			t.Errorf("note %q: want a declaration, and no flags", n)
 		}
 	}
 }
