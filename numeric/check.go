@@ -35,6 +35,9 @@ const (
 	// shrinks is how many times the step is divided by 4 when the error
 	// estimate is too large.
 	shrinks = 4
+	// minZeros is how many draws with both sides exactly zero, and none
+	// with a nonzero side, make a comparison count as made (see run).
+	minZeros = 5
 	// maxMismatches is how many differing entries a Report lists.
 	maxMismatches = 5
 	// seedStream is the second word of the PCG state; it only makes the
@@ -48,8 +51,10 @@ var (
 	// point the check needs.
 	ErrNotFinite = errors.New("not finite")
 	// ErrNoFiniteDraw is wrapped when no random input in maxAttempts
-	// draws gave finite values (and reliable finite differences).
-	ErrNoFiniteDraw = errors.New("numeric: no random input where the function and its derivative are finite")
+	// draws could be compared: finite values, matrices that are well
+	// conditioned (MaxCond), values in floating-point range, reliable
+	// finite differences, and not both sides exactly zero.
+	ErrNoFiniteDraw = errors.New("numeric: no random input where the function and its derivative are finite, well conditioned and not both zero")
 	// errUnreliable marks finite differences whose error estimate stayed
 	// above the tolerance at every step (a kink inside the stencil, a nearly
 	// singular matrix): the draw is redrawn.
@@ -103,6 +108,16 @@ type Report struct {
 	// Env is the last environment used, or, when OK is false, the one of
 	// the worst failing draw (where Mismatches were found).
 	Env *Env
+	// Cond is the largest condition number of a matrix that the compared
+	// expressions invert or take a determinant of, over the draws compared
+	// (1 when they invert nothing); when OK is false, that of the worst
+	// failing draw.
+	Cond float64
+	// Rejected counts the draws that were redrawn: f or a derivative not
+	// finite, a matrix too ill-conditioned (above MaxCond), a value out of
+	// floating-point range, finite differences that did not converge, or
+	// both sides exactly zero.
+	Rejected int
 }
 
 // Verification returns the report as the ast.Verification of a Result; its
@@ -150,7 +165,7 @@ func CheckDifferential(f, df, wrt *ast.Node, prog *ast.Program, opts Options) (R
 		if !est.reliable {
 			return 0, nil, errUnreliable
 		}
-		rel, err := relErr(a, est.d, est.noise/opts.Tol)
+		rel, err := compare(df, a, est.d, est.noise/opts.Tol)
 		return rel, nil, err
 	})
 }
@@ -188,7 +203,7 @@ func CheckGradient(f, g, wrt *ast.Node, prog *ast.Program, opts Options) (Report
 		if !est.reliable {
 			return 0, nil, errUnreliable
 		}
-		rel, err := relErr(scalar(inner(dir, gv)), est.d, est.noise/opts.Tol)
+		rel, err := compare(g, scalar(inner(dir, gv)), est.d, est.noise/opts.Tol)
 		return rel, nil, err
 	})
 }
@@ -218,12 +233,75 @@ func CompareGradient(candidate, f, wrt *ast.Node, prog *ast.Program, opts Option
 			return 0, nil, errUnreliable
 		}
 		floor := noise / opts.Tol
-		rel, err := relErr(got, want, floor)
+		rel, err := compare(candidate, got, want, floor)
 		if err != nil || rel <= opts.Tol {
 			return rel, nil, err
 		}
 		den := math.Max(math.Max(frobenius(got), frobenius(want)), floor)
 		return rel, mismatches(got, want, opts.Tol*den), nil
+	})
+}
+
+// CheckKronecker checks a Kronecker form K of a linear map: vec(df[Δ]) must
+// equal K·vec(Δ) (column-major vec) for random inputs and directions of wrt.
+// df itself is checked against finite differences by CheckDifferential.
+// Inputs are redrawn as for CheckDifferential.
+func CheckKronecker(k, df, wrt *ast.Node, prog *ast.Program, opts Options) (Report, error) {
+	if err := checkArgs(k, df, wrt); err != nil {
+		return Report{}, err
+	}
+	opts = opts.withDefaults()
+	return run(prog, opts, []*ast.Node{k, df, wrt}, func(env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
+		dir, err := direction(rng, wrt, env)
+		if err != nil {
+			return 0, nil, err
+		}
+		env.Deltas[wrt.Name] = dir
+		km, err := evalFinite(k, env, "the Kronecker form")
+		if err != nil {
+			return 0, nil, err
+		}
+		dm, err := evalFinite(df, env, "the differential")
+		if err != nil {
+			return 0, nil, err
+		}
+		v := Vec(dir)
+		if kr, kc := km.Dims(); kc != v.RawMatrix().Rows || kr != dm.RawMatrix().Rows*dm.RawMatrix().Cols {
+			return 0, nil, fmt.Errorf("numeric: Kronecker form is %d×%d for vec(Δ) of length %d and vec(df) of length %d", kr, kc, v.RawMatrix().Rows, dm.RawMatrix().Rows*dm.RawMatrix().Cols)
+		}
+		var got mat.Dense
+		got.Mul(km, v)
+		rel, err := compare(k, &got, Vec(dm), 0)
+		return rel, nil, err
+	})
+}
+
+// SameValue checks that a and b have the same value on random inputs: a
+// relative difference above the tolerance at any draw fails. With
+// opts.Gentle the inputs are near the identity, so that rounding in a badly
+// conditioned form (inv(X²⁰)) is not taken for a difference. Inputs are
+// redrawn — positive entries, entries in (0, 1) — where a or b is not
+// finite, as for CheckDifferential; if no draw works the error wraps
+// ErrNoFiniteDraw.
+func SameValue(a, b *ast.Node, prog *ast.Program, opts Options) (Report, error) {
+	if a == nil || b == nil {
+		return Report{}, errors.New("numeric: nil expression")
+	}
+	if a.Shape != b.Shape {
+		return Report{}, fmt.Errorf("numeric: comparing values of shapes %v and %v", a.Shape, b.Shape)
+	}
+	opts = opts.withDefaults()
+	return run(prog, opts, []*ast.Node{a, b}, func(env *Env, _ *rand.Rand) (float64, []Mismatch, error) {
+		va, err := evalFinite(a, env, "f")
+		if err != nil {
+			return 0, nil, err
+		}
+		vb, err := evalFinite(b, env, "its canonical form")
+		if err != nil {
+			return 0, nil, err
+		}
+		rel, err := compare(b, va, vb, 0)
+		return rel, nil, err
 	})
 }
 
@@ -269,27 +347,54 @@ func checkGradArgs(f, g, wrt *ast.Node) error {
 }
 
 // trial compares once on env; an error that wraps ErrSingular,
-// ErrNotFinite or errUnreliable asks for another draw.
+// ErrNotFinite, errUnreliable or errDegenerate asks for another draw.
 type trial func(env *Env, rng *rand.Rand) (relErr float64, mism []Mismatch, err error)
 
+// redraw reports whether err asks for another draw rather than ending the
+// check.
+func redraw(err error) bool {
+	for _, e := range []error{ErrSingular, ErrNotFinite, ErrIllConditioned, ErrOutOfRange, errUnreliable, errDegenerate} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
 // run performs opts.Draws trials on fresh random inputs, redrawing each up
-// to maxAttempts times. It reports the largest relative error, with the
-// environment and mismatches of that draw when the check fails.
+// to maxAttempts times. A draw is first screened (see screen): the matrices
+// that exprs invert or take a determinant of must be well conditioned and
+// elementwise powers in range. It reports the largest relative error, with
+// the environment and mismatches of that draw when the check fails. Every
+// draw it reports was compared: when one of the opts.Draws comparisons finds
+// no input in maxAttempts, the error wraps ErrNoFiniteDraw and the last
+// reason, and the report has OK false — never agreement on fewer draws.
 func run(prog *ast.Program, opts Options, exprs []*ast.Node, t trial) (Report, error) {
 	rng := rand.New(rand.NewPCG(opts.Seed, seedStream))
 	rep := Report{OK: true}
 	for d := 0; d < opts.Draws; d++ {
 		var last error
+		var lastEnv *Env
 		done := false
+		zeros := 0 // draws where both sides were exactly zero
 		for attempt := 0; attempt < maxAttempts && !done; attempt++ {
 			dom := domainFor(attempt)
 			if opts.Gentle && dom == domainAny {
 				dom = domainGentle
 			}
 			env := randomEnv(rng, prog, opts.Sizes, dom, exprs...)
-			rel, mism, err := t(env, rng)
-			if errors.Is(err, ErrSingular) || errors.Is(err, ErrNotFinite) || errors.Is(err, errUnreliable) {
-				last = err
+			cond, err := screen(exprs, env)
+			var rel float64
+			var mism []Mismatch
+			if err == nil {
+				rel, mism, err = t(env, rng)
+			}
+			if redraw(err) {
+				last, lastEnv = err, env
+				rep.Rejected++
+				if errors.Is(err, errDegenerate) {
+					zeros++
+				}
 				continue
 			}
 			if err != nil {
@@ -302,6 +407,12 @@ func run(prog *ast.Program, opts Options, exprs []*ast.Node, t trial) (Report, e
 			if rep.OK || failed && !(rel <= rep.RelErr) {
 				// The last env while all draws pass, else the worst failing one.
 				rep.Env = env
+				if failed {
+					rep.Cond = cond
+				}
+			}
+			if rep.OK && !failed {
+				rep.Cond = math.Max(rep.Cond, cond)
 			}
 			if !(rel <= rep.RelErr) {
 				rep.RelErr = rel
@@ -311,12 +422,65 @@ func run(prog *ast.Program, opts Options, exprs []*ast.Node, t trial) (Report, e
 			}
 			rep.OK = rep.OK && !failed
 		}
+		if !done && zeros >= minZeros {
+			// Both sides exactly zero at every draw that could be
+			// compared, at least minZeros of them across the domains
+			// (and no power under- or overflowed, see screen): the
+			// derivative is zero on the whole sample — (M − M)∘², or a
+			// zero factor that the canonical form did not cancel — and
+			// so is the answer.
+			done = true
+			rep.Draws++
+			rep.Rejected -= zeros
+			if rep.OK {
+				rep.Env = lastEnv
+			}
+		}
 		if !done {
 			rep.OK = false
-			return rep, fmt.Errorf("%w (%d draws tried; last: %w)", ErrNoFiniteDraw, maxAttempts, last)
+			return rep, &NoDrawError{Attempts: maxAttempts, Compared: rep.Draws, Last: last}
 		}
 	}
 	return rep, nil
+}
+
+// NoDrawError is the error of a check that found no input to compare on in
+// Attempts draws. It wraps ErrNoFiniteDraw and Last.
+type NoDrawError struct {
+	Attempts int   // draws tried for the comparison that found none
+	Compared int   // comparisons made before it
+	Last     error // why the last draw was rejected
+}
+
+func (e *NoDrawError) Error() string {
+	return fmt.Sprintf("%v (%d draws tried; last: %v)", ErrNoFiniteDraw, e.Attempts, e.Last)
+}
+
+func (e *NoDrawError) Unwrap() []error { return []error{ErrNoFiniteDraw, e.Last} }
+
+// compare returns relErr(a, b, floor), where a is the value of the symbolic
+// side sym; when a and b are both exactly zero and sym is not the literal
+// zero, the draw compares nothing (relu below its kink, where 2·step(x) is
+// zero too) and the error is errDegenerate: run redraws, and counts the
+// comparison as made only when every draw is like that.
+func compare(sym *ast.Node, a, b *mat.Dense, floor float64) (float64, error) {
+	if !isLiteralZero(sym) && allZero(a) && allZero(b) {
+		return 0, fmt.Errorf("numeric: %w", errDegenerate)
+	}
+	return relErr(a, b, floor)
+}
+
+// allZero reports whether every entry of m is zero.
+func allZero(m *mat.Dense) bool {
+	r, c := m.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			if m.At(i, j) != 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // domainFor is the domain of the attempt-th draw: a third of the attempts

@@ -194,6 +194,9 @@ func Kronecker(l, delta *ast.Node) (*ast.Node, error) {
 				k = i
 			}
 		}
+		if k < 0 { // the zero map, or a term constant in Δ
+			return nil, &NoJacobianError{"a term does not hold Δ"}
+		}
 		f := fs[k]
 		isVec := delta.Shape.Cols == ast.One || delta.Shape.Rows == ast.One // vec(δᵀ) = vec(δ)
 		if f != delta && !(isVec && f.Kind == ast.KTranspose && f.Args[0] == delta) {
