@@ -29,6 +29,15 @@ const (
 	// noiseFactor·ε·‖f‖/h: about 4 from the stencil weights times 16 for the
 	// rounding error in evaluating f itself.
 	noiseFactor = 64
+	// maxUncertainty is the largest uncertainty, relative to the values
+	// compared, at which a difference within the uncertainty counts as
+	// agreement (see verdict): a wrong answer is off by O(1), so values
+	// known to 1% still tell it from a right one.
+	maxUncertainty = 1e-2
+	// stencilNoise bounds the noise of an extrapolated estimate at step h as
+	// stencilNoise·u/h for values of f that are uncertain by u each: the
+	// weights 8, 8, 1, 1 over 12h, extrapolated as (16·D(h/2) − D(h))/15.
+	stencilNoise = 4
 	// baseStep is the step relative to the scale of the input, close to the
 	// optimum ε^{1/5} ≈ 7e-4 of the five-point stencil.
 	baseStep = 1e-3
@@ -59,6 +68,9 @@ var (
 	// above the tolerance at every step (a kink inside the stencil, a nearly
 	// singular matrix): the draw is redrawn.
 	errUnreliable = errors.New("finite differences did not converge")
+	// errUncertain marks a draw where the two sides differ by more than the
+	// tolerance but less than their rounding uncertainty: redrawn.
+	errUncertain = errors.New("the difference is within the rounding uncertainty")
 )
 
 // Options configure a check. The zero value means the defaults.
@@ -151,21 +163,22 @@ func CheckDifferential(f, df, wrt *ast.Node, prog *ast.Program, opts Options) (R
 			return 0, nil, err
 		}
 		env.Deltas[wrt.Name] = dir
-		if err := finiteAt(f, env, "f"); err != nil {
-			return 0, nil, err
-		}
-		a, err := evalFinite(df, env, "the differential")
+		_, uf, err := evalUnc(f, env, "f")
 		if err != nil {
 			return 0, nil, err
 		}
-		est, err := directional(f, env, wrt.Name, dir, opts.Tol)
+		a, ua, err := evalUnc(df, env, "the differential")
+		if err != nil {
+			return 0, nil, err
+		}
+		est, err := directional(f, env, wrt.Name, dir, opts.Tol, uf)
 		if err != nil {
 			return 0, nil, err
 		}
 		if !est.reliable {
 			return 0, nil, errUnreliable
 		}
-		rel, err := compare(df, a, est.d, est.noise/opts.Tol)
+		rel, err := verdict(df, a, est.d, ua, est.noise+est.errEst, est.noise/opts.Tol, opts.Tol)
 		return rel, nil, err
 	})
 }
@@ -186,7 +199,8 @@ func CheckGradient(f, g, wrt *ast.Node, prog *ast.Program, opts Options) (Report
 			return 0, nil, err
 		}
 		env.Deltas[wrt.Name] = dir
-		if err := finiteAt(f, env, "f"); err != nil {
+		_, uf, err := evalUnc(f, env, "f")
+		if err != nil {
 			return 0, nil, err
 		}
 		gv, err := evalFinite(g, env, "the gradient")
@@ -196,14 +210,19 @@ func CheckGradient(f, g, wrt *ast.Node, prog *ast.Program, opts Options) (Report
 		if err := sameDims("⟨Δ, G⟩", dir, gv); err != nil {
 			return 0, nil, fmt.Errorf("numeric: %w", err)
 		}
-		est, err := directional(f, env, wrt.Name, dir, opts.Tol)
+		// The compared value is ⟨Δ, G⟩, whose rounding is not that of G.
+		a, ua, err := evalUnc(ast.Inner(ast.Delta(wrt.Name, wrt.Shape), g), env, "⟨Δ, the gradient⟩")
+		if err != nil {
+			return 0, nil, err
+		}
+		est, err := directional(f, env, wrt.Name, dir, opts.Tol, uf)
 		if err != nil {
 			return 0, nil, err
 		}
 		if !est.reliable {
 			return 0, nil, errUnreliable
 		}
-		rel, err := compare(g, scalar(inner(dir, gv)), est.d, est.noise/opts.Tol)
+		rel, err := verdict(g, a, est.d, ua, est.noise+est.errEst, est.noise/opts.Tol, opts.Tol)
 		return rel, nil, err
 	})
 }
@@ -218,14 +237,15 @@ func CompareGradient(candidate, f, wrt *ast.Node, prog *ast.Program, opts Option
 	}
 	opts = opts.withDefaults()
 	return run(prog, opts, []*ast.Node{f, candidate, wrt}, func(env *Env, _ *rand.Rand) (float64, []Mismatch, error) {
-		if err := finiteAt(f, env, "f"); err != nil {
-			return 0, nil, err
-		}
-		got, err := evalFinite(candidate, env, "the candidate gradient")
+		_, uf, err := evalUnc(f, env, "f")
 		if err != nil {
 			return 0, nil, err
 		}
-		want, noise, reliable, err := fdGradient(f, wrt, env, opts.Tol)
+		got, ua, err := evalUnc(candidate, env, "the candidate gradient")
+		if err != nil {
+			return 0, nil, err
+		}
+		want, noise, errEst, reliable, err := fdGradient(f, wrt, env, opts.Tol, uf)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -233,7 +253,7 @@ func CompareGradient(candidate, f, wrt *ast.Node, prog *ast.Program, opts Option
 			return 0, nil, errUnreliable
 		}
 		floor := noise / opts.Tol
-		rel, err := compare(candidate, got, want, floor)
+		rel, err := verdict(candidate, got, want, ua, noise+errEst, floor, opts.Tol)
 		if err != nil || rel <= opts.Tol {
 			return rel, nil, err
 		}
@@ -257,11 +277,11 @@ func CheckKronecker(k, df, wrt *ast.Node, prog *ast.Program, opts Options) (Repo
 			return 0, nil, err
 		}
 		env.Deltas[wrt.Name] = dir
-		km, err := evalFinite(k, env, "the Kronecker form")
+		km, uk, err := evalUnc(k, env, "the Kronecker form")
 		if err != nil {
 			return 0, nil, err
 		}
-		dm, err := evalFinite(df, env, "the differential")
+		dm, ud, err := evalUnc(df, env, "the differential")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -271,7 +291,7 @@ func CheckKronecker(k, df, wrt *ast.Node, prog *ast.Program, opts Options) (Repo
 		}
 		var got mat.Dense
 		got.Mul(km, v)
-		rel, err := compare(k, &got, Vec(dm), 0)
+		rel, err := verdict(k, &got, Vec(dm), uk*frobenius(v), ud, 0, opts.Tol)
 		return rel, nil, err
 	})
 }
@@ -292,15 +312,15 @@ func SameValue(a, b *ast.Node, prog *ast.Program, opts Options) (Report, error) 
 	}
 	opts = opts.withDefaults()
 	return run(prog, opts, []*ast.Node{a, b}, func(env *Env, _ *rand.Rand) (float64, []Mismatch, error) {
-		va, err := evalFinite(a, env, "f")
+		va, ua, err := evalUnc(a, env, "f")
 		if err != nil {
 			return 0, nil, err
 		}
-		vb, err := evalFinite(b, env, "its canonical form")
+		vb, ub, err := evalUnc(b, env, "its canonical form")
 		if err != nil {
 			return 0, nil, err
 		}
-		rel, err := compare(b, va, vb, 0)
+		rel, err := verdict(b, va, vb, ua, ub, 0, opts.Tol)
 		return rel, nil, err
 	})
 }
@@ -319,7 +339,7 @@ func FDGradient(f, wrt *ast.Node, env *Env) (*mat.Dense, error) {
 	if !f.IsScalar() {
 		return nil, fmt.Errorf("numeric: gradient of a non-scalar f of shape %v", f.Shape)
 	}
-	g, _, _, err := fdGradient(f, wrt, env, DefaultTol)
+	g, _, _, _, err := fdGradient(f, wrt, env, DefaultTol, 0)
 	return g, err
 }
 
@@ -353,7 +373,7 @@ type trial func(env *Env, rng *rand.Rand) (relErr float64, mism []Mismatch, err 
 // redraw reports whether err asks for another draw rather than ending the
 // check.
 func redraw(err error) bool {
-	for _, e := range []error{ErrSingular, ErrNotFinite, ErrIllConditioned, ErrOutOfRange, errUnreliable, errDegenerate} {
+	for _, e := range []error{ErrSingular, ErrNotFinite, ErrIllConditioned, ErrOutOfRange, errUnreliable, errDegenerate, errUncertain} {
 		if errors.Is(err, e) {
 			return true
 		}
@@ -458,16 +478,51 @@ func (e *NoDrawError) Error() string {
 
 func (e *NoDrawError) Unwrap() []error { return []error{ErrNoFiniteDraw, e.Last} }
 
-// compare returns relErr(a, b, floor), where a is the value of the symbolic
-// side sym; when a and b are both exactly zero and sym is not the literal
-// zero, the draw compares nothing (relu below its kink, where 2·step(x) is
-// zero too) and the error is errDegenerate: run redraws, and counts the
-// comparison as made only when every draw is like that.
-func compare(sym *ast.Node, a, b *mat.Dense, floor float64) (float64, error) {
-	if !isLiteralZero(sym) && allZero(a) && allZero(b) {
-		return 0, fmt.Errorf("numeric: %w", errDegenerate)
+// verdict compares a, the value of the symbolic side sym, with b, with
+// absolute uncertainties ua and ub (rounding of either, truncation of
+// finite differences), u = ua + ub, and returns the relative error
+// ‖a − b‖/max(‖a‖, ‖b‖, floor) (floor: the rounding noise of finite
+// differences over the tolerance, 0 for two symbolic values), or
+// ‖a − b‖/max(‖a‖, ‖b‖, u/tol) when the values agree within u:
+//
+//   - when both values are within u of zero and sym is not structurally
+//     zero, the draw compares nothing (relu below its kink, where a wrong
+//     2·step(x) is zero too; the Hessian of a saturated softmax, 10⁻¹³ left
+//     of terms of size 1): errDegenerate. A structurally zero sym agrees
+//     with finite differences that vanish up to their noise;
+//   - within the tolerance, the draw agrees;
+//   - beyond the tolerance but within 2u, the draw agrees when u is below
+//     maxUncertainty of the values (the values agree as far as they are
+//     known, and a wrong answer is off by O(1)), and compares nothing
+//     otherwise: errUncertain;
+//   - beyond 2u and the tolerance, the draw disagrees: a wrong answer is off
+//     by O(1) wherever it is evaluated.
+//
+// run redraws on both errors.
+func verdict(sym *ast.Node, a, b *mat.Dense, ua, ub, floor, tol float64) (float64, error) {
+	if err := sameDims("comparison", a, b); err != nil {
+		return 0, fmt.Errorf("numeric: %w", err)
 	}
-	return relErr(a, b, floor)
+	var d mat.Dense
+	d.Sub(a, b)
+	diff := frobenius(&d)
+	scale := math.Max(frobenius(a), frobenius(b))
+	u := ua + ub
+	zero := isLiteralZero(sym)
+	switch {
+	case math.IsNaN(diff) || math.IsNaN(u):
+		return math.NaN(), nil
+	case scale <= u || scale == 0:
+		if zero {
+			return 0, nil
+		}
+		return 0, fmt.Errorf("numeric: %w", errDegenerate)
+	case diff <= tol*scale, diff > 2*u:
+		return diff / math.Max(scale, floor), nil
+	case u <= maxUncertainty*scale:
+		return diff / math.Max(math.Max(scale, floor), u/tol), nil
+	}
+	return 0, fmt.Errorf("numeric: %w (difference %.2g, uncertainty %.2g)", errUncertain, diff, u)
 }
 
 // allZero reports whether every entry of m is zero.
@@ -571,7 +626,7 @@ type fdEstimate struct {
 // estimate exceeds max(tol·‖d‖, noise), h is divided by 4, up to shrinks
 // times, and the estimate with the smallest relative error estimate is
 // returned (reliable false).
-func directional(f *ast.Node, env *Env, name string, dir *mat.Dense, tol float64) (fdEstimate, error) {
+func directional(f *ast.Node, env *Env, name string, dir *mat.Dense, tol, uf float64) (fdEstimate, error) {
 	x := env.Vals[name]
 	if x == nil {
 		return fdEstimate{}, fmt.Errorf("numeric: variable %s has no value", name)
@@ -648,7 +703,7 @@ func directional(f *ast.Node, env *Env, name string, dir *mat.Dense, tol float64
 		diff.Sub(d2, d1)
 		ext.Scale(1.0/15, &diff)
 		ext.Add(d2, &ext)
-		est := fdEstimate{d: &ext, errEst: frobenius(&diff) / 15, noise: noiseFactor * eps * fScale / h}
+		est := fdEstimate{d: &ext, errEst: frobenius(&diff) / 15, noise: math.Max(noiseFactor*eps*fScale, stencilNoise*uf) / h}
 		scale := math.Max(tol*frobenius(&ext), est.noise)
 		if est.errEst <= scale {
 			est.reliable = true
@@ -670,16 +725,17 @@ func directional(f *ast.Node, env *Env, name string, dir *mat.Dense, tol float64
 const eps = 0x1p-52
 
 // fdGradient is FDGradient that also returns the rounding noise of the
-// gradient (Frobenius norm of the entries' noise) and whether the
+// gradient (Frobenius norm of the entries' noise, for values of f uncertain
+// by uf), its truncation error estimate (likewise), and whether the
 // differences converged: Σ errEst² ≤ max(tol·‖G‖_F, noise)².
-func fdGradient(f, wrt *ast.Node, env *Env, tol float64) (*mat.Dense, float64, bool, error) {
+func fdGradient(f, wrt *ast.Node, env *Env, tol, uf float64) (g *mat.Dense, noise, errEst float64, reliable bool, err error) {
 	x := env.Vals[wrt.Name]
 	if x == nil {
-		return nil, 0, false, fmt.Errorf("numeric: variable %s has no value", wrt.Name)
+		return nil, 0, 0, false, fmt.Errorf("numeric: variable %s has no value", wrt.Name)
 	}
 	r, c := x.Dims()
 	sym := isSym(wrt) && r == c
-	g := mat.NewDense(r, c, nil)
+	g = mat.NewDense(r, c, nil)
 	var noise2, err2 float64
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {
@@ -691,13 +747,13 @@ func fdGradient(f, wrt *ast.Node, env *Env, tol float64) (*mat.Dense, float64, b
 			if sym {
 				e.Set(j, i, 1)
 			}
-			est, err := directional(f, env, wrt.Name, e, tol)
+			est, err := directional(f, env, wrt.Name, e, tol, uf)
 			if err != nil {
-				return nil, 0, false, err
+				return nil, 0, 0, false, err
 			}
 			v, err := scalarOf("f", est.d)
 			if err != nil {
-				return nil, 0, false, fmt.Errorf("numeric: gradient of a non-scalar f: %w", err)
+				return nil, 0, 0, false, fmt.Errorf("numeric: gradient of a non-scalar f: %w", err)
 			}
 			if sym && i != j {
 				// d/dt f(X + t(E_ij + E_ji)) = G_ij + G_ji, split evenly.
@@ -712,7 +768,7 @@ func fdGradient(f, wrt *ast.Node, env *Env, tol float64) (*mat.Dense, float64, b
 			}
 		}
 	}
-	noise := math.Sqrt(noise2)
+	noise = math.Sqrt(noise2)
 	scale := math.Max(tol*frobenius(g), noise)
-	return g, noise, math.Sqrt(err2) <= scale, nil
+	return g, noise, math.Sqrt(err2), math.Sqrt(err2) <= scale, nil
 }

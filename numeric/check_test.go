@@ -527,7 +527,7 @@ func TestDirectionalAccuracy(t *testing.T) {
 	for k := 0; k < 50; k++ {
 		env := RandomEnv(rng, prog, nil)
 		dir := RandomDirection(rng, x, env)
-		est, err := directional(f, env, "x", dir, DefaultTol)
+		est, err := directional(f, env, "x", dir, DefaultTol, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -53,18 +53,10 @@ type RejectedDraw struct {
 	Cond float64
 	// Value and At are the out-of-range value and the entry it came from.
 	Value, At float64
-	// Eval is set when evaluating Node itself is ill-conditioned (Cond is
-	// then its relative condition number, above MaxEvalCond); What names
-	// Node ("f", "the gradient", …).
-	Eval bool
-	What string
-	kind error
+	kind      error
 }
 
 func (e *RejectedDraw) Error() string {
-	if e.Eval {
-		return fmt.Sprintf("numeric: evaluating %s at the draw has relative condition number %.2g (more than %.0g): %v", e.What, e.Cond, MaxEvalCond, e.kind)
-	}
 	if e.kind == ErrOutOfRange {
 		return fmt.Sprintf("numeric: %s is %g at an entry %g: %v", describe(e.Node), e.Value, e.At, e.kind)
 	}
@@ -231,83 +223,77 @@ func isLiteralZero(n *ast.Node) bool {
 	return false
 }
 
-// MaxEvalCond is the largest relative condition number of evaluating a
-// compared expression at a draw that a check accepts. An expression whose
-// value is a small difference of large terms — the Hessian of a saturated
-// softmax, e.g. 10⁻¹⁴ left of terms of size 1 — is computed with a relative
-// rounding error of about κ·ε, and finite differences of it see that
-// rounding as signal; at κ ≤ 10⁴ both keep about eleven digits, and the
-// noise estimate of the differences (which scales with the value, not the
-// terms) holds. A draw with a larger κ is redrawn.
-const MaxEvalCond = 1e4
+// uncPerturbation is the relative perturbation of the inputs by which
+// evalUnc measures the rounding error of an evaluation.
+const uncPerturbation = 1e-12
 
-// evalPerturbation is the relative perturbation of the inputs by which
-// evalCond measures the condition of an evaluation: large against rounding
-// (so that rounding does not mask it), small against the scale on which
-// smooth functions vary.
-const evalPerturbation = 1e-9
-
-// perturbSeed seeds the perturbations of evalCond; they are drawn from
-// their own stream, so that measuring the condition does not change the
-// draws of a check.
+// perturbSeed seeds the perturbations of evalUnc; they are drawn from their
+// own stream, so that estimating the rounding does not change the draws of
+// a check.
 const perturbSeed = 0x636f6e64 // "cond"
 
-// evalConditioned evaluates n at env and returns its value when it is
-// finite and its evaluation well conditioned: moving every input entry x
-// (variables and directions) to x·(1 + δ·r), r uniform in [−1, 1] and
-// symmetric where the value is, δ = 10⁻⁹, changes the value by at most
-// MaxEvalCond·δ relatively, at each of two such perturbations.
-// Multiplicative perturbations keep the declarations: zeros, signs,
-// symmetry, definiteness; values that are all integers are left alone.
-// A larger change is a *RejectedDraw wrapping ErrIllConditioned; a value
-// that is not finite wraps ErrNotFinite.
-func evalConditioned(n *ast.Node, env *Env, what string) (*mat.Dense, error) {
+// evalUnc evaluates n at env, requires a finite value (else an error
+// wrapping ErrNotFinite), and estimates its absolute rounding error by a
+// second difference across perturbed inputs: the largest
+// ‖n(X₊) + n(X₋) − 2·n(X)‖_F over two draws of R, where X± = X ⊙ (1 ± δ·R)
+// for every variable and direction, R uniform in [−1, 1] (symmetric where X
+// is), δ = 10⁻¹². Each input moves by thousands of units in the last place,
+// so the rounding errors of the three evaluations are independent and the
+// second difference is of their size, however much of the value cancels
+// (the Hessian of a saturated softmax: 10⁻¹³ left of terms of size 1); the
+// true variation cancels to first order and leaves δ²·κ²·‖n‖, below
+// rounding for any reasonable condition κ. Multiplicative perturbations keep
+// the declarations — zeros, signs, symmetry, definiteness —; values that are
+// all integers are left alone.
+func evalUnc(n *ast.Node, env *Env, what string) (*mat.Dense, float64, error) {
 	v, err := evalFinite(n, env, what)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	k, err := evalCond(n, v, env)
-	if err != nil {
-		return nil, err
-	}
-	if !(k <= MaxEvalCond) {
-		return nil, &RejectedDraw{Node: n, Cond: k, Eval: true, What: what, kind: ErrIllConditioned}
-	}
-	return v, nil
-}
-
-// evalCond returns max over two perturbations of the inputs (see
-// evalConditioned) of (‖n(X′) − n(X)‖_F / ‖n(X)‖_F) / δ, where v is n(X):
-// 0 for a value that is exactly zero and stays so, +Inf for one that
-// does not.
-func evalCond(n *ast.Node, v *mat.Dense, env *Env) (float64, error) {
 	rng := rand.New(rand.NewPCG(perturbSeed, 0))
-	base := frobenius(v)
 	worst := 0.0
 	for range 2 {
-		pe := &Env{Sizes: env.Sizes, Vals: perturbAll(rng, env.Vals), Deltas: perturbAll(rng, env.Deltas), Funcs: env.Funcs}
-		w, err := Eval(n, pe)
-		if err != nil {
-			return 0, err
+		vals, deltas := perturbAll(rng, env.Vals), perturbAll(rng, env.Deltas)
+		var sum mat.Dense
+		for _, sign := range []float64{1, -1} {
+			pe := &Env{Sizes: env.Sizes, Vals: signed(vals, env.Vals, sign), Deltas: signed(deltas, env.Deltas, sign), Funcs: env.Funcs}
+			w, err := Eval(n, pe)
+			if err != nil || !Finite(w) {
+				// Finite at X but not 10⁻¹² away: on the edge of the
+				// domain, or singular there.
+				return nil, 0, fmt.Errorf("numeric: %s next to the input is %w", what, ErrNotFinite)
+			}
+			if sign > 0 {
+				sum.CloneFrom(w)
+			} else {
+				sum.Add(&sum, w)
+			}
 		}
-		if !Finite(w) {
-			return math.Inf(1), nil
-		}
-		var d mat.Dense
-		d.Sub(w, v)
-		change := frobenius(&d)
-		switch {
-		case change == 0:
-		case base == 0:
-			return math.Inf(1), nil
-		default:
-			worst = math.Max(worst, change/base/evalPerturbation)
-		}
+		var twice mat.Dense
+		twice.Scale(2, v)
+		sum.Sub(&sum, &twice)
+		worst = math.Max(worst, frobenius(&sum))
 	}
-	return worst, nil
+	return v, worst, nil
 }
 
-// perturbAll returns the values of m, each perturbed as evalConditioned
+// signed returns, for each name, plus (X₊ = X + P) for sign 1 and
+// X₋ = 2X − X₊ for sign −1.
+func signed(plus, base map[string]*mat.Dense, sign float64) map[string]*mat.Dense {
+	if sign > 0 {
+		return plus
+	}
+	out := make(map[string]*mat.Dense, len(plus))
+	for k, p := range plus {
+		var m mat.Dense
+		m.Scale(2, base[k])
+		m.Sub(&m, p)
+		out[k] = &m
+	}
+	return out
+}
+
+// perturbAll returns the values of m, each perturbed as evalUnc
 // describes; names are visited in sorted order, so the result depends only
 // on rng and m.
 func perturbAll(rng *rand.Rand, m map[string]*mat.Dense) map[string]*mat.Dense {
@@ -349,7 +335,7 @@ func perturb(rng *rand.Rand, x *mat.Dense) *mat.Dense {
 			if sym && j < i {
 				continue
 			}
-			v := x.At(i, j) * (1 + evalPerturbation*(2*rng.Float64()-1))
+			v := x.At(i, j) * (1 + uncPerturbation*(2*rng.Float64()-1))
 			out.Set(i, j, v)
 			if sym {
 				out.Set(j, i, v)
