@@ -65,8 +65,8 @@ func (e *RejectedDraw) Error() string {
 
 func (e *RejectedDraw) Unwrap() error { return e.kind }
 
-// screen evaluates, at env, the arguments of every inverse, negative matrix
-// power, determinant and log-determinant in exprs and returns the largest
+// screen evaluates, at env, the arguments of every inverse (a negative
+// matrix power is a power of one), determinant and log-determinant in exprs and returns the largest
 // condition number among them (1 when there are none). A condition number
 // above MaxCond is a *RejectedDraw wrapping ErrIllConditioned; an
 // elementwise power or exp whose value under- or overflows at a finite,
@@ -87,8 +87,7 @@ func screen(exprs []*ast.Node, env *Env) (float64, error) {
 			}
 			seen[n] = true
 			switch {
-			case n.Kind == ast.KInverse, n.Kind == ast.KDet, n.Kind == ast.KLogdet,
-				n.Kind == ast.KMatPow && n.K < 0:
+			case n.Kind == ast.KInverse, n.Kind == ast.KDet, n.Kind == ast.KLogdet:
 				var k float64
 				k, err = condOf(n.Args[0], env)
 				if err == nil && !(k <= MaxCond) {
@@ -117,7 +116,7 @@ func opWord(n *ast.Node) string {
 	case ast.KLogdet:
 		return "the log-determinant"
 	}
-	return fmt.Sprintf("the power %d", n.K)
+	return n.Kind.String()
 }
 
 // condOf returns the 2-norm condition number of the value of the square a
@@ -225,7 +224,7 @@ func isLiteralZero(n *ast.Node) bool {
 
 // uncPerturbation is the relative perturbation of the inputs by which
 // evalUnc measures the rounding error of an evaluation.
-const uncPerturbation = 1e-12
+const uncPerturbation = 1e-8
 
 // perturbSeed seeds the perturbations of evalUnc; they are drawn from their
 // own stream, so that estimating the rounding does not change the draws of
@@ -237,14 +236,16 @@ const perturbSeed = 0x636f6e64 // "cond"
 // second difference across perturbed inputs: the largest
 // ‖n(X₊) + n(X₋) − 2·n(X)‖_F over two draws of R, where X± = X ⊙ (1 ± δ·R)
 // for every variable and direction, R uniform in [−1, 1] (symmetric where X
-// is), δ = 10⁻¹². Each input moves by thousands of units in the last place,
-// so the rounding errors of the three evaluations are independent and the
-// second difference is of their size, however much of the value cancels
-// (the Hessian of a saturated softmax: 10⁻¹³ left of terms of size 1); the
-// true variation cancels to first order and leaves δ²·κ²·‖n‖, below
-// rounding for any reasonable condition κ. Multiplicative perturbations keep
-// the declarations — zeros, signs, symmetry, definiteness —; values that are
-// all integers are left alone.
+// is), δ = 10⁻⁸. Each input moves by millions of units in the last place —
+// enough to change the rounding of intermediates up to 10⁶ times larger
+// than the inputs — so the rounding errors of the three evaluations are
+// independent and the second difference is of their size, however much of
+// the value cancels (the Hessian of a saturated softmax: 10⁻¹³ left of
+// terms of size 1). The true variation cancels to first order and leaves
+// about δ²·κ²·‖n‖ for a value of condition κ: rounding level for κ ≤ 10,
+// 10⁻¹⁰·‖n‖ at κ = 10³ — an overestimate, which only makes a check redraw
+// more. Multiplicative perturbations keep the declarations — zeros, signs,
+// symmetry, definiteness —; values that are all integers are left alone.
 func evalUnc(n *ast.Node, env *Env, what string) (*mat.Dense, float64, error) {
 	v, err := evalFinite(n, env, what)
 	if err != nil {
@@ -259,7 +260,7 @@ func evalUnc(n *ast.Node, env *Env, what string) (*mat.Dense, float64, error) {
 			pe := &Env{Sizes: env.Sizes, Vals: signed(vals, env.Vals, sign), Deltas: signed(deltas, env.Deltas, sign), Funcs: env.Funcs}
 			w, err := Eval(n, pe)
 			if err != nil || !Finite(w) {
-				// Finite at X but not 10⁻¹² away: on the edge of the
+				// Finite at X but not 10⁻⁸ away: on the edge of the
 				// domain, or singular there.
 				return nil, 0, fmt.Errorf("numeric: %s next to the input is %w", what, ErrNotFinite)
 			}
