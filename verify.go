@@ -50,7 +50,7 @@ type UncheckedError struct {
 }
 
 func (e *UncheckedError) Error() string {
-	return fmt.Sprintf("could not be checked numerically: %s: no random input could be compared at %s (%s); use --no-check to see the answer unchecked",
+	return fmt.Sprintf("could not be checked numerically: %s: no random input could be compared at %s (%s)",
 		e.What, strings.Join(e.Sizes, "; "), e.Reason)
 }
 

@@ -60,12 +60,17 @@ func diffRun(src string, opts *diffOptions, stdout, stderr io.Writer) error {
 	}
 	res, err := mdiff.Derive(src, opts.Options)
 	var failed *mdiff.CheckFailedError
-	if err != nil && !errors.As(err, &failed) {
+	var unchecked *mdiff.UncheckedError
+	if err != nil && !errors.As(err, &failed) && !errors.As(err, &unchecked) {
 		return err
 	}
 	if failed != nil {
 		// A wrong answer is never printed as if it were right.
 		return fmt.Errorf("%v\n  the derivative of %s was not printed; please report this expression", failed, src)
+	}
+	if unchecked != nil {
+		// Nor is an answer that could not be checked.
+		return fmt.Errorf("%v\n  the derivative of %s was not printed; --no-check prints it unchecked", unchecked, src)
 	}
 	th := render.Plain()
 	if format == render.FormatText && colourWanted(stdout, opts.Color) {
