@@ -66,8 +66,8 @@ const maxCheckedEntries = 1 << 20
 
 // check is one comparison of Verify.
 type check struct {
-	what   string // what is compared with what
-	gentle bool   // start at near-identity inputs
+	what   func() string // what is compared with what (rendered only for a message)
+	gentle bool          // start at near-identity inputs
 	run    func(numeric.Options) (numeric.Report, error)
 }
 
@@ -116,7 +116,7 @@ func verify(res *ast.Result, opts numeric.Options, canon func(*ast.Node) *ast.No
 			if rep.Env != nil {
 				sizes = numeric.FormatSizes(rep.Env.Sizes)
 			}
-			return c, &CheckFailedError{What: ch.what, RelErr: rep.RelErr, Tol: tol, Draws: rep.Draws, Sizes: sizes, Cond: rep.Cond}
+			return c, &CheckFailedError{What: ch.what(), RelErr: rep.RelErr, Tol: tol, Draws: rep.Draws, Sizes: sizes, Cond: rep.Cond}
 		}
 	}
 	return c, nil
@@ -134,7 +134,9 @@ func checks(res *ast.Result, canon func(*ast.Node) *ast.Node) []check {
 	var out []check
 	if f != res.F {
 		out = append(out, check{
-			what:   fmt.Sprintf("f = %s (its canonical form, which mdiff differentiates) against f = %s", text(f), text(res.F)),
+			what: func() string {
+				return fmt.Sprintf("f = %s (its canonical form, which mdiff differentiates) against f = %s", text(f), text(res.F))
+			},
 			gentle: true,
 			run: func(o numeric.Options) (numeric.Report, error) {
 				return numeric.SameValue(res.F, f, prog, o)
@@ -146,14 +148,16 @@ func checks(res *ast.Result, canon func(*ast.Node) *ast.Node) []check {
 		delta := ast.Delta(v.Name, v.Shape)
 		if g := d.Gradient; g != nil {
 			out = append(out, check{
-				what: fmt.Sprintf("∇_%s f = %s against finite differences of f", v.Name, text(g)),
+				what: func() string { return fmt.Sprintf("∇_%s f = %s against finite differences of f", v.Name, text(g)) },
 				run: func(o numeric.Options) (numeric.Report, error) {
 					return numeric.CheckGradient(f, g, v, prog, o)
 				},
 			})
 		} else {
 			out = append(out, check{
-				what: fmt.Sprintf("df = Δ ↦ %s against finite differences of f", text(d.Differential)),
+				what: func() string {
+					return fmt.Sprintf("df = Δ ↦ %s against finite differences of f", text(d.Differential))
+				},
 				run: func(o numeric.Options) (numeric.Report, error) {
 					return numeric.CheckDifferential(f, d.Differential, v, prog, o)
 				},
@@ -161,7 +165,9 @@ func checks(res *ast.Result, canon func(*ast.Node) *ast.Node) []check {
 		}
 		if h := d.Hessian; h != nil {
 			out = append(out, check{
-				what: fmt.Sprintf("H[Δ] = %s against finite differences of ∇_%s f", text(h), v.Name),
+				what: func() string {
+					return fmt.Sprintf("H[Δ] = %s against finite differences of ∇_%s f", text(h), v.Name)
+				},
 				run: func(o numeric.Options) (numeric.Report, error) {
 					return numeric.CheckDifferential(d.Gradient, h, v, prog, o)
 				},
@@ -169,7 +175,9 @@ func checks(res *ast.Result, canon func(*ast.Node) *ast.Node) []check {
 		}
 		if m := d.HessianMat; m != nil && !v.IsScalar() {
 			out = append(out, check{
-				what: fmt.Sprintf("∇²_%s f = %s (H[Δ] = ∇²f·Δ) against finite differences of ∇_%s f", v.Name, text(m), v.Name),
+				what: func() string {
+					return fmt.Sprintf("∇²_%s f = %s (H[Δ] = ∇²f·Δ) against finite differences of ∇_%s f", v.Name, text(m), v.Name)
+				},
 				run: func(o numeric.Options) (numeric.Report, error) {
 					return numeric.CheckDifferential(d.Gradient, ast.Mul(m, delta), v, prog, o)
 				},
@@ -180,14 +188,16 @@ func checks(res *ast.Result, canon func(*ast.Node) *ast.Node) []check {
 		case j == nil:
 		case v.IsScalar() || res.F.Shape.Cols == ast.One && v.Shape.Cols == ast.One:
 			out = append(out, check{
-				what: fmt.Sprintf("J = %s (df = J·Δ) against finite differences of f", text(j)),
+				what: func() string { return fmt.Sprintf("J = %s (df = J·Δ) against finite differences of f", text(j)) },
 				run: func(o numeric.Options) (numeric.Report, error) {
 					return numeric.CheckDifferential(f, ast.Mul(j, delta), v, prog, o)
 				},
 			})
 		default:
 			out = append(out, check{
-				what: fmt.Sprintf("J = %s (vec(df[Δ]) = J·vec(Δ)) against df = Δ ↦ %s", text(j), text(d.Differential)),
+				what: func() string {
+					return fmt.Sprintf("J = %s (vec(df[Δ]) = J·vec(Δ)) against df = Δ ↦ %s", text(j), text(d.Differential))
+				},
 				run: func(o numeric.Options) (numeric.Report, error) {
 					return numeric.CheckKronecker(j, d.Differential, v, prog, o)
 				},
@@ -217,13 +227,13 @@ func runCheck(prog *ast.Program, opts numeric.Options, ch check) (numeric.Report
 
 // compared runs a check over the size plans (retrySizes) and returns an
 // *UncheckedError, naming what, when it compared nothing.
-func compared(prog *ast.Program, opts numeric.Options, what string, run func(numeric.Options) (numeric.Report, error)) (numeric.Report, error) {
+func compared(prog *ast.Program, opts numeric.Options, what func() string, run func(numeric.Options) (numeric.Report, error)) (numeric.Report, error) {
 	rep, tried, err := retrySizes(prog, opts, run)
 	if errors.Is(err, numeric.ErrNoFiniteDraw) {
-		return rep, &UncheckedError{What: what, Sizes: tried, Reason: rejection(err), Err: err}
+		return rep, &UncheckedError{What: what(), Sizes: tried, Reason: rejection(err), Err: err}
 	}
 	if err == nil && rep.Draws == 0 {
-		return rep, &UncheckedError{What: what, Sizes: tried, Reason: "no draw was compared", Err: numeric.ErrNoFiniteDraw}
+		return rep, &UncheckedError{What: what(), Sizes: tried, Reason: "no draw was compared", Err: numeric.ErrNoFiniteDraw}
 	}
 	return rep, err
 }

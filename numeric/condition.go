@@ -143,12 +143,12 @@ func condOf(a *ast.Node, env *Env) (float64, error) {
 }
 
 // powInRange reports ErrOutOfRange when a∘^p under- or overflows at an
-// entry where a is finite and nonzero.
+// entry where a is finite and nonzero. Integer exponents |p| ≤ 4 (the
+// squares and cubes of every derivative of tanh, sigmoid, x∘³) are not
+// evaluated: they under- or overflow only from a base of 10⁻⁷⁷ or 10⁷⁷,
+// itself out of range; skipping them keeps the screen linear in deep
+// expressions, where each such power would evaluate its whole operand.
 func powInRange(n *ast.Node, env *Env) error {
-	base, err := Eval(n.Args[0], env)
-	if err != nil {
-		return err
-	}
 	pv, err := Eval(n.Args[1], env)
 	if err != nil {
 		return err
@@ -157,6 +157,13 @@ func powInRange(n *ast.Node, env *Env) error {
 		return nil
 	}
 	p := pv.At(0, 0)
+	if p == math.Trunc(p) && math.Abs(p) <= 4 {
+		return nil
+	}
+	base, err := Eval(n.Args[0], env)
+	if err != nil {
+		return err
+	}
 	return inRange(n, base, func(x float64) float64 { return math.Pow(x, p) })
 }
 
