@@ -74,7 +74,7 @@ type check struct {
 // Verify checks every derivative of res numerically and returns the largest
 // relative error. Each check compares on numeric.DefaultDraws random inputs
 // (opts.Draws); an input where the values are not finite, a matrix the
-// expressions invert is ill-conditioned, or both sides are exactly zero is
+// expressions invert is ill-conditioned, or both sides are zero up to rounding is
 // redrawn, and when no input can be compared the sizes are assigned
 // otherwise (numeric.SizePlans). A disagreement is a *CheckFailedError, a
 // check that compared nothing an *UncheckedError; the verification is
@@ -243,6 +243,8 @@ func compared(prog *ast.Program, opts numeric.Options, what func() string, run f
 func rejection(err error) string {
 	var rd *numeric.RejectedDraw
 	switch {
+	case errors.As(err, &rd) && rd.Saturated:
+		return fmt.Sprintf("last: %s is saturated at %g, where its derivative keeps fewer than seven digits", render.Text(rd.Node, render.Plain()), rd.At)
 	case errors.As(err, &rd) && errors.Is(err, numeric.ErrIllConditioned):
 		return fmt.Sprintf("last: %s of %s has condition number %.1e, above %.0e", rd.Op, render.Text(rd.Node, render.Plain()), rd.Cond, numeric.MaxCond)
 	case errors.As(err, &rd):

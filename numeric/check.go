@@ -44,7 +44,7 @@ const (
 	// shrinks is how many times the step is divided by 4 when the error
 	// estimate is too large.
 	shrinks = 4
-	// minZeros is how many draws with both sides exactly zero, and none
+	// minZeros is how many draws with both sides zero (up to rounding), and none
 	// with a nonzero side, make a comparison count as made (see run).
 	minZeros = 5
 	// maxMismatches is how many differing entries a Report lists.
@@ -62,7 +62,7 @@ var (
 	// ErrNoFiniteDraw is wrapped when no random input in maxAttempts
 	// draws could be compared: finite values, matrices that are well
 	// conditioned (MaxCond), values in floating-point range, reliable
-	// finite differences, and not both sides exactly zero.
+	// finite differences, and not both sides zero up to rounding.
 	ErrNoFiniteDraw = errors.New("numeric: no random input where the function and its derivative are finite, well conditioned and not both zero")
 	// errUnreliable marks finite differences whose error estimate stayed
 	// above the tolerance at every step (a kink inside the stencil, a nearly
@@ -107,8 +107,8 @@ type Report struct {
 	// RelErr is the largest relative error ‖a − b‖_F / max(‖a‖_F, ‖b‖_F,
 	// floor) over the draws compared, where a is the symbolic and b the
 	// finite-difference value and floor is the rounding noise of the
-	// differences divided by the tolerance (so that two values that are
-	// both zero up to that noise agree).
+	// differences divided by the tolerance (see verdict for when a draw
+	// is compared at all).
 	RelErr float64
 	// OK reports whether RelErr ≤ Tol on every draw.
 	OK bool
@@ -128,7 +128,7 @@ type Report struct {
 	// Rejected counts the draws that were redrawn: f or a derivative not
 	// finite, a matrix too ill-conditioned (above MaxCond), a value out of
 	// floating-point range, finite differences that did not converge, or
-	// both sides exactly zero.
+	// both sides zero up to rounding.
 	Rejected int
 }
 
@@ -157,7 +157,7 @@ func CheckDifferential(f, df, wrt *ast.Node, prog *ast.Program, opts Options) (R
 		return Report{}, fmt.Errorf("numeric: differential of shape %v for f of shape %v", df.Shape, f.Shape)
 	}
 	opts = opts.withDefaults()
-	return run(prog, opts, []*ast.Node{f, df, wrt}, func(env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
+	return run(prog, opts, []*ast.Node{f, df, wrt}, wrt, func(env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
 		dir, err := direction(rng, wrt, env)
 		if err != nil {
 			return 0, nil, err
@@ -193,7 +193,7 @@ func CheckGradient(f, g, wrt *ast.Node, prog *ast.Program, opts Options) (Report
 		return Report{}, err
 	}
 	opts = opts.withDefaults()
-	return run(prog, opts, []*ast.Node{f, g, wrt}, func(env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
+	return run(prog, opts, []*ast.Node{f, g, wrt}, wrt, func(env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
 		dir, err := direction(rng, wrt, env)
 		if err != nil {
 			return 0, nil, err
@@ -230,7 +230,7 @@ func CompareGradient(candidate, f, wrt *ast.Node, prog *ast.Program, opts Option
 		return Report{}, err
 	}
 	opts = opts.withDefaults()
-	return run(prog, opts, []*ast.Node{f, candidate, wrt}, func(env *Env, _ *rand.Rand) (float64, []Mismatch, error) {
+	return run(prog, opts, []*ast.Node{f, candidate, wrt}, wrt, func(env *Env, _ *rand.Rand) (float64, []Mismatch, error) {
 		_, uf, err := evalUnc(f, env, "f")
 		if err != nil {
 			return 0, nil, err
@@ -265,7 +265,7 @@ func CheckKronecker(k, df, wrt *ast.Node, prog *ast.Program, opts Options) (Repo
 		return Report{}, err
 	}
 	opts = opts.withDefaults()
-	return run(prog, opts, []*ast.Node{k, df, wrt}, func(env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
+	return run(prog, opts, []*ast.Node{k, df, wrt}, wrt, func(env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
 		dir, err := direction(rng, wrt, env)
 		if err != nil {
 			return 0, nil, err
@@ -305,7 +305,7 @@ func SameValue(a, b *ast.Node, prog *ast.Program, opts Options) (Report, error) 
 		return Report{}, fmt.Errorf("numeric: comparing values of shapes %v and %v", a.Shape, b.Shape)
 	}
 	opts = opts.withDefaults()
-	return run(prog, opts, []*ast.Node{a, b}, func(env *Env, _ *rand.Rand) (float64, []Mismatch, error) {
+	return run(prog, opts, []*ast.Node{a, b}, nil, func(env *Env, _ *rand.Rand) (float64, []Mismatch, error) {
 		va, ua, err := evalUnc(a, env, "f")
 		if err != nil {
 			return 0, nil, err
@@ -377,27 +377,28 @@ func redraw(err error) bool {
 
 // run performs opts.Draws trials on fresh random inputs, redrawing each up
 // to maxAttempts times. A draw is first screened (see screen): the matrices
-// that exprs invert or take a determinant of must be well conditioned and
-// elementwise powers in range. It reports the largest relative error, with
+// that exprs invert or take a determinant of must be well conditioned,
+// elementwise powers in range, and the functions of wrt (nil: none) that
+// saturate not saturated. It reports the largest relative error, with
 // the environment and mismatches of that draw when the check fails. Every
 // draw it reports was compared: when one of the opts.Draws comparisons finds
 // no input in maxAttempts, the error wraps ErrNoFiniteDraw and the last
 // reason, and the report has OK false — never agreement on fewer draws.
-func run(prog *ast.Program, opts Options, exprs []*ast.Node, t trial) (Report, error) {
+func run(prog *ast.Program, opts Options, exprs []*ast.Node, wrt *ast.Node, t trial) (Report, error) {
 	rng := rand.New(rand.NewPCG(opts.Seed, seedStream))
 	rep := Report{OK: true}
 	for d := 0; d < opts.Draws; d++ {
 		var last error
 		var lastEnv *Env
 		done := false
-		zeros := 0 // draws where both sides were exactly zero
+		zeros := 0 // draws where both sides were zero up to rounding
 		for attempt := 0; attempt < maxAttempts && !done; attempt++ {
 			dom := domainFor(attempt)
 			if opts.Gentle && dom == domainAny {
 				dom = domainGentle
 			}
 			env := randomEnv(rng, prog, opts.Sizes, dom, exprs...)
-			cond, err := screen(exprs, env)
+			cond, err := screen(exprs, wrt, env)
 			var rel float64
 			var mism []Mismatch
 			if err == nil {
@@ -437,7 +438,7 @@ func run(prog *ast.Program, opts Options, exprs []*ast.Node, t trial) (Report, e
 			rep.OK = rep.OK && !failed
 		}
 		if !done && zeros >= minZeros {
-			// Both sides exactly zero at every draw that could be
+			// Both sides zero (up to rounding) at every draw that could be
 			// compared, at least minZeros of them across the domains
 			// (and no power under- or overflowed, see screen): the
 			// derivative is zero on the whole sample — (M − M)∘², or a
@@ -445,7 +446,7 @@ func run(prog *ast.Program, opts Options, exprs []*ast.Node, t trial) (Report, e
 			// so is the answer.
 			done = true
 			rep.Draws++
-			rep.Rejected -= zeros
+			rep.Rejected -= zeros // they were compared, as one draw
 			if rep.OK {
 				rep.Env = lastEnv
 			}

@@ -34,9 +34,9 @@ var (
 	// the values compared no longer carry the function.
 	ErrOutOfRange = errors.New("out of floating-point range")
 	// errDegenerate marks a draw where both sides of a comparison are
-	// exactly zero although the symbolic side is not the literal 0:
-	// nothing was compared (relu below its kink, an underflow).
-	errDegenerate = errors.New("both sides are exactly zero")
+	// zero up to their rounding uncertainty although the symbolic side is
+	// not structurally 0: nothing was compared (relu below its kink).
+	errDegenerate = errors.New("both sides are zero up to their rounding")
 )
 
 // RejectedDraw is the error of a draw that was not compared because a
@@ -51,12 +51,19 @@ type RejectedDraw struct {
 	Op string
 	// Cond is the condition number of Node (ill-conditioned only).
 	Cond float64
-	// Value and At are the out-of-range value and the entry it came from.
+	// Value and At are the out-of-range value and the entry it came from;
+	// At is the argument of a saturated function.
 	Value, At float64
+	// Saturated is set for tanh, sigmoid, softmax or logsumexp (Node)
+	// saturated at the entry At.
+	Saturated bool
 	kind      error
 }
 
 func (e *RejectedDraw) Error() string {
+	if e.Saturated {
+		return fmt.Sprintf("numeric: %s is saturated at an entry %g: its derivative keeps fewer than seven digits: %v", describe(e.Node), e.At, e.kind)
+	}
 	if e.kind == ErrOutOfRange {
 		return fmt.Sprintf("numeric: %s is %g at an entry %g: %v", describe(e.Node), e.Value, e.At, e.kind)
 	}
@@ -66,16 +73,20 @@ func (e *RejectedDraw) Error() string {
 func (e *RejectedDraw) Unwrap() error { return e.kind }
 
 // screen evaluates, at env, the arguments of every inverse (a negative
-// matrix power is a power of one), determinant and log-determinant in exprs and returns the largest
-// condition number among them (1 when there are none). A condition number
+// matrix power is a power of one), determinant and log-determinant in exprs
+// and returns the largest condition number among them (1 when there are
+// none); tanh, sigmoid, softmax and logsumexp of something that depends on
+// wrt (nil: nothing) must not be saturated (see unsaturated), a
+// *RejectedDraw wrapping ErrIllConditioned otherwise. A condition number
 // above MaxCond is a *RejectedDraw wrapping ErrIllConditioned; an
 // elementwise power or exp whose value under- or overflows at a finite,
 // nonzero argument is a *RejectedDraw wrapping ErrOutOfRange. Errors of
 // Eval (ErrSingular) and a non-finite argument (ErrNotFinite) are returned
 // as they are: the caller redraws on them too.
-func screen(exprs []*ast.Node, env *Env) (float64, error) {
+func screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
 	worst := 1.0
 	seen := map[*ast.Node]bool{}
+	dep := map[*ast.Node]bool{} // n depends on wrt
 	var err error
 	for _, e := range exprs {
 		if e == nil || err != nil {
@@ -86,6 +97,10 @@ func screen(exprs []*ast.Node, env *Env) (float64, error) {
 				return
 			}
 			seen[n] = true
+			dep[n] = wrt != nil && (n == wrt || n.Kind == ast.KDelta && n.Name == wrt.Name)
+			for _, a := range n.Args {
+				dep[n] = dep[n] || dep[a]
+			}
 			switch {
 			case n.Kind == ast.KInverse, n.Kind == ast.KDet, n.Kind == ast.KLogdet:
 				var k float64
@@ -96,6 +111,9 @@ func screen(exprs []*ast.Node, env *Env) (float64, error) {
 				if err == nil && k > worst {
 					worst = k
 				}
+			case dep[n] && (n.Kind == ast.KApply && n.K == 0 && saturation[n.Name] > 0 ||
+				n.Kind == ast.KSoftmax || n.Kind == ast.KLogsumexp):
+				err = unsaturated(n, env)
 			case n.Kind == ast.KPow:
 				err = powInRange(n, env)
 			case n.Kind == ast.KApply && n.Name == "exp" && n.K == 0:
@@ -140,6 +158,65 @@ func condOf(a *ast.Node, env *Env) (float64, error) {
 		return 1, nil
 	}
 	return mat.Cond(v, 2), nil
+}
+
+// minSlope is the smallest derivative, relative to 1, at which the
+// derivatives of tanh, sigmoid and softmax keep seven digits: 1 − tanh²,
+// σ·(1 − σ) and s ⊙ (1 − s) are differences from 1, computed to ε/slope
+// relatively, so below 10⁻⁹ they (and finite differences, which see the
+// same rounding of tanh(a) next to 1) keep fewer digits than a check at
+// tolerance 10⁻⁶ needs, with a margin of ten.
+const minSlope = 1e-9
+
+// saturation is, for each elementwise function whose derivative is a
+// difference from 1, the largest argument at which that derivative is at
+// least minSlope: sech²(11) = 10⁻⁹ for tanh (either sign), 1 − σ(20.7) =
+// 10⁻⁹ for sigmoid (positive arguments; below zero σ is small and exact).
+var saturation = map[string]float64{"tanh": 11, "sigmoid": 20.7}
+
+// unsaturated reports a *RejectedDraw wrapping ErrIllConditioned when the
+// argument of tanh or sigmoid is beyond its saturation bound at some entry,
+// or when the largest entry of softmax(x) (also the gradient of
+// logsumexp(x)) is within minSlope of 1: their derivatives have lost the
+// digits a check compares (tanh(16.8)² − 1 is 10⁻¹⁴ to ±10⁻¹⁶). Only
+// functions of the variable are screened: sigmoid(27) is a constant.
+func unsaturated(n *ast.Node, env *Env) error {
+	a, err := Eval(n.Args[0], env)
+	if err != nil {
+		return err
+	}
+	r, c := a.Dims()
+	if n.Kind == ast.KApply {
+		bound := saturation[n.Name]
+		for i := 0; i < r; i++ {
+			for j := 0; j < c; j++ {
+				x := a.At(i, j)
+				if n.Name == "tanh" {
+					x = math.Abs(x)
+				}
+				if x > bound {
+					return &RejectedDraw{Node: n, Saturated: true, At: a.At(i, j), kind: ErrIllConditioned}
+				}
+			}
+		}
+		return nil
+	}
+	if r*c < 2 || !Finite(a) {
+		return nil
+	}
+	s := softmax(a)
+	largest, at := 0.0, 0.0
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			if s.At(i, j) > largest {
+				largest, at = s.At(i, j), a.At(i, j)
+			}
+		}
+	}
+	if 1-largest < minSlope {
+		return &RejectedDraw{Node: n, Saturated: true, At: at, kind: ErrIllConditioned}
+	}
+	return nil
 }
 
 // powInRange reports ErrOutOfRange when a∘^p under- or overflows at an

@@ -24,7 +24,7 @@ func TestScreen(t *testing.T) {
 
 	rank1 := ast.Mul(x, ast.Transpose(x))
 	for _, n := range []*ast.Node{ast.Inverse(rank1), ast.Reduce(ast.KDet, rank1), ast.Reduce(ast.KLogdet, rank1), ast.MatPow(ast.Inverse(rank1), 2)} {
-		_, err := screen([]*ast.Node{ast.Reduce(ast.KSum, n)}, env)
+		_, err := screen([]*ast.Node{ast.Reduce(ast.KSum, n)}, nil, env)
 		var rd *RejectedDraw
 		if !errors.As(err, &rd) || !errors.Is(err, ErrIllConditioned) || rd.Node != rank1 || !(rd.Cond > MaxCond) {
 			t.Errorf("%s of x·xᵀ: %v, want a rejection for its condition number", n.Kind, err)
@@ -32,23 +32,46 @@ func TestScreen(t *testing.T) {
 	}
 	// x·xᵀ + I has condition number 1 + ‖x‖².
 	spd := ast.Add(rank1, ast.Identity(dn))
-	k, err := screen([]*ast.Node{ast.Inverse(spd), ast.MatPow(spd, 3)}, env)
+	k, err := screen([]*ast.Node{ast.Inverse(spd), ast.MatPow(spd, 3)}, nil, env)
 	xv := env.Vals["x"]
 	if want := 1 + mat.Dot(xv.ColView(0), xv.ColView(0)); err != nil || math.Abs(k-want) > 1e-9*want {
 		t.Errorf("inv(x·xᵀ + I): condition %g, %v; want %g", k, err, want)
 	}
-	if k, err := screen([]*ast.Node{ast.Reduce(ast.KTrace, X)}, env); err != nil || k != 1 {
+	if k, err := screen([]*ast.Node{ast.Reduce(ast.KTrace, X)}, nil, env); err != nil || k != 1 {
 		t.Errorf("tr(X): condition %g, %v; want 1 (nothing inverted)", k, err)
 	}
 	huge := ast.Number(new(big.Rat).SetFloat64(1e308))
 	for _, n := range []*ast.Node{ast.Pow(X, huge), ast.Apply("exp", 0, ast.Mul(huge, X))} {
-		_, err := screen([]*ast.Node{ast.Reduce(ast.KSum, n)}, env)
+		_, err := screen([]*ast.Node{ast.Reduce(ast.KSum, n)}, nil, env)
 		if !errors.Is(err, ErrOutOfRange) {
 			t.Errorf("%s: %v, want ErrOutOfRange", n.Kind, err)
 		}
 	}
-	if _, err := screen([]*ast.Node{ast.Pow(X, ast.Int(2)), ast.Apply("exp", 0, X)}, env); err != nil {
+	if _, err := screen([]*ast.Node{ast.Pow(X, ast.Int(2)), ast.Apply("exp", 0, X)}, nil, env); err != nil {
 		t.Errorf("X∘² and exp(X): %v", err)
+	}
+	// Saturated functions of the variable: their derivatives have lost
+	// their digits. Of a constant, they do not matter.
+	sat := []*ast.Node{
+		ast.Apply("tanh", 0, ast.Mul(ast.Int(1000), X)),
+		ast.Apply("sigmoid", 0, ast.Mul(ast.Int(1000), ast.Hadamard(X, X))),
+		ast.Softmax(ast.Mul(ast.Int(1000), x)),
+		ast.Reduce(ast.KLogsumexp, ast.Mul(ast.Int(1000), x)),
+	}
+	for _, n := range sat {
+		wrt := X
+		if n.Kind == ast.KSoftmax || n.Kind == ast.KLogsumexp {
+			wrt = x
+		}
+		if _, err := screen([]*ast.Node{ast.Reduce(ast.KSum, n)}, wrt, env); !errors.Is(err, ErrIllConditioned) {
+			t.Errorf("%s: %v, want a saturation", n.Kind, err)
+		}
+		if _, err := screen([]*ast.Node{ast.Reduce(ast.KSum, n)}, ast.Var("y", ast.Vec(dn), 0), env); err != nil {
+			t.Errorf("%s, not a function of the variable: %v", n.Kind, err)
+		}
+	}
+	if _, err := screen([]*ast.Node{ast.Apply("tanh", 0, X), ast.Softmax(x)}, X, env); err != nil {
+		t.Errorf("tanh(X), softmax(x): %v", err)
 	}
 }
 
@@ -152,7 +175,7 @@ func TestSizePlans(t *testing.T) {
 	for _, p := range SizePlans(&ast.Program{Vars: []*ast.Node{v("X", "m", "n"), v("Y", "n", "1")}}) {
 		got = append(got, FormatSizes(p))
 	}
-	want := []string{"m = 3, n = 4", "m = 4, n = 3", "m = n = 4"}
+	want := []string{"m = 3, n = 4", "m = 4, n = 3", "m = n = 4", "m = n = 2"}
 	if len(got) != len(want) {
 		t.Fatalf("plans %q, want %q", got, want)
 	}
@@ -162,8 +185,8 @@ func TestSizePlans(t *testing.T) {
 		}
 	}
 	three := SizePlans(&ast.Program{Vars: []*ast.Node{v("X", "a", "b"), v("Y", "c", "7")}})
-	if len(three) != 7 || FormatSizes(three[0]) != "a = 3, b = 4, c = 5" || FormatSizes(three[6]) != "a = b = c = 7" {
-		t.Errorf("three names: %d plans, first %v, last %v; want the 6 orders of 3, 4, 5, then all 7", len(three), three[0], three[len(three)-1])
+	if len(three) != 8 || FormatSizes(three[0]) != "a = 3, b = 4, c = 5" || FormatSizes(three[6]) != "a = b = c = 7" || FormatSizes(three[7]) != "a = b = c = 2" {
+		t.Errorf("three names: %d plans, first %v, last %v; want the 6 orders of 3, 4, 5, then all 7, then all 2", len(three), three[0], three[len(three)-1])
 	}
 	seen := map[string]bool{}
 	for _, p := range three[:6] {

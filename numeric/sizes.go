@@ -9,8 +9,8 @@ import (
 	"github.com/mdiff/mdiff/ast"
 )
 
-// maxSizePlans bounds the size assignments SizePlans returns.
-const maxSizePlans = 8
+// maxSizePlans bounds the orders of distinct sizes SizePlans returns.
+const maxSizePlans = 7
 
 // SizePlans returns the size assignments a check tries, in order, for the
 // size names of prog's variables (sorted), each a complete map:
@@ -18,11 +18,13 @@ const maxSizePlans = 8
 //  1. the default one of RandomEnv: 3, 4, 5, … in sorted order of name;
 //  2. the reverse order (later names smaller), then the other orders of
 //     the same values — all of them for up to three names, rotations of
-//     both orders for more — up to 8 assignments in all, so that for every
+//     both orders for more — up to 6 assignments in all, so that for every
 //     inequality between sizes that an expression needs (logdet(Xᵀ·X) needs
 //     X tall, logdet(X·Xᵀ) wide) some assignment has it;
 //  3. all names equal, to max(4, the largest decimal size): square
-//     products where an expression needs n ≥ m and m ≥ n at once.
+//     products where an expression needs n ≥ m and m ≥ n at once;
+//  4. all names 2, the smallest sizes: sums over few entries, where
+//     tanh(sum(X∘² + 1)) is not saturated.
 //
 // Distinct sizes come first because they find more errors: a misplaced
 // transpose or a size name taken for another passes unnoticed when all
@@ -83,7 +85,7 @@ func SizePlans(prog *ast.Program) []map[ast.Dim]int {
 	var plans []map[ast.Dim]int
 	have := map[string]bool{}
 	for _, o := range orders {
-		if len(plans) == maxSizePlans-1 {
+		if len(plans) == maxSizePlans-1 { // 6 orders
 			break
 		}
 		plan := map[ast.Dim]int{}
@@ -95,10 +97,13 @@ func SizePlans(prog *ast.Program) []map[ast.Dim]int {
 			plans = append(plans, plan)
 		}
 	}
-	if k > 1 {
+	for _, v := range []int{biggest, 2} {
+		if k == 1 && v == biggest {
+			continue // one name: no order to square
+		}
 		equal := map[ast.Dim]int{}
 		for _, n := range names {
-			equal[n] = biggest
+			equal[n] = v
 		}
 		plans = append(plans, equal)
 	}
