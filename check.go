@@ -113,7 +113,7 @@ func CheckCandidate(src string, opts CheckOptions) (*CheckReport, error) {
 			return nil, err
 		}
 	}
-	rep.RelErr, rep.OK, rep.Mismatches = nrep.RelErr, nrep.OK, nrep.Mismatches
+	rep.RelErr, rep.OK, rep.Mismatches, rep.Draws = nrep.RelErr, nrep.OK, nrep.Mismatches, nrep.Draws
 	return rep, nil
 }
 
