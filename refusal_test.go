@@ -5,6 +5,7 @@
 // sizes or inputs at which it could not compare, or compared badly.
 //
 //	go test -run TestRefusalRate -refusal.n=5000 .
+//	go test -run TestRefusalRate -refusal.n=2000 -refusal.depth=7 -refusal.seed=4 .
 //
 // The normal test run draws -refusal.n=40 expressions.
 package mdiff_test
@@ -26,6 +27,7 @@ var (
 	refusalN    = flag.Int("refusal.n", 40, "random expressions TestRefusalRate derives and checks")
 	refusalSeed = flag.Uint64("refusal.seed", 1, "seed of TestRefusalRate's generator")
 	refusalV    = flag.Bool("refusal.v", false, "TestRefusalRate logs every expression")
+	refusalD    = flag.Int("refusal.depth", 5, "TestRefusalRate's largest expression depth (at least 3)")
 )
 
 func TestRefusalRate(t *testing.T) {
@@ -133,7 +135,7 @@ func genCase(rng *rand.Rand) refusalCase {
 		default:
 			s = shape{g.dim(), g.dim()}
 		}
-		src := g.expr(s, 3+rng.IntN(3))
+		src := g.expr(s, 3+rng.IntN(max(*refusalD-2, 1)))
 		if len(g.decls) == 0 {
 			continue
 		}
