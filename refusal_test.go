@@ -154,9 +154,9 @@ func genCase(rng *rand.Rand) refusalCase {
 		} else {
 			c.jacobian = rng.IntN(2) == 0
 		}
-		// The variable must occur in f: the generator may have declared a
-		// name only inside a cancelled branch (it never does, but Parse is
-		// the judge).
+		// The expression must parse (a function this build does not know
+		// yet, softplus before the operation table, is drawn again) and the
+		// variable must occur in f.
 		if prog, err := mdiff.Parse(c.src, []string{c.let}); err != nil || prog.Var(c.wrt) == nil {
 			continue
 		}
