@@ -258,3 +258,15 @@ func TestVerifyChoosesSizes(t *testing.T) {
 		t.Errorf("wrong gradient of logdet(XᵀAX): %v, want a failure at well-conditioned sizes that states the condition number", err)
 	}
 }
+
+// TestJacobianOfZeroMap: the Kronecker form of a differential without Δ
+// (f = M − M) is "none", not an index panic.
+func TestJacobianOfZeroMap(t *testing.T) {
+	res, err := Derive("M - M", Options{Wrt: []string{"M"}, Let: []string{"M: m x n"}, Jacobian: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := res.Derivatives[0]; d.Jacobian != nil || d.NoJacobian == "" {
+		t.Errorf("Jacobian %v, reason %q; want none, with a reason", d.Jacobian, d.NoJacobian)
+	}
+}
