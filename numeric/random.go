@@ -190,7 +190,7 @@ func assignSizes(dims map[ast.Dim]bool, given map[ast.Dim]int) map[ast.Dim]int {
 
 // randomValue draws an r×c value with the properties p (see RandomEnv).
 func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
-	if p&ast.Positive != 0 && dom == domainAny {
+	if p&ast.Positive != 0 && (dom == domainAny || dom == domainGentle) {
 		dom = domainPositive
 	}
 	m := mat.NewDense(r, c, nil)

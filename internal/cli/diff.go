@@ -203,12 +203,17 @@ func diffOne(src string, opts mdiff.Options, format render.Format, topts render.
 		}
 	}
 	var failed *mdiff.CheckFailedError
-	if err != nil && !errors.As(err, &failed) {
+	var unchecked *mdiff.UncheckedError
+	if err != nil && !errors.As(err, &failed) && !errors.As(err, &unchecked) {
 		return nil, notes.Bytes(), err
 	}
 	if failed != nil {
 		// A wrong answer is never printed as if it were right.
 		return nil, notes.Bytes(), fmt.Errorf("%v\n  the derivative of %s was not printed; please report this expression", failed, src)
+	}
+	if unchecked != nil {
+		// Nor is an answer that could not be checked.
+		return nil, notes.Bytes(), fmt.Errorf("%v\n  the derivative of %s was not printed; --no-check prints it unchecked", unchecked, src)
 	}
 	var buf bytes.Buffer
 	if err := render.Write(&buf, res, format, topts); err != nil {
