@@ -106,7 +106,6 @@ func parseLets(let []string) ([]ast.Decl, error) {
 	return decls, nil
 }
 
-
 // Derive computes f and its derivatives for every variable of opts.Wrt and,
 // unless opts.NoCheck, verifies them against central finite differences. A
 // failed check returns the result together with a *CheckFailedError, a check
