@@ -30,6 +30,8 @@ func TestDeclarations(t *testing.T) {
 		{"x'*D*x", "D: diag n x n", "x"},
 		{"logdet(D) + sum(log(D*ones))", "D: pos diag n x n", "D"},
 		{"||Y - X*D||_F^2", "Y: m x n; X: m x n; D: diag n", "D"},
+		{"tr(D*A*D) + sum(diag(3*D*A))", "D: diag n", "D"},
+		{"sum(diag(diag(x)*A*diag(y))) + sum(diag(A*diag(x))) + sum(diag(2*x))", "", "x"},
 		{"||X*w - y||^2 + lambda*||w||^2", "X: m x n; w: n; y: m", "w"},
 		{"||X*w - y||^2 + lambda*||w||^2", "X: m x n; w: n; y: m", "lambda"},
 		{"x'*inv(Sigma)*x + mu*sum(x)", "Sigma: spd n x n", "Sigma"},

@@ -343,7 +343,7 @@ func Verify(res *ast.Result, opts numeric.Options) (*ast.Verification, error) {
 // and I ⊙ g is the gradient on the diagonal matrices. A g that is already
 // diagonal (diag(x), c·I, a diagonal variable) is returned as is.
 func diagonalPart(g *ast.Node) *ast.Node {
-	if isDiagonal(g) {
+	if g.IsDiagonal() {
 		return g
 	}
 	if g.Kind == ast.KAdd { // diag(A + B) = diag(A) + diag(B): each term may simplify
@@ -354,33 +354,6 @@ func diagonalPart(g *ast.Node) *ast.Node {
 		return simplify.Simplify(ast.DiagMat(ast.Add(terms...)))
 	}
 	return simplify.Simplify(ast.DiagMat(ast.DiagVec(g)))
-}
-
-// isDiagonal reports whether n is known to be a diagonal matrix.
-func isDiagonal(n *ast.Node) bool {
-	switch n.Kind {
-	case ast.KDiagMat, ast.KIdentity, ast.KZero:
-		return true
-	case ast.KVar:
-		return n.Props&ast.Diagonal != 0
-	case ast.KTranspose, ast.KInverse, ast.KMatPow:
-		return isDiagonal(n.Args[0])
-	case ast.KMul:
-		for _, a := range n.Args {
-			if !a.IsScalar() && !isDiagonal(a) {
-				return false
-			}
-		}
-		return true
-	case ast.KAdd, ast.KHadamard:
-		for _, a := range n.Args {
-			if !isDiagonal(a) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
 }
 
 // pairing is ⟨g, n⟩ as a person writes it: n itself when g = 1, g·n for scalars.
