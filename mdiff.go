@@ -123,7 +123,7 @@ func Derive(src string, opts Options) (*ast.Result, error) {
 func positioned(prog *ast.Program, err error) error {
 	var unsup *rules.UnsupportedError
 	if errors.As(err, &unsup) {
-		return prog.ErrorAt(unsup.Node, unsup.Error())
+		return prog.ErrorAt(unsup.Node, err.Error())
 	}
 	return err
 }
@@ -225,7 +225,7 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 	if opts.Hessian {
 		h, err := rules.Differential(g, v, nil)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("--hessian: the differential of the gradient: %w", err)
 		}
 		d.Hessian = simplify.Simplify(h)
 		switch {
