@@ -47,6 +47,9 @@ func TestDeclarations(t *testing.T) {
 		{"logdet(X^k) + det(X^k)", "", "X"},
 		{"logdet(X'*X) + logdet((X'*X)^k)", "X: n x n", "X"},
 		{"(det(A*X))^k", "k: int; A: n x n; X: n x n", "X"},
+		{"tr(X^k^2) + tr(X^k*X^k) + tr(X*X^k)", "k: int", "X"},
+		{"tr(inv(X^k)) + tr((X^2)^k)", "k: int", "X"},
+		{"tr(X^-k) + tr(X^(k*k))", "k: int", "X"},
 	}
 	for _, c := range cases {
 		t.Run(c.src+"/"+c.wrt, func(t *testing.T) {
