@@ -29,6 +29,7 @@ func TestDeclarations(t *testing.T) {
 		{"x'*D*x + tr(A*D)", "A: n x n; D: diag n x n", "D"},
 		{"x'*D*x", "D: diag n x n", "x"},
 		{"logdet(D) + sum(log(D*ones))", "D: pos diag n x n", "D"},
+		{"logdet(D) + sum(log(diag(D))) + tr(D*S)", "D: spd diag n; S: n x n", "D"},
 		{"||Y - X*D||_F^2", "Y: m x n; X: m x n; D: diag n", "D"},
 		{"tr(D*A*D) + sum(diag(3*D*A))", "D: diag n", "D"},
 		{"sum(diag(diag(x)*A*diag(y))) + sum(diag(A*diag(x))) + sum(diag(2*x))", "", "x"},
