@@ -531,8 +531,14 @@ func (c *checker) binary(e *Binary) (typ, error) {
 	}
 	// One axis after the other: unifying the rows may fix a size that
 	// decides whether the columns broadcast (x + I).
-	r, okR := c.broadcastDim(tx.r, ty.r)
-	col, okC := c.broadcastDim(tx.c, ty.c)
+	var r, col dim
+	var okR, okC bool
+	c.track(e.X, tx, c.text(e), false, func() {
+		c.track(e.Y, ty, c.text(e), false, func() {
+			r, okR = c.broadcastDim(tx.r, ty.r)
+			col, okC = c.broadcastDim(tx.c, ty.c)
+		})
+	})
 	if !okR || !okC {
 		return typ{}, c.mismatch(e, e.X, tx, e.Y, ty, fmt.Sprintf("%s is %s but %s is %s",
 			c.text(e.X), describe(c.shape(tx)), c.text(e.Y), describe(c.shape(ty))))

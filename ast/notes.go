@@ -16,7 +16,6 @@ import (
 type reason struct {
 	what  string
 	power bool
-	elem  string // the power's elementwise spelling, e.g. x.^2
 }
 
 // unparen strips parentheses and a unary minus.
@@ -40,19 +39,17 @@ func (c *checker) mulOperand(e Expr) {
 	}
 }
 
-// track runs f, and if f made the type t of e (a name) a scalar, records
-// why: the operation what (a power when power is set).
+// track runs f, and if f fixed a side of the type t of e (a name) to 1,
+// making it a scalar or a vector, records why: the operation what (a power
+// when power is set).
 func (c *checker) track(e Expr, t typ, what string, power bool, f func()) {
-	before := c.defScalar(t)
+	r, col := c.isOne(t.r), c.isOne(t.c)
 	f()
 	id, ok := unparen(e).(*Ident)
-	if !ok || before || !c.defScalar(t) {
+	if !ok || (r || !c.isOne(t.r)) && (col || !c.isOne(t.c)) {
 		return
 	}
-	if _, seen := c.why[id.Name]; !seen {
-		r := reason{what: what, power: power}
-		c.why[id.Name] = r
-	}
+	c.why[id.Name] = reason{what: what, power: power} // the last side fixed decides the kind
 }
 
 // shapeKind names the kind of a shape for a note.

@@ -24,7 +24,8 @@ func TestCheck_notes(t *testing.T) {
 		{"x*x'", "", ""},
 		{"softmax(x)", "", ""},
 		{"lambda*x + Sigma*x", "", ""},
-		{"A + x", "", "A is taken as a column vector; declare it with --let 'A: n'"},
+		{"A + x", "", "A is taken as a column vector (A + x); declare it with --let 'A: n'"},
+		{"X + y'", "", "X is taken as a row vector (X + y'); declare it with --let 'X: 1 x n'"},
 	}
 	for _, tt := range tests {
 		p, err := check(tt.src, tt.decls)
