@@ -31,7 +31,12 @@ const MaxMatPow = 100
 // unification over dimension variables: a name is first assumed to be a
 // matrix (upper-case first letter), a column vector (lower-case Latin) or a
 // scalar (anything else, e.g. lower-case Greek), with free sizes, and the
-// operators then constrain the sizes. Distinct declared sizes never unify
+// operators then constrain the sizes. A Greek letter spelled out (lambda,
+// Sigma; [GreekNames]) counts as the letter. The power X^k of a non-scalar
+// X with a symbolic exponent is a matrix power ([KMatPowSym]) whose
+// exponent must be an integer expression; its undeclared names are taken as
+// integers (k: int). Program.Notes says where a name's inferred shape is
+// not its default (see notes.go). Distinct declared sizes never unify
 // (n ≠ p ≠ 3), but a free size unifies with anything. Sizes still free at the
 // end get fresh names (n, m, p, q, r, k, n1, n2, …) that clash with no
 // declared size and no name of the expression. I is the identity and ones
