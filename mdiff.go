@@ -443,7 +443,7 @@ func sameValue(a, b *ast.Node, prog *ast.Program, opts numeric.Options) float64 
 		// conditioned, so that rounding in a (inv(X²⁰)) is not taken for a
 		// difference; an identity that does not hold still differs by O(1).
 		for name, m := range env.Vals {
-			if v := prog.Var(name); v == nil || v.Props&ast.Positive != 0 {
+			if v := prog.Var(name); v == nil || v.Props&(ast.Positive|ast.Integer) != 0 { // an int stays an int
 				continue
 			}
 			r, c := m.Dims()
