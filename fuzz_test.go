@@ -19,6 +19,7 @@ import (
 
 	"github.com/mdiff/mdiff"
 	"github.com/mdiff/mdiff/render"
+	"golang.org/x/tools/txtar"
 )
 
 // fuzzLet declares the names the fuzzer is most likely to combine.
@@ -43,12 +44,14 @@ func FuzzDerive(f *testing.F) {
 	// The expressions of the golden cases too.
 	if paths, err := filepath.Glob(filepath.Join("testdata", "golden", "*.txtar")); err == nil {
 		for _, p := range paths {
-			data, err := os.ReadFile(p)
+			a, err := txtar.ParseFile(p)
 			if err != nil {
 				continue
 			}
-			if args, ok := parseArchive(string(data)).get("args"); ok {
-				f.Add(strings.SplitN(args, "\n", 2)[0])
+			for _, file := range a.Files {
+				if file.Name == "args" {
+					f.Add(strings.SplitN(string(file.Data), "\n", 2)[0])
+				}
 			}
 		}
 	}

@@ -1,6 +1,6 @@
-// Package mdiff is the library facade: one call runs the whole pipeline of
-// DESIGN.md — parse, check shapes, differentiate, simplify to ⟨Δ, G⟩, and
-// verify the answer numerically.
+// Package mdiff is the library facade: one call runs the whole pipeline
+// (README.md, "Layout and tests") — parse, check shapes, differentiate,
+// simplify to ⟨Δ, G⟩, and verify the answer numerically.
 package mdiff
 
 import (
@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 	"github.com/mdiff/mdiff/numeric"
 	"github.com/mdiff/mdiff/parser"
 	"github.com/mdiff/mdiff/rules"
@@ -101,7 +102,7 @@ func Derive(src string, opts Options) (*ast.Result, error) {
 	for _, v := range wrts {
 		d, err := derive(prog.Root, v, opts)
 		if err != nil {
-			return nil, positioned(prog, err)
+			return nil, positioned(prog, atCall(src, err))
 		}
 		res.Derivatives = append(res.Derivatives, *d)
 	}
@@ -116,6 +117,30 @@ func Derive(src string, opts Options) (*ast.Result, error) {
 		return res, &CheckFailedError{res.Check.RelErr}
 	}
 	return res, nil
+}
+
+// atCall puts a caret under the operation an error of the derivation names
+// (a Kronecker product or vec whose adjoint mdiff cannot write): at its
+// first call in src, or under the whole expression.
+func atCall(src string, err error) error {
+	var na *simplify.NoAdjointError
+	if !errors.As(err, &na) {
+		return err
+	}
+	op := na.Node.Op
+	pos, end := 0, len(src)
+	for _, name := range append([]string{op.Name}, op.Aliases...) {
+		if i := strings.Index(src, name+"("); i >= 0 {
+			pos, end = i, i+len(name)
+			break
+		}
+	}
+	if op.Infix && pos == 0 && end == len(src) {
+		if i := strings.Index(src, op.Print.Text); i >= 0 {
+			pos, end = i, i+len(op.Print.Text)
+		}
+	}
+	return ast.Errorf(src, ast.Pos(pos), ast.Pos(end), err.Error())
 }
 
 // positioned puts an operation without a rule under the caret: the error
@@ -349,11 +374,11 @@ func diagonalPart(g *ast.Node) *ast.Node {
 	if g.Kind == ast.KAdd { // diag(A + B) = diag(A) + diag(B): each term may simplify
 		var terms []*ast.Node
 		for _, t := range g.Args {
-			terms = append(terms, ast.DiagVec(t))
+			terms = append(terms, builtin.DiagVec.Of(t))
 		}
-		return simplify.Simplify(ast.DiagMat(ast.Add(terms...)))
+		return simplify.Simplify(builtin.DiagMat.Of(ast.Add(terms...)))
 	}
-	return simplify.Simplify(ast.DiagMat(ast.DiagVec(g)))
+	return simplify.Simplify(builtin.DiagMat.Of(builtin.DiagVec.Of(g)))
 }
 
 // pairing is ⟨g, n⟩ as a person writes it: n itself when g = 1, g·n for scalars.

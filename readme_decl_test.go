@@ -1,12 +1,12 @@
 package mdiff_test
 
 import (
-	"errors"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/mdiff/mdiff"
+	"github.com/mdiff/mdiff/internal/cli"
 	"github.com/mdiff/mdiff/render"
 )
 
@@ -37,7 +37,7 @@ func TestREADMEDeclarations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			src, opts, err := parseArgs(words)
+			src, opts, err := cli.DiffArgs(words)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,36 +80,4 @@ func tableCells(line string) []string {
 		cells = append(cells, strings.TrimSpace(strings.ReplaceAll(c, "\x00", "|")))
 	}
 	return cells
-}
-
-// shellWords splits a command line with '…' and "…" quoting (no escapes).
-func shellWords(s string) ([]string, error) {
-	var words []string
-	var cur strings.Builder
-	inWord := false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case ' ':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		case '\'', '"':
-			j := strings.IndexByte(s[i+1:], c)
-			if j < 0 {
-				return nil, errors.New("unclosed quote in " + s)
-			}
-			cur.WriteString(s[i+1 : i+1+j])
-			i += j + 1
-			inWord = true
-		default:
-			cur.WriteByte(c)
-			inWord = true
-		}
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words, nil
 }

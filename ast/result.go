@@ -1,5 +1,7 @@
 package ast
 
+import "sync"
+
 // Program is a type-checked expression with the names it uses.
 type Program struct {
 	Src   string
@@ -13,6 +15,9 @@ type Program struct {
 	// (SPEC.md §3), one sentence each, naming the declaration that would
 	// state it: "x is taken as a scalar (x^2 is a power); …".
 	Notes []string
+
+	index     sync.Once
+	varByName map[string]*Node
 }
 
 // ErrorAt returns an *Error with msg under the source of n, or under the
@@ -25,14 +30,18 @@ func (p *Program) ErrorAt(n *Node, msg string) *Error {
 	return Errorf(p.Src, s.Pos, s.End, msg)
 }
 
-// Var returns the variable named name, or nil.
+// Var returns the variable named name, or nil. The first call indexes Vars,
+// which must not change after it.
 func (p *Program) Var(name string) *Node {
-	for _, v := range p.Vars {
-		if v.Name == name {
-			return v
+	p.index.Do(func() {
+		p.varByName = make(map[string]*Node, len(p.Vars))
+		for _, v := range p.Vars {
+			if _, ok := p.varByName[v.Name]; !ok {
+				p.varByName[v.Name] = v
+			}
 		}
-	}
-	return nil
+	})
+	return p.varByName[name]
 }
 
 // StepKind says how a derivation step relates its two sides.

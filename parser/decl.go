@@ -1,4 +1,4 @@
-// This file parses the declarations of a --let flag (SPEC.md §3).
+// This file parses the declarations of a --let flag (README.md, "Declarations").
 
 package parser
 

@@ -1,11 +1,11 @@
-// This file holds the participle grammar of mdiff expressions (SPEC.md §2).
+// This file holds the participle grammar of mdiff expressions (README.md, "Expressions").
 // The structs are unexported: only lower.go looks at them, and turns them
 // into the ast syntax tree.
 //
 // In EBNF, loosest first:
 //
 //	expr    = term { ("+" | "-" | "−") term } .
-//	term    = unary { ("*" | "·" | "/" | ".*" | "⊙" | "./" | "⊘") unary } .
+//	term    = unary { ("*" | "·" | "/" | ".*" | "⊙" | "./" | "⊘" | "⊗") unary } .
 //	unary   = { "-" | "−" } postfix .
 //	postfix = primary { Tick | Sup | call | pow } .
 //	pow     = ("^" | ".^") ( "{" expr "}" | [ "-" | "−" ] primary [ call ] ) .
@@ -43,7 +43,7 @@ type gTerm struct {
 }
 
 type gMul struct {
-	Op lexer.Token `parser:"@('*' | '·' | '/' | '.*' | '⊙' | './' | '⊘')"`
+	Op lexer.Token `parser:"@('*' | '·' | '/' | '.*' | '⊙' | './' | '⊘' | '⊗')"`
 	Y  *gUnary     `parser:"@@"`
 }
 

@@ -92,7 +92,7 @@ func (l *sliceLexer) Next() (lexer.Token, error) {
 // puncts are the operator and bracket spellings, longest first where one is a
 // prefix of another.
 var puncts = []string{
-	".*", "./", ".^", "+", "-", "−", "*", "·", "/", "⊙", "⊘", "^",
+	".*", "./", ".^", "+", "-", "−", "*", "·", "/", "⊙", "⊘", "⊗", "^",
 	"(", ")", "{", "}", "[", "]", "<", ">", "⟨", "⟩", ",", "_",
 }
 

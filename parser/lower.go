@@ -44,7 +44,7 @@ func (l *lowerer) expr(g *gExpr) (ast.Expr, error) {
 
 var mulOps = map[string]ast.BinOp{
 	"*": ast.OpMul, "·": ast.OpMul, "/": ast.OpDiv,
-	".*": ast.OpHadamard, "⊙": ast.OpHadamard, "./": ast.OpElemDiv, "⊘": ast.OpElemDiv,
+	".*": ast.OpHadamard, "⊙": ast.OpHadamard, "./": ast.OpElemDiv, "⊘": ast.OpElemDiv, "⊗": ast.OpKron,
 }
 
 func (l *lowerer) term(g *gTerm) (ast.Expr, error) {

@@ -1,5 +1,6 @@
-// Package parser reads mdiff expressions (SPEC.md §2) into the ast syntax
-// tree, and the declarations of a --let flag (SPEC.md §3) into ast.Decl.
+// Package parser reads mdiff expressions (README.md, "Expressions") into
+// the ast syntax tree, and the declarations of a --let flag (README.md,
+// "Declarations") into ast.Decl.
 //
 // The grammar is a participle grammar (grammar.go) over a hand-written lexer
 // (lexer.go), because ' is context-sensitive: after an operand it is a
@@ -22,13 +23,14 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/mdiff/mdiff/ast"
+	_ "github.com/mdiff/mdiff/builtin" // the operation table, which the shape checker reads
 )
 
 // MaxDepth is the deepest nesting Parse accepts: brackets, norm bars, and
 // runs of unary minuses and postfix operators on one operand all count.
 const MaxDepth = 1000
 
-// Parse parses one expression (SPEC.md §2). Precedence, loosest first:
+// Parse parses one expression (README.md, "Expressions"). Precedence, loosest first:
 // + -; * / .* ./ (left-associative); unary minus; the postfix ^ .^ ' ᵀ and
 // superscripts, left to right, binding tightest after function application,
 // so -x^2 is -(x^2) and A*B' is A*(B'). The exponent of ^ is a possibly

@@ -42,7 +42,7 @@ func TestASCIIRoundTrip(t *testing.T) {
 				case m.Kind == ast.KDelta:
 					delta = m
 					decls = append(decls, ast.Decl{Name: "Δ", Shape: m.Shape})
-				case m.Kind == ast.KApply && !ast.ElementwiseFuncs[m.Name] && !seen[m.Name]:
+				case m.Kind == ast.KApply && !seen[m.Name]:
 					seen[m.Name] = true
 					decls = append(decls, ast.Decl{Name: m.Name, Func: true})
 				}

@@ -41,7 +41,7 @@ func stepParts(nm Names, nt notation, th Theme, st ast.Step) (left, right []piec
 		left = p.ps
 		right = expr(st.Lhs)
 		if st.Rhs != nil {
-			right = append(append(right, piece{s: " = ", w: 3}), expr(st.Rhs)...)
+			right = append(append(right, piece{s: " ", w: 1, brk: brkSum}, piece{s: "= ", w: 2}), expr(st.Rhs)...)
 		}
 	default:
 		left, right = expr(st.Lhs), expr(st.Rhs)

@@ -3,7 +3,10 @@
 
 package simplify
 
-import "github.com/mdiff/mdiff/ast"
+import (
+	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
+)
 
 // diagRewrite rewrites diag of a product, and returns nil when nothing
 // applies:
@@ -13,7 +16,7 @@ import "github.com/mdiff/mdiff/ast"
 //
 // for a diagonal D and square M ((D·M)ᵢᵢ = Dᵢᵢ·Mᵢᵢ).
 func diagRewrite(n *ast.Node) *ast.Node {
-	if n.Kind != ast.KDiagVec && n.Kind != ast.KDiagMat || n.Args[0].Kind != ast.KMul {
+	if !n.Is(builtin.DiagVec) && !n.Is(builtin.DiagMat) || n.Args[0].Kind != ast.KMul {
 		return nil
 	}
 	var mats []*ast.Node
@@ -28,7 +31,7 @@ func diagRewrite(n *ast.Node) *ast.Node {
 	if len(scalars) > 0 && len(mats) > 0 {
 		return ast.Mul(append(scalars, ast.WithArgs(n, ast.Mul(mats...)))...)
 	}
-	if len(mats) < 2 || n.Kind != ast.KDiagVec {
+	if len(mats) < 2 || !n.Is(builtin.DiagVec) {
 		return nil
 	}
 	first, last := mats[0], mats[len(mats)-1]
@@ -41,5 +44,5 @@ func diagRewrite(n *ast.Node) *ast.Node {
 	default:
 		return nil
 	}
-	return ast.Hadamard(ast.DiagVec(d), ast.DiagVec(rest))
+	return ast.Hadamard(builtin.DiagVec.Of(d), builtin.DiagVec.Of(rest))
 }

@@ -3,7 +3,10 @@
 
 package simplify
 
-import "github.com/mdiff/mdiff/ast"
+import (
+	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
+)
 
 // symPow rewrites n when it is a symbolic power or a det or logdet of one,
 // assuming n's operands are canonical, and returns nil otherwise:
@@ -58,16 +61,16 @@ func symPow(n *ast.Node) *ast.Node {
 				return ast.Mul(args...)
 			}
 		}
-	case ast.KDet, ast.KLogdet:
+	case ast.KCall:
 		a := n.Args[0]
-		if a.Kind != ast.KMatPowSym {
+		if a.Kind != ast.KMatPowSym || !n.Is(builtin.Det) && !n.Is(builtin.Logdet) {
 			return nil
 		}
 		base, k := a.Args[0], a.Args[1]
-		if n.Kind == ast.KDet {
-			return ast.Pow(ast.Reduce(ast.KDet, base), k)
+		if n.Is(builtin.Det) {
+			return ast.Pow(builtin.Det.Of(base), k)
 		}
-		return ast.Mul(k, ast.Reduce(ast.KLogdet, base))
+		return ast.Mul(k, builtin.Logdet.Of(base))
 	case ast.KMatPowSym:
 		base, k := n.Args[0], n.Args[1]
 		if base.Kind == ast.KIdentity {
