@@ -615,6 +615,11 @@ func (c *checker) binary(e *Binary) (typ, error) {
 			return ty, nil
 		case c.defScalar(ty):
 			return tx, nil
+		case c.isOne(tx.c) && c.fixed(tx.r) == "" && c.fixed(ty.r) == "" && c.fixed(ty.c) == "":
+			// s*X with s a column and X a matrix by default: s is the
+			// scalar a person means, not X a row (an outer product).
+			c.track(e.X, tx, c.text(e), false, func() { c.makeScalar(tx) })
+			return ty, nil
 		case c.canUnify(tx.c, ty.r):
 			c.mulOperand(e.X)
 			c.mulOperand(e.Y)

@@ -24,6 +24,8 @@ func TestCheck_notes(t *testing.T) {
 		{"x*x'", "", ""},
 		{"softmax(x)", "", ""},
 		{"lambda*x + Sigma*x", "", ""},
+		{"t*X + Y", "", "t is taken as a scalar (t*X); declare it with --let 't: scalar'"},
+		{"tr(s*X)", "", "s is taken as a scalar (s*X); declare it with --let 's: scalar'"},
 		{"A + x", "", "A is taken as a column vector (A + x); declare it with --let 'A: n'"},
 		{"X + y'", "", "X is taken as a row vector (X + y'); declare it with --let 'X: 1 x n'"},
 	}
