@@ -610,6 +610,8 @@ func (c *checker) binary(e *Binary) (typ, error) {
 	}
 	switch e.Op {
 	case OpMul:
+		c.mulOperand(e.X, e.Y)
+		c.mulOperand(e.Y, e.X)
 		switch {
 		case c.defScalar(tx):
 			return ty, nil
@@ -621,8 +623,6 @@ func (c *checker) binary(e *Binary) (typ, error) {
 			c.track(e.X, tx, c.text(e), false, func() { c.makeScalar(tx) })
 			return ty, nil
 		case c.canUnify(tx.c, ty.r):
-			c.mulOperand(e.X)
-			c.mulOperand(e.Y)
 			c.track(e.X, tx, c.text(e), false, func() {
 				c.track(e.Y, ty, c.text(e), false, func() { c.unify(tx.c, ty.r) })
 			})
@@ -651,6 +651,14 @@ func (c *checker) binary(e *Binary) (typ, error) {
 	}
 	// + - .* ./ broadcast like NumPy.
 	switch {
+	case c.defScalar(tx) && c.freeName(e.Y, ty) && !isLiteral(e.X):
+		// w'*x + b: a name nothing sizes, added to a scalar, is the scalar
+		// a person means (a bias), not a vector the scalar broadcasts to.
+		c.track(e.Y, ty, c.text(e), false, func() { c.makeScalar(ty) })
+		return tx, nil
+	case c.defScalar(ty) && c.freeName(e.X, tx) && !isLiteral(e.Y):
+		c.track(e.X, tx, c.text(e), false, func() { c.makeScalar(tx) })
+		return ty, nil
 	case c.defScalar(tx):
 		return ty, nil
 	case c.defScalar(ty):
@@ -671,6 +679,28 @@ func (c *checker) binary(e *Binary) (typ, error) {
 			c.text(e.X), describe(c.shape(tx)), c.text(e.Y), describe(c.shape(ty))))
 	}
 	return typ{r, col}, nil
+}
+
+// freeName reports whether e is an undeclared name of type t whose sizes
+// nothing has fixed yet (other than a 1 of its default shape).
+func (c *checker) freeName(e Expr, t typ) bool {
+	id, ok := unparen(e).(*Ident)
+	if !ok {
+		return false
+	}
+	if _, declared := c.decls[id.Name]; declared || id.Name == "I" || id.Name == "ones" {
+		return false
+	}
+	if _, isSize := c.sizes[Dim(id.Name)]; isSize && c.names[id.Name] == (typ{}) {
+		return false
+	}
+	return c.fixed(t.r) == "" && (c.fixed(t.c) == "" || c.isOne(t.c))
+}
+
+// isLiteral reports whether e is a number (x + 1 broadcasts the 1).
+func isLiteral(e Expr) bool {
+	_, ok := unparen(e).(*NumLit)
+	return ok
 }
 
 // broadcastDim decides one axis of an elementwise operation with operand

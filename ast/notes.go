@@ -32,9 +32,10 @@ func unparen(e Expr) Expr {
 	}
 }
 
-// mulOperand records that e, if a name, is an operand of a matrix product.
-func (c *checker) mulOperand(e Expr) {
-	if id, ok := unparen(e).(*Ident); ok {
+// mulOperand records that e, if a name, is an operand of a matrix product
+// whose other operand, other, is not a number (2*x means a vector).
+func (c *checker) mulOperand(e, other Expr) {
+	if id, ok := unparen(e).(*Ident); ok && !isLiteral(other) {
 		c.mulOps[id.Name] = true
 	}
 }
