@@ -38,6 +38,7 @@ func FuzzDerive(f *testing.F) {
 		"det(X)^2", "X^3 + X^-1 + X^{-1} + Xᵀ + X^T + X'", "‖X‖_F + norm(X, 'fro') + ||x||^2",
 		"diag(diag(X))", "g'(X)", "-x'*log(w)", "a*X/2", "(X + S) * P", "ones*X*I", "tr(",
 		"||X||_2", "X*x", "<A, >", "((((X))))", "X''''", "⟨X, Δ⟩", "𝟙 + X", "1e-3*X", "X^0.5",
+		"T2 where T1 = X*A, T2 = tanh(T1) .* T1", "T1*T1 where T1 = inv(X)", "x where", "Delta + X", `\Delta`,
 	} {
 		f.Add(s)
 	}

@@ -1,7 +1,3 @@
-// Parsing what the goldens print back: every derivative in the ASCII format
-// and in the JSON's "ascii" fields is parsed with the case's declarations and
-// checked against finite differences of f.
-
 package mdiff_test
 
 import (
@@ -15,14 +11,19 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/mdiff/mdiff"
 	"github.com/mdiff/mdiff/ast"
 	"github.com/mdiff/mdiff/numeric"
 	"github.com/mdiff/mdiff/parser"
-	"gonum.org/v1/gonum/mat"
+	"github.com/mdiff/mdiff/render"
 )
 
-// Parsing the printed ASCII back.
+// What the goldens print is parsed back: every derivative in the ASCII
+// format and in the JSON's "ascii" fields is parsed with the case's
+// declarations and checked against finite differences of f, the gradient
+// through mdiff check --grad.
 
 // printed holds the ASCII of one derivative as printed, with the
 // temporaries it may use.
@@ -78,17 +79,17 @@ func parseASCIIDoc(t *testing.T, doc string, res *ast.Result) ([]printed, [][2]s
 		switch {
 		case strings.HasPrefix(label, "f("):
 		case label == "df":
-			cur(single).df = strings.TrimPrefix(expr, "Δ -> ")
+			cur(single).df = strings.TrimPrefix(expr, "Delta -> ")
 		case strings.HasPrefix(label, "d_") && strings.HasSuffix(label, " f"):
-			cur(strings.TrimSuffix(strings.TrimPrefix(label, "d_"), " f")).df = strings.TrimPrefix(expr, "Δ -> ")
+			cur(strings.TrimSuffix(strings.TrimPrefix(label, "d_"), " f")).df = strings.TrimPrefix(expr, "Delta -> ")
 		case strings.HasPrefix(label, "grad_") && strings.HasSuffix(label, " f"):
 			cur(strings.TrimSuffix(strings.TrimPrefix(label, "grad_"), " f")).grad = expr
 		case strings.HasPrefix(label, "hess_") && strings.HasSuffix(label, " f"):
 			cur(strings.TrimSuffix(strings.TrimPrefix(label, "hess_"), " f")).hessMat = expr
-		case label == "H[Δ]":
+		case label == "H[Delta]":
 			cur(single).hess = expr
-		case strings.HasPrefix(label, "H_") && strings.HasSuffix(label, "[Δ]"):
-			cur(strings.TrimSuffix(strings.TrimPrefix(label, "H_"), "[Δ]")).hess = expr
+		case strings.HasPrefix(label, "H_") && strings.HasSuffix(label, "[Delta]"):
+			cur(strings.TrimSuffix(strings.TrimPrefix(label, "H_"), "[Delta]")).hess = expr
 		case strings.HasPrefix(expr, "none: "):
 			// "J = none: why" — no Jacobian exists.
 		case label == "J":
@@ -150,15 +151,20 @@ func replaceIdent(src, name, repl string) string {
 func parseIn(src string, res *ast.Result, v *ast.Node) (*ast.Node, error) {
 	prog := res.Program
 	var decls []ast.Decl
+	spelled := map[string]*ast.Node{} // Omega for Ω, as the ASCII format writes it
 	for _, x := range prog.Vars {
 		decls = append(decls, ast.Decl{Name: x.Name, Shape: x.Shape, Props: x.Props})
+		if a := render.ASCIIName(x.Name); a != x.Name {
+			spelled[a] = x
+			decls = append(decls, ast.Decl{Name: a, Shape: x.Shape, Props: x.Props})
+		}
 	}
 	for _, g := range prog.Funcs {
 		decls = append(decls, ast.Decl{Name: g, Func: true})
 	}
 	const delta = "Δ"
 	if v != nil {
-		decls = append(decls, ast.Decl{Name: delta, Shape: v.Shape})
+		decls = append(decls, ast.Decl{Name: delta, Shape: v.Shape}, ast.Decl{Name: "Delta", Shape: v.Shape})
 	}
 	e, err := parser.Parse(src)
 	if err != nil {
@@ -169,13 +175,20 @@ func parseIn(src string, res *ast.Result, v *ast.Node) (*ast.Node, error) {
 		return nil, err
 	}
 	for _, x := range p.Vars {
-		if x.Name != delta && prog.Var(x.Name) == nil {
+		if x.Name != delta && x.Name != "Delta" && prog.Var(x.Name) == nil && spelled[x.Name] == nil {
 			return nil, fmt.Errorf("%q uses %s, which f does not", src, x.Name)
 		}
 	}
 	n := p.Root
-	if d := p.Var(delta); d != nil {
-		n = ast.Substitute(n, d, ast.Delta(v.Name, v.Shape))
+	for _, name := range []string{delta, "Delta"} {
+		if d := p.Var(name); d != nil {
+			n = ast.Substitute(n, d, ast.Delta(v.Name, v.Shape))
+		}
+	}
+	for a, x := range spelled {
+		if d := p.Var(a); d != nil {
+			n = ast.Substitute(n, d, x)
+		}
 	}
 	return n, nil
 }

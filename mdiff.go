@@ -33,6 +33,17 @@ type Options struct {
 	Seed     uint64   // seed of the random inputs of the check
 }
 
+// TooLargeError is returned by the numerical check for a variable whose
+// declared size is too large to draw (more than 2²⁰ entries).
+type TooLargeError struct {
+	Name  string
+	Shape ast.Shape
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("%s is %v: too large to check numerically; skip the check, or declare symbolic sizes", e.Name, e.Shape)
+}
+
 // CheckFailedError is returned, with the result, when the numerical check
 // disagrees with the derived answer.
 type CheckFailedError struct{ RelErr float64 }
@@ -55,12 +66,17 @@ func Parse(src string, let []string) (*ast.Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	if prog.Var(directionName) != nil {
-		i := strings.Index(src, directionName)
-		return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(i+len(directionName)), "Δ is the name of the direction in every answer; please call this variable something else")
+	for _, d := range directionNames {
+		if prog.Var(d) != nil {
+			i := max(strings.Index(src, d), 0)
+			return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(i+len(d)), "Δ (Delta) is the name of the direction in every answer; please call this variable something else")
+		}
 	}
 	return prog, nil
 }
+
+// directionNames are the spellings of the direction Δ in input (SPEC §2).
+var directionNames = []string{"Δ", "Delta", `\Delta`}
 
 // parseLets parses the values of the --let flags.
 func parseLets(let []string) ([]ast.Decl, error) {
@@ -74,9 +90,6 @@ func parseLets(let []string) ([]ast.Decl, error) {
 	}
 	return decls, nil
 }
-
-// directionName is how every answer writes the direction of a variable.
-const directionName = "Δ"
 
 // borderline is the relative error under which a failed check is repeated
 // at near-identity inputs before it counts as a failure.
@@ -166,7 +179,12 @@ func variables(prog *ast.Program, wrt []string) ([]*ast.Node, error) {
 			seen[name] = true
 			v := prog.Var(name)
 			if v == nil {
-				return nil, &ast.Error{Src: prog.Src, Msg: fmt.Sprintf("--wrt %s: f does not depend on %s", name, name), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}}}
+				var names []string
+				for _, x := range prog.Vars {
+					names = append(names, x.Name)
+				}
+				return nil, &ast.Error{Src: prog.Src, Msg: fmt.Sprintf("f does not depend on %s", name), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}},
+					Suggest: ast.Nearest(name, names)}
 			}
 			if v.Props&ast.Integer != 0 {
 				return nil, &ast.Error{Src: prog.Src, Msg: fmt.Sprintf("--wrt %s: %s is an integer (%s: int); there is no derivative with respect to it", name, name, name), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}}}
@@ -175,7 +193,7 @@ func variables(prog *ast.Program, wrt []string) ([]*ast.Node, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no variable to differentiate with respect to: use --wrt")
+		return nil, errors.New("no variable to differentiate with respect to")
 	}
 	return out, nil
 }
@@ -205,7 +223,7 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 	}
 	if !f.IsScalar() {
 		if opts.Hessian {
-			return nil, fmt.Errorf("--hessian needs a scalar f; f has shape %v (use --jacobian)", f.Shape)
+			return nil, fmt.Errorf("the Hessian needs a scalar f; f has shape %v (its Jacobian exists)", f.Shape)
 		}
 		if opts.Jacobian {
 			jacobian(d, f, delta)
@@ -304,7 +322,7 @@ func Verify(res *ast.Result, opts numeric.Options) (*ast.Verification, error) {
 		r, _ := strconv.Atoi(string(v.Shape.Rows))
 		k, _ := strconv.Atoi(string(v.Shape.Cols))
 		if r*k > maxCheckedEntries || r > maxCheckedEntries || k > maxCheckedEntries {
-			return nil, fmt.Errorf("%s is %v: too large to check numerically; use --no-check, or declare symbolic sizes", v.Name, v.Shape)
+			return nil, &TooLargeError{Name: v.Name, Shape: v.Shape}
 		}
 	}
 	for _, d := range res.Derivatives {

@@ -66,6 +66,7 @@ func check(src string, e Expr, decls []Decl, want *Shape, withNotes bool) (prog 
 		decls:      map[string]*Decl{},
 		names:      map[string]typ{},
 		types:      map[Expr]typ{},
+		lowered:    map[Expr]*Node{},
 		sizes:      map[Dim]dim{},
 		prod:       map[dim][2]dim{},
 		powers:     map[*Power]*big.Rat{},
@@ -172,6 +173,8 @@ type checker struct {
 	decls map[string]*Decl
 	names map[string]typ // the type of every variable, declared or inferred
 	types map[Expr]typ   // the type of every inferred syntax node
+
+	lowered map[Expr]*Node // the typed node of every lowered syntax node
 
 	// Union–find over dimension variables. value[root] is the fixed size of
 	// a class, "" while it is free.
@@ -483,7 +486,11 @@ func (c *checker) filled(name string) (ok, vector bool) {
 // ---- pass 1: inference ----
 
 // infer computes the type of e and of its subexpressions, unifying sizes.
+// A node met again (a temporary of a where clause used twice) keeps its type.
 func (c *checker) infer(e Expr) (typ, error) {
+	if t, ok := c.types[e]; ok {
+		return t, nil
+	}
 	t, err := c.infer1(e)
 	if err == nil {
 		c.types[e] = t
@@ -911,13 +918,17 @@ func (c *checker) call(e *Call) (typ, error) {
 		nameSpan.Msg = fmt.Sprintf("%s is a constant sized by context, not a function", e.Fun)
 		return typ{}, nameSpan
 	case !declared && !builtin:
-		nameSpan.Msg = fmt.Sprintf("unknown function %s (declare it with --let '%s: func')", e.Fun, e.Fun)
+		nameSpan.Msg, nameSpan.Code = "unknown function "+e.Fun, CodeUnknownFunc
+		if nameSpan.Suggest = c.suggestCall(e); nameSpan.Suggest == "" {
+			nameSpan.Decl = e.Fun + ": func"
+		}
 		return typ{}, nameSpan
 	case builtin && len(ops) > 0 && ops[0].Args == 0:
 		nameSpan.Msg = fmt.Sprintf("%s is a constant, not a function", e.Fun)
 		return typ{}, nameSpan
 	case builtin && e.Primes > 0:
-		nameSpan.Msg = fmt.Sprintf("%s%s: only a declared function (--let 'g: func') has a derivative written g'", e.Fun, strings.Repeat("'", e.Primes))
+		nameSpan.Msg = fmt.Sprintf("%s%s: only a declared generic function (g: func) has a derivative written g'", e.Fun, strings.Repeat("'", e.Primes))
+		nameSpan.Code = CodeNotDeclaredFunc
 		return typ{}, nameSpan
 	}
 	lo, hi := 1, 1
@@ -1029,10 +1040,16 @@ func normKind(c *checker, a Expr) (string, error) {
 
 // ---- pass 2: lowering ----
 
-// lower lowers e and records the span of the node's first occurrence.
+// lower lowers e, once per syntax node (a temporary of a where clause used
+// twice is one typed node), and records the span of the node's first
+// occurrence.
 func (c *checker) lower(e Expr) (*Node, error) {
+	if n, ok := c.lowered[e]; ok {
+		return n, nil
+	}
 	n, err := c.lower1(e)
 	if err == nil {
+		c.lowered[e] = n
 		if _, ok := c.spans[n]; !ok {
 			c.spans[n] = Span{Pos: e.Pos(), End: e.End()}
 		}

@@ -4,6 +4,8 @@
 //
 // In EBNF, loosest first:
 //
+//	top     = expr [ "where" def { "," def } ] .
+//	def     = Ident "=" expr .
 //	expr    = term { ("+" | "-" | "−") term } .
 //	term    = unary { ("*" | "·" | "/" | ".*" | "⊙" | "./" | "⊘" | "⊗") unary } .
 //	unary   = { "-" | "−" } postfix .
@@ -26,6 +28,22 @@ import (
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 )
+
+type gTop struct {
+	Body  *gExpr  `parser:"@@"`
+	Where *gWhere `parser:"@@?"`
+}
+
+type gWhere struct {
+	Kw   lexer.Token `parser:"@'where'"`
+	Defs []*gDef     `parser:"@@ ( ',' @@ )*"`
+}
+
+type gDef struct {
+	Name lexer.Token `parser:"@Ident"`
+	Eq   lexer.Token `parser:"@'='"`
+	X    *gExpr      `parser:"@@"`
+}
 
 type gExpr struct {
 	Head *gTerm  `parser:"@@"`
@@ -131,7 +149,7 @@ type gInner struct {
 }
 
 // grammar is built once; a participle Parser is safe for concurrent use.
-var grammar = participle.MustBuild[gExpr](
+var grammar = participle.MustBuild[gTop](
 	participle.Lexer(definition{}),
 	participle.UseLookahead(0),
 )

@@ -241,7 +241,7 @@ func TestParse_error(t *testing.T) {
 		{"||x||_1", "unknown norm subscript \"1\" (write _2 or _F)\n  ||x||_1\n        ^"},
 		{"||x||_", "unexpected end of input, expected a norm subscript such as F or 2\n  ||x||_\n        ^"},
 		{"norm(X, 'fro", "unclosed quote\n  norm(X, 'fro\n          ^~~~"},
-		{"A \\cdot B", "unknown command \"\\cdot\" (only \\top is understood)\n  A \\cdot B\n    ^~~~~"},
+		{"A \\cdot B", "unknown command \"\\cdot\" (only \\top and \\Delta are understood)\n  A \\cdot B\n    ^~~~~"},
 		{"\\top", "unexpected \"\\top\" (it is only understood as an exponent: A^\\top)\n  \\top\n  ^~~~"},
 		{"<A, B⟩", "unexpected \"⟩\", expected \">\" to close \"<\"\n  <A, B⟩\n       ^"},
 		{"|x|", "unknown character \"|\" (write ||x|| for a norm, abs(x) for an absolute value)\n  |x|\n  ^"},

@@ -163,6 +163,11 @@ func pyWord(s string) string {
 	return sb.String()
 }
 
+// ASCIIName is a name as --format ascii writes it: ASCII letters, digits
+// and '_' as they are, a Greek letter spelled out (Ω → Omega, σ2 → sigma2),
+// any other character u + its code point.
+func ASCIIName(s string) string { return pyWord(s) }
+
 // pyNamer hands out unique, validated Python identifiers.
 type pyNamer struct{ used map[string]bool }
 

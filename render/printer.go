@@ -106,10 +106,17 @@ func (p *printer) emit(f func(a ...any) string, s string) {
 	p.ps = append(p.ps, piece{s: style(f, s), w: utf8.RuneCountInString(s)})
 }
 
-func (p *printer) raw(s string)  { p.emit(nil, s) }
-func (p *printer) op(s string)   { p.emit(p.th.Op, s) }
-func (p *printer) fn(s string)   { p.emit(p.th.Func, s) }
-func (p *printer) name(s string) { p.emit(p.th.Var, s) }
+func (p *printer) raw(s string) { p.emit(nil, s) }
+func (p *printer) op(s string)  { p.emit(p.th.Op, s) }
+func (p *printer) fn(s string)  { p.emit(p.th.Func, s) }
+
+// name writes a name; in ASCII a Greek letter is spelled out (Ω → Omega).
+func (p *printer) name(s string) {
+	if p.nt == notASCII {
+		s = ASCIIName(s)
+	}
+	p.emit(p.th.Var, s)
+}
 
 // brk appends a space before which a line may break (at depth 0); a broken
 // line drops it.
@@ -406,11 +413,7 @@ func (p *printer) body(n *ast.Node) {
 	case ast.KZero:
 		p.emit(p.th.Num, "0")
 	case ast.KDelta:
-		if p.nt == notLaTeX {
-			p.emit(p.th.Delta, `\Delta`)
-		} else {
-			p.emit(p.th.Delta, "Δ")
-		}
+		p.emit(p.th.Delta, p.pick("Δ", "Delta", `\Delta`))
 	case ast.KAdd:
 		p.add(n)
 	case ast.KHadamard:

@@ -25,7 +25,7 @@ var printCases = []printCase{
 	{"identity", ast.Identity(dn), "I", "I", "I"},
 	{"ones", ast.Ones(ast.Mat(dn, dp)), "𝟙", "ones", `\mathbf{1}`},
 	{"zero", ast.Zero(ast.Mat(dn, dp)), "0", "0", "0"},
-	{"delta", ast.Delta("X", vX.Shape), "Δ", "Δ", `\Delta`},
+	{"delta", ast.Delta("X", vX.Shape), "Δ", "Delta", `\Delta`},
 	// sums
 	{"sum", ast.Add(vA, vC, vS), "A + C + S", "A + C + S", "A + C + S"},
 	{"difference", ast.Add(vA, neg(vC)), "A − C", "A - C", "A - C"},
@@ -109,7 +109,7 @@ var printCases = []printCase{
 	{"norm-fro-squared", pow(builtin.Norm.Of(ast.Add(vY, neg(ast.Mul(vB, vX)))), 2), "‖Y − B·X‖²_F", "||Y - B*X||_F^2", `\lVert Y - B X \rVert_F^{2}`},
 	{"norm-vec-squared", pow(builtin.Norm.Of(vx), 2), "‖x‖²", "||x||^2", `\lVert x \rVert^{2}`},
 	{"norm-half", ast.Pow(builtin.Norm.Of(vx), num(1, 2)), "‖x‖^0.5", "||x||^0.5", `\lVert x \rVert^{0.5}`},
-	{"inner", ast.Inner(ast.Delta("Y", vY.Shape), ast.Mul(vB, vX)), "⟨Δ, B·X⟩", "<Δ, B*X>", `\langle \Delta, B X \rangle`},
+	{"inner", ast.Inner(ast.Delta("Y", vY.Shape), ast.Mul(vB, vX)), "⟨Δ, B·X⟩", "<Delta, B*X>", `\langle \Delta, B X \rangle`},
 	{"scaled-inner", ast.Mul(ast.Int(2), ast.Inner(vA, vC)), "2·⟨A, C⟩", "2*<A, C>", `2 \langle A, C \rangle`},
 	// broadcasts
 	{"broadcast-scalar", ast.Mul(vA, ast.Broadcast(vs, vA.Shape)), "A·(s·𝟙)", "A*(s*ones)", `A \left(s \mathbf{1}\right)`},
@@ -122,7 +122,7 @@ var printCases = []printCase{
 	// Kronecker
 	{"kron", builtin.Kron.Of(tr(vA), vC), "Aᵀ ⊗ C", "kron(A', C)", `A^{\top} \otimes C`},
 	// names
-	{"greek", ast.Mul(ast.Var("λ", ast.Scalar, 0), ast.Var("Ω", ast.Mat(dn, dn), 0)), "λ·Ω", "λ*Ω", `\lambda \Omega`},
+	{"greek", ast.Mul(ast.Var("λ", ast.Scalar, 0), ast.Var("Ω", ast.Mat(dn, dn), 0)), "λ·Ω", "lambda*Omega", `\lambda \Omega`},
 	{"indexed", ast.Mul(ast.Var("W2", ast.Mat(dq, dn), 0), ast.Var("x_hat", ast.Vec(dn), 0)), "W2·x_hat", "W2*x_hat", `W_{2} x_{\mathrm{hat}}`},
 	{"word", ast.Var("lambda", ast.Scalar, 0), "λ", "lambda", `\lambda`},
 	{"long-name", ast.Var("beta1", ast.Scalar, 0), "β1", "beta1", `\beta_{1}`},

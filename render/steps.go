@@ -28,7 +28,7 @@ func stepParts(nm Names, nt notation, th Theme, st ast.Step) (left, right []piec
 		p.op("+")
 		p.raw(" o")
 		p.raw(p.pick("(‖", "(||", `\left(\lVert `))
-		p.emit(th.Delta, p.pick("Δ", "Δ", `\Delta`))
+		p.emit(th.Delta, p.pick("Δ", "Delta", `\Delta`))
 		p.raw(p.pick("‖)", "||)", ` \rVert\right)`))
 		right = append(expr(st.Rhs), p.ps...)
 	case ast.StepRule:

@@ -36,9 +36,14 @@ func WriteText(w io.Writer, r *ast.Result, opt TextOptions) error {
 	return writeLines(w, r, notText, opt)
 }
 
-// WriteASCII writes r with the layout of [WriteText] but every expression
-// in the ASCII input syntax (grad_B f = 2*(B*X - Y)*X'), and a check line
-// "checked numerically: relative error 2e-11". opt.Theme is ignored.
+// WriteASCII writes r with the layout of [WriteText] but in pure ASCII:
+// every expression in the input syntax (grad_B f = 2*(B*X - Y)*X'), the
+// direction written Delta, Greek names spelled out, and a check line
+// "checked numerically: relative error 2e-11". A line that uses temporaries
+// ends with the where clause that defines them (… where T1 = X*W, T2 =
+// tanh(T1)), so that every printed expression, as it stands, parses back:
+// the gradient line is a --grad candidate, the differential too.
+// opt.Theme is ignored.
 func WriteASCII(w io.Writer, r *ast.Result, opt TextOptions) error {
 	opt.Theme = Theme{}
 	return writeLines(w, r, notASCII, opt)
@@ -61,18 +66,24 @@ func writeLines(w io.Writer, r *ast.Result, nt notation, opt TextOptions) error 
 	th := opt.Theme
 	b := &lineBuilder{nt: nt, th: th, names: a.names}
 	wrtName := func(s string) string { return s }
-	if nt == notText {
+	switch nt {
+	case notText:
 		wrtName = textName
+	case notASCII:
+		wrtName = ASCIIName
 	}
 	lines := []textLine{{
 		label: b.plainLabel("f(" + a.wrtList(wrtName) + ")"),
-		expr:  a.fNames.pieces(nt, th, a.f),
+		expr:  append(a.fNames.pieces(nt, th, a.f), b.where(a.fNames, a.f)...),
 		note:  b.domains(a.vars, a.funcs()),
 	}}
 	for _, d := range a.ders {
 		lines = append(lines, b.derivativeLines(a, d)...)
 	}
 	for i, t := range a.temps {
+		if nt == notASCII {
+			break // each line carries its own where clause
+		}
 		label := b.tempLabel(i + 1)
 		if i == 0 {
 			label = append([]piece{{s: "where ", w: 6}}, label...)
@@ -92,6 +103,64 @@ type lineBuilder struct {
 	nt    notation
 	th    Theme
 	names Names
+}
+
+// where returns, in ASCII, the clause " where T1 = …, T2 = …" that defines
+// the temporaries of nm that roots use, directly or through other
+// temporaries, in order of definition; nothing in other notations, which
+// print the temporaries once on lines of their own, or when roots use
+// none. Each root is printed in full, so it counts as used only through
+// its subexpressions.
+func (b *lineBuilder) where(nm Names, roots ...*ast.Node) []piece {
+	if b.nt != notASCII || len(nm) == 0 {
+		return nil
+	}
+	used := map[*ast.Node]bool{}
+	seen := map[*ast.Node]bool{}
+	var visit func(n *ast.Node)
+	visit = func(n *ast.Node) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		if nm[n] != 0 {
+			used[n] = true
+		}
+		for _, a := range n.Args {
+			visit(a)
+		}
+	}
+	for _, r := range roots {
+		if r != nil {
+			for _, a := range r.Args {
+				visit(a)
+			}
+		}
+	}
+	if len(used) == 0 {
+		return nil
+	}
+	byNumber := make([]*ast.Node, len(nm)+1)
+	for n, k := range nm {
+		if k < len(byNumber) {
+			byNumber[k] = n
+		}
+	}
+	ps := []piece{{s: " ", w: 1, brk: brkSum}, {s: "where ", w: 6}}
+	first := true
+	for k, n := range byNumber {
+		if n == nil || !used[n] {
+			continue
+		}
+		if !first {
+			ps = append(ps, piece{s: ",", w: 1}, piece{s: " ", w: 1, brk: brkSum})
+		}
+		first = false
+		p := &printer{nt: b.nt, th: b.th}
+		p.tempName(k)
+		ps = append(append(append(ps, p.ps...), piece{s: " = ", w: 3}), nm.pieces(b.nt, b.th, n)...)
+	}
+	return ps
 }
 
 func (b *lineBuilder) plainLabel(s string) []piece {
@@ -127,8 +196,11 @@ func (b *lineBuilder) domains(vars []*ast.Node, funcs []string) []piece {
 	for _, v := range vars {
 		sep()
 		name := v.Name
-		if b.nt == notText {
+		switch b.nt {
+		case notText:
 			name = textName(name)
+		case notASCII:
+			name = ASCIIName(name) // Omega, lambda: pure ASCII
 		}
 		s := in + varIn(v, b.nt)
 		if k := propWords(v.Props); k != "" {
@@ -177,8 +249,11 @@ func (b *lineBuilder) derivativeLines(a *answer, d derivative) []textLine {
 	x := d.Wrt.Name
 	multi := a.multi()
 	text := b.nt == notText
-	if text {
+	switch b.nt {
+	case notText:
 		x = textName(x)
+	case notASCII:
+		x = ASCIIName(x)
 	}
 	var lines []textLine
 	for i, st := range d.Steps {
@@ -192,7 +267,7 @@ func (b *lineBuilder) derivativeLines(a *answer, d derivative) []textLine {
 	var note []piece
 	if d.Gradient == nil {
 		p := &printer{nt: b.nt, th: b.th}
-		p.emit(b.th.Delta, "Δ")
+		p.emit(b.th.Delta, p.pick("Δ", "Delta", `\Delta`))
 		p.raw(" ")
 		p.op(map[bool]string{true: "↦", false: "->"}[text])
 		p.raw(" ")
@@ -201,27 +276,29 @@ func (b *lineBuilder) derivativeLines(a *answer, d derivative) []textLine {
 	} else {
 		expr = b.names.pieces(b.nt, b.th, d.df)
 	}
+	expr = append(expr, b.where(b.names, d.df)...)
 	lines = append(lines, textLine{label: b.plainLabel(dl), expr: expr, note: note})
 	if d.Gradient != nil {
 		gl := "∇_" + x + " f"
 		if !text {
 			gl = "grad_" + x + " f"
 		}
-		lines = append(lines, textLine{label: b.label(b.th.Label, gl), expr: b.names.pieces(b.nt, b.th, d.Gradient), note: b.in(d.Gradient.Shape)})
+		lines = append(lines, textLine{label: b.label(b.th.Label, gl), expr: b.exprWhere(d.Gradient), note: b.in(d.Gradient.Shape)})
 	}
 	if d.Hessian != nil {
-		hl := "H[Δ]"
+		dir := map[bool]string{true: "Δ", false: "Delta"}[text]
+		hl := "H[" + dir + "]"
 		if multi {
-			hl = "H_" + x + "[Δ]"
+			hl = "H_" + x + "[" + dir + "]"
 		}
-		lines = append(lines, textLine{label: b.plainLabel(hl), expr: b.names.pieces(b.nt, b.th, d.Hessian), note: b.in(d.Hessian.Shape)})
+		lines = append(lines, textLine{label: b.plainLabel(hl), expr: b.exprWhere(d.Hessian), note: b.in(d.Hessian.Shape)})
 	}
 	if d.HessianMat != nil {
 		hl := "∇²_" + x + " f"
 		if !text {
 			hl = "hess_" + x + " f"
 		}
-		lines = append(lines, textLine{label: b.plainLabel(hl), expr: b.names.pieces(b.nt, b.th, d.HessianMat), note: b.in(d.HessianMat.Shape)})
+		lines = append(lines, textLine{label: b.plainLabel(hl), expr: b.exprWhere(d.HessianMat), note: b.in(d.HessianMat.Shape)})
 	}
 	jl := "J"
 	if multi {
@@ -229,12 +306,18 @@ func (b *lineBuilder) derivativeLines(a *answer, d derivative) []textLine {
 	}
 	switch {
 	case d.Jacobian != nil:
-		lines = append(lines, textLine{label: b.plainLabel(jl), expr: b.names.pieces(b.nt, b.th, d.Jacobian), note: b.in(d.Jacobian.Shape)})
+		lines = append(lines, textLine{label: b.plainLabel(jl), expr: b.exprWhere(d.Jacobian), note: b.in(d.Jacobian.Shape)})
 	case d.NoJacobian != "":
 		s := "none: " + d.NoJacobian
 		lines = append(lines, textLine{label: b.plainLabel(jl), expr: words(b.th.Note, s)})
 	}
 	return lines
+}
+
+// exprWhere is n with the names of the temporaries, and in ASCII the where
+// clause that defines those it uses.
+func (b *lineBuilder) exprWhere(n *ast.Node) []piece {
+	return append(b.names.pieces(b.nt, b.th, n), b.where(b.names, n)...)
 }
 
 // stepLine writes "  1. lhs = rhs    [rule]" (see stepParts).
@@ -246,6 +329,7 @@ func (b *lineBuilder) stepLine(k int, st ast.Step) []piece {
 		ps = append(ps, piece{s: " ", w: 1, brk: brkSum}, piece{s: "= ", w: 2})
 	}
 	ps = append(ps, right...)
+	ps = append(ps, b.where(b.names, st.Lhs, st.Rhs)...)
 	if st.Rule != "" {
 		rule := st.Rule
 		if b.nt == notASCII {
@@ -275,9 +359,9 @@ func words(f func(a ...any) string, s string) []piece {
 	return ps
 }
 
-// asciiRule writes a rule's name in the input syntax's characters (Δ and
-// Greek letters stay, as in every ASCII answer).
-var asciiRule = strings.NewReplacer(
+// asciiRule writes a rule's name, or a note, in the input syntax's
+// characters.
+var asciiRule = strings.NewReplacer("Δ", "Delta", "t²", "t^2",
 	"ᵀ", "'", "⁻¹", "^-1", "⁻²", "^-2", "ᵖ", "^p", "ᵏ", "^k", "ⁱ", "^i", "²", "^2",
 	"·", "*", "⊙", ".*", "⊘", "./", "⊗", " kron ", "⟨", "<", "⟩", ">", "‖", "||",
 	"−", "-", "𝟙", "ones", "′", "'", "σ", "sigmoid", "Σᵢ", "sum_i ", "→", "->", "ᵢ", "_i",
@@ -299,7 +383,9 @@ func (b *lineBuilder) checkLine(c *ast.Verification) []piece {
 		ps = append(ps, piece{s: style(b.th.Bad, "✗"), w: 1})
 		s = " numerical check failed: relative error " + relErr(c.RelErr)
 	}
-	if c.Note != "" {
+	if c.Note != "" && b.nt == notASCII {
+		s += " (" + asciiRule.Replace(c.Note) + ")"
+	} else if c.Note != "" {
 		s += " (" + c.Note + ")"
 	}
 	if strings.HasPrefix(s, " ") {
