@@ -32,6 +32,7 @@ func TestDeclarations(t *testing.T) {
 		{"logdet(D) + sum(log(diag(D))) + tr(D*S)", "D: spd diag n; S: n x n", "D"},
 		{"||Y - X*D||_F^2", "Y: m x n; X: m x n; D: diag n", "D"},
 		{"tr(D*A*D) + sum(diag(3*D*A))", "D: diag n", "D"},
+		{"sum(D) + mean(D) + sum(exp(D)) + ||D*x - y||^2", "D: diag n", "D"},
 		{"sum(diag(diag(x)*A*diag(y))) + sum(diag(A*diag(x))) + sum(diag(2*x))", "", "x"},
 		{"||X*w - y||^2 + lambda*||w||^2", "X: m x n; w: n; y: m", "w"},
 		{"||X*w - y||^2 + lambda*||w||^2", "X: m x n; w: n; y: m", "lambda"},

@@ -11,11 +11,15 @@ import (
 // diagRewrite rewrites diag of a product, and returns nil when nothing
 // applies:
 //
+//	diag(𝟙)    = 𝟙                   for a square 𝟙 (so diag(diag(𝟙)) = I)
 //	diag(s·M)  = s·diag(M)           for scalars s (either diag)
 //	diag(D·M)  = diag(D) ⊙ diag(M),  diag(M·D) = diag(M) ⊙ diag(D)
 //
 // for a diagonal D and square M ((D·M)ᵢᵢ = Dᵢᵢ·Mᵢᵢ).
 func diagRewrite(n *ast.Node) *ast.Node {
+	if n.Is(builtin.DiagVec) && n.Args[0].Kind == ast.KOnes {
+		return ast.Ones(n.Shape)
+	}
 	if !n.Is(builtin.DiagVec) && !n.Is(builtin.DiagMat) || n.Args[0].Kind != ast.KMul {
 		return nil
 	}
