@@ -164,7 +164,7 @@ func atCall(src string, err error) error {
 func positioned(prog *ast.Program, err error) error {
 	var unsup *rules.UnsupportedError
 	if errors.As(err, &unsup) {
-		return prog.ErrorAt(unsup.Node, unsup.Error())
+		return prog.ErrorAt(unsup.Node, err.Error())
 	}
 	return err
 }
@@ -271,7 +271,7 @@ func derive(sf *simplify.Simplifier, f, v *ast.Node, opts Options) (*ast.Derivat
 	if opts.Hessian {
 		h, err := rules.Differential(g, v, nil)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("--hessian: the differential of the gradient: %w", err)
 		}
 		d.Hessian = sf.Simplify(h)
 		switch {
@@ -333,7 +333,7 @@ func pairing(g, n *ast.Node) *ast.Node {
 // and I ⊙ g is the gradient on the diagonal matrices. A g that is already
 // diagonal (diag(x), c·I, a diagonal variable) is returned as is.
 func diagonalPart(sf *simplify.Simplifier, g *ast.Node) *ast.Node {
-	if isDiagonal(g) {
+	if g.IsDiagonal() {
 		return g
 	}
 	if g.Kind == ast.KAdd { // diag(A + B) = diag(A) + diag(B): each term may simplify
@@ -344,34 +344,4 @@ func diagonalPart(sf *simplify.Simplifier, g *ast.Node) *ast.Node {
 		return sf.Simplify(builtin.DiagMat.Of(ast.Add(terms...)))
 	}
 	return sf.Simplify(builtin.DiagMat.Of(builtin.DiagVec.Of(g)))
-}
-
-// isDiagonal reports whether n is known to be a diagonal matrix.
-func isDiagonal(n *ast.Node) bool {
-	if n.Is(builtin.DiagMat) {
-		return true
-	}
-	switch n.Kind {
-	case ast.KIdentity, ast.KZero:
-		return true
-	case ast.KVar:
-		return n.Props&ast.Diagonal != 0
-	case ast.KTranspose, ast.KInverse, ast.KMatPow:
-		return isDiagonal(n.Args[0])
-	case ast.KMul:
-		for _, a := range n.Args {
-			if !a.IsScalar() && !isDiagonal(a) {
-				return false
-			}
-		}
-		return true
-	case ast.KAdd, ast.KHadamard:
-		for _, a := range n.Args {
-			if !isDiagonal(a) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
 }
