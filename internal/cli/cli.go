@@ -97,7 +97,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newDiffCmd(stdout, stderr), newCheckCmd(stdout, stderr))
+	root.AddCommand(newDiffCmd(stdout, stderr), newCheckCmd(stdout, stderr), newServeCmd(stdout, stderr))
 	return root
 }
 
