@@ -308,7 +308,8 @@
     showTabs(resp.outputs);
     status('');
     root.dataset.state = 'ready';
-    root.dataset.ms = String(resp.ms);
+    root.dataset.ms = String(resp.ms); // time the engine spent
+    if (lastInput) root.dataset.latency = (performance.now() - lastInput).toFixed(1); // last keystroke to answer on screen
   }
 
   // --- asking --------------------------------------------------------------
@@ -342,9 +343,11 @@
     });
   }
 
-  let debounce = 0;
+  let debounce = 0, lastInput = 0;
   function soon() {
     clearTimeout(debounce);
+    lastInput = performance.now();
+    ++asked; // an answer still on its way is for an older question
     root.dataset.state = 'busy';
     debounce = setTimeout(ask, DEBOUNCE_MS);
   }

@@ -1,0 +1,615 @@
+// This file drives the page in a real browser (Debian's chromium, headless,
+// through chromedp): the static site from a plain file server and mdiff
+// serve's handler. Each seed example is typed into the page and the answer
+// read back from data-ascii is compared with the CLI's --format ascii; the
+// error display, a permalink, every tab, the keyboard, a phone's width and
+// the origin of every request are checked too.
+
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"golang.org/x/tools/txtar"
+
+	"github.com/mdiff/mdiff/internal/cli"
+	"github.com/mdiff/mdiff/internal/testtool"
+	"github.com/mdiff/mdiff/render"
+	"github.com/mdiff/mdiff/web"
+)
+
+var screenshot = flag.Bool("screenshot", false, "rewrite ../docs/screenshot.png from the static site")
+
+// maxLatency is how long after the last keystroke an answer of a seed
+// example must be on screen in the static site (issue 12).
+const maxLatency = 200 * time.Millisecond
+
+// seed is one seed example of testdata/golden: the CLI's arguments.
+type seed struct {
+	name                 string
+	expr, let, wrt       string
+	steps, hess, jacobin bool
+}
+
+func seeds(t *testing.T) []seed {
+	files, err := filepath.Glob("../testdata/golden/seed*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no seed examples in ../testdata/golden: %v", err)
+	}
+	var out []seed
+	for _, f := range files {
+		a, err := txtar.ParseFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var args []string
+		for _, s := range a.Files {
+			if s.Name == "args" {
+				args = strings.Split(strings.TrimRight(string(s.Data), "\n"), "\n")
+			}
+		}
+		s := seed{name: strings.TrimSuffix(filepath.Base(f), ".txtar"), expr: args[0]}
+		var lets, wrts []string
+		for i := 1; i < len(args); i++ {
+			switch args[i] {
+			case "--let":
+				i++
+				lets = append(lets, args[i])
+			case "--wrt":
+				i++
+				wrts = append(wrts, args[i])
+			case "--steps":
+				s.steps = true
+			case "--hessian":
+				s.hess = true
+			case "--jacobian":
+				s.jacobin = true
+			default:
+				t.Fatalf("%s: unexpected argument %q", f, args[i])
+			}
+		}
+		s.let, s.wrt = strings.Join(lets, "\n"), strings.Join(wrts, ",")
+		out = append(out, s)
+	}
+	return out
+}
+
+// cliArgs are the mdiff diff arguments of s in format f.
+func (s seed) cliArgs(f string) []string {
+	args := []string{"diff", s.expr, "--wrt", s.wrt, "--format", f}
+	for _, l := range strings.Split(s.let, "\n") {
+		if l != "" {
+			args = append(args, "--let", l)
+		}
+	}
+	for flag, on := range map[string]bool{"--steps": s.steps, "--hessian": s.hess, "--jacobian": s.jacobin} {
+		if on {
+			args = append(args, flag)
+		}
+	}
+	return args
+}
+
+// runCLI runs mdiff in-process and returns its standard output and error.
+func runCLI(t *testing.T, args ...string) (string, string, int) {
+	var out, errb bytes.Buffer
+	code := cli.Main(args, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+var (
+	staticOnce sync.Once
+	staticDir  string
+	staticErr  error
+	staticSize web.StaticSizes
+)
+
+// staticSite builds the static site once per test binary.
+func staticSite(t *testing.T) string {
+	staticOnce.Do(func() {
+		staticDir, staticErr = os.MkdirTemp("", "mdiff-static-")
+		if staticErr == nil {
+			staticSize, staticErr = web.WriteStatic(staticDir, "")
+		}
+	})
+	if staticErr != nil {
+		t.Fatal(staticErr)
+	}
+	return staticDir
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if staticDir != "" {
+		os.RemoveAll(staticDir)
+	}
+	os.Exit(code)
+}
+
+// site serves h and is also the browser's proxy for every request, loopback
+// included, so that it sees each request the page makes — the Web
+// Worker's too, which the tab's DevTools network events do not show — and
+// records those for another origin (answered 502) apart.
+type site struct {
+	*httptest.Server
+	mu      sync.Mutex
+	paths   []string // requests to the site
+	foreign []string // requests of the page or its worker to any other origin
+	// background are the other requests to another origin: CONNECT tunnels
+	// and requests without Referer or Origin, i.e. the browser's own.
+	background []string
+}
+
+func newSite(h http.Handler) *site {
+	s := &site{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		own := r.Method != http.MethodConnect && r.Host == s.Listener.Addr().String()
+		if own {
+			s.paths = append(s.paths, r.URL.Path)
+		} else {
+			req := r.Method + " " + r.Host + r.URL.RequestURI()
+			if r.Method == http.MethodConnect || r.Header.Get("Referer")+r.Header.Get("Origin")+r.Header.Get("Sec-Fetch-Site") == "" {
+				// The browser's own traffic (component updates, accounts):
+				// a request of the page or its worker to another origin
+				// carries a Referer (the page's origin is http) or an
+				// Origin. A tunnel cannot be told apart; the tab's own
+				// requests, tunnels included, are checked with DevTools.
+				s.background = append(s.background, req)
+			} else {
+				s.foreign = append(s.foreign, req)
+			}
+		}
+		s.mu.Unlock()
+		if !own {
+			http.Error(w, "not this origin", http.StatusBadGateway)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	return s
+}
+
+func (s *site) requests() (paths, foreign []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.paths), slices.Clone(s.foreign)
+}
+
+// browser starts a headless chromium whose every request goes through the
+// site, and returns a tab's context and the URLs the tab requested
+// (DevTools network events: the page's, not its worker's).
+func browser(t *testing.T, s *site) (context.Context, func() []string) {
+	path := testtool.Chromium(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.Headless,
+		chromedp.WindowSize(1000, 900), chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.ProxyServer(s.URL), chromedp.Flag("proxy-bypass-list", "<-loopback>"),
+		// The browser's own background traffic, which would go through the
+		// proxy too, is switched off, so that what is left is the page's.
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,AutofillServerCommunication,OptimizationHints,MediaRouter,CertificateTransparencyComponentUpdater,NetworkTimeServiceQuerying,DialMediaRouteProvider"),
+		chromedp.Flag("no-pings", true), chromedp.Flag("no-service-autorun", true),
+		chromedp.Flag("allow-browser-signin", false), chromedp.Flag("disable-domain-reliability", true))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelA() })
+	var mu sync.Mutex
+	var urls []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
+			mu.Lock()
+			urls = append(urls, e.Request.URL)
+			mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatalf("starting %s: %v", path, err)
+	}
+	return ctx, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(urls)
+	}
+}
+
+// checkOrigin fails t for every request of the page or its worker that
+// left the site's origin.
+func checkOrigin(t *testing.T, s *site, pageURLs []string) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.foreign) > 0 {
+		t.Errorf("requests left the origin %s: %q", s.URL, s.foreign)
+	}
+	for _, u := range pageURLs {
+		if !strings.HasPrefix(u, s.URL+"/") && !strings.HasPrefix(u, "data:") && !strings.HasPrefix(u, "blob:") {
+			t.Errorf("the page requested %s, not of the origin %s", u, s.URL)
+		}
+	}
+	if len(s.background) > 0 {
+		t.Logf("the browser's own requests (not the page's): %q", s.background)
+	}
+}
+
+// pageLine is one answer line as the page shows it.
+type pageLine struct {
+	Kind  string  `json:"kind"`
+	ASCII *string `json:"ascii"`
+	KaTeX bool    `json:"katex"`
+}
+
+const readLines = `[...document.querySelectorAll('#lines .line')].map(e => ({kind: e.dataset.kind, ascii: e.dataset.ascii ?? null, katex: !!e.querySelector('.katex')}))`
+
+// waitAnswer waits until the page has answered (data-state ready or error).
+func waitAnswer(ctx context.Context) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	return chromedp.Run(ctx, chromedp.Poll[string](`document.documentElement.dataset.state !== 'busy' && document.documentElement.dataset.state`, chromedp.WithPollingInterval(5*time.Millisecond)))
+}
+
+// ask types s into the page: the declarations and variables are set, the
+// expression typed key by key, the switches set.
+func ask(ctx context.Context, s seed) error {
+	js, _ := json.Marshal(map[string]any{"let": s.let, "wrt": s.wrt, "steps": s.steps, "hessian": s.hess, "jacobian": s.jacobin})
+	return chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`(q => {
+			for (const k of ['let', 'wrt']) { const e = document.getElementById(k); e.value = q[k]; e.dispatchEvent(new Event('input')); }
+			for (const k of ['steps', 'hessian', 'jacobian']) document.getElementById(k).checked = q[k];
+			document.getElementById('expr').value = '';
+		})(`+string(js)+`)`),
+		chromedp.Focus(chromedp.ID("expr")),
+		chromedp.SendKeys(chromedp.ID("expr"), s.expr),
+	)
+}
+
+// cliLines splits the CLI's ascii output into the expressions of its lines
+// (what follows "label = ", without the note) and the check line.
+func cliLines(out string) (exprs []string, check string) {
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	check = lines[len(lines)-1]
+	for _, l := range lines[:len(lines)-1] {
+		if strings.HasPrefix(l, "  ") && !strings.HasPrefix(strings.TrimSpace(l), "T") { // a step or a wrapped line
+			continue
+		}
+		l = strings.TrimPrefix(strings.TrimSpace(l), "where ")
+		if strings.HasPrefix(l, "T") && strings.Contains(l, " = ") { // a temporary: "T1 = …"
+			exprs = append(exprs, l)
+			continue
+		}
+		_, rest, _ := strings.Cut(l, " = ")
+		exprs = append(exprs, strings.TrimPrefix(rest, "Δ -> "))
+	}
+	return exprs, check
+}
+
+// sameLines compares the page's lines with the CLI's ascii output: each
+// data-ascii must be the CLI's expression, followed by nothing but a note.
+func sameLines(t *testing.T, got []pageLine, cliOut string) {
+	t.Helper()
+	want, _ := cliLines(cliOut)
+	if len(got) != len(want) {
+		t.Errorf("page has %d lines, mdiff diff --format ascii %d:\n%s\npage: %+v", len(got), len(want), cliOut, got)
+		return
+	}
+	for i, l := range got {
+		if l.ASCII == nil {
+			t.Errorf("line %d (%s) has no data-ascii", i+1, l.Kind)
+			continue
+		}
+		rest, ok := strings.CutPrefix(want[i], *l.ASCII)
+		if !ok || strings.TrimSpace(rest) != "" && !strings.HasPrefix(rest, "   ") && !strings.HasPrefix(rest, "  in ") {
+			t.Errorf("line %d (%s): data-ascii %q, mdiff diff --format ascii: %q", i+1, l.Kind, *l.ASCII, want[i])
+		}
+		if !l.KaTeX {
+			t.Errorf("line %d (%s) is not rendered by KaTeX", i+1, l.Kind)
+		}
+	}
+}
+
+func TestBrowserStatic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the WebAssembly module")
+	}
+	dir := staticSite(t)
+	t.Logf("mdiff.wasm %d bytes, mdiff.wasm.gz %d bytes", staticSize.Wasm, staticSize.WasmGzip)
+	if staticSize.Wasm >= 8<<20 {
+		t.Errorf("mdiff.wasm is %d bytes, over 8 MB", staticSize.Wasm)
+	}
+	srv := newSite(http.FileServer(http.Dir(dir))) // a plain static server
+	defer srv.Close()
+	ctx, urls := browser(t, srv)
+	testPage(t, ctx, srv.URL, true)
+	paths, _ := srv.requests()
+	if !slices.Contains(paths, "/mdiff.wasm.gz") {
+		t.Errorf("the worker's request for mdiff.wasm.gz was not seen: %q", paths)
+	}
+	checkOrigin(t, srv, urls())
+}
+
+func TestBrowserServe(t *testing.T) {
+	srv := newSite(web.Handler(web.Options{}))
+	defer srv.Close()
+	ctx, urls := browser(t, srv)
+	testPage(t, ctx, srv.URL, false)
+	paths, _ := srv.requests()
+	if !slices.Contains(paths, "/api/answer") {
+		t.Errorf("no request to api/answer was seen: %q", paths)
+	}
+	checkOrigin(t, srv, urls())
+}
+
+func testPage(t *testing.T, ctx context.Context, base string, static bool) {
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := waitAnswer(ctx); err != nil {
+		t.Fatalf("the first answer: %v", err)
+	}
+	var latencies []float64
+	for _, s := range seeds(t) {
+		t.Run("seed/"+s.name, func(t *testing.T) {
+			if err := ask(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+			state, err := waitAnswer(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, stderr, code := runCLI(t, s.cliArgs("ascii")...)
+			if code != 0 {
+				t.Fatalf("mdiff diff failed: %s", stderr)
+			}
+			if state != "ready" {
+				msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('.error')].map(e => e.textContent).join('\n')`))
+				t.Fatalf("data-state = %s: %s", state, msg)
+			}
+			lines, err := chromedp.Run(ctx, chromedp.Evaluate[[]pageLine](readLines))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameLines(t, lines, out)
+			if !slices.ContainsFunc(lines, func(l pageLine) bool { return l.Kind == "grad" || l.Kind == "df" }) {
+				t.Errorf("no derivative on the page: %+v", lines)
+			}
+			_, check := cliLines(out)
+			if got, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("check"))); got != "✓ "+check {
+				t.Errorf("check line %q, mdiff diff: %q", got, check)
+			}
+			ms := latency(ctx)
+			// The machine is shared: a time over the limit is measured
+			// again (typed anew) up to twice before it counts.
+			for try := 0; static && try < 2 && ms > float64(maxLatency.Milliseconds()); try++ {
+				t.Logf("%.0f ms after the last keystroke; typing it again", ms)
+				if err := ask(ctx, s); err != nil {
+					t.Fatal(err)
+				}
+				waitAnswer(ctx)
+				ms = latency(ctx)
+			}
+			latencies = append(latencies, ms)
+			if static && ms > float64(maxLatency.Milliseconds()) {
+				t.Errorf("answer on screen %.0f ms after the last keystroke, want under %v", ms, maxLatency)
+			}
+		})
+	}
+	slices.Sort(latencies)
+	if len(latencies) > 0 {
+		t.Logf("last keystroke to answer on screen: median %.0f ms, max %.0f ms over %d seed examples", latencies[len(latencies)/2], latencies[len(latencies)-1], len(latencies))
+	}
+	t.Run("errors", func(t *testing.T) { testErrors(t, ctx) })
+	t.Run("permalink", func(t *testing.T) { testPermalink(t, ctx, base) })
+	t.Run("tabs", func(t *testing.T) { testTabs(t, ctx) })
+	t.Run("phone", func(t *testing.T) { testPhone(t, ctx, base, static) })
+}
+
+// latency is the time from the last keystroke to the answer on screen, in
+// ms, as the page measured it (data-latency).
+func latency(ctx context.Context) float64 {
+	lat, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.dataset.latency`))
+	ms, err := strconv.ParseFloat(lat, 64)
+	if err != nil {
+		return math.Inf(1)
+	}
+	return ms
+}
+
+// testErrors checks that a syntax error and a shape conflict are shown
+// under the field as the CLI writes them (after "mdiff: "), caret included.
+func testErrors(t *testing.T, ctx context.Context) {
+	for _, s := range []seed{
+		{name: "syntax", expr: "A*(B + ", wrt: "A"},
+		{name: "shape conflict", expr: "A*B + C", let: "A: n x p; B: p x q; C: n x n", wrt: "A"},
+		{name: "declaration", expr: "A*B", let: "A: real n x p", wrt: "A"},
+	} {
+		t.Run(s.name, func(t *testing.T) {
+			if err := ask(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+			state, err := waitAnswer(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if state != "error" {
+				t.Fatalf("data-state = %s, want error", state)
+			}
+			_, stderr, code := runCLI(t, s.cliArgs("text")...)
+			if code != 1 {
+				t.Fatalf("mdiff diff exit %d, want 1: %s", code, stderr)
+			}
+			want := strings.TrimSuffix(strings.TrimPrefix(stderr, "mdiff: "), "\n")
+			field := "expr"
+			if s.name == "declaration" {
+				field = "let"
+			}
+			got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(e => e.hidden ? '(hidden)' : e.textContent)(document.getElementById('`+field+`-error'))`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("error under %s:\n%s\nmdiff diff:\n%s", field, got, want)
+			}
+			if !strings.Contains(got, "^") {
+				t.Errorf("no caret in %q", got)
+			}
+			if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#lines .line').length`)); n != 0 {
+				t.Errorf("%d answer lines shown with an error", n)
+			}
+		})
+	}
+}
+
+// testPermalink opens a link with the fragment of SPEC §6 in a fresh page
+// load and checks the fields, the switches and the answer.
+func testPermalink(t *testing.T, ctx context.Context, base string) {
+	s := seed{expr: "x'*A*x", let: "x: n; A: n x n", wrt: "x", hess: true}
+	frag := "#expr=" + encodeURIComponent(s.expr) + "&let=" + encodeURIComponent(s.let) + "&wrt=" + encodeURIComponent(s.wrt) + "&hessian=1"
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(base+"/"+frag)); err != nil {
+		t.Fatal(err)
+	}
+	if state, err := waitAnswer(ctx); err != nil || state != "ready" {
+		t.Fatalf("data-state %q, %v", state, err)
+	}
+	fields, err := chromedp.Run(ctx, chromedp.Evaluate[[]any](`[expr.value, document.getElementById('let').value, wrt.value, hessian.checked, steps.checked]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []any{s.expr, s.let, s.wrt, true, false}; fmt.Sprint(fields) != fmt.Sprint(want) {
+		t.Errorf("fields %v, want %v", fields, want)
+	}
+	lines, _ := chromedp.Run(ctx, chromedp.Evaluate[[]pageLine](readLines))
+	out, _, _ := runCLI(t, s.cliArgs("ascii")...)
+	sameLines(t, lines, out)
+	if !slices.ContainsFunc(lines, func(l pageLine) bool { return l.Kind == "hessmat" }) {
+		t.Errorf("the permalink's Hessian is not shown: %+v", lines)
+	}
+	// Typing rewrites the fragment, so the address is always a permalink.
+	if err := ask(ctx, seed{expr: "tr(X)", wrt: "X"}); err != nil {
+		t.Fatal(err)
+	}
+	waitAnswer(ctx)
+	if h, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.hash`)); h != "#expr=tr(X)&let=&wrt=X" {
+		t.Errorf("fragment after typing tr(X): %q", h)
+	}
+}
+
+// encodeURIComponent is JavaScript's, for the characters of the tests.
+func encodeURIComponent(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.!~*'()", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+// testTabs selects every tab, by click and by arrow key, and compares the
+// panel with mdiff diff --format F.
+func testTabs(t *testing.T, ctx context.Context) {
+	s := seed{expr: "||Y - B*X||_F^2", let: "Y: q x n; B: q x p; X: p x n", wrt: "B"}
+	if err := ask(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if state, err := waitAnswer(ctx); err != nil || state != "ready" {
+		t.Fatalf("data-state %q, %v", state, err)
+	}
+	tabs, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[role=tab]')].map(b => b.dataset.format)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, f := range render.Formats {
+		want = append(want, string(f))
+	}
+	if !slices.Equal(tabs, want) {
+		t.Errorf("tabs %q, render.Formats %q", tabs, want)
+	}
+	panel := func() (string, string) {
+		v, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[document.getElementById('panel').dataset.format, document.getElementById('output').textContent]`))
+		if len(v) != 2 {
+			return "", ""
+		}
+		return v[0], v[1]
+	}
+	for _, f := range tabs {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("tab-"+f))); err != nil {
+			t.Fatal(err)
+		}
+		got, body := panel()
+		out, _, _ := runCLI(t, s.cliArgs(f)...)
+		if got != f || body != out {
+			t.Errorf("tab %s shows %s:\n%s\nmdiff diff --format %s:\n%s", f, got, body, f, out)
+		}
+	}
+	// The keyboard: arrow keys move between tabs.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("tab-"+tabs[0])), chromedp.SendKeys(chromedp.ID("tab-"+tabs[0]), kb.ArrowRight)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := panel(); got != tabs[1] {
+		t.Errorf("ArrowRight on the %s tab selected %s, want %s", tabs[0], got, tabs[1])
+	}
+	focused, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+	if focused != "tab-"+tabs[1] {
+		t.Errorf("focus on %q after ArrowRight, want tab-%s", focused, tabs[1])
+	}
+}
+
+// testPhone checks the page at 375 px: nothing wider than the screen but
+// the math itself (which scrolls in its line).
+func testPhone(t *testing.T, ctx context.Context, base string, static bool) {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 800, chromedp.EmulateMobile)); err != nil {
+		t.Fatal(err)
+	}
+	defer chromedp.Do(ctx, chromedp.EmulateViewport(1000, 900))
+	s := seed{expr: "||tanh(W*x + b) - y||^2", let: "W: m x n; x: n; b: m; y: m", wrt: "W, b"}
+	if err := ask(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if state, err := waitAnswer(ctx); err != nil || state != "ready" {
+		t.Fatalf("data-state %q, %v", state, err)
+	}
+	w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w > 375 {
+		t.Errorf("the page is %d px wide at a 375 px viewport", w)
+	}
+	if static && *screenshot {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1000, 900)); err != nil {
+			t.Fatal(err)
+		}
+		if err := ask(ctx, seed{expr: "||Y - B*X||_F^2", let: "Y: q x n; B: q x p; X: p x n", wrt: "B", hess: true}); err != nil {
+			t.Fatal(err)
+		}
+		waitAnswer(ctx)
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile("../docs/screenshot.png", png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
