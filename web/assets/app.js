@@ -225,7 +225,7 @@
         b.id = 'tab-' + name;
         b.dataset.format = name;
         b.setAttribute('aria-controls', 'panel');
-        b.textContent = name === 'latex' ? 'LaTeX' : name === 'ascii' ? 'ASCII' : name === 'numpy' ? 'NumPy' : name === 'json' ? 'JSON' : name;
+        b.textContent = name === 'text' ? 'Text' : name === 'latex' ? 'LaTeX' : name === 'ascii' ? 'ASCII' : name === 'numpy' ? 'NumPy' : name === 'json' ? 'JSON' : name;
         b.addEventListener('click', () => selectTab(name, false));
         tabs.appendChild(b);
       }

@@ -211,7 +211,8 @@ func build(res *ast.Result) Response {
 		Note: shapes(res),
 	})
 	multi := len(d.Derivatives) > 1
-	for _, dv := range d.Derivatives {
+	for i, dv := range d.Derivatives {
+		rd := res.Derivatives[i]
 		x := latexName(dv.Wrt)
 		sub := func(s string) string {
 			if multi {
@@ -229,20 +230,21 @@ func build(res *ast.Result) Response {
 		if dv.Gradient == nil {
 			df.LaTeX = `\Delta \mapsto ` + df.LaTeX
 			df.Text = "Δ ↦ " + df.Text
+			df.Note = `\in ` + space(rd.Differential.Shape)
 		}
 		resp.Lines = append(resp.Lines, df)
 		if g := dv.Gradient; g != nil {
-			resp.Lines = append(resp.Lines, line("grad", `\nabla_{`+x+`} f`, *g))
+			resp.Lines = append(resp.Lines, withNote(line("grad", `\nabla_{`+x+`} f`, *g), rd.Gradient))
 		}
 		if h := dv.Hessian; h != nil {
-			resp.Lines = append(resp.Lines, line("hess", sub("H")+`[\Delta]`, *h))
+			resp.Lines = append(resp.Lines, withNote(line("hess", sub("H")+`[\Delta]`, *h), rd.Hessian))
 		}
 		if h := dv.HessianMatrix; h != nil {
-			resp.Lines = append(resp.Lines, line("hessmat", `\nabla^2_{`+x+`} f`, *h))
+			resp.Lines = append(resp.Lines, withNote(line("hessmat", `\nabla^2_{`+x+`} f`, *h), rd.HessianMat))
 		}
 		switch {
 		case dv.Jacobian != nil:
-			resp.Lines = append(resp.Lines, line("jac", sub("J"), *dv.Jacobian))
+			resp.Lines = append(resp.Lines, withNote(line("jac", sub("J"), *dv.Jacobian), rd.Jacobian))
 		case dv.NoJacobian != "":
 			resp.Lines = append(resp.Lines, Line{Kind: "nojac", Label: sub("J"), Text: "none: " + dv.NoJacobian})
 		}
@@ -297,19 +299,32 @@ func line(kind, label string, f jsonForms) Line {
 	return Line{Kind: kind, Label: label, LaTeX: f.LaTeX, Text: f.Text, ASCII: f.ASCII}
 }
 
+// withNote adds the space of n to l: "∈ ℝ^{q×p}".
+func withNote(l Line, n *ast.Node) Line {
+	if n != nil {
+		l.Note = `\in ` + space(n.Shape)
+	}
+	return l
+}
+
+// space is the LaTeX of the space of shape s: \mathbb{R}^{q\times p}.
+func space(sh ast.Shape) string {
+	s := `\mathbb{R}`
+	switch {
+	case sh.IsScalar():
+	case sh.IsColVector():
+		s += "^{" + latexDim(sh.Rows) + "}"
+	default:
+		s += "^{" + latexDim(sh.Rows) + `\times ` + latexDim(sh.Cols) + "}"
+	}
+	return s
+}
+
 // shapes is the note of the f line: "Y ∈ ℝ^{q×n}, B ∈ ℝ^{q×p}" in LaTeX.
 func shapes(res *ast.Result) string {
 	var parts []string
 	for _, v := range res.Program.Vars {
-		s := `\mathbb{R}`
-		switch sh := v.Shape; {
-		case sh.IsScalar():
-		case sh.IsColVector():
-			s += "^{" + latexDim(sh.Rows) + "}"
-		default:
-			s += "^{" + latexDim(sh.Rows) + `\times ` + latexDim(sh.Cols) + "}"
-		}
-		parts = append(parts, latexName(v.Name)+` \in `+s)
+		parts = append(parts, latexName(v.Name)+` \in `+space(v.Shape))
 	}
 	return strings.Join(parts, `,\; `)
 }
