@@ -415,6 +415,10 @@ func testPage(t *testing.T, ctx context.Context, base string, static bool) {
 	if len(latencies) > 0 {
 		t.Logf("last keystroke to answer on screen: median %.0f ms, max %.0f ms over %d seed examples", latencies[len(latencies)/2], latencies[len(latencies)-1], len(latencies))
 	}
+	t.Run("examples", func(t *testing.T) { testExamples(t, ctx) })
+	if static {
+		t.Run("budget", func(t *testing.T) { testBudget(t, ctx) })
+	}
 	t.Run("errors", func(t *testing.T) { testErrors(t, ctx) })
 	t.Run("permalink", func(t *testing.T) { testPermalink(t, ctx, base) })
 	t.Run("tabs", func(t *testing.T) { testTabs(t, ctx) })
@@ -430,6 +434,64 @@ func latency(ctx context.Context) float64 {
 		return math.Inf(1)
 	}
 	return ms
+}
+
+// testExamples clicks every example and checks that it is answered with a
+// derivative.
+func testExamples(t *testing.T, ctx context.Context) {
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('button.example').length`))
+	if err != nil || n < 5 {
+		t.Fatalf("%d examples (%v), want the regression, a network layer, logdet, an inverse, a Hessian", n, err)
+	}
+	for i := range n {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf("#examples li:nth-child(%d) button", i+1)))); err != nil {
+			t.Fatal(err)
+		}
+		state, err := waitAnswer(ctx)
+		expr, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`expr.value`))
+		if err != nil || state != "ready" {
+			msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('.error')].map(e => e.textContent).join('\n')`))
+			t.Errorf("example %d (%s): data-state %q, %v %s", i+1, expr, state, err, msg)
+			continue
+		}
+		lines, _ := chromedp.Run(ctx, chromedp.Evaluate[[]pageLine](readLines))
+		if !slices.ContainsFunc(lines, func(l pageLine) bool { return l.Kind == "df" }) {
+			t.Errorf("example %d (%s): no derivative: %+v", i+1, expr, lines)
+		}
+	}
+}
+
+// testBudget: in the static site a computation over the budget ends its
+// worker with a message, the page answers while it computes, and the next
+// question is answered by a new worker.
+func testBudget(t *testing.T, ctx context.Context) {
+	defer chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`delete document.documentElement.dataset.budget`))
+	slow := seed{expr: "sum(exp(A*X*B*X*A*X*B*X*A*X*B*X*A*X*B*X*A*X*B*X*A*X*B*X*A*X*B*X*A*X*B*X*A*X*B*X))", wrt: "X", hess: true} // 0.4 s natively
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.budget = '100'`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := ask(ctx, slow); err != nil {
+		t.Fatal(err)
+	}
+	// The page is not frozen while the worker computes.
+	start := time.Now()
+	if st, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.dataset.state`)); err != nil || st != "busy" {
+		t.Errorf("while computing: data-state %q, %v", st, err)
+	}
+	if d := time.Since(start); d > 50*time.Millisecond {
+		t.Errorf("the page took %v to answer while the worker computed", d)
+	}
+	state, err := waitAnswer(ctx)
+	msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('expr-error').textContent`))
+	if err != nil || state != "error" || !strings.Contains(msg, "stopped after 0.1 s") {
+		t.Errorf("over the budget: data-state %q, %v, message %q", state, err, msg)
+	}
+	if err := ask(ctx, seed{expr: "tr(A*X)", let: "A: n x n; X: n x n", wrt: "X"}); err != nil {
+		t.Fatal(err)
+	}
+	if state, err := waitAnswer(ctx); err != nil || state != "ready" {
+		t.Errorf("after the worker was stopped: data-state %q, %v", state, err)
+	}
 }
 
 // testErrors checks that a syntax error and a shape conflict are shown
@@ -480,8 +542,8 @@ func testErrors(t *testing.T, ctx context.Context) {
 // testPermalink opens a link with the fragment of SPEC §6 in a fresh page
 // load and checks the fields, the switches and the answer.
 func testPermalink(t *testing.T, ctx context.Context, base string) {
-	s := seed{expr: "x'*A*x", let: "x: n; A: n x n", wrt: "x", hess: true}
-	frag := "#expr=" + encodeURIComponent(s.expr) + "&let=" + encodeURIComponent(s.let) + "&wrt=" + encodeURIComponent(s.wrt) + "&hessian=1"
+	s := seed{expr: "x'*A*x", let: "x: n; A: n x n", wrt: "x", hess: true, steps: true}
+	frag := "#expr=" + encodeURIComponent(s.expr) + "&let=" + encodeURIComponent(s.let) + "&wrt=" + encodeURIComponent(s.wrt) + "&steps=1&hessian=1"
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(base+"/"+frag)); err != nil {
 		t.Fatal(err)
 	}
@@ -492,7 +554,7 @@ func testPermalink(t *testing.T, ctx context.Context, base string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []any{s.expr, s.let, s.wrt, true, false}; fmt.Sprint(fields) != fmt.Sprint(want) {
+	if want := []any{s.expr, s.let, s.wrt, true, true}; fmt.Sprint(fields) != fmt.Sprint(want) {
 		t.Errorf("fields %v, want %v", fields, want)
 	}
 	lines, _ := chromedp.Run(ctx, chromedp.Evaluate[[]pageLine](readLines))
@@ -501,8 +563,20 @@ func testPermalink(t *testing.T, ctx context.Context, base string) {
 	if !slices.ContainsFunc(lines, func(l pageLine) bool { return l.Kind == "hessmat" }) {
 		t.Errorf("the permalink's Hessian is not shown: %+v", lines)
 	}
+	// The steps, as the CLI numbers them: "  1. lhs = rhs    [rule]".
+	steps, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#steps-list .line')].map(e => e.dataset.ascii)`))
+	var want []string
+	for _, l := range strings.Split(out, "\n") {
+		if n, rest, ok := strings.Cut(strings.TrimPrefix(l, "  "), ". "); ok && strings.HasPrefix(l, "  ") && n != "" && strings.Trim(n, "0123456789") == "" {
+			expr, _, _ := strings.Cut(rest, "    [")
+			want = append(want, expr)
+		}
+	}
+	if len(want) == 0 || !slices.Equal(steps, want) {
+		t.Errorf("steps on the page %q, mdiff diff --steps %q", steps, want)
+	}
 	// Typing rewrites the fragment, so the address is always a permalink.
-	if err := ask(ctx, seed{expr: "tr(X)", wrt: "X"}); err != nil {
+	if err := ask(ctx, seed{expr: "tr(X)", wrt: "X"}); err != nil { // the switches off
 		t.Fatal(err)
 	}
 	waitAnswer(ctx)

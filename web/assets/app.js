@@ -12,7 +12,9 @@
   const $ = (id) => document.getElementById(id);
   const fields = { expr: $('expr'), let: $('let'), wrt: $('wrt') };
   const switches = { steps: $('steps'), hessian: $('hessian'), jacobian: $('jacobian') };
-  const BUDGET_MS = 10000; // a computation that takes longer is stopped with a message
+  // A computation that takes longer than the budget is stopped with a
+  // message (<html data-budget> in ms, default 10 s).
+  const budget = () => Number(root.dataset.budget) || 10000;
   const DEBOUNCE_MS = 30;
 
   const EXAMPLES = [
@@ -45,13 +47,19 @@
 
   // wasmEngine runs the engine in a Web Worker, so a long computation never
   // freezes the page; one question at a time, the latest one waiting. A
-  // question that takes longer than BUDGET_MS ends the worker (a new one
+  // question that takes longer than budget() ends the worker (a new one
   // starts) and is answered with an error.
   function wasmEngine() {
-    let worker = null, running = null, waiting = null, timer = 0, seq = 0;
+    let worker = null, ready = false, running = null, waiting = null, timer = 0, seq = 0;
     function start() {
+      ready = false;
       worker = new Worker('worker.js');
       worker.onmessage = (e) => {
+        if (e.data.ready) { // the module is loaded: the budget counts from now
+          ready = true;
+          if (running) arm();
+          return;
+        }
         if (!running || e.data.id !== running.id) return;
         clearTimeout(timer);
         const r = running;
@@ -67,19 +75,25 @@
         next();
       };
     }
-    function next() {
-      if (running || !waiting) return;
-      running = waiting;
-      waiting = null;
-      worker.postMessage({ id: running.id, req: running.req });
+    // arm starts the budget of the running question.
+    function arm() {
+      const ms = budget();
+      clearTimeout(timer);
       timer = setTimeout(() => {
         const r = running;
         running = null;
         worker.terminate();
         start();
-        r.resolve({ error: { message: 'stopped after ' + BUDGET_MS / 1000 + ' s: this derivative takes too long to compute in the page', field: 'expr' } });
+        r.resolve({ error: { message: 'stopped after ' + ms / 1000 + ' s: this derivative takes too long to compute in the page', field: 'expr' } });
         next();
-      }, BUDGET_MS);
+      }, ms);
+    }
+    function next() {
+      if (running || !waiting) return;
+      running = waiting;
+      waiting = null;
+      worker.postMessage({ id: running.id, req: running.req });
+      if (ready) arm();
     }
     start();
     return {
@@ -123,7 +137,7 @@
       const i = part.indexOf('=');
       const k = i < 0 ? part : part.slice(0, i);
       let v = i < 0 ? '' : part.slice(i + 1);
-      try { v = decodeURIComponent(v.replace(/\+/g, '%20')); } catch (e) { /* keep it raw */ }
+      try { v = decodeURIComponent(v); } catch (e) { /* keep it raw */ }
       q[k] = v;
     }
     return q;

@@ -1,7 +1,8 @@
 // The Web Worker of the static site: it runs mdiff compiled to WebAssembly
 // (mdiff.wasm, loaded from mdiff.wasm.gz when that exists, so that a plain
 // static server that does not compress still sends 2 MB rather than 7) and
-// answers one question per message: {id, req} -> {id, resp}.
+// answers one question per message: {id, req} -> {id, resp}. It posts
+// {ready: true} once the module runs.
 'use strict';
 importScripts('wasm_exec.js');
 
@@ -28,6 +29,7 @@ const ready = (async () => {
   const go = new Go();
   const { instance } = await WebAssembly.instantiate(await wasmBytes(), go.importObject);
   go.run(instance); // registers globalThis.mdiffAnswer and keeps running
+  postMessage({ ready: true });
 })();
 
 onmessage = async (e) => {
