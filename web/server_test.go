@@ -158,6 +158,13 @@ func TestServerMemory(t *testing.T) {
 		}
 	}
 	after := heap()
+	// The same question again and again: nothing new to intern.
+	same := request(engine.Request{Expr: "||A*x - 3*b||^2 + 9*sum(x)", Let: "A: m x n; x: n; b: m", Wrt: "x"})
+	for range 200 {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/api/answer", bytes.NewReader(same)))
+	}
+	repeated := heap()
+	t.Logf("200 repeated requests: live heap %+.2f MB", mb(repeated)-mb(after))
 	t.Logf("%d distinct requests in %v: live heap %.1f MB before, %.1f MB after %d, %.1f MB after %d (%.1f kB per request in the second half)",
 		n, time.Since(start).Round(time.Millisecond), mb(before), mb(mid), n/2+1, mb(after), n,
 		(float64(after)-float64(mid))/1024/float64(n-n/2-1))
