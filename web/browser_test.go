@@ -671,6 +671,13 @@ func testPhone(t *testing.T, ctx context.Context, base string, static bool) {
 		t.Errorf("the page is %d px wide at a 375 px viewport", w)
 	}
 	if static && *screenshot {
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile("../docs/screenshot-phone.png", png, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1000, 900)); err != nil {
 			t.Fatal(err)
 		}
@@ -678,7 +685,7 @@ func testPhone(t *testing.T, ctx context.Context, base string, static bool) {
 			t.Fatal(err)
 		}
 		waitAnswer(ctx)
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatal(err)
 		}
