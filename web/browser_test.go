@@ -14,9 +14,13 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -342,6 +346,50 @@ func TestBrowserStatic(t *testing.T) {
 	if !slices.Contains(paths, "/mdiff.wasm.gz") {
 		t.Errorf("the worker's request for mdiff.wasm.gz was not seen: %q", paths)
 	}
+	checkOrigin(t, srv, urls())
+}
+
+// TestBrowserStaticPython opens a permalink of the static site served by
+// python3 -m http.server, the server the README names, which neither
+// compresses nor sets Content-Encoding for mdiff.wasm.gz.
+func TestBrowserStaticPython(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the WebAssembly module")
+	}
+	py := testtool.Python(t)
+	dir := staticSite(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	cmd := exec.Command(py, "-m", "http.server", "-b", "127.0.0.1", "-d", dir, port)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	target, _ := url.Parse("http://127.0.0.1:" + port)
+	for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(50 * time.Millisecond) {
+		if r, err := http.Get(target.String() + "/index.html"); err == nil {
+			r.Body.Close()
+			break
+		}
+	}
+	srv := newSite(httputil.NewSingleHostReverseProxy(target))
+	defer srv.Close()
+	ctx, urls := browser(t, srv)
+	s := seed{expr: "||Y - B*X||_F^2", let: "Y: q x n; B: q x p; X: p x n", wrt: "B"}
+	frag := "#expr=" + encodeURIComponent(s.expr) + "&let=" + encodeURIComponent(s.let) + "&wrt=" + encodeURIComponent(s.wrt)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"+frag)); err != nil {
+		t.Fatal(err)
+	}
+	if state, err := waitAnswer(ctx); err != nil || state != "ready" {
+		t.Fatalf("data-state %q, %v", state, err)
+	}
+	lines, _ := chromedp.Run(ctx, chromedp.Evaluate[[]pageLine](readLines))
+	out, _, _ := runCLI(t, s.cliArgs("ascii")...)
+	sameLines(t, lines, out)
 	checkOrigin(t, srv, urls())
 }
 
