@@ -684,6 +684,39 @@ func testTabs(t *testing.T, ctx context.Context) {
 			t.Errorf("tab %s shows %s:\n%s\nmdiff diff --format %s:\n%s", f, got, body, f, out)
 		}
 	}
+	// Copy buttons copy the line's data-ascii and the panel's text.
+	copied := func(sel string) string {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+			let got = null;
+			navigator.clipboard.writeText = s => { got = s; return Promise.resolve(); };
+			document.querySelector(`+"`"+sel+"`"+`).click();
+			await new Promise(r => setTimeout(r, 0));
+			return got;
+		})()`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if got := copied("#lines .line.grad .copy"); got != "2*(B*X - Y)*X'" {
+		t.Errorf("the gradient's copy button copied %q", got)
+	}
+	_, body := panel()
+	if got := copied("#copy-output"); got != body {
+		t.Errorf("the panel's copy button copied %q, the panel shows %q", got, body)
+	}
+	// Enter asks at once: a value set without an input event is answered.
+	if err := chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`expr.value = 'tr(B)'; document.getElementById('let').value = 'B: n x n'; wrt.value = 'B'`),
+		chromedp.SendKeys(chromedp.ID("expr"), kb.Enter)); err != nil {
+		t.Fatal(err)
+	}
+	if state, err := waitAnswer(ctx); err != nil || state != "ready" {
+		t.Fatalf("after Enter: data-state %q, %v", state, err)
+	}
+	if lines, _ := chromedp.Run(ctx, chromedp.Evaluate[[]pageLine](readLines)); len(lines) < 3 || lines[2].ASCII == nil || *lines[2].ASCII != "I" {
+		t.Errorf("after Enter on tr(B): %+v", lines)
+	}
 	// The keyboard: arrow keys move between tabs.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("tab-"+tabs[0])), chromedp.SendKeys(chromedp.ID("tab-"+tabs[0]), kb.ArrowRight)); err != nil {
 		t.Fatal(err)
