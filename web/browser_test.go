@@ -470,6 +470,7 @@ func testPage(t *testing.T, ctx context.Context, base string, static bool) {
 	t.Run("errors", func(t *testing.T) { testErrors(t, ctx) })
 	t.Run("permalink", func(t *testing.T) { testPermalink(t, ctx, base) })
 	t.Run("tabs", func(t *testing.T) { testTabs(t, ctx) })
+	t.Run("labels", func(t *testing.T) { testLabels(t, ctx) })
 	t.Run("phone", func(t *testing.T) { testPhone(t, ctx, base, static) })
 }
 
@@ -727,6 +728,22 @@ func testTabs(t *testing.T, ctx context.Context) {
 	focused, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
 	if focused != "tab-"+tabs[1] {
 		t.Errorf("focus on %q after ArrowRight, want tab-%s", focused, tabs[1])
+	}
+}
+
+// testLabels: every field has a label, every button and every rendered
+// line a name for screen readers.
+func testLabels(t *testing.T, ctx context.Context) {
+	bad, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[
+		...[...document.querySelectorAll('input, textarea')].filter(e => !e.labels || e.labels.length === 0).map(e => 'field ' + e.id),
+		...[...document.querySelectorAll('button')].filter(b => !(b.getAttribute('aria-label') || b.textContent.trim())).map(b => 'button ' + b.outerHTML),
+		...[...document.querySelectorAll('.line .math')].filter(m => !m.getAttribute('aria-label')).map(m => 'line ' + m.textContent),
+	]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bad) > 0 {
+		t.Errorf("without a name for screen readers: %q", bad)
 	}
 }
 

@@ -206,7 +206,10 @@
     }
     div.dataset.ascii = l.ascii;
     tex(math, (l.label ? l.label + ' = ' : '') + l.latex);
-    math.setAttribute('aria-label', l.text);
+    // Screen readers read the Unicode form (the rendered math is an image to them).
+    math.setAttribute('role', 'img');
+    const said = { f: 'f', df: 'd f', grad: 'gradient', hess: 'Hessian map', hessmat: 'Hessian matrix', jac: 'Jacobian', step: '' }[l.kind];
+    math.setAttribute('aria-label', l.kind === 'temp' ? l.ascii.split(' = ')[0] + ' = ' + l.text : (said ? said + ' = ' : '') + l.text);
     if (l.note && l.kind !== 'step') {
       const n = document.createElement('span');
       n.className = 'note';
