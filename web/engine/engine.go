@@ -151,6 +151,7 @@ type jsonForms struct{ Text, ASCII, LaTeX string }
 
 // jsonDoc is the part of --format json the page shows.
 type jsonDoc struct {
+	Input       string
 	Derivatives []struct {
 		Wrt           string
 		Differential  jsonForms
@@ -207,7 +208,7 @@ func build(res *ast.Result) Response {
 	resp.Lines = append(resp.Lines, Line{
 		Kind:  "f",
 		Label: "f(" + strings.Join(mapStrings(wrts, latexName), ", ") + ")",
-		LaTeX: render.LaTeX(res.F), Text: render.Text(res.F, render.Plain()), ASCII: render.ASCII(res.F),
+		LaTeX: render.LaTeX(res.F), Text: render.Text(res.F, render.Plain()), ASCII: d.Input,
 		Note: shapes(res),
 	})
 	multi := len(d.Derivatives) > 1
@@ -223,10 +224,7 @@ func build(res *ast.Result) Response {
 		for _, st := range dv.Steps {
 			resp.Lines = append(resp.Lines, stepLine(st.Kind, st.Rule, st.Lhs, st.Rhs))
 		}
-		df := line("df", sub(`\mathrm{d}`)+" f", dv.Differential)
-		if multi {
-			df.Label = `\mathrm{d}_{` + x + `} f`
-		}
+		df := line("df", `\mathrm{d}`+sub("")+" f", dv.Differential)
 		if dv.Gradient == nil {
 			df.LaTeX = `\Delta \mapsto ` + df.LaTeX
 			df.Text = "Δ ↦ " + df.Text
