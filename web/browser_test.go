@@ -264,10 +264,18 @@ type pageLine struct {
 const readLines = `[...document.querySelectorAll('#lines .line')].map(e => ({kind: e.dataset.kind, ascii: e.dataset.ascii ?? null, katex: !!e.querySelector('.katex')}))`
 
 // waitAnswer waits until the page has answered (data-state ready or error).
+// A page that is still loading (its JavaScript context not yet there) is
+// waited for too.
 func waitAnswer(ctx context.Context) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	return chromedp.Run(ctx, chromedp.Poll[string](`document.documentElement.dataset.state !== 'busy' && document.documentElement.dataset.state`, chromedp.WithPollingInterval(5*time.Millisecond)))
+	for {
+		state, err := chromedp.Run(ctx, chromedp.Poll[string](`document.readyState === 'complete' && document.documentElement.dataset.state !== 'busy' && document.documentElement.dataset.state`, chromedp.WithPollingInterval(5*time.Millisecond)))
+		if err == nil || !strings.Contains(err.Error(), "context") || ctx.Err() != nil {
+			return state, err
+		}
+		time.Sleep(10 * time.Millisecond) // the page's context was replaced: a navigation
+	}
 }
 
 // ask types s into the page: the declarations and variables are set, the
@@ -536,11 +544,16 @@ func testBudget(t *testing.T, ctx context.Context) {
 	if err != nil || state != "error" || !strings.Contains(msg, "stopped after 0.1 s") {
 		t.Errorf("over the budget: data-state %q, %v, message %q", state, err, msg)
 	}
+	// The next question, with the default budget, is answered by a new worker.
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`delete document.documentElement.dataset.budget`)); err != nil {
+		t.Fatal(err)
+	}
 	if err := ask(ctx, seed{expr: "tr(A*X)", let: "A: n x n; X: n x n", wrt: "X"}); err != nil {
 		t.Fatal(err)
 	}
 	if state, err := waitAnswer(ctx); err != nil || state != "ready" {
-		t.Errorf("after the worker was stopped: data-state %q, %v", state, err)
+		msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('expr-error').textContent`))
+		t.Errorf("after the worker was stopped: data-state %q, %v %s", state, err, msg)
 	}
 }
 
