@@ -2,6 +2,8 @@ package mdiff
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/mdiff/mdiff/ast"
@@ -28,6 +30,7 @@ type CheckReport struct {
 	Tol        float64
 	Mismatches []numeric.Mismatch
 	Note       string
+	Notes      []string // the notes of inference (ast.Program.Notes), for standard error
 }
 
 // String is the report as mdiff check prints it.
@@ -50,6 +53,14 @@ func (r *CheckReport) String() string {
 // CheckCandidate compares a candidate derivative of src (or, without one,
 // mdiff's own) with central finite differences on random inputs that respect
 // the declarations. A candidate of the wrong shape is an error.
+//
+// The candidate is a gradient (of the shape of the variable, for a scalar
+// f) or a differential: an expression in the direction Δ (also written
+// Delta), such as <Delta, G> or, for a matrix-valued f, -inv(X)*Delta*inv(X),
+// optionally after the head "Delta ->" with which mdiff prints the map. It
+// may end with a where clause and may spell a Greek name of the expression
+// out (Omega for Ω), so every line mdiff prints as the gradient or the
+// differential, in any format, is a candidate as it stands.
 func CheckCandidate(src string, opts CheckOptions) (*CheckReport, error) {
 	prog, err := Parse(src, opts.Let)
 	if err != nil {
@@ -62,7 +73,7 @@ func CheckCandidate(src string, opts CheckOptions) (*CheckReport, error) {
 	v := wrts[0]
 	f := prog.Root
 	nopts := numeric.Options{Seed: opts.Seed, Draws: opts.Draws}
-	rep := &CheckReport{Draws: nopts.Draws, Tol: numeric.DefaultTol}
+	rep := &CheckReport{Draws: nopts.Draws, Tol: numeric.DefaultTol, Notes: prog.Notes}
 	if rep.Draws <= 0 {
 		rep.Draws = numeric.DefaultDraws
 	}
@@ -73,15 +84,15 @@ func CheckCandidate(src string, opts CheckOptions) (*CheckReport, error) {
 	if opts.Candidate == "" {
 		d, err := derive(f, v, Options{})
 		if err != nil {
-			return nil, err
+			return nil, positioned(prog, err)
 		}
 		if d.Gradient != nil {
-			rep.Label = fmt.Sprintf("mdiff's ∇_%s f = %s", v.Name, render.Text(d.Gradient, render.Plain()))
+			rep.Label = fmt.Sprintf("mdiff's ∇_%s f = %s", v.Name, render.TextWhere(d.Gradient, render.Plain()))
 			nrep, err = retrySizes(prog, nopts, func(o numeric.Options) (numeric.Report, error) {
 				return numeric.CheckGradient(f, d.Gradient, v, prog, o)
 			})
 		} else {
-			rep.Label = fmt.Sprintf("mdiff's df = %s", render.Text(d.Differential, render.Plain()))
+			rep.Label = fmt.Sprintf("mdiff's df = %s", render.TextWhere(d.Differential, render.Plain()))
 			nrep, err = retrySizes(prog, nopts, func(o numeric.Options) (numeric.Report, error) {
 				return numeric.CheckDifferential(f, d.Differential, v, prog, o)
 			})
@@ -94,19 +105,19 @@ func CheckCandidate(src string, opts CheckOptions) (*CheckReport, error) {
 		if err != nil {
 			return nil, err
 		}
-		if f.IsScalar() {
+		if f.IsScalar() && !cand.HasDelta() {
 			if cand.Shape != v.Shape {
 				return nil, ast.Errorf(opts.Candidate, 0, ast.Pos(len(opts.Candidate)),
 					fmt.Sprintf("the candidate gradient has shape %v, but a gradient with respect to %s has the shape of %s: %v", cand.Shape, v.Name, v.Name, v.Shape))
 			}
-			rep.Label = fmt.Sprintf("∇_%s f = %s", v.Name, render.Text(cand, render.Plain()))
+			rep.Label = fmt.Sprintf("∇_%s f = %s", v.Name, render.TextWhere(cand, render.Plain()))
 			nrep, err = retrySizes(prog, nopts, func(o numeric.Options) (numeric.Report, error) { return numeric.CompareGradient(cand, f, v, prog, o) })
 		} else {
 			if cand.Shape != f.Shape || !cand.HasDelta() {
 				return nil, ast.Errorf(opts.Candidate, 0, ast.Pos(len(opts.Candidate)),
 					fmt.Sprintf("f is not scalar: the candidate must be its differential, an expression in Δ of shape %v (it has shape %v)", f.Shape, cand.Shape))
 			}
-			rep.Label = fmt.Sprintf("df = %s", render.Text(cand, render.Plain()))
+			rep.Label = fmt.Sprintf("df = %s", render.TextWhere(cand, render.Plain()))
 			nrep, err = retrySizes(prog, nopts, func(o numeric.Options) (numeric.Report, error) { return numeric.CheckDifferential(f, cand, v, prog, o) })
 		}
 		if err != nil {
@@ -128,16 +139,22 @@ func parseCandidate(src string, prog *ast.Program, v *ast.Node, let []string) (*
 	for _, d := range decls {
 		declared[d.Name] = true
 	}
+	spelled := map[string]*ast.Node{} // Omega for Ω, as --format ascii writes it
 	for _, x := range prog.Vars {
 		if !declared[x.Name] {
 			decls = append(decls, ast.Decl{Name: x.Name, Shape: x.Shape, Props: x.Props})
 		}
+		if a := render.ASCIIName(x.Name); a != x.Name && prog.Var(a) == nil && !declared[a] {
+			spelled[a] = x
+			decls = append(decls, ast.Decl{Name: a, Shape: x.Shape, Props: x.Props})
+		}
 	}
-	const delta = directionName
-	if !declared[delta] {
-		decls = append(decls, ast.Decl{Name: delta, Shape: v.Shape})
+	for _, d := range directionNames {
+		if !declared[d] {
+			decls = append(decls, ast.Decl{Name: d, Shape: v.Shape})
+		}
 	}
-	e, err := parser.Parse(src)
+	e, err := parser.Parse(stripMapsTo(src))
 	if err != nil {
 		return nil, err
 	}
@@ -149,14 +166,29 @@ func parseCandidate(src string, prog *ast.Program, v *ast.Node, let []string) (*
 	if err != nil {
 		return nil, err
 	}
+	n := cp.Root
 	for _, x := range cp.Vars {
-		if x.Name != delta && prog.Var(x.Name) == nil {
+		switch {
+		case slices.Contains(directionNames, x.Name):
+			n = ast.Substitute(n, x, ast.Delta(v.Name, v.Shape))
+		case spelled[x.Name] != nil:
+			n = ast.Substitute(n, x, spelled[x.Name])
+		case prog.Var(x.Name) == nil:
 			return nil, ast.Errorf(src, 0, ast.Pos(len(src)), fmt.Sprintf("the candidate uses %s, which does not occur in the expression", x.Name))
 		}
 	}
-	n := cp.Root
-	if d := cp.Var(delta); d != nil {
-		n = ast.Substitute(n, d, ast.Delta(v.Name, v.Shape))
-	}
 	return n, nil
+}
+
+// mapsTo matches the head "Δ ↦ " (or "Delta -> ") of a differential as
+// mdiff prints it for a matrix-valued f.
+var mapsTo = regexp.MustCompile(`^\s*(Δ|Delta|\\Delta)\s*(->|↦|\\mapsto)`)
+
+// stripMapsTo blanks the head "Delta -> " of a pasted differential, keeping
+// byte offsets, so that the printed line is a candidate as it stands.
+func stripMapsTo(src string) string {
+	if m := mapsTo.FindStringIndex(src); m != nil {
+		return strings.Repeat(" ", m[1]) + src[m[1]:]
+	}
+	return src
 }

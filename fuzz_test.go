@@ -19,6 +19,7 @@ import (
 
 	"github.com/mdiff/mdiff"
 	"github.com/mdiff/mdiff/render"
+	"golang.org/x/tools/txtar"
 )
 
 // fuzzLet declares the names the fuzzer is most likely to combine.
@@ -37,18 +38,21 @@ func FuzzDerive(f *testing.F) {
 		"det(X)^2", "X^3 + X^-1 + X^{-1} + Xᵀ + X^T + X'", "‖X‖_F + norm(X, 'fro') + ||x||^2",
 		"diag(diag(X))", "g'(X)", "-x'*log(w)", "a*X/2", "(X + S) * P", "ones*X*I", "tr(",
 		"||X||_2", "X*x", "<A, >", "((((X))))", "X''''", "⟨X, Δ⟩", "𝟙 + X", "1e-3*X", "X^0.5",
+		"T2 where T1 = X*A, T2 = tanh(T1) .* T1", "T1*T1 where T1 = inv(X)", "x where", "Delta + X", `\Delta`,
 	} {
 		f.Add(s)
 	}
 	// The expressions of the golden cases too.
 	if paths, err := filepath.Glob(filepath.Join("testdata", "golden", "*.txtar")); err == nil {
 		for _, p := range paths {
-			data, err := os.ReadFile(p)
+			a, err := txtar.ParseFile(p)
 			if err != nil {
 				continue
 			}
-			if args, ok := parseArchive(string(data)).get("args"); ok {
-				f.Add(strings.SplitN(args, "\n", 2)[0])
+			for _, file := range a.Files {
+				if file.Name == "args" {
+					f.Add(strings.SplitN(string(file.Data), "\n", 2)[0])
+				}
 			}
 		}
 	}

@@ -1,6 +1,6 @@
-// Package mdiff is the library facade: one call runs the whole pipeline of
-// DESIGN.md — parse, check shapes, differentiate, simplify to ⟨Δ, G⟩, and
-// verify the answer numerically.
+// Package mdiff is the library facade: one call runs the whole pipeline
+// (README.md, "Layout and tests") — parse, check shapes, differentiate,
+// simplify to ⟨Δ, G⟩, and verify the answer numerically.
 package mdiff
 
 import (
@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 	"github.com/mdiff/mdiff/numeric"
 	"github.com/mdiff/mdiff/parser"
 	"github.com/mdiff/mdiff/rules"
@@ -30,6 +31,17 @@ type Options struct {
 	Steps    bool     // record the derivation
 	NoCheck  bool     // skip the numerical verification
 	Seed     uint64   // seed of the random inputs of the check
+}
+
+// TooLargeError is returned by the numerical check for a variable whose
+// declared size is too large to draw (more than 2²⁰ entries).
+type TooLargeError struct {
+	Name  string
+	Shape ast.Shape
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("%s is %v: too large to check numerically; skip the check, or declare symbolic sizes", e.Name, e.Shape)
 }
 
 // CheckFailedError is returned, with the result, when the numerical check
@@ -54,12 +66,17 @@ func Parse(src string, let []string) (*ast.Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	if prog.Var(directionName) != nil {
-		i := strings.Index(src, directionName)
-		return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(i+len(directionName)), "Δ is the name of the direction in every answer; please call this variable something else")
+	for _, d := range directionNames {
+		if prog.Var(d) != nil {
+			i := max(strings.Index(src, d), 0)
+			return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(i+len(d)), "Δ (Delta) is the name of the direction in every answer; please call this variable something else")
+		}
 	}
 	return prog, nil
 }
+
+// directionNames are the spellings of the direction Δ in input (SPEC §2).
+var directionNames = []string{"Δ", "Delta", `\Delta`}
 
 // parseLets parses the values of the --let flags.
 func parseLets(let []string) ([]ast.Decl, error) {
@@ -73,9 +90,6 @@ func parseLets(let []string) ([]ast.Decl, error) {
 	}
 	return decls, nil
 }
-
-// directionName is how every answer writes the direction of a variable.
-const directionName = "Δ"
 
 // borderline is the relative error under which a failed check is repeated
 // at near-identity inputs before it counts as a failure.
@@ -101,7 +115,7 @@ func Derive(src string, opts Options) (*ast.Result, error) {
 	for _, v := range wrts {
 		d, err := derive(prog.Root, v, opts)
 		if err != nil {
-			return nil, err
+			return nil, positioned(prog, atCall(src, err))
 		}
 		res.Derivatives = append(res.Derivatives, *d)
 	}
@@ -118,6 +132,40 @@ func Derive(src string, opts Options) (*ast.Result, error) {
 	return res, nil
 }
 
+// atCall puts a caret under the operation an error of the derivation names
+// (a Kronecker product or vec whose adjoint mdiff cannot write): at its
+// first call in src, or under the whole expression.
+func atCall(src string, err error) error {
+	var na *simplify.NoAdjointError
+	if !errors.As(err, &na) {
+		return err
+	}
+	op := na.Node.Op
+	pos, end := 0, len(src)
+	for _, name := range append([]string{op.Name}, op.Aliases...) {
+		if i := strings.Index(src, name+"("); i >= 0 {
+			pos, end = i, i+len(name)
+			break
+		}
+	}
+	if op.Infix && pos == 0 && end == len(src) {
+		if i := strings.Index(src, op.Print.Text); i >= 0 {
+			pos, end = i, i+len(op.Print.Text)
+		}
+	}
+	return ast.Errorf(src, ast.Pos(pos), ast.Pos(end), err.Error())
+}
+
+// positioned puts an operation without a rule under the caret: the error
+// shows the expression with the operation's source underlined.
+func positioned(prog *ast.Program, err error) error {
+	var unsup *rules.UnsupportedError
+	if errors.As(err, &unsup) {
+		return prog.ErrorAt(unsup.Node, unsup.Error())
+	}
+	return err
+}
+
 // variables resolves the --wrt names to the program's variables.
 func variables(prog *ast.Program, wrt []string) ([]*ast.Node, error) {
 	var out []*ast.Node
@@ -131,13 +179,21 @@ func variables(prog *ast.Program, wrt []string) ([]*ast.Node, error) {
 			seen[name] = true
 			v := prog.Var(name)
 			if v == nil {
-				return nil, &ast.Error{Src: prog.Src, Msg: fmt.Sprintf("--wrt %s: f does not depend on %s", name, name), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}}}
+				var names []string
+				for _, x := range prog.Vars {
+					names = append(names, x.Name)
+				}
+				return nil, &ast.Error{Src: prog.Src, Msg: fmt.Sprintf("f does not depend on %s", name), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}},
+					Suggest: ast.Nearest(name, names)}
+			}
+			if v.Props&ast.Integer != 0 {
+				return nil, &ast.Error{Src: prog.Src, Msg: fmt.Sprintf("--wrt %s: %s is an integer (%s: int); there is no derivative with respect to it", name, name, name), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}}}
 			}
 			out = append(out, v)
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no variable to differentiate with respect to: use --wrt")
+		return nil, errors.New("no variable to differentiate with respect to")
 	}
 	return out, nil
 }
@@ -167,7 +223,7 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 	}
 	if !f.IsScalar() {
 		if opts.Hessian {
-			return nil, fmt.Errorf("--hessian needs a scalar f; f has shape %v (use --jacobian)", f.Shape)
+			return nil, fmt.Errorf("the Hessian needs a scalar f; f has shape %v (its Jacobian exists)", f.Shape)
 		}
 		if opts.Jacobian {
 			jacobian(d, f, delta)
@@ -190,7 +246,14 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v.Props&(ast.Symmetric|ast.PosDef) != 0 {
+	if v.Props&ast.Diagonal != 0 {
+		if gd := diagonalPart(g); gd != g {
+			if opts.Steps {
+				d.Steps = append(d.Steps, ast.Step{Kind: ast.StepIdentity, Rule: "Δ is diagonal: ⟨Δ, G⟩ = ⟨Δ, I ⊙ G⟩", Lhs: ast.Inner(delta, g), Rhs: ast.Inner(delta, gd)})
+			}
+			g = gd
+		}
+	} else if v.Props&(ast.Symmetric|ast.PosDef) != 0 {
 		if gs := simplify.Symmetrize(g); gs != g {
 			if opts.Steps {
 				d.Steps = append(d.Steps, ast.Step{Kind: ast.StepIdentity, Rule: "Δ is symmetric: ⟨Δ, G⟩ = ⟨Δ, (G + Gᵀ)/2⟩", Lhs: ast.Inner(delta, g), Rhs: ast.Inner(delta, gs)})
@@ -259,7 +322,7 @@ func Verify(res *ast.Result, opts numeric.Options) (*ast.Verification, error) {
 		r, _ := strconv.Atoi(string(v.Shape.Rows))
 		k, _ := strconv.Atoi(string(v.Shape.Cols))
 		if r*k > maxCheckedEntries || r > maxCheckedEntries || k > maxCheckedEntries {
-			return nil, fmt.Errorf("%s is %v: too large to check numerically; use --no-check, or declare symbolic sizes", v.Name, v.Shape)
+			return nil, &TooLargeError{Name: v.Name, Shape: v.Shape}
 		}
 	}
 	for _, d := range res.Derivatives {
@@ -316,6 +379,54 @@ func Verify(res *ast.Result, opts numeric.Options) (*ast.Verification, error) {
 		c.Note = numeric.StandInNote
 	}
 	return c, nil
+}
+
+// diagonalPart returns I ⊙ g, written diag(diag(g)), for the gradient g of
+// a diagonal variable: its directions Δ are diagonal, so ⟨Δ, g⟩ = ⟨Δ, I ⊙ g⟩
+// and I ⊙ g is the gradient on the diagonal matrices. A g that is already
+// diagonal (diag(x), c·I, a diagonal variable) is returned as is.
+func diagonalPart(g *ast.Node) *ast.Node {
+	if isDiagonal(g) {
+		return g
+	}
+	if g.Kind == ast.KAdd { // diag(A + B) = diag(A) + diag(B): each term may simplify
+		var terms []*ast.Node
+		for _, t := range g.Args {
+			terms = append(terms, builtin.DiagVec.Of(t))
+		}
+		return simplify.Simplify(builtin.DiagMat.Of(ast.Add(terms...)))
+	}
+	return simplify.Simplify(builtin.DiagMat.Of(builtin.DiagVec.Of(g)))
+}
+
+// isDiagonal reports whether n is known to be a diagonal matrix.
+func isDiagonal(n *ast.Node) bool {
+	if n.Is(builtin.DiagMat) {
+		return true
+	}
+	switch n.Kind {
+	case ast.KIdentity, ast.KZero:
+		return true
+	case ast.KVar:
+		return n.Props&ast.Diagonal != 0
+	case ast.KTranspose, ast.KInverse, ast.KMatPow:
+		return isDiagonal(n.Args[0])
+	case ast.KMul:
+		for _, a := range n.Args {
+			if !a.IsScalar() && !isDiagonal(a) {
+				return false
+			}
+		}
+		return true
+	case ast.KAdd, ast.KHadamard:
+		for _, a := range n.Args {
+			if !isDiagonal(a) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // pairing is ⟨g, n⟩ as a person writes it: n itself when g = 1, g·n for scalars.

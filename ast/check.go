@@ -13,12 +13,11 @@ import (
 	"unicode/utf8"
 )
 
-// BuiltinFuncs are the built-in functions an expression may call, besides
-// [ElementwiseFuncs]. Their names, and the constants I and ones, cannot be
-// declared.
-var BuiltinFuncs = map[string]bool{
-	"tr": true, "trace": true, "det": true, "logdet": true, "sum": true, "diag": true,
-	"logsumexp": true, "softmax": true, "inv": true, "norm": true, "kron": true,
+// IsBuiltinName reports whether name is a built-in operation (a row of the
+// operation table, registered with [Register]) or inv. Such names, and the
+// constants I and ones, cannot be declared.
+func IsBuiltinName(name string) bool {
+	return name == "inv" || len(LookupOp(name)) > 0
 }
 
 // MaxMatPow bounds |k| in a matrix power A^k: its differential has k terms.
@@ -44,7 +43,7 @@ const MaxMatPow = 100
 // declaration, with the Src of that declaration. Check does not panic on any
 // syntax tree produced by the parser.
 func Check(src string, e Expr, decls []Decl) (*Program, error) {
-	return check(src, e, decls, nil)
+	return check(src, e, decls, nil, true)
 }
 
 // CheckAs is Check for an expression whose shape is known in advance (a
@@ -52,21 +51,31 @@ func Check(src string, e Expr, decls []Decl) (*Program, error) {
 // fixes, such as those of I or ones, take it. A conflicting shape is not an
 // error here; the caller compares Root.Shape with want.
 func CheckAs(src string, e Expr, decls []Decl, want Shape) (*Program, error) {
-	return check(src, e, decls, &want)
+	return check(src, e, decls, &want, false)
 }
 
-func check(src string, e Expr, decls []Decl, want *Shape) (prog *Program, err error) {
+// check is Check, and CheckAs with want; withNotes adds Program.Notes.
+func check(src string, e Expr, decls []Decl, want *Shape, withNotes bool) (prog *Program, err error) {
 	c := &checker{
-		src:      src,
-		decls:    map[string]*Decl{},
-		names:    map[string]typ{},
-		types:    map[Expr]typ{},
-		sizes:    map[Dim]dim{},
-		powers:   map[*Power]*big.Rat{},
-		diagMat:  map[*Call]bool{},
-		taken:    map[Dim]bool{},
-		seenVar:  map[string]bool{},
-		seenFunc: map[string]bool{},
+		src:        src,
+		decls:      map[string]*Decl{},
+		names:      map[string]typ{},
+		types:      map[Expr]typ{},
+		lowered:    map[Expr]*Node{},
+		sizes:      map[Dim]dim{},
+		prod:       map[dim][2]dim{},
+		powers:     map[*Power]*big.Rat{},
+		callOp:     map[*Call]*Op{},
+		kron:       map[*Binary]*Call{},
+		symPowers:  map[*Power]bool{},
+		ints:       map[string]*Power{},
+		spans:      map[*Node]Span{},
+		why:        map[string]reason{},
+		mulOps:     map[string]bool{},
+		transposed: map[string]bool{},
+		taken:      map[Dim]bool{},
+		seenVar:    map[string]bool{},
+		seenFunc:   map[string]bool{},
 	}
 	defer func() {
 		// The constructors panic with *ShapeError on misuse; inference
@@ -96,7 +105,11 @@ func check(src string, e Expr, decls []Decl, want *Shape) (prog *Program, err er
 	if err != nil {
 		return nil, err
 	}
-	return &Program{Src: src, Root: root, Vars: c.rootVars(root), Funcs: c.rootFuncs(root)}, nil
+	prog = &Program{Src: src, Root: root, Vars: c.rootVars(root), Funcs: c.rootFuncs(root), Spans: c.spans}
+	if withNotes {
+		prog.Notes = c.notes(e, decls, prog)
+	}
+	return prog, nil
 }
 
 // defaultOnes sets to 1 every size of a 𝟙 that is still free and shared
@@ -156,15 +169,27 @@ type checker struct {
 	names map[string]typ // the type of every variable, declared or inferred
 	types map[Expr]typ   // the type of every inferred syntax node
 
+	lowered map[Expr]*Node // the typed node of every lowered syntax node
+
 	// Union–find over dimension variables. value[root] is the fixed size of
 	// a class, "" while it is free.
 	parent []dim
 	value  []Dim
-	sizes  map[Dim]dim // one variable per fixed size
+	sizes  map[Dim]dim    // one variable per fixed size
+	prod   map[dim][2]dim // a class that is the product of two classes
 	one    dim
 
-	powers  map[*Power]*big.Rat // constant exponent of a power of a non-scalar
-	diagMat map[*Call]bool      // diag(x) of a column vector (else diag(A))
+	powers    map[*Power]*big.Rat // constant exponent of a power of a non-scalar
+	callOp    map[*Call]*Op       // the operation of each built-in call (diag: the overload)
+	kron      map[*Binary]*Call   // A ⊗ B as the call kron(A, B)
+	symPowers map[*Power]bool     // X^k: a matrix power with a symbolic integer exponent
+	ints      map[string]*Power   // undeclared names taken as integers, with the first power that says so
+	spans     map[*Node]Span      // where each lowered node first occurs in src
+
+	// For the notes (notes.go): why a name lost its default shape, and how it is used.
+	why        map[string]reason
+	mulOps     map[string]bool // names that are an operand of a matrix product
+	transposed map[string]bool // names that occur transposed
 
 	onesDims []dim // the sizes of every 𝟙, which default to 1
 
@@ -214,7 +239,58 @@ func (c *checker) notOne(d dim) bool { f := c.fixed(d); return f != "" && f != O
 // canUnify reports whether a and b may be the same size.
 func (c *checker) canUnify(a, b dim) bool {
 	ra, rb := c.find(a), c.find(b)
-	return ra == rb || c.value[ra] == "" || c.value[rb] == "" || c.value[ra] == c.value[rb]
+	pa, okA := c.prod[ra]
+	pb, okB := c.prod[rb]
+	switch {
+	case ra == rb:
+		return true
+	case okA && okB: // sizes commute: n·p = p·n
+		return c.canUnify(pa[0], pb[0]) && c.canUnify(pa[1], pb[1]) || c.canUnify(pa[0], pb[1]) && c.canUnify(pa[1], pb[0])
+	case okA:
+		return c.productCanBe(pa, rb)
+	case okB:
+		return c.productCanBe(pb, ra)
+	}
+	return c.value[ra] == "" || c.value[rb] == "" || c.value[ra] == c.value[rb]
+}
+
+// productCanBe reports whether the product of the classes p may be the
+// size of the class r (not a product): r is free, or p's factors are known
+// well enough to compare.
+func (c *checker) productCanBe(p [2]dim, r dim) bool {
+	v := c.value[r]
+	f0, f1 := c.fixed(p[0]), c.fixed(p[1])
+	switch {
+	case v == "":
+		return true
+	case f0 == One:
+		return c.canUnify(p[1], r)
+	case f1 == One:
+		return c.canUnify(p[0], r)
+	case f0 != "" && f1 != "" && !c.isProduct(p[0]) && !c.isProduct(p[1]):
+		return dimProduct(f0, f1) == v
+	}
+	return false
+}
+
+func (c *checker) isProduct(d dim) bool { _, ok := c.prod[c.find(d)]; return ok }
+
+// productDim is a size a·b (the sides of a Kronecker product, the length of
+// vec): a class of its own while a or b is free, so that unifying two
+// products unifies their factors (tr(A ⊗ X) makes A and X square).
+func (c *checker) productDim(a, b dim) dim {
+	switch {
+	case c.isOne(a):
+		return b
+	case c.isOne(b):
+		return a
+	}
+	if fa, fb := c.fixed(a), c.fixed(b); fa != "" && fb != "" && !c.isProduct(a) && !c.isProduct(b) {
+		return c.fixedDim(dimProduct(fa, fb))
+	}
+	d := c.newDim()
+	c.prod[d] = [2]dim{a, b}
+	return d
 }
 
 // unify merges the classes of a and b and reports whether it could: it
@@ -224,8 +300,36 @@ func (c *checker) unify(a, b dim) bool {
 		return false
 	}
 	ra, rb := c.find(a), c.find(b)
+	pa, okA := c.prod[ra]
+	pb, okB := c.prod[rb]
 	switch {
 	case ra == rb:
+	case okA && okB:
+		if c.canUnify(pa[0], pb[0]) && c.canUnify(pa[1], pb[1]) {
+			c.unify(pa[0], pb[0])
+			c.unify(pa[1], pb[1])
+		} else {
+			c.unify(pa[0], pb[1])
+			c.unify(pa[1], pb[0])
+		}
+		c.parent[c.find(rb)] = c.find(ra)
+	case okA || okB:
+		if okB {
+			ra, rb, pa = rb, ra, pb
+		}
+		// ra is the product, rb a plain class.
+		switch {
+		case c.value[rb] == "":
+			c.parent[rb] = ra
+		case c.fixed(pa[0]) == One:
+			c.unify(pa[1], rb)
+			c.parent[c.find(ra)] = c.find(rb)
+		case c.fixed(pa[1]) == One:
+			c.unify(pa[0], rb)
+			c.parent[c.find(ra)] = c.find(rb)
+		default:
+			c.parent[ra] = rb
+		}
 	case c.value[ra] == "":
 		c.parent[ra] = rb
 	default:
@@ -245,6 +349,10 @@ func (c *checker) makeScalar(t typ) { c.unify(t.r, c.one); c.unify(t.c, c.one) }
 // resolve returns the size of d, naming it afresh if it is still free.
 func (c *checker) resolve(d dim) Dim {
 	r := c.find(d)
+	if p, ok := c.prod[r]; ok && c.value[r] == "" {
+		delete(c.prod, r)
+		c.value[r] = dimProduct(c.resolve(p[0]), c.resolve(p[1]))
+	}
 	if c.value[r] == "" {
 		c.value[r] = c.freshName()
 	}
@@ -281,17 +389,17 @@ func (c *checker) declare(decls []Decl) error {
 			nameEnd = d.Pos + Pos(len(d.Name))
 		}
 		switch {
-		case d.Name == "I":
-			return Errorf(d.Src, d.Pos, nameEnd, "I is the identity matrix, sized by context; it cannot be declared")
+		case d.Name == "I" || d.Name == "eye":
+			return Errorf(d.Src, d.Pos, nameEnd, d.Name+" is the identity matrix, sized by context; it cannot be declared")
 		case d.Name == "ones":
 			return Errorf(d.Src, d.Pos, nameEnd, "ones is the all-ones matrix, sized by context; it cannot be declared")
-		case BuiltinFuncs[d.Name] || ElementwiseFuncs[d.Name]:
+		case IsBuiltinName(d.Name):
 			return Errorf(d.Src, d.Pos, nameEnd, fmt.Sprintf("%s is a built-in function; it cannot be declared", d.Name))
 		}
 		if first, ok := c.decls[d.Name]; ok {
 			return Errorf(d.Src, d.Pos, d.End, fmt.Sprintf("%s is declared twice (first as %q)", d.Name, declText(first)))
 		}
-		if !d.Func && d.Props&(Symmetric|PosDef) != 0 && !d.Shape.IsSquare() {
+		if !d.Func && d.Props&(Symmetric|PosDef|Diagonal) != 0 && !d.Shape.IsSquare() {
 			return Errorf(d.Src, d.Pos, d.End, fmt.Sprintf("a symmetric matrix must be square, not %v", d.Shape))
 		}
 		c.decls[d.Name] = d
@@ -350,10 +458,34 @@ func (c *checker) mismatch(e, x Expr, tx typ, y Expr, ty typ, detail string) *Er
 	}
 }
 
+// constantOp is the operation without operands (π) the name denotes, or nil.
+func constantOp(name string) *Op {
+	for _, op := range LookupOp(name) {
+		if op.Args == 0 {
+			return op
+		}
+	}
+	return nil
+}
+
+// filled reports whether a call of name is vector(c) or matrix(c), a
+// constant c in every entry, sized by context (matrixcalculus.org's
+// spelling), and whether it is a vector.
+func (c *checker) filled(name string) (ok, vector bool) {
+	if _, declared := c.decls[name]; declared {
+		return false, false
+	}
+	return name == "vector" || name == "matrix", name == "vector"
+}
+
 // ---- pass 1: inference ----
 
 // infer computes the type of e and of its subexpressions, unifying sizes.
+// A node met again (a temporary of a where clause used twice) keeps its type.
 func (c *checker) infer(e Expr) (typ, error) {
+	if t, ok := c.types[e]; ok {
+		return t, nil
+	}
 	t, err := c.infer1(e)
 	if err == nil {
 		c.types[e] = t
@@ -375,6 +507,9 @@ func (c *checker) infer1(e Expr) (typ, error) {
 	case *Paren:
 		return c.infer(e.X)
 	case *Tick:
+		if id, ok := unparen(e.X).(*Ident); ok {
+			c.transposed[id.Name] = true
+		}
 		t, err := c.infer(e.X)
 		return typ{t.c, t.r}, err
 	case *Binary:
@@ -420,14 +555,16 @@ func (c *checker) ident(e *Ident) (typ, error) {
 		return c.names[e.Name], nil
 	}
 	switch {
-	case e.Name == "I":
+	case e.Name == "I" || e.Name == "eye":
 		n := c.newDim()
 		return typ{n, n}, nil
+	case constantOp(e.Name) != nil:
+		return typ{c.one, c.one}, nil
 	case e.Name == "ones":
 		t := typ{c.newDim(), c.newDim()}
 		c.onesDims = append(c.onesDims, t.r, t.c)
 		return t, nil
-	case BuiltinFuncs[e.Name] || ElementwiseFuncs[e.Name]:
+	case IsBuiltinName(e.Name):
 		return typ{}, c.errorf(e, "%s is a function; call it as %s(…)", e.Name, e.Name)
 	}
 	if t, ok := c.names[e.Name]; ok {
@@ -437,6 +574,9 @@ func (c *checker) ident(e *Ident) (typ, error) {
 		return typ{c.one, c.one}, nil
 	}
 	r, _ := utf8.DecodeRuneInString(e.Name)
+	if g, _, ok := GreekBase(e.Name); ok {
+		r = g // lambda is λ, Sigma is Σ
+	}
 	var t typ
 	switch {
 	case unicode.IsUpper(r):
@@ -450,9 +590,18 @@ func (c *checker) ident(e *Ident) (typ, error) {
 	return t, nil
 }
 
-var opText = map[BinOp]string{OpAdd: "+", OpSub: "-", OpMul: "*", OpDiv: "/", OpHadamard: ".*", OpElemDiv: "./"}
+var opText = map[BinOp]string{OpAdd: "+", OpSub: "-", OpMul: "*", OpDiv: "/", OpHadamard: ".*", OpElemDiv: "./", OpKron: "⊗"}
 
 func (c *checker) binary(e *Binary) (typ, error) {
+	if e.Op == OpKron { // A ⊗ B is kron(A, B)
+		call := &Call{FunPos: e.X.Pos(), Fun: "kron", Args: []Expr{e.X, e.Y}, Rparen: e.End() - 1}
+		c.kron[e] = call
+		t, err := c.call(call)
+		if err == nil {
+			c.types[call] = t
+		}
+		return t, err
+	}
 	tx, err := c.infer(e.X)
 	if err != nil {
 		return typ{}, err
@@ -469,13 +618,17 @@ func (c *checker) binary(e *Binary) (typ, error) {
 		case c.defScalar(ty):
 			return tx, nil
 		case c.canUnify(tx.c, ty.r):
-			c.unify(tx.c, ty.r)
+			c.mulOperand(e.X)
+			c.mulOperand(e.Y)
+			c.track(e.X, tx, c.text(e), false, func() {
+				c.track(e.Y, ty, c.text(e), false, func() { c.unify(tx.c, ty.r) })
+			})
 			return typ{tx.r, ty.c}, nil
 		case c.couldBeScalar(tx):
-			c.makeScalar(tx)
+			c.track(e.X, tx, c.text(e), false, func() { c.makeScalar(tx) })
 			return ty, nil
 		case c.couldBeScalar(ty):
-			c.makeScalar(ty)
+			c.track(e.Y, ty, c.text(e), false, func() { c.makeScalar(ty) })
 			return tx, nil
 		}
 		rows := "rows"
@@ -490,7 +643,7 @@ func (c *checker) binary(e *Binary) (typ, error) {
 				Msg: fmt.Sprintf("division by a non-scalar in %s: %s is %s (for an elementwise quotient write ./)",
 					c.text(e), c.text(e.Y), describe(c.shape(ty)))}
 		}
-		c.makeScalar(ty)
+		c.track(e.Y, ty, c.text(e)+" divides by it", false, func() { c.makeScalar(ty) })
 		return tx, nil
 	}
 	// + - .* ./ broadcast like NumPy.
@@ -573,7 +726,7 @@ func (c *checker) power(e *Power) (typ, error) {
 		return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.Exp, tp)},
 			Msg: fmt.Sprintf("the exponent must be a scalar, but %s is %s", c.text(e.Exp), describe(c.shape(tp)))}
 	}
-	c.makeScalar(tp)
+	c.track(e.Exp, tp, "the exponent of "+c.text(e), false, func() { c.makeScalar(tp) })
 	if e.Elementwise || c.defScalar(tx) {
 		return tx, nil
 	}
@@ -587,17 +740,91 @@ func (c *checker) power(e *Power) (typ, error) {
 				Msg: fmt.Sprintf("%s needs a square matrix, but %s is %s (for an elementwise power write %s.^%s)",
 					what, c.text(e.X), describe(c.shape(tx)), c.text(e.X), c.text(e.Exp))}
 		}
-		c.unify(tx.r, tx.c)
+		c.track(e.X, tx, c.text(e)+" is a power", true, func() { c.unify(tx.r, tx.c) })
 		c.powers[e] = k
 		return tx, nil
 	}
-	if !c.couldBeScalar(tx) {
-		return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.X, tx), {Pos: e.Exp.Pos(), End: e.Exp.End()}},
-			Msg: fmt.Sprintf("matrix power needs an integer exponent (for an elementwise power write %s.^%s)",
-				c.text(e.X), c.text(e.Exp))}
+	if !c.couldBeScalar(tx) || c.fixed(tx.r) != One && c.fixed(tx.c) != One && c.canUnify(tx.r, tx.c) {
+		// A matrix (declared, or upper-case by default): X^k with k: int.
+		return c.symbolicPower(e, tx)
 	}
-	c.makeScalar(tx)
+	c.track(e.X, tx, c.text(e)+" is a power", true, func() { c.makeScalar(tx) })
 	return tx, nil
+}
+
+// symbolicPower types the matrix power X^k of a non-scalar X with a
+// symbolic exponent, which must be an integer expression (see intExponent).
+// Undeclared names of the exponent are taken as integers.
+func (c *checker) symbolicPower(e *Power, tx typ) (typ, error) {
+	var names []*Ident
+	if bad := c.intExponent(e.Exp, &names); bad != nil {
+		id, ok := bad.(*Ident)
+		if !ok {
+			return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.X, tx), {Pos: e.Exp.Pos(), End: e.Exp.End()}},
+				Msg: fmt.Sprintf("matrix power needs an integer exponent (for an elementwise power write %s.^%s)",
+					c.text(e.X), c.text(e.Exp))}
+		}
+		why := "is not a scalar"
+		if d := c.decls[id.Name]; d != nil {
+			why = fmt.Sprintf("is declared %q", declText(d))
+		}
+		return typ{}, &Error{Src: c.src, Spans: []Span{{Pos: bad.Pos(), End: bad.End()}},
+			Msg: fmt.Sprintf("matrix power needs an integer exponent, but %s %s (for a symbolic power declare --let '%s: int'; for an elementwise power write %s.^%s)",
+				id.Name, why, id.Name, c.text(e.X), c.text(e.Exp))}
+	}
+	if !c.canUnify(tx.r, tx.c) {
+		return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.X, tx)},
+			Msg: fmt.Sprintf("matrix power needs a square matrix, but %s is %s (for an elementwise power write %s.^%s)",
+				c.text(e.X), describe(c.shape(tx)), c.text(e.X), c.text(e.Exp))}
+	}
+	c.unify(tx.r, tx.c)
+	for _, id := range names {
+		if _, ok := c.ints[id.Name]; !ok {
+			c.ints[id.Name] = e
+		}
+	}
+	c.symPowers[e] = true
+	return tx, nil
+}
+
+// intExponent reports the first part of e that is not an integer
+// expression, or nil: integers, integer variables (declared k: int, or
+// undeclared, which are then appended to names), sizes, and their sums,
+// differences, negations and products.
+func (c *checker) intExponent(e Expr, names *[]*Ident) Expr {
+	switch e := e.(type) {
+	case *NumLit:
+		if e.Value.IsInt() {
+			return nil
+		}
+	case *Paren:
+		return c.intExponent(e.X, names)
+	case *Unary:
+		return c.intExponent(e.X, names)
+	case *Binary:
+		switch e.Op {
+		case OpAdd, OpSub, OpMul:
+			if bad := c.intExponent(e.X, names); bad != nil {
+				return bad
+			}
+			return c.intExponent(e.Y, names)
+		}
+	case *Ident:
+		if d, ok := c.decls[e.Name]; ok {
+			if !d.Func && d.Props&Integer != 0 {
+				return nil
+			}
+			return e
+		}
+		if _, isSize := c.sizes[Dim(e.Name)]; isSize && c.names[e.Name] == (typ{}) {
+			return nil // a declared size n is a positive integer
+		}
+		if t, ok := c.names[e.Name]; ok && c.defScalar(t) {
+			*names = append(*names, e)
+			return nil
+		}
+	}
+	return e
 }
 
 // arity is the number of arguments each built-in takes (norm: 1 or 2).
@@ -614,8 +841,29 @@ func arity(fn string) (lo, hi int) {
 func (c *checker) call(e *Call) (typ, error) {
 	c.taken[Dim(e.Fun)] = true
 	nameSpan := Errorf(c.src, e.FunPos, e.FunPos+Pos(len(e.Fun)), "")
+	if ok, vector := c.filled(e.Fun); ok {
+		if len(e.Args) != 1 {
+			return typ{}, c.errorf(e, "%s takes 1 argument (the value of every entry), got %d", e.Fun, len(e.Args))
+		}
+		t, err := c.infer(e.Args[0])
+		if err != nil {
+			return typ{}, err
+		}
+		if !c.couldBeScalar(t) {
+			return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.Args[0], t)},
+				Msg: fmt.Sprintf("%s(c) fills every entry with the scalar c, but %s is %s", e.Fun, c.text(e.Args[0]), describe(c.shape(t)))}
+		}
+		c.makeScalar(t)
+		r := typ{c.newDim(), c.one}
+		if !vector {
+			r.c = c.newDim()
+		}
+		c.onesDims = append(c.onesDims, r.r, r.c)
+		return r, nil
+	}
 	d, declared := c.decls[e.Fun]
-	builtin := BuiltinFuncs[e.Fun] || ElementwiseFuncs[e.Fun]
+	ops := LookupOp(e.Fun)
+	builtin := IsBuiltinName(e.Fun)
 	switch {
 	case declared && !d.Func:
 		nameSpan.Msg = fmt.Sprintf("%s is a variable, not a function (a product needs \"*\")", e.Fun)
@@ -624,13 +872,26 @@ func (c *checker) call(e *Call) (typ, error) {
 		nameSpan.Msg = fmt.Sprintf("%s is a constant sized by context, not a function", e.Fun)
 		return typ{}, nameSpan
 	case !declared && !builtin:
-		nameSpan.Msg = fmt.Sprintf("unknown function %s (declare it with --let '%s: func')", e.Fun, e.Fun)
+		nameSpan.Msg, nameSpan.Code = "unknown function "+e.Fun, CodeUnknownFunc
+		if nameSpan.Suggest = c.suggestCall(e); nameSpan.Suggest == "" {
+			nameSpan.Decl = e.Fun + ": func"
+		}
+		return typ{}, nameSpan
+	case builtin && len(ops) > 0 && ops[0].Args == 0:
+		nameSpan.Msg = fmt.Sprintf("%s is a constant, not a function", e.Fun)
 		return typ{}, nameSpan
 	case builtin && e.Primes > 0:
-		nameSpan.Msg = fmt.Sprintf("%s%s: only a declared function (--let 'g: func') has a derivative written g'", e.Fun, strings.Repeat("'", e.Primes))
+		nameSpan.Msg = fmt.Sprintf("%s%s: only a declared generic function (g: func) has a derivative written g'", e.Fun, strings.Repeat("'", e.Primes))
+		nameSpan.Code = CodeNotDeclaredFunc
 		return typ{}, nameSpan
 	}
-	lo, hi := arity(e.Fun)
+	lo, hi := 1, 1
+	if len(ops) > 0 {
+		lo, hi = ops[0].Args, ops[0].Args
+	}
+	if e.Fun == "norm" { // norm(X, 'fro'), norm(x, 2): the subscript of ‖·‖ as a second argument
+		hi = 2
+	}
 	if n := len(e.Args); n < lo || n > hi {
 		want := "1 argument"
 		switch {
@@ -668,41 +929,52 @@ func (c *checker) call(e *Call) (typ, error) {
 		c.unify(t.c, c.one)
 		return nil
 	}
-	switch e.Fun {
-	case "kron": // printed Jacobians: A ⊗ B of operands whose shapes are known
+	if len(ops) == 0 {
+		if builtin { // inv(A): the structural inverse A⁻¹
+			return t, square(e.Fun)
+		}
+		return t, nil // a declared generic function, elementwise
+	}
+	op := ops[0]
+	if len(ops) > 1 { // overloads by shape: diag(x) of a column, else diag(A) of a square matrix
+		op = nil
+		for _, o := range ops {
+			if o.Shape == ColumnToDiag && c.isOne(t.c) || o.Shape == SquareToColumn && c.canUnify(t.r, t.c) {
+				op = o
+				break
+			}
+		}
+		if op == nil {
+			return typ{}, &Error{Src: c.src, Spans: []Span{c.span(x, t)},
+				Msg: fmt.Sprintf("%s needs a column vector or a square matrix, but %s is %s", e.Fun, c.text(x), describe(c.shape(t)))}
+		}
+	}
+	c.callOp[e] = op
+	switch op.Shape {
+	case SameShape:
+		return t, nil
+	case ColumnSame:
+		return t, column()
+	case SquareScalar:
+		return scalar, square(e.Fun)
+	case AnyScalar:
+		return scalar, nil
+	case ColumnScalar:
+		return scalar, column()
+	case ColumnToDiag:
+		return typ{t.r, t.r}, column()
+	case SquareToColumn:
+		return typ{t.r, c.one}, square(e.Fun)
+	case StackColumns: // vec: m×n → mn
+		return typ{c.productDim(t.r, t.c), c.one}, nil
+	case KronShape: // A ⊗ B: m×n, p×q → mp×nq
 		u, err := c.infer(e.Args[1])
 		if err != nil {
 			return typ{}, err
 		}
-		sizes := []Dim{c.fixed(t.r), c.fixed(u.r), c.fixed(t.c), c.fixed(u.c)}
-		if slices.Contains(sizes, "") {
-			return typ{}, c.errorf(e, "kron needs operands whose shapes are declared")
-		}
-		k := Shape{dimProduct(sizes[0], sizes[1]), dimProduct(sizes[2], sizes[3])}
-		return typ{c.fixedDim(k.Rows), c.fixedDim(k.Cols)}, nil
-	case "tr", "trace", "det", "logdet":
-		return scalar, square(e.Fun)
-	case "inv":
-		return t, square("inv")
-	case "sum", "norm":
-		return scalar, nil
-	case "logsumexp":
-		return scalar, column()
-	case "softmax":
-		return t, column()
-	case "diag":
-		if c.isOne(t.c) {
-			c.diagMat[e] = true
-			return typ{t.r, t.r}, nil
-		}
-		if !c.canUnify(t.r, t.c) {
-			return typ{}, &Error{Src: c.src, Spans: []Span{c.span(x, t)},
-				Msg: fmt.Sprintf("diag needs a column vector or a square matrix, but %s is %s", c.text(x), describe(c.shape(t)))}
-		}
-		c.unify(t.r, t.c)
-		return typ{t.r, c.one}, nil
+		return typ{c.productDim(t.r, u.r), c.productDim(t.c, u.c)}, nil
 	}
-	return t, nil // elementwise, built-in or declared
+	return typ{}, c.errorf(e, "internal error: %s has no shape rule", e.Fun)
 }
 
 // normKind reads the second argument of norm: 2 or 'fro' (also 'F').
@@ -722,7 +994,24 @@ func normKind(c *checker, a Expr) (string, error) {
 
 // ---- pass 2: lowering ----
 
+// lower lowers e, once per syntax node (a temporary of a where clause used
+// twice is one typed node), and records the span of the node's first
+// occurrence.
 func (c *checker) lower(e Expr) (*Node, error) {
+	if n, ok := c.lowered[e]; ok {
+		return n, nil
+	}
+	n, err := c.lower1(e)
+	if err == nil {
+		c.lowered[e] = n
+		if _, ok := c.spans[n]; !ok {
+			c.spans[n] = Span{Pos: e.Pos(), End: e.End()}
+		}
+	}
+	return n, err
+}
+
+func (c *checker) lower1(e Expr) (*Node, error) {
 	switch e := e.(type) {
 	case *Ident:
 		return c.lowerIdent(e), nil
@@ -767,8 +1056,11 @@ func (c *checker) lower(e Expr) (*Node, error) {
 func (c *checker) lowerIdent(e *Ident) *Node {
 	t := c.types[e]
 	if _, declared := c.decls[e.Name]; !declared {
+		if op := constantOp(e.Name); op != nil {
+			return op.Of()
+		}
 		switch e.Name {
-		case "I":
+		case "I", "eye":
 			return Identity(c.resolve(t.r))
 		case "ones":
 			return Ones(c.shape(t))
@@ -780,6 +1072,8 @@ func (c *checker) lowerIdent(e *Ident) *Node {
 	var props Props
 	if d := c.decls[e.Name]; d != nil {
 		props = d.Props
+	} else if _, ok := c.ints[e.Name]; ok {
+		props = Integer
 	}
 	v := Var(e.Name, c.shape(t), props)
 	if !c.seenVar[e.Name] {
@@ -797,7 +1091,103 @@ func neg(x *Node) *Node {
 	return Mul(Int(-1), x)
 }
 
+// chain returns the operands of a left-nested chain of the operators ops
+// (a op b op c …), leftmost first, with the operator before each (the first
+// entry's is e's innermost operator and unused), so that a chain of n terms
+// is lowered in one pass rather than through its n − 1 partial results.
+func chain(e *Binary, ops ...BinOp) (operands []Expr, before []*Binary) {
+	var x Expr = e
+	for {
+		b, ok := x.(*Binary)
+		if !ok || !slices.Contains(ops, b.Op) {
+			break
+		}
+		operands = append(operands, b.Y)
+		before = append(before, b)
+		x = b.X
+	}
+	operands = append(operands, x)
+	before = append(before, nil)
+	slices.Reverse(operands)
+	slices.Reverse(before)
+	return operands, before
+}
+
+// lowerSum lowers a ± b ± c … to one n-ary sum, each term broadcast to the
+// shape of the whole: building the partial sums would make a sum of n terms
+// cost n² here and in every later stage.
+func (c *checker) lowerSum(e *Binary) (*Node, error) {
+	operands, before := chain(e, OpAdd, OpSub)
+	s := c.shape(c.types[e])
+	terms := make([]*Node, 0, len(operands))
+	allNum := true
+	for i, o := range operands {
+		t, err := c.lower(o)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 && before[i].Op == OpSub {
+			t = neg(t)
+		}
+		allNum = allNum && t.Kind == KNum
+		terms = append(terms, t)
+	}
+	if allNum {
+		sum := new(big.Rat)
+		for _, t := range terms {
+			sum.Add(sum, t.Num)
+		}
+		return Number(sum), nil
+	}
+	for i, t := range terms {
+		terms[i] = Broadcast(t, s)
+	}
+	return Add(terms...), nil
+}
+
+// lowerProduct lowers a * b * c … to one n-ary product where the factors
+// chain (scalars commute), folding adjacent numbers; a factor that does not
+// chain onto the product so far (xᵀ·y·A: the 1×1 xᵀ·y times A) multiplies
+// the product built up to it.
+func (c *checker) lowerProduct(e *Binary) (*Node, error) {
+	operands, _ := chain(e, OpMul)
+	var factors []*Node
+	var last *Node // the last non-scalar factor
+	for _, o := range operands {
+		y, err := c.lower(o)
+		if err != nil {
+			return nil, err
+		}
+		if n := len(factors); n > 0 && factors[n-1].Kind == KNum && y.Kind == KNum {
+			factors[n-1] = Number(new(big.Rat).Mul(factors[n-1].Num, y.Num))
+			continue
+		}
+		if !y.IsScalar() && last != nil && last.Shape.Cols != y.Shape.Rows {
+			factors = []*Node{Mul(factors...)}
+		}
+		// (−yᵀ)·z reads −yᵀ·z: a coefficient on the left factor leads the product.
+		if len(factors) == 0 && y.Kind == KMul && y.Args[0].Kind == KNum && !y.IsScalar() && len(operands) > 1 {
+			factors = append(factors, y.Args...)
+		} else {
+			factors = append(factors, y)
+		}
+		if !y.IsScalar() {
+			last = y
+		}
+	}
+	return Mul(factors...), nil
+}
+
 func (c *checker) lowerBinary(e *Binary) (*Node, error) {
+	if call := c.kron[e]; call != nil {
+		return c.lowerCall(call)
+	}
+	switch e.Op {
+	case OpAdd, OpSub:
+		return c.lowerSum(e)
+	case OpMul:
+		return c.lowerProduct(e)
+	}
 	x, err := c.lower(e.X)
 	if err != nil {
 		return nil, err
@@ -807,15 +1197,6 @@ func (c *checker) lowerBinary(e *Binary) (*Node, error) {
 		return nil, err
 	}
 	switch e.Op {
-	case OpMul:
-		if x.Kind == KNum && y.Kind == KNum {
-			return Number(new(big.Rat).Mul(x.Num, y.Num)), nil
-		}
-		// (−yᵀ)·z reads −yᵀ·z: a coefficient on the left factor leads the product.
-		if x.Kind == KMul && x.Args[0].Kind == KNum && !x.IsScalar() {
-			return Mul(append(append([]*Node{}, x.Args...), y)...), nil
-		}
-		return Mul(x, y), nil
 	case OpDiv:
 		if y.Kind == KNum {
 			if y.Num.Sign() == 0 {
@@ -832,16 +1213,11 @@ func (c *checker) lowerBinary(e *Binary) (*Node, error) {
 		}
 		return Mul(x, Pow(y, Int(-1))), nil
 	}
-	if e.Op == OpSub {
-		y = neg(y)
-	}
 	if e.Op == OpElemDiv && y.Kind == KNum && y.Num.Sign() == 0 {
 		return nil, c.errorf(e.Y, "division by zero")
 	}
 	if x.Kind == KNum && y.Kind == KNum {
 		switch e.Op {
-		case OpAdd, OpSub:
-			return Number(new(big.Rat).Add(x.Num, y.Num)), nil
 		case OpHadamard:
 			return Number(new(big.Rat).Mul(x.Num, y.Num)), nil
 		case OpElemDiv:
@@ -853,10 +1229,8 @@ func (c *checker) lowerBinary(e *Binary) (*Node, error) {
 	switch e.Op {
 	case OpHadamard:
 		return Hadamard(x, y), nil
-	case OpElemDiv:
-		return Div(x, y), nil
 	}
-	return Add(x, y), nil
+	return Div(x, y), nil
 }
 
 func (c *checker) lowerPower(e *Power) (*Node, error) {
@@ -865,6 +1239,16 @@ func (c *checker) lowerPower(e *Power) (*Node, error) {
 		return nil, err
 	}
 	k, isMatPow := c.powers[e]
+	if c.symPowers[e] && !x.IsScalar() {
+		p, err := c.lower(e.Exp)
+		if err != nil {
+			return nil, err
+		}
+		if p.Kind == KNum { // k − k + 2: a constant after all
+			return c.constPower(e, x, p.Num)
+		}
+		return MatPowSym(x, p), nil
+	}
 	if e.Elementwise || x.IsScalar() || !isMatPow {
 		p, err := c.lower(e.Exp)
 		if err != nil {
@@ -872,6 +1256,11 @@ func (c *checker) lowerPower(e *Power) (*Node, error) {
 		}
 		return Pow(x, p), nil
 	}
+	return c.constPower(e, x, k)
+}
+
+// constPower lowers the matrix power x^k with the integer k at e.
+func (c *checker) constPower(e *Power, x *Node, k *big.Rat) (*Node, error) {
 	if new(big.Rat).Abs(k).Cmp(big.NewRat(MaxMatPow, 1)) > 0 {
 		return nil, c.errorf(e.Exp, "matrix power exponent %s is too large (at most %d)", k.RatString(), MaxMatPow)
 	}
@@ -889,51 +1278,57 @@ func (c *checker) lowerPower(e *Power) (*Node, error) {
 	}
 }
 
-var reductions = map[string]Kind{
-	"tr": KTrace, "trace": KTrace, "det": KDet, "logdet": KLogdet, "sum": KSum, "logsumexp": KLogsumexp,
-}
-
 func (c *checker) lowerCall(e *Call) (*Node, error) {
-	if e.Fun == "norm" {
-		sub := ""
-		if len(e.Args) == 2 {
-			sub, _ = normKind(c, e.Args[1])
-		}
-		return c.lowerNorm(e, e.Args[0], sub)
-	}
-	x, err := c.lower(e.Args[0])
-	if err != nil {
-		return nil, err
-	}
-	if k, ok := reductions[e.Fun]; ok {
-		return Reduce(k, x), nil
-	}
-	if e.Fun == "kron" {
-		y, err := c.lower(e.Args[1])
+	if ok, _ := c.filled(e.Fun); ok { // vector(c), matrix(c): c·𝟙
+		x, err := c.lower(e.Args[0])
 		if err != nil {
 			return nil, err
 		}
-		return Kron(x, y), nil
+		o := Ones(c.shape(c.types[e]))
+		switch {
+		case o.IsScalar():
+			return x, nil
+		case x.IsNum(1):
+			return o, nil
+		}
+		return Mul(x, o), nil
 	}
-	switch e.Fun {
-	case "inv":
+	if e.Fun == "norm" && len(e.Args) == 2 {
+		sub, _ := normKind(c, e.Args[1])
+		return c.lowerNorm(e, e.Args[0], sub)
+	}
+	op := c.callOp[e]
+	args := make([]*Node, 0, len(e.Args))
+	for _, a := range e.Args {
+		x, err := c.lower(a)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, x)
+	}
+	if op != nil {
+		return op.Of(args...), nil
+	}
+	x := args[0]
+	if IsBuiltinName(e.Fun) { // inv
 		if x.IsScalar() {
 			return Pow(x, Int(-1)), nil
 		}
 		return Inverse(x), nil
-	case "softmax":
-		return Softmax(x), nil
-	case "diag":
-		if c.diagMat[e] {
-			return DiagMat(x), nil
-		}
-		return DiagVec(x), nil
 	}
 	if d := c.decls[e.Fun]; d != nil && d.Func && !c.seenFunc[e.Fun] {
 		c.seenFunc[e.Fun] = true
 		c.funcs = append(c.funcs, e.Fun)
 	}
 	return Apply(e.Fun, e.Primes, x), nil
+}
+
+// normOp is the operation the notation ‖·‖ denotes: the row named norm.
+func normOp() *Op {
+	if ops := LookupOp("norm"); len(ops) > 0 {
+		return ops[0]
+	}
+	return nil
 }
 
 // lowerNorm lowers ‖x‖ (sub "") , ‖x‖₂ (sub "2") and ‖X‖_F (sub "F" or
@@ -948,5 +1343,9 @@ func (c *checker) lowerNorm(e, arg Expr, sub string) (*Node, error) {
 		return nil, &Error{Src: c.src, Spans: []Span{{Pos: e.Pos(), End: e.End(), Label: c.text(arg) + ": " + x.Shape.String()}},
 			Msg: "the spectral norm ‖X‖₂ of a matrix is not supported; use ‖X‖_F"}
 	}
-	return Reduce(KNorm, x), nil
+	op := normOp()
+	if op == nil {
+		return nil, c.errorf(e, "internal error: no norm operation is registered")
+	}
+	return op.Of(x), nil
 }

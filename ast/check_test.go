@@ -54,8 +54,8 @@ func TestCheck(t *testing.T) {
 		vars       string // Program.Vars
 	}{
 		// The public examples.
-		{"x'*A*x", "x: n; A: n x n", "(* (* (T x) A) x)", "scalar", "x:n A:n×n"},
-		{"A*M*B", "A: m x q; M: q x p; B: p x r", "(* (* A M) B)", "m×r", "A:m×q M:q×p B:p×r"},
+		{"x'*A*x", "x: n; A: n x n", "(* (T x) A x)", "scalar", "x:n A:n×n"},
+		{"A*M*B", "A: m x q; M: q x p; B: p x r", "(* A M B)", "m×r", "A:m×q M:q×p B:p×r"},
 		{"||B||_F^2", "B: q x p", "(.^ (norm B) 2)", "scalar", "B:q×p"},
 		{"<B, Ω*B>", "B: q x p; Ω: sym q x q", "(inner B (* Ω B))", "scalar", "B:q×p Ω:q×q[sym]"},
 		{"x^3", "x: scalar", "(.^ x 3)", "scalar", "x:scalar"},
@@ -64,21 +64,21 @@ func TestCheck(t *testing.T) {
 		{"||g(X*W) - Y||_F^2", "g: func; X: n x p; W: p x q; Y: n x q", "(.^ (norm (+ (apply g (* X W)) (* -1 Y))) 2)", "scalar", "X:n×p W:p×q Y:n×q"},
 
 		// Inference of undeclared names.
-		{"x'*A*x", "", "(* (* (T x) A) x)", "scalar", "x:n A:n×n"},
+		{"x'*A*x", "", "(* (T x) A x)", "scalar", "x:n A:n×n"},
 		{"A*x", "", "(* A x)", "n", "A:n×m x:m"},
-		{"tr(A*X*B)", "", "(tr (* (* A X) B))", "scalar", "A:n×m X:m×p B:p×n"},
+		{"tr(A*X*B)", "", "(tr (* A X B))", "scalar", "A:n×m X:m×p B:p×n"},
 		{"x^3", "", "(.^ x 3)", "scalar", "x:scalar"},
 		{"x*a", "", "(* x a)", "n", "x:n a:scalar"},
 		{"a*B", "B: n x p", "(* a B)", "n×p", "a:scalar B:n×p"},
 		{"λ*X + Σ", "", "(+ (* λ X) Σ)", "n×m", "λ:scalar X:n×m Σ:n×m"},
-		{"A*x", "B: n x m", "(* A x)", "p", "A:p×q x:q"},           // fresh names avoid declared sizes
-		{"n'*A*n", "", "(* (* (T n) A) n)", "scalar", "n:m A:m×m"}, // … and names of the expression
+		{"A*x", "B: n x m", "(* A x)", "p", "A:p×q x:q"},       // fresh names avoid declared sizes
+		{"n'*A*n", "", "(* (T n) A n)", "scalar", "n:m A:m×m"}, // … and names of the expression
 		{"x/t", "", "(* x (.^ t -1))", "n", "x:n t:scalar"},
 		{"t^p", "", "(.^ t p)", "scalar", "t:scalar p:scalar"},
-		{"log(det(X))", "", "(apply log (det X))", "scalar", "X:n×n"},
-		{"diag(x)", "", "(diagm x)", "n×n", "x:n"},
-		{"diag(X)", "", "(diagv X)", "n", "X:n×n"},
-		{"y'*A*x + x'*y", "", "(+ (* (* (T y) A) x) (* (T x) y))", "scalar", "y:n A:n×n x:n"},
+		{"log(det(X))", "", "(log (det X))", "scalar", "X:n×n"},
+		{"diag(x)", "", "(diag x)", "n×n", "x:n"},
+		{"diag(X)", "", "(diag X)", "n", "X:n×n"},
+		{"y'*A*x + x'*y", "", "(+ (* (T y) A x) (* (T x) y))", "scalar", "y:n A:n×n x:n"},
 
 		// Broadcasting.
 		{"X + b", "X: n x p", "(+ X (bcast b))", "n×p", "X:n×p b:n"},
@@ -120,13 +120,13 @@ func TestCheck(t *testing.T) {
 		{"2^x", "x: scalar", "(.^ 2 x)", "scalar", "x:scalar"},
 
 		// Functions.
-		{"h(X) + g(X) + h'(X)", "g: func; h: func", "(+ (+ (apply h X) (apply g X)) (apply h' X))", "n×m", "X:n×m"},
-		{"exp(x) .* sigmoid(x)", "x: n", "(.* (apply exp x) (apply sigmoid x))", "n", "x:n"},
+		{"h(X) + g(X) + h'(X)", "g: func; h: func", "(+ (apply h X) (apply g X) (apply h' X))", "n×m", "X:n×m"},
+		{"exp(x) .* sigmoid(x)", "x: n", "(.* (exp x) (sigmoid x))", "n", "x:n"},
 		{"norm(x, 2)", "x: n", "(norm x)", "scalar", "x:n"},
 		{"norm(r, 2)", "r: 1 x n", "(norm r)", "scalar", "r:1×n"},
 		{"softmax(W*x)", "W: n x p", "(softmax (* W x))", "n", "W:n×p x:p"},
 		{"logsumexp(x)", "x: n", "(logsumexp x)", "scalar", "x:n"},
-		{"diag(x)*A", "A: n x p", "(* (diagm x) A)", "n×p", "x:n A:n×p"},
+		{"diag(x)*A", "A: n x p", "(* (diag x) A)", "n×p", "x:n A:n×p"},
 		{"sum(X)", "X: n x p", "(sum X)", "scalar", "X:n×p"},
 		{"tr(S*P) + sum(w)", "S: sym n; P: spd n; w: pos n", "(+ (tr (* S P)) (sum w))", "scalar", "S:n×n[sym] P:n×n[sym,pd] w:n[pos]"},
 		{"x'*x", "x: n; A: n x n", "(* (T x) x)", "scalar", "x:n"}, // A is unused
@@ -190,7 +190,7 @@ func TestCheck_error(t *testing.T) {
 		{"A^2", "A: n x p", "matrix power needs a square matrix, but A is n×p (for an elementwise power write A.^2)\n  A^2\n  ^\n  A: n×p"},
 		{"x^2", "x: n", "matrix power needs a square matrix, but x is n×1 (for an elementwise power write x.^2)\n  x^2\n  ^\n  x: n"},
 		{"A^-1", "A: n x p", "the inverse needs a square matrix, but A is n×p (for an elementwise power write A.^-1)\n  A^-1\n  ^\n  A: n×p"},
-		{"A^p", "A: n x n", "matrix power needs an integer exponent (for an elementwise power write A.^p)\n  A^p\n  ^ ^\n  A: n×n"},
+		{"A^p", "A: n x n; p: scalar", "matrix power needs an integer exponent, but p is declared \"p: scalar\" (for a symbolic power declare --let 'p: int'; for an elementwise power write A.^p)\n  A^p\n    ^"},
 		{"A^0.5", "A: n x n", "matrix power needs an integer exponent (for an elementwise power write A.^0.5)\n  A^0.5\n  ^ ^~~\n  A: n×n"},
 		{"A^1000", "A: n x n", "matrix power exponent 1000 is too large (at most 100)\n  A^1000\n    ^~~~"},
 		{"t^x", "t: scalar; x: n", "the exponent must be a scalar, but x is n×1\n  t^x\n    ^\n  x: n"},
@@ -204,15 +204,15 @@ func TestCheck_error(t *testing.T) {
 		{"softmax(X)", "X: n x p", "softmax needs a column vector, but X is n×p\n  softmax(X)\n          ^\n  X: n×p"},
 		{"logsumexp(r)", "r: 1 x n", "logsumexp needs a column vector, but r is 1×n\n  logsumexp(r)\n            ^\n  r: 1×n"},
 		{"diag(r)", "r: 1 x n", "diag needs a column vector or a square matrix, but r is 1×n\n  diag(r)\n       ^\n  r: 1×n"},
-		{"f(X)", "", "unknown function f (declare it with --let 'f: func')\n  f(X)\n  ^"},
-		{"2*foo(x)", "", "unknown function foo (declare it with --let 'foo: func')\n  2*foo(x)\n    ^~~"},
+		{"f(X)", "", "unknown function f (declare f: func)\n  f(X)\n  ^"},
+		{"2*foo(x)", "", "unknown function foo (declare foo: func)\n  2*foo(x)\n    ^~~"},
 		{"tr(A, B)", "", "tr takes 1 argument, got 2\n  tr(A, B)\n  ^~~~~~~~"},
 		{"tr()", "", "tr takes 1 argument, got 0\n  tr()\n  ^~~~"},
 		{"norm(x, 2, 3)", "", "norm takes 1 or 2 arguments, got 3\n  norm(x, 2, 3)\n  ^~~~~~~~~~~~~"},
 		{"g + 1", "g: func", "g is a function; call it as g(…)\n  g + 1\n  ^"},
 		{"exp + 1", "", "exp is a function; call it as exp(…)\n  exp + 1\n  ^~~"},
 		{"X(Y)", "X: n x n", "X is a variable, not a function (a product needs \"*\")\n  X(Y)\n  ^"},
-		{"exp'(x)", "", "exp': only a declared function (--let 'g: func') has a derivative written g'\n  exp'(x)\n  ^~~"},
+		{"exp'(x)", "", "exp': only a declared generic function (g: func) has a derivative written g'\n  exp'(x)\n  ^~~"},
 		{"I(3)", "", "I is a constant sized by context, not a function\n  I(3)\n  ^"},
 		{"tr('fro')", "", "a quoted word is only allowed as the second argument of norm, as in norm(X, 'fro')\n  tr('fro')\n     ^~~~~"},
 		{"x + y", "x: n; y: m", "shape mismatch in x + y: x is n×1 but y is m×1\n  x + y\n  ^   ^\n  x: n\n  y: m"},

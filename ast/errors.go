@@ -11,13 +11,36 @@ type Span struct {
 	Label    string
 }
 
+// Code classifies an [Error]. Values are stable: new codes go at the end.
+type Code int
+
+const (
+	// CodeOther is any error without a code of its own.
+	CodeOther Code = iota
+	// CodeUnknownFunc: a call of a name that is neither built in nor
+	// declared a function. Example: inverse(X), nrom(x), g(X) without g: func.
+	CodeUnknownFunc
+	// CodeSyntax: the text is not an expression. Example: log det(X).
+	CodeSyntax
+	// CodeNotDeclaredFunc: a derivative g'(X) of a function that is not a
+	// declared generic function. Example: exp'(x).
+	CodeNotDeclaredFunc
+)
+
 // Error is a user-facing error about an expression or a declaration. Its
 // message shows the source with a caret under every span, columns counted in
 // runes so Greek letters and ᵀ line up.
+//
+// Suggest and Decl say how to fix it, in the library's own words; a
+// program such as the mdiff command may word them its own way (Decl as a
+// --let flag) with [Error.Head] and [Error.Snippet].
 type Error struct {
-	Src   string // the text the spans point into
-	Msg   string
-	Spans []Span // at least one for a positioned error; the first is the main place
+	Src     string // the text the spans point into
+	Msg     string
+	Spans   []Span // at least one for a positioned error; the first is the main place
+	Code    Code
+	Suggest string // what the user probably meant, e.g. inv or X' (did you mean …?)
+	Decl    string // a declaration that would make the expression valid, e.g. "g: func"
 }
 
 // Errorf returns a positioned error at [pos, end) of src.
@@ -31,10 +54,29 @@ func Errorf(src string, pos, end Pos, msg string) *Error {
 //	  A*Z
 //	    ^
 func (e *Error) Error() string {
+	return e.Head() + e.Snippet()
+}
+
+// Head is the message with its suggestion: "unknown function inverse (did
+// you mean inv?)", "unknown function g (declare g: func)".
+func (e *Error) Head() string {
+	switch {
+	case e.Suggest != "":
+		return e.Msg + " (did you mean " + e.Suggest + "?)"
+	case e.Decl != "":
+		return e.Msg + " (declare " + e.Decl + ")"
+	}
+	return e.Msg
+}
+
+// Snippet is the part of the message after the head: the source line and
+// the carets under each span, each on a line of its own starting with a
+// newline, then the spans' labels; "" without spans or for a source of
+// several lines.
+func (e *Error) Snippet() string {
 	var sb strings.Builder
-	sb.WriteString(e.Msg)
 	if len(e.Spans) == 0 || strings.ContainsRune(e.Src, '\n') {
-		return sb.String()
+		return ""
 	}
 	sb.WriteString("\n  ")
 	sb.WriteString(e.Src)

@@ -3,6 +3,8 @@ package ast
 import (
 	"fmt"
 	"math/big"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,28 +29,19 @@ const (
 	KInverse                   // Args[0]⁻¹, square
 	KMatPow                    // Args[0]^K, matrix power, K ≥ 2
 	KPow                       // Args[0] .^ Args[1], elementwise power, Args[1] scalar
-	KApply                     // elementwise function Name (derivative order K for a generic one)
-	KTrace                     // tr(Args[0])
-	KDet                       // det(Args[0])
-	KLogdet                    // log|det(Args[0])|
-	KSum                       // sum of all entries
-	KDiagMat                   // diag(x): vector → diagonal matrix
-	KDiagVec                   // diag(A): matrix → vector of its diagonal
-	KLogsumexp                 // log Σ exp(xᵢ)
-	KSoftmax                   // exp(x) / Σ exp(xᵢ)
-	KNorm                      // ‖A‖: Frobenius norm (2-norm of a vector)
+	KApply                     // the declared generic function Name, derivative order K
+	KCall                      // the built-in operation Op (a row of package builtin) of Args
 	KInner                     // ⟨Args[0], Args[1]⟩ = sum(A ⊙ B)
 	KBroadcast                 // Args[0] (scalar, row or column) repeated to Shape
-	KKron                      // Args[0] ⊗ Args[1] (Jacobians only)
 	KSize                      // the symbolic size Name as a scalar: tr(I) = n, 𝟙ᵀ·𝟙 = n
+	KMatPowSym                 // Args[0]^Args[1], matrix power with a symbolic integer exponent (k: int)
 )
 
 var kindNames = [...]string{
 	KVar: "var", KNum: "num", KIdentity: "I", KOnes: "ones", KZero: "zero", KDelta: "delta",
 	KAdd: "+", KMul: "*", KHadamard: ".*", KDiv: "./", KTranspose: "T", KInverse: "inv",
-	KMatPow: "^", KPow: ".^", KApply: "apply", KTrace: "tr", KDet: "det", KLogdet: "logdet",
-	KSum: "sum", KDiagMat: "diagm", KDiagVec: "diagv", KLogsumexp: "logsumexp",
-	KSoftmax: "softmax", KNorm: "norm", KInner: "inner", KBroadcast: "bcast", KKron: "kron", KSize: "size",
+	KMatPow: "^", KPow: ".^", KApply: "apply", KCall: "call",
+	KInner: "inner", KBroadcast: "bcast", KSize: "size", KMatPowSym: "^k",
 }
 
 func (k Kind) String() string {
@@ -65,6 +58,8 @@ const (
 	Symmetric Props = 1 << iota // Sᵀ = S
 	PosDef                      // symmetric positive definite
 	Positive                    // every entry > 0
+	Diagonal                    // square, zero off the diagonal: Dᵀ = D, its directions are diagonal
+	Integer                     // a scalar that takes integer values (k: int), the exponent of a matrix power
 )
 
 // Node is a typed, immutable, hash-consed expression. Never build one with a
@@ -72,7 +67,8 @@ const (
 type Node struct {
 	Kind  Kind
 	Shape Shape
-	Name  string   // KVar, KDelta: the variable; KApply: the function
+	Name  string   // KVar, KDelta: the variable; KApply: the function; KCall: Op.Name
+	Op    *Op      // KCall: the operation
 	Props Props    // KVar
 	Num   *big.Rat // KNum; never modified
 	K     int      // KMatPow: exponent; KApply: derivative order of a generic function
@@ -114,12 +110,20 @@ func (n *Node) IsSymmetric() bool {
 	}
 	switch n.Kind {
 	case KVar:
-		return n.Props&(Symmetric|PosDef) != 0
-	case KIdentity, KDiagMat:
+		return n.Props&(Symmetric|PosDef|Diagonal) != 0
+	case KIdentity:
 		return true
+	case KCall:
+		switch {
+		case n.Op.Shape == ColumnToDiag:
+			return true
+		case n.Op.Elementwise:
+			return n.Args[0].IsSymmetric()
+		}
+		return false
 	case KOnes, KZero:
 		return n.Shape.IsSquare()
-	case KInverse, KMatPow, KApply:
+	case KInverse, KMatPow, KMatPowSym, KApply:
 		return n.Args[0].IsSymmetric()
 	case KPow:
 		return n.Args[0].IsSymmetric()
@@ -152,6 +156,11 @@ var intern = struct {
 
 // make interns a node. It is the only place nodes are created.
 func make_(kind Kind, shape Shape, name string, props Props, num *big.Rat, k int, args ...*Node) *Node {
+	return makeOp(nil, kind, shape, name, props, num, k, args...)
+}
+
+// makeOp is make_ for a node that carries an operation (KCall).
+func makeOp(op *Op, kind Kind, shape Shape, name string, props Props, num *big.Rat, k int, args ...*Node) *Node {
 	var sb strings.Builder
 	for _, a := range args {
 		sb.WriteString(strconv.FormatUint(a.id, 36))
@@ -167,7 +176,7 @@ func make_(kind Kind, shape Shape, name string, props Props, num *big.Rat, k int
 		return n
 	}
 	intern.next++
-	n := &Node{Kind: kind, Shape: shape, Name: name, Props: props, Num: num, K: k, Args: append([]*Node(nil), args...), id: intern.next}
+	n := &Node{Kind: kind, Shape: shape, Name: name, Op: op, Props: props, Num: num, K: k, Args: append([]*Node(nil), args...), id: intern.next}
 	switch kind {
 	case KVar:
 		n.vars = []string{name}
@@ -176,10 +185,41 @@ func make_(kind Kind, shape Shape, name string, props Props, num *big.Rat, k int
 	}
 	for _, a := range args {
 		n.hasDelta = n.hasDelta || a.hasDelta
-		n.vars = mergeNames(n.vars, a.vars)
 	}
+	n.vars = unionNames(n.vars, args)
 	intern.m[key] = n
 	return n
+}
+
+// unionNames returns the sorted union of own and the names of args. Two
+// lists merge in linear time; more are gathered and sorted, so a node of n
+// arguments costs O(V log V) in the V names, not n·V.
+func unionNames(own []string, args []*Node) []string {
+	var lists [][]string
+	total := len(own)
+	if len(own) > 0 {
+		lists = append(lists, own)
+	}
+	for _, a := range args {
+		if len(a.vars) > 0 {
+			lists = append(lists, a.vars)
+			total += len(a.vars)
+		}
+	}
+	switch len(lists) {
+	case 0:
+		return nil
+	case 1:
+		return lists[0]
+	case 2:
+		return mergeNames(lists[0], lists[1])
+	}
+	all := make([]string, 0, total)
+	for _, l := range lists {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	return slices.Compact(all)
 }
 
 func mergeNames(a, b []string) []string {
@@ -344,6 +384,16 @@ func MatPow(a *Node, k int) *Node {
 	return make_(KMatPow, a.Shape, "", 0, nil, k, a)
 }
 
+// MatPowSym returns the matrix power a^k of a square a with a symbolic
+// integer exponent k: a scalar expression of integer variables (k: int) and
+// integers, such as k or k − 1. A negative k is a power of a⁻¹.
+func MatPowSym(a, k *Node) *Node {
+	if !a.Shape.IsSquare() || !k.IsScalar() {
+		shapePanic("MatPowSym", "%v ^ (%v)", a.Shape, k.Shape)
+	}
+	return make_(KMatPowSym, a.Shape, "", 0, nil, 0, a, k)
+}
+
 // Pow returns the elementwise power a .^ p for a scalar exponent p.
 func Pow(a, p *Node) *Node {
 	if !p.IsScalar() {
@@ -357,39 +407,6 @@ func Pow(a, p *Node) *Node {
 func Apply(fn string, order int, a *Node) *Node {
 	return make_(KApply, a.Shape, fn, 0, nil, order, a)
 }
-
-// Reduce returns a scalar reduction (KTrace, KDet, KLogdet, KSum, KLogsumexp, KNorm) of a.
-func Reduce(kind Kind, a *Node) *Node {
-	switch kind {
-	case KTrace, KDet, KLogdet:
-		if !a.Shape.IsSquare() {
-			shapePanic(kind.String(), "non-square %v", a.Shape)
-		}
-	case KSum, KLogsumexp, KNorm:
-	default:
-		shapePanic("Reduce", "kind %v", kind)
-	}
-	return make_(kind, Scalar, "", 0, nil, 0, a)
-}
-
-// DiagMat returns the diagonal matrix with the column vector x on its diagonal.
-func DiagMat(x *Node) *Node {
-	if x.Shape.Cols != One {
-		shapePanic("DiagMat", "not a column %v", x.Shape)
-	}
-	return make_(KDiagMat, Shape{x.Shape.Rows, x.Shape.Rows}, "", 0, nil, 0, x)
-}
-
-// DiagVec returns the diagonal of the square matrix a as a column vector.
-func DiagVec(a *Node) *Node {
-	if !a.Shape.IsSquare() {
-		shapePanic("DiagVec", "non-square %v", a.Shape)
-	}
-	return make_(KDiagVec, Vec(a.Shape.Rows), "", 0, nil, 0, a)
-}
-
-// Softmax returns exp(x)/Σexp(xᵢ) of a column vector x.
-func Softmax(x *Node) *Node { return make_(KSoftmax, x.Shape, "", 0, nil, 0, x) }
 
 // Inner returns ⟨a, b⟩ = sum(a ⊙ b); a and b share one shape.
 func Inner(a, b *Node) *Node {
@@ -413,13 +430,9 @@ func Broadcast(a *Node, s Shape) *Node {
 	return make_(KBroadcast, s, "", 0, nil, 0, a)
 }
 
-// Kron returns the Kronecker product a ⊗ b. Its shape is symbolic: rows
-// and cols are written as products of the operands' sizes.
-func Kron(a, b *Node) *Node {
-	s := Shape{dimProduct(a.Shape.Rows, b.Shape.Rows), dimProduct(a.Shape.Cols, b.Shape.Cols)}
-	return make_(KKron, s, "", 0, nil, 0, a, b)
-}
-
+// dimProduct is the size a·b. Sizes commute, so the factors are kept
+// sorted (n·p = p·n) and numbers multiplied: vec(X) of X n×p has the size
+// of a Kronecker side p·n, as (Bᵀ ⊗ A)·vec(X) = vec(A·X·B) needs.
 func dimProduct(a, b Dim) Dim {
 	switch {
 	case a == One:
@@ -427,7 +440,20 @@ func dimProduct(a, b Dim) Dim {
 	case b == One:
 		return a
 	}
-	return a + "·" + b
+	num := 1
+	var names []string
+	for _, f := range append(strings.Split(string(a), "·"), strings.Split(string(b), "·")...) {
+		if k, err := strconv.Atoi(f); err == nil {
+			num *= k
+		} else {
+			names = append(names, f)
+		}
+	}
+	sort.Strings(names)
+	if num != 1 || len(names) == 0 {
+		names = append([]string{strconv.Itoa(num)}, names...)
+	}
+	return Dim(strings.Join(names, "·"))
 }
 
 // WithArgs returns a node of n's kind and attributes with new operands,
@@ -455,24 +481,18 @@ func WithArgs(n *Node, args ...*Node) *Node {
 		return Inverse(args[0])
 	case KMatPow:
 		return MatPow(args[0], n.K)
+	case KMatPowSym:
+		return MatPowSym(args[0], args[1])
 	case KPow:
 		return Pow(args[0], args[1])
 	case KApply:
 		return Apply(n.Name, n.K, args[0])
-	case KTrace, KDet, KLogdet, KSum, KLogsumexp, KNorm:
-		return Reduce(n.Kind, args[0])
-	case KDiagMat:
-		return DiagMat(args[0])
-	case KDiagVec:
-		return DiagVec(args[0])
-	case KSoftmax:
-		return Softmax(args[0])
+	case KCall:
+		return n.Op.Of(args...)
 	case KInner:
 		return Inner(args[0], args[1])
 	case KBroadcast:
 		return Broadcast(args[0], n.Shape)
-	case KKron:
-		return Kron(args[0], args[1])
 	}
 	shapePanic("WithArgs", "leaf kind %v", n.Kind)
 	return nil
@@ -495,6 +515,11 @@ func Compare(a, b *Node) int {
 	}
 	if a.Kind != b.Kind {
 		return int(a.Kind) - int(b.Kind)
+	}
+	if a.Kind == KCall {
+		if c := callRank(a.Op) - callRank(b.Op); c != 0 {
+			return c
+		}
 	}
 	if c := strings.Compare(a.Name, b.Name); c != 0 {
 		return c
@@ -522,6 +547,15 @@ func Compare(a, b *Node) int {
 		return -1
 	}
 	return 1
+}
+
+// callRank orders calls: elementwise functions first, by name, then the
+// other operations in table order.
+func callRank(op *Op) int {
+	if op.Elementwise {
+		return 0
+	}
+	return op.seq
 }
 
 // rank sorts leaves first: a sum reads Δ-free constants and variables
@@ -603,7 +637,11 @@ func Dump(n *Node) string {
 			fmt.Fprintf(&sb, "%s[%s]", m.Kind, m.Shape)
 			return
 		}
-		sb.WriteString("(" + m.Kind.String())
+		if m.Kind == KCall {
+			sb.WriteString("(" + m.Name)
+		} else {
+			sb.WriteString("(" + m.Kind.String())
+		}
 		if m.Kind == KApply {
 			sb.WriteString(" " + m.Name + strings.Repeat("'", m.K))
 		}

@@ -1,21 +1,47 @@
 package ast
 
+import "sync"
+
 // Program is a type-checked expression with the names it uses.
 type Program struct {
 	Src   string
 	Root  *Node
 	Vars  []*Node  // every variable (KVar) of Root, in order of first appearance
 	Funcs []string // generic functions (declared func) that Root applies
+	// Spans holds where in Src each node lowered from it first occurs, for
+	// errors found after type checking (an operation without a rule).
+	Spans map[*Node]Span
+	// Notes say where inference departed from the default shape of a name
+	// (SPEC.md §3), one sentence each, naming the declaration that would
+	// state it: "x is taken as a scalar (x^2 is a power); …".
+	Notes []string
+
+	index     sync.Once
+	varByName map[string]*Node
 }
 
-// Var returns the variable named name, or nil.
-func (p *Program) Var(name string) *Node {
-	for _, v := range p.Vars {
-		if v.Name == name {
-			return v
-		}
+// ErrorAt returns an *Error with msg under the source of n, or under the
+// whole of Src when n does not come from it.
+func (p *Program) ErrorAt(n *Node, msg string) *Error {
+	s, ok := p.Spans[n]
+	if !ok {
+		s = Span{Pos: 0, End: Pos(len(p.Src))}
 	}
-	return nil
+	return Errorf(p.Src, s.Pos, s.End, msg)
+}
+
+// Var returns the variable named name, or nil. The first call indexes Vars,
+// which must not change after it.
+func (p *Program) Var(name string) *Node {
+	p.index.Do(func() {
+		p.varByName = make(map[string]*Node, len(p.Vars))
+		for _, v := range p.Vars {
+			if _, ok := p.varByName[v.Name]; !ok {
+				p.varByName[v.Name] = v
+			}
+		}
+	})
+	return p.varByName[name]
 }
 
 // StepKind says how a derivation step relates its two sides.

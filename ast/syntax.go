@@ -26,6 +26,7 @@ const (
 	OpDiv                       // / (by a scalar)
 	OpHadamard                  // .* ⊙
 	OpElemDiv                   // ./ ⊘
+	OpKron                      // ⊗, the Kronecker product kron(A, B)
 )
 
 type (
@@ -143,12 +144,4 @@ type Decl struct {
 	Func     bool // a generic elementwise function
 	Src      string
 	Pos, End Pos // the declaration's span in Src
-}
-
-// ElementwiseFuncs are the built-in elementwise functions, with the
-// derivative of each written as elementwise functions (sign and step are the
-// derivatives of abs and relu).
-var ElementwiseFuncs = map[string]bool{
-	"exp": true, "log": true, "sin": true, "cos": true, "tanh": true, "sigmoid": true,
-	"sqrt": true, "abs": true, "relu": true, "sign": true, "step": true,
 }

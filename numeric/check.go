@@ -231,7 +231,8 @@ func CompareGradient(candidate, f, wrt *ast.Node, prog *ast.Program, opts Option
 // respect to wrt at env, entry by entry along the basis directions E_ij: G_ij
 // = d/dt f(X + t·E_ij). For a symmetric wrt the directions are E_ii and
 // E_ij + E_ji, whose derivative G_ij + G_ji is split evenly, so the result
-// is the symmetric part (G + Gᵀ)/2. Where the differences do not converge
+// is the symmetric part (G + Gᵀ)/2; for a diagonal wrt only the E_ii are
+// taken, so the result is the diagonal part I ⊙ G. Where the differences do not converge
 // the best estimate is returned; a non-finite f is an error wrapping
 // ErrNotFinite.
 func FDGradient(f, wrt *ast.Node, env *Env) (*mat.Dense, error) {
@@ -519,7 +520,7 @@ func fdGradient(f, wrt *ast.Node, env *Env, tol float64) (*mat.Dense, float64, b
 	var noise2, err2 float64
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {
-			if sym && j < i {
+			if sym && j < i || isDiag(wrt) && i != j { // a diagonal wrt: only E_ii
 				continue
 			}
 			e := mat.NewDense(r, c, nil)

@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 )
 
 // wrongMin is the relative error a deliberately wrong derivative must at
@@ -71,7 +72,7 @@ func gradientCases() []derivCase {
 
 	return []derivCase{
 		{
-			name: "tr(AXB)", f: ast.Reduce(ast.KTrace, ast.Mul(A, X, B)), wrt: X, vars: []*ast.Node{A, X, B},
+			name: "tr(AXB)", f: builtin.Trace.Of(ast.Mul(A, X, B)), wrt: X, vars: []*ast.Node{A, X, B},
 			right: ast.Mul(ast.Transpose(A), ast.Transpose(B)),
 			wrong: map[string]*ast.Node{
 				"twice": ast.Mul(ast.Int(2), ast.Transpose(A), ast.Transpose(B)),
@@ -79,7 +80,7 @@ func gradientCases() []derivCase {
 			},
 		},
 		{
-			name: "tr(AXB) square", f: ast.Reduce(ast.KTrace, ast.Mul(As, Xs, Bs)), wrt: Xs, vars: []*ast.Node{As, Xs, Bs},
+			name: "tr(AXB) square", f: builtin.Trace.Of(ast.Mul(As, Xs, Bs)), wrt: Xs, vars: []*ast.Node{As, Xs, Bs},
 			right: ast.Mul(ast.Transpose(As), ast.Transpose(Bs)),
 			wrong: map[string]*ast.Node{
 				"A·B (missing transposes)": ast.Mul(As, Bs),
@@ -90,7 +91,7 @@ func gradientCases() []derivCase {
 			},
 		},
 		{
-			name: "logdet spd", f: ast.Reduce(ast.KLogdet, P), wrt: P, vars: []*ast.Node{P},
+			name: "logdet spd", f: builtin.Logdet.Of(P), wrt: P, vars: []*ast.Node{P},
 			right: ast.Inverse(P),
 			wrong: map[string]*ast.Node{
 				"P":     P,
@@ -99,19 +100,19 @@ func gradientCases() []derivCase {
 				"P⁻²":   ast.MatPow(ast.Inverse(P), 2),
 				"I":     ast.Identity(dn),
 				"zero":  ast.Zero(P.Shape),
-				"det·I": ast.Mul(ast.Reduce(ast.KDet, P), ast.Identity(dn)),
+				"det·I": ast.Mul(builtin.Det.Of(P), ast.Identity(dn)),
 			},
 		},
 		{
-			name: "logdet general", f: ast.Reduce(ast.KLogdet, Xs), wrt: Xs, vars: []*ast.Node{Xs},
+			name: "logdet general", f: builtin.Logdet.Of(Xs), wrt: Xs, vars: []*ast.Node{Xs},
 			right: ast.Transpose(ast.Inverse(Xs)),
 			wrong: map[string]*ast.Node{"X⁻¹ (missing transpose)": ast.Inverse(Xs)},
 		},
 		{
-			name: "det", f: ast.Reduce(ast.KDet, Xs), wrt: Xs, vars: []*ast.Node{Xs},
-			right: ast.Mul(ast.Reduce(ast.KDet, Xs), ast.Transpose(ast.Inverse(Xs))),
+			name: "det", f: builtin.Det.Of(Xs), wrt: Xs, vars: []*ast.Node{Xs},
+			right: ast.Mul(builtin.Det.Of(Xs), ast.Transpose(ast.Inverse(Xs))),
 			wrong: map[string]*ast.Node{
-				"det·X⁻¹":  ast.Mul(ast.Reduce(ast.KDet, Xs), ast.Inverse(Xs)),
+				"det·X⁻¹":  ast.Mul(builtin.Det.Of(Xs), ast.Inverse(Xs)),
 				"X⁻ᵀ only": ast.Transpose(ast.Inverse(Xs)),
 			},
 		},
@@ -126,12 +127,12 @@ func gradientCases() []derivCase {
 			},
 		},
 		{
-			name: "logsumexp", f: ast.Reduce(ast.KLogsumexp, x), wrt: x, vars: []*ast.Node{x},
-			right: ast.Softmax(x),
+			name: "logsumexp", f: builtin.Logsumexp.Of(x), wrt: x, vars: []*ast.Node{x},
+			right: builtin.Softmax.Of(x),
 			wrong: map[string]*ast.Node{
-				"exp":     ast.Apply("exp", 0, x),
+				"exp":     builtin.Exp.Of(x),
 				"ones/n":  ast.Mul(num(1, 3), ast.Ones(x.Shape)),
-				"softmax": ast.Mul(ast.Int(2), ast.Softmax(x)),
+				"softmax": ast.Mul(ast.Int(2), builtin.Softmax.Of(x)),
 			},
 		},
 		{
@@ -140,32 +141,32 @@ func gradientCases() []derivCase {
 			wrong: map[string]*ast.Node{"2Mx": ast.Mul(ast.Int(2), M, x), "Mᵀx": ast.Mul(ast.Transpose(M), x)},
 		},
 		{
-			name: "sum g(X)", f: ast.Reduce(ast.KSum, g(0, C)), wrt: C, vars: []*ast.Node{C}, funcs: []string{"g"},
+			name: "sum g(X)", f: builtin.Sum.Of(g(0, C)), wrt: C, vars: []*ast.Node{C}, funcs: []string{"g"},
 			right: g(1, C),
 			wrong: map[string]*ast.Node{"g": g(0, C), "g″": g(2, C)},
 		},
 		{
-			name: "⟨w, log w⟩", f: ast.Inner(w, ast.Apply("log", 0, w)), wrt: w, vars: []*ast.Node{w},
-			right: ast.Add(ast.Apply("log", 0, w), ast.Ones(w.Shape)),
-			wrong: map[string]*ast.Node{"log w": ast.Apply("log", 0, w)},
+			name: "⟨w, log w⟩", f: ast.Inner(w, builtin.Log.Of(w)), wrt: w, vars: []*ast.Node{w},
+			right: ast.Add(builtin.Log.Of(w), ast.Ones(w.Shape)),
+			wrong: map[string]*ast.Node{"log w": builtin.Log.Of(w)},
 		},
 		{
-			name: "sum relu (kinks)", f: ast.Reduce(ast.KSum, ast.Apply("relu", 0, C)), wrt: C, vars: []*ast.Node{C},
-			right: ast.Apply("step", 0, C),
-			wrong: map[string]*ast.Node{"relu": ast.Apply("relu", 0, C), "sign": ast.Apply("sign", 0, C)},
+			name: "sum relu (kinks)", f: builtin.Sum.Of(builtin.Relu.Of(C)), wrt: C, vars: []*ast.Node{C},
+			right: builtin.Step.Of(C),
+			wrong: map[string]*ast.Node{"relu": builtin.Relu.Of(C), "sign": builtin.Sign.Of(C)},
 		},
 		{
-			name: "‖x‖ and abs", f: ast.Add(ast.Reduce(ast.KNorm, x), ast.Reduce(ast.KSum, ast.Apply("abs", 0, x))), wrt: x, vars: []*ast.Node{x},
-			right: ast.Add(ast.Mul(ast.Inverse(ast.Reduce(ast.KNorm, x)), x), ast.Apply("sign", 0, x)),
-			wrong: map[string]*ast.Node{"x/‖x‖ only": ast.Mul(ast.Inverse(ast.Reduce(ast.KNorm, x)), x)},
+			name: "‖x‖ and abs", f: ast.Add(builtin.Norm.Of(x), builtin.Sum.Of(builtin.Abs.Of(x))), wrt: x, vars: []*ast.Node{x},
+			right: ast.Add(ast.Mul(ast.Inverse(builtin.Norm.Of(x)), x), builtin.Sign.Of(x)),
+			wrong: map[string]*ast.Node{"x/‖x‖ only": ast.Mul(ast.Inverse(builtin.Norm.Of(x)), x)},
 		},
 		{
-			name: "constant in the variable", f: ast.Reduce(ast.KTrace, M), wrt: x, vars: []*ast.Node{M, x},
+			name: "constant in the variable", f: builtin.Trace.Of(M), wrt: x, vars: []*ast.Node{M, x},
 			right: ast.Zero(x.Shape),
 			wrong: map[string]*ast.Node{"ones": ast.Ones(x.Shape)},
 		},
 		{
-			name: "large constant offset", f: ast.Add(ast.Int(100000000), ast.Reduce(ast.KTrace, M)), wrt: M, vars: []*ast.Node{M},
+			name: "large constant offset", f: ast.Add(ast.Int(100000000), builtin.Trace.Of(M)), wrt: M, vars: []*ast.Node{M},
 			right:    ast.Identity(dn),
 			wrong:    map[string]*ast.Node{"2I": ast.Mul(ast.Int(2), ast.Identity(dn)), "zero": ast.Zero(M.Shape)},
 			minWrong: 1e-4,
@@ -173,7 +174,7 @@ func gradientCases() []derivCase {
 		{
 			// For a symmetric S only the symmetric part of G is seen by
 			// CheckGradient: Mᵀ and (M + Mᵀ)/2 both pass there.
-			name: "tr(MS) symmetric", f: ast.Reduce(ast.KTrace, ast.Mul(M, S)), wrt: S, vars: []*ast.Node{M, S},
+			name: "tr(MS) symmetric", f: builtin.Trace.Of(ast.Mul(M, S)), wrt: S, vars: []*ast.Node{M, S},
 			right: ast.Mul(num(1, 2), ast.Add(M, ast.Transpose(M))),
 			wrong: map[string]*ast.Node{"2·sym(M)": ast.Add(M, ast.Transpose(M)), "M − Mᵀ": sub(M, ast.Transpose(M))},
 		},
@@ -235,7 +236,7 @@ func TestCompareGradient(t *testing.T) {
 func TestCompareGradientSymmetricIsSymmetricPart(t *testing.T) {
 	M := ast.Var("M", ast.Mat(dn, dn), 0)
 	S := ast.Var("S", ast.Mat(dn, dn), ast.Symmetric)
-	f := ast.Reduce(ast.KTrace, ast.Mul(M, S))
+	f := builtin.Trace.Of(ast.Mul(M, S))
 	prog := &ast.Program{Root: f, Vars: []*ast.Node{M, S}}
 	// CheckGradient sees only the symmetric part: Mᵀ passes …
 	rep, err := CheckGradient(f, ast.Transpose(M), S, prog, Options{})
@@ -264,7 +265,7 @@ func TestCompareGradientMismatches(t *testing.T) {
 	f := ast.Inner(C, X)
 	prog := &ast.Program{Root: f, Vars: []*ast.Node{C, X}}
 	// Off on the diagonal only: C + diag(diag(C)).
-	cand := ast.Add(C, ast.DiagMat(ast.DiagVec(C)))
+	cand := ast.Add(C, builtin.DiagMat.Of(builtin.DiagVec.Of(C)))
 	rep, err := CompareGradient(cand, f, X, prog, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -303,7 +304,7 @@ func differentialCases() []derivCase {
 	Dx := ast.Delta("x", x.Shape)
 	DC := ast.Delta("C", C.Shape)
 	Xi := ast.Inverse(X)
-	p := ast.Softmax(x)
+	p := builtin.Softmax.Of(x)
 	return []derivCase{
 		{
 			name: "X⁻¹", f: Xi, wrt: X, vars: []*ast.Node{X},
@@ -340,27 +341,27 @@ func differentialCases() []derivCase {
 			wrong: map[string]*ast.Node{"g⊙Δ": ast.Hadamard(ast.Apply("g", 0, C), DC)},
 		},
 		{
-			name: "tanh", f: ast.Apply("tanh", 0, C), wrt: C, vars: []*ast.Node{C},
-			right: ast.Hadamard(sub(ast.Ones(C.Shape), ast.Pow(ast.Apply("tanh", 0, C), ast.Int(2))), DC),
-			wrong: map[string]*ast.Node{"1 + tanh²": ast.Hadamard(ast.Add(ast.Ones(C.Shape), ast.Pow(ast.Apply("tanh", 0, C), ast.Int(2))), DC)},
+			name: "tanh", f: builtin.Tanh.Of(C), wrt: C, vars: []*ast.Node{C},
+			right: ast.Hadamard(sub(ast.Ones(C.Shape), ast.Pow(builtin.Tanh.Of(C), ast.Int(2))), DC),
+			wrong: map[string]*ast.Node{"1 + tanh²": ast.Hadamard(ast.Add(ast.Ones(C.Shape), ast.Pow(builtin.Tanh.Of(C), ast.Int(2))), DC)},
 		},
 		{
-			name: "sigmoid", f: ast.Apply("sigmoid", 0, x), wrt: x, vars: []*ast.Node{x},
-			right: ast.Hadamard(ast.Apply("sigmoid", 0, x), sub(ast.Ones(x.Shape), ast.Apply("sigmoid", 0, x)), Dx),
-			wrong: map[string]*ast.Node{"σ⊙Δ": ast.Hadamard(ast.Apply("sigmoid", 0, x), Dx)},
+			name: "sigmoid", f: builtin.Sigmoid.Of(x), wrt: x, vars: []*ast.Node{x},
+			right: ast.Hadamard(builtin.Sigmoid.Of(x), sub(ast.Ones(x.Shape), builtin.Sigmoid.Of(x)), Dx),
+			wrong: map[string]*ast.Node{"σ⊙Δ": ast.Hadamard(builtin.Sigmoid.Of(x), Dx)},
 		},
 		{
-			name: "diag and broadcast", f: ast.Mul(ast.DiagMat(x), ast.Broadcast(ast.Transpose(x), ast.Mat(dn, dn))), wrt: x, vars: []*ast.Node{x},
-			right: ast.Add(ast.Mul(ast.DiagMat(Dx), ast.Broadcast(ast.Transpose(x), ast.Mat(dn, dn))),
-				ast.Mul(ast.DiagMat(x), ast.Broadcast(ast.Transpose(Dx), ast.Mat(dn, dn)))),
-			wrong: map[string]*ast.Node{"first term": ast.Mul(ast.DiagMat(Dx), ast.Broadcast(ast.Transpose(x), ast.Mat(dn, dn)))},
+			name: "diag and broadcast", f: ast.Mul(builtin.DiagMat.Of(x), ast.Broadcast(ast.Transpose(x), ast.Mat(dn, dn))), wrt: x, vars: []*ast.Node{x},
+			right: ast.Add(ast.Mul(builtin.DiagMat.Of(Dx), ast.Broadcast(ast.Transpose(x), ast.Mat(dn, dn))),
+				ast.Mul(builtin.DiagMat.Of(x), ast.Broadcast(ast.Transpose(Dx), ast.Mat(dn, dn)))),
+			wrong: map[string]*ast.Node{"first term": ast.Mul(builtin.DiagMat.Of(Dx), ast.Broadcast(ast.Transpose(x), ast.Mat(dn, dn)))},
 		},
 		{
-			name: "x ⊘ ‖x‖", f: ast.Div(x, ast.Broadcast(ast.Reduce(ast.KNorm, x), x.Shape)), wrt: x, vars: []*ast.Node{x},
+			name: "x ⊘ ‖x‖", f: ast.Div(x, ast.Broadcast(builtin.Norm.Of(x), x.Shape)), wrt: x, vars: []*ast.Node{x},
 			right: sub(
-				ast.Mul(ast.Inverse(ast.Reduce(ast.KNorm, x)), Dx),
-				ast.Mul(ast.Pow(ast.Reduce(ast.KNorm, x), ast.Int(-3)), x, ast.Mul(ast.Transpose(x), Dx))),
-			wrong: map[string]*ast.Node{"Δ/‖x‖": ast.Mul(ast.Inverse(ast.Reduce(ast.KNorm, x)), Dx)},
+				ast.Mul(ast.Inverse(builtin.Norm.Of(x)), Dx),
+				ast.Mul(ast.Pow(builtin.Norm.Of(x), ast.Int(-3)), x, ast.Mul(ast.Transpose(x), Dx))),
+			wrong: map[string]*ast.Node{"Δ/‖x‖": ast.Mul(ast.Inverse(builtin.Norm.Of(x)), Dx)},
 		},
 	}
 }
@@ -393,7 +394,7 @@ func TestCheckDifferential(t *testing.T) {
 func TestCheckRedrawsWhereNotFinite(t *testing.T) {
 	// log a of a general scalar a: half the draws are negative.
 	a := ast.Var("a", ast.Scalar, 0)
-	f := ast.Apply("log", 0, a)
+	f := builtin.Log.Of(a)
 	prog := &ast.Program{Root: f, Vars: []*ast.Node{a}}
 	rep, err := CheckDifferential(f, ast.Div(ast.Delta("a", a.Shape), a), a, prog, Options{Seed: 4, Draws: 10})
 	if err != nil || !rep.OK || rep.Draws != 10 {
@@ -405,14 +406,14 @@ func TestCheckRedrawsWhereNotFinite(t *testing.T) {
 	// sum(log X) of a general 3×3 X: all nine entries positive is too rare
 	// under N(0, 1); the check falls back to positive entries.
 	X := ast.Var("X", ast.Mat("3", "3"), 0)
-	g := ast.Reduce(ast.KSum, ast.Apply("log", 0, X))
+	g := builtin.Sum.Of(builtin.Log.Of(X))
 	prog = &ast.Program{Root: g, Vars: []*ast.Node{X}}
 	rep, err = CheckGradient(g, ast.Div(ast.Ones(X.Shape), X), X, prog, Options{})
 	if err != nil || !rep.OK || mat.Min(rep.Env.Vals["X"]) <= 0 {
 		t.Fatalf("sum(log X): %v, %+v", err, rep)
 	}
 	// log(−X ⊙ X) is finite nowhere: every domain is tried, then given up on.
-	h0 := ast.Reduce(ast.KSum, ast.Apply("log", 0, ast.Mul(ast.Int(-1), ast.Hadamard(X, X))))
+	h0 := builtin.Sum.Of(builtin.Log.Of(ast.Mul(ast.Int(-1), ast.Hadamard(X, X))))
 	prog = &ast.Program{Root: h0, Vars: []*ast.Node{X}}
 	_, err = CheckGradient(h0, ast.Div(ast.Ones(X.Shape), X), X, prog, Options{})
 	if !errors.Is(err, ErrNoFiniteDraw) {
@@ -420,7 +421,7 @@ func TestCheckRedrawsWhereNotFinite(t *testing.T) {
 	}
 	// An inverse that is always singular: redrawn, then given up on.
 	x := ast.Var("x", ast.Vec(dn), 0)
-	h := ast.Reduce(ast.KTrace, ast.Inverse(ast.Mul(x, ast.Transpose(x))))
+	h := builtin.Trace.Of(ast.Inverse(ast.Mul(x, ast.Transpose(x))))
 	prog = &ast.Program{Root: h, Vars: []*ast.Node{x}}
 	_, err = CheckGradient(h, x, x, prog, Options{})
 	if !errors.Is(err, ErrNoFiniteDraw) || !errors.Is(err, ErrSingular) {
@@ -430,7 +431,7 @@ func TestCheckRedrawsWhereNotFinite(t *testing.T) {
 
 func TestCheckArgumentErrors(t *testing.T) {
 	X := ast.Var("X", ast.Mat(dn, dp), 0)
-	f := ast.Reduce(ast.KSum, X)
+	f := builtin.Sum.Of(X)
 	prog := &ast.Program{Root: f, Vars: []*ast.Node{X}}
 	if _, err := CheckGradient(f, ast.Transpose(X), X, prog, Options{}); err == nil {
 		t.Error("gradient of the wrong shape accepted")
@@ -445,7 +446,7 @@ func TestCheckArgumentErrors(t *testing.T) {
 		t.Error("differentiation with respect to an expression accepted")
 	}
 	// A generic function that prog does not list still gets the stand-in.
-	h := ast.Reduce(ast.KSum, ast.Apply("h", 0, X))
+	h := builtin.Sum.Of(ast.Apply("h", 0, X))
 	if _, err := CheckGradient(h, X, X, &ast.Program{Root: f, Vars: []*ast.Node{X}}, Options{}); err != nil {
 		t.Errorf("generic h not given a stand-in: %v", err)
 	}
@@ -469,7 +470,7 @@ func TestCheckDeterministic(t *testing.T) {
 
 func TestReportVerification(t *testing.T) {
 	C := ast.Var("C", ast.Mat(dn, dp), 0)
-	f := ast.Reduce(ast.KSum, ast.Apply("g", 0, C))
+	f := builtin.Sum.Of(ast.Apply("g", 0, C))
 	rep, err := CheckGradient(f, ast.Apply("g", 1, C), C, &ast.Program{Root: f, Vars: []*ast.Node{C}, Funcs: []string{"g"}}, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -477,7 +478,7 @@ func TestReportVerification(t *testing.T) {
 	if c := rep.Verification(); !c.OK || c.Note != StandInNote || c.RelErr != rep.RelErr {
 		t.Fatalf("Verification = %+v", c)
 	}
-	f = ast.Reduce(ast.KSum, C)
+	f = builtin.Sum.Of(C)
 	rep, _ = CheckGradient(f, ast.Ones(C.Shape), C, &ast.Program{Root: f, Vars: []*ast.Node{C}}, Options{})
 	if c := rep.Verification(); !c.OK || c.Note != "" {
 		t.Fatalf("Verification = %+v", c)
@@ -500,7 +501,7 @@ func TestFDGradient(t *testing.T) {
 	// f = tr(A S) with S symmetric: G = Aᵀ; on symmetric S it is (A + Aᵀ)/2.
 	S := ast.Var("S", ast.Mat(n2, n2), ast.Symmetric)
 	env.Vals["S"] = mat.NewDense(2, 2, []float64{1, 2, 2, 5})
-	g, err = FDGradient(ast.Reduce(ast.KTrace, ast.Mul(symA, S)), S, env)
+	g, err = FDGradient(builtin.Trace.Of(ast.Mul(symA, S)), S, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -509,7 +510,7 @@ func TestFDGradient(t *testing.T) {
 		t.Errorf("symmetric G = %v, want %v", mat.Formatted(g), mat.Formatted(want))
 	}
 	// A non-finite f is an error.
-	_, err = FDGradient(ast.Reduce(ast.KSum, ast.Apply("log", 0, symY)), symY, env)
+	_, err = FDGradient(builtin.Sum.Of(builtin.Log.Of(symY)), symY, env)
 	if !errors.Is(err, ErrNotFinite) {
 		t.Errorf("log of a negative entry: %v, want ErrNotFinite", err)
 	}
@@ -520,7 +521,7 @@ func TestFDGradient(t *testing.T) {
 func TestDirectionalAccuracy(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	x := ast.Var("x", ast.Vec(dn), 0)
-	f := ast.Reduce(ast.KSum, ast.Apply("sin", 0, ast.Apply("exp", 0, x)))
+	f := builtin.Sum.Of(builtin.Sin.Of(builtin.Exp.Of(x)))
 	prog := &ast.Program{Root: f, Vars: []*ast.Node{x}}
 	worst := 0.0
 	for k := 0; k < 50; k++ {

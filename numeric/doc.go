@@ -3,7 +3,7 @@
 // respect the declarations (symmetric, positive definite, positive), and
 // compares symbolic derivatives with finite differences.
 //
-// Conventions, as in SPEC.md §1: vectors are n×1 columns, scalars are 1×1,
+// Conventions, as in README.md ("Conventions"): vectors are n×1 columns, scalars are 1×1,
 // ⟨A, B⟩ = sum(A ⊙ B), and a gradient G of a scalar f satisfies
 // df = ⟨Δ, G⟩ for every direction Δ — every symmetric Δ for a variable
 // declared symmetric, so that there only the symmetric part (G + Gᵀ)/2

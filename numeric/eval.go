@@ -248,6 +248,8 @@ func describe(n *ast.Node) string {
 		return "direction Δ" + n.Name
 	case ast.KApply:
 		return n.Name + strings.Repeat("′", n.K) + " of " + n.Shape.String()
+	case ast.KCall:
+		return n.Name + " of " + n.Shape.String()
 	}
 	return n.Kind.String() + " of " + n.Shape.String()
 }
@@ -338,6 +340,16 @@ func (ev *evaluator) op(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 		return inverse(args[0])
 	case ast.KMatPow:
 		return matPow(args[0], n.K)
+	case ast.KMatPowSym: // Aᵏ, k an integer expression (k: int)
+		p, err := scalarOf("exponent", args[1])
+		if err != nil {
+			return nil, err
+		}
+		k := math.Round(p)
+		if math.Abs(p-k) > 1e-9 || math.Abs(k) > 1<<20 {
+			return nil, fmt.Errorf("matrix power with exponent %g, want a (moderate) integer", p)
+		}
+		return matPow(args[0], int(k))
 	case ast.KPow:
 		p, err := scalarOf("exponent", args[1])
 		if err != nil {
@@ -346,51 +358,14 @@ func (ev *evaluator) op(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 		return mapElem(args[0], func(x float64) float64 { return math.Pow(x, p) }), nil
 	case ast.KApply:
 		return ev.apply(n, args[0])
-	case ast.KTrace:
-		if err := square("tr", args[0]); err != nil {
-			return nil, err
+	case ast.KCall: // the operation's row of the table (package builtin)
+		switch {
+		case n.Op.Eval != nil:
+			return n.Op.Eval(args)
+		case n.Op.Scalar != nil:
+			return mapElem(args[0], n.Op.Scalar), nil
 		}
-		return scalar(mat.Trace(args[0])), nil
-	case ast.KDet, ast.KLogdet:
-		if err := square(n.Kind.String(), args[0]); err != nil {
-			return nil, err
-		}
-		if !Finite(args[0]) {
-			return scalar(math.NaN()), nil
-		}
-		logAbs, sign := mat.LogDet(args[0])
-		if n.Kind == ast.KLogdet {
-			return scalar(logAbs), nil
-		}
-		return scalar(sign * math.Exp(logAbs)), nil
-	case ast.KSum:
-		return scalar(mat.Sum(args[0])), nil
-	case ast.KDiagMat:
-		r, c := args[0].Dims()
-		if c != 1 {
-			return nil, fmt.Errorf("diag of a %d×%d matrix, want a column vector", r, c)
-		}
-		m := mat.NewDense(r, r, nil)
-		for i := 0; i < r; i++ {
-			m.Set(i, i, args[0].At(i, 0))
-		}
-		return m, nil
-	case ast.KDiagVec:
-		if err := square("diag", args[0]); err != nil {
-			return nil, err
-		}
-		r, _ := args[0].Dims()
-		m := mat.NewDense(r, 1, nil)
-		for i := 0; i < r; i++ {
-			m.Set(i, 0, args[0].At(i, i))
-		}
-		return m, nil
-	case ast.KLogsumexp:
-		return scalar(logsumexp(args[0])), nil
-	case ast.KSoftmax:
-		return softmax(args[0]), nil
-	case ast.KNorm:
-		return scalar(frobenius(args[0])), nil
+		return nil, fmt.Errorf("numeric: %s has no evaluation", n.Op.Name)
 	case ast.KInner:
 		if err := sameDims("⟨,⟩", args[0], args[1]); err != nil {
 			return nil, err
@@ -398,10 +373,6 @@ func (ev *evaluator) op(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 		return scalar(inner(args[0], args[1])), nil
 	case ast.KBroadcast:
 		return ev.broadcast(n, args[0])
-	case ast.KKron:
-		var m mat.Dense
-		m.Kronecker(args[0], args[1])
-		return &m, nil
 	}
 	return nil, fmt.Errorf("numeric: node kind %v cannot be evaluated", n.Kind)
 }
@@ -491,6 +462,10 @@ func (ev *evaluator) mul(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 	return out, nil
 }
 
+// maxChainDP is the longest chain parenthesised optimally; the programme is
+// cubic in the length, so longer chains are parenthesised greedily.
+const maxChainDP = 32
+
 // chainProduct returns ms[0]·ms[1]·…, a new matrix, parenthesised by the
 // classic matrix-chain dynamic programme so that A·B·x costs two
 // matrix-vector products.
@@ -498,6 +473,9 @@ func chainProduct(ms []*mat.Dense) *mat.Dense {
 	k := len(ms)
 	if k == 1 {
 		return mat.DenseCopyOf(ms[0])
+	}
+	if k > maxChainDP {
+		return greedyChainProduct(ms)
 	}
 	p := make([]int, k+1)
 	p[0], _ = ms[0].Dims()
@@ -533,6 +511,28 @@ func chainProduct(ms []*mat.Dense) *mat.Dense {
 		return &m
 	}
 	return build(0, k-1)
+}
+
+// greedyChainProduct returns ms[0]·ms[1]·…, a new matrix, always
+// multiplying next the adjacent pair whose product is cheapest (so a
+// vector at either end is multiplied in first): quadratic in the length.
+func greedyChainProduct(ms []*mat.Dense) *mat.Dense {
+	ms = append([]*mat.Dense(nil), ms...)
+	for len(ms) > 1 {
+		best, bestCost := 0, -1
+		for i := 0; i+1 < len(ms); i++ {
+			r, c := ms[i].Dims()
+			_, c2 := ms[i+1].Dims()
+			if cost := r * c * c2; bestCost < 0 || cost < bestCost {
+				best, bestCost = i, cost
+			}
+		}
+		var m mat.Dense
+		m.Mul(ms[best], ms[best+1])
+		ms = append(ms[:best+1], ms[best+2:]...)
+		ms[best] = &m
+	}
+	return ms[0]
 }
 
 // inverse returns a⁻¹; a singular (or numerically singular) a is an error
@@ -592,113 +592,19 @@ func mapElem(a *mat.Dense, f func(float64) float64) *mat.Dense {
 	return &m
 }
 
-// builtins are the elementwise functions SPEC.md §2 names, with the two
-// used for derivatives: sign (sign 0 = 0) and step (1 for x > 0, else 0).
-var builtins = map[string]func(float64) float64{
-	"exp":     math.Exp,
-	"log":     math.Log,
-	"sin":     math.Sin,
-	"cos":     math.Cos,
-	"tanh":    math.Tanh,
-	"sigmoid": sigmoid,
-	"sqrt":    math.Sqrt,
-	"abs":     math.Abs,
-	"relu": func(x float64) float64 {
-		if x > 0 {
-			return x
-		}
-		if math.IsNaN(x) {
-			return x
-		}
-		return 0
-	},
-	"sign": func(x float64) float64 {
-		switch {
-		case x > 0:
-			return 1
-		case x < 0:
-			return -1
-		}
-		return x // ±0 and NaN
-	},
-	"step": func(x float64) float64 {
-		if x > 0 {
-			return 1
-		}
-		if math.IsNaN(x) {
-			return x
-		}
-		return 0
-	},
-}
-
-// IsBuiltin reports whether name is an elementwise function Eval knows
+// IsBuiltin reports whether name is a built-in operation, which Eval knows
 // without Env.Funcs.
-func IsBuiltin(name string) bool {
-	_, ok := builtins[name]
-	return ok
-}
+func IsBuiltin(name string) bool { return ast.IsBuiltinName(name) }
 
-// sigmoid is 1/(1+e⁻ˣ), evaluated without overflow for either sign of x.
-func sigmoid(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
-	}
-	e := math.Exp(x)
-	return e / (1 + e)
-}
-
-// apply evaluates an elementwise function: a generic one from env.Funcs
-// (derivative order n.K) takes precedence over a built-in of the same name,
-// since a declared function shadows it.
+// apply evaluates a generic (declared) function from env.Funcs, derivative
+// order n.K.
 func (ev *evaluator) apply(n *ast.Node, a *mat.Dense) (*mat.Dense, error) {
-	if g, ok := ev.env.Funcs[n.Name]; ok && g != nil {
-		k := n.K
-		return mapElem(a, func(x float64) float64 { return g(x, k) }), nil
+	g, ok := ev.env.Funcs[n.Name]
+	if !ok || g == nil {
+		return nil, fmt.Errorf("numeric: function %s has no value (not in Env.Funcs)", n.Name)
 	}
-	f, ok := builtins[n.Name]
-	if !ok {
-		return nil, fmt.Errorf("numeric: function %s has no value (not built in, not in Env.Funcs)", n.Name)
-	}
-	if n.K != 0 {
-		return nil, fmt.Errorf("derivative order %d of the built-in %s", n.K, n.Name)
-	}
-	return mapElem(a, f), nil
-}
-
-// logsumexp returns log Σ exp(a_ij), shifted by the maximum so that it
-// neither overflows nor underflows.
-func logsumexp(a *mat.Dense) float64 {
-	m := math.Inf(-1)
-	r, c := a.Dims()
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			v := a.At(i, j)
-			if math.IsNaN(v) {
-				return v
-			}
-			m = math.Max(m, v)
-		}
-	}
-	if math.IsInf(m, 0) {
-		return m
-	}
-	s := 0.0
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			s += math.Exp(a.At(i, j) - m)
-		}
-	}
-	return m + math.Log(s)
-}
-
-// softmax returns exp(a_ij)/Σ exp(a_kl) over all entries (a column vector
-// in practice), computed as exp(a_ij − max a) normalised.
-func softmax(a *mat.Dense) *mat.Dense {
-	m := mat.Max(a)
-	out := mapElem(a, func(x float64) float64 { return math.Exp(x - m) })
-	out.Scale(1/mat.Sum(out), out)
-	return out
+	k := n.K
+	return mapElem(a, func(x float64) float64 { return g(x, k) }), nil
 }
 
 // frobenius returns ‖a‖_F = √Σ a_ij², scaled by max |a_ij| so that it

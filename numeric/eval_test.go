@@ -4,12 +4,14 @@ import (
 	"errors"
 	"math"
 	"math/big"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 )
 
 // Fixed small inputs for the evaluation tests (n = 2).
@@ -88,45 +90,45 @@ func TestEvalEachKind(t *testing.T) {
 		{"pow", ast.Pow(symA, ast.Int(2)), 2, 2, []float64{1, 4, 9, 16}},
 		{"pow half", ast.Pow(symX, num(1, 2)), 2, 1, []float64{1, math.Sqrt2}},
 		{"pow by variable", ast.Pow(symX, symS), 2, 1, []float64{1, 8}},
-		{"exp", ast.Apply("exp", 0, symX), 2, 1, []float64{e, e * e}},
-		{"log", ast.Apply("log", 0, symX), 2, 1, []float64{0, math.Ln2}},
-		{"log negative", ast.Apply("log", 0, symY), 2, 1, []float64{math.Log(3), math.NaN()}},
-		{"sin", ast.Apply("sin", 0, symX), 2, 1, []float64{math.Sin(1), math.Sin(2)}},
-		{"cos", ast.Apply("cos", 0, symX), 2, 1, []float64{math.Cos(1), math.Cos(2)}},
-		{"tanh", ast.Apply("tanh", 0, symY), 2, 1, []float64{math.Tanh(3), -math.Tanh(1)}},
-		{"sigmoid", ast.Apply("sigmoid", 0, symY), 2, 1, []float64{1 / (1 + math.Exp(-3)), 1 / (1 + e)}},
-		{"sqrt", ast.Apply("sqrt", 0, symX), 2, 1, []float64{1, math.Sqrt2}},
-		{"abs", ast.Apply("abs", 0, symY), 2, 1, []float64{3, 1}},
-		{"relu", ast.Apply("relu", 0, symY), 2, 1, []float64{3, 0}},
-		{"sign", ast.Apply("sign", 0, ast.Add(symY, ast.Broadcast(ast.Int(1), ast.Vec(n2)))), 2, 1, []float64{1, 0}},
-		{"sign negative", ast.Apply("sign", 0, symY), 2, 1, []float64{1, -1}},
-		{"step", ast.Apply("step", 0, ast.Add(symY, ast.Broadcast(ast.Int(1), ast.Vec(n2)))), 2, 1, []float64{1, 0}},
+		{"exp", builtin.Exp.Of(symX), 2, 1, []float64{e, e * e}},
+		{"log", builtin.Log.Of(symX), 2, 1, []float64{0, math.Ln2}},
+		{"log negative", builtin.Log.Of(symY), 2, 1, []float64{math.Log(3), math.NaN()}},
+		{"sin", builtin.Sin.Of(symX), 2, 1, []float64{math.Sin(1), math.Sin(2)}},
+		{"cos", builtin.Cos.Of(symX), 2, 1, []float64{math.Cos(1), math.Cos(2)}},
+		{"tanh", builtin.Tanh.Of(symY), 2, 1, []float64{math.Tanh(3), -math.Tanh(1)}},
+		{"sigmoid", builtin.Sigmoid.Of(symY), 2, 1, []float64{1 / (1 + math.Exp(-3)), 1 / (1 + e)}},
+		{"sqrt", builtin.Sqrt.Of(symX), 2, 1, []float64{1, math.Sqrt2}},
+		{"abs", builtin.Abs.Of(symY), 2, 1, []float64{3, 1}},
+		{"relu", builtin.Relu.Of(symY), 2, 1, []float64{3, 0}},
+		{"sign", builtin.Sign.Of(ast.Add(symY, ast.Broadcast(ast.Int(1), ast.Vec(n2)))), 2, 1, []float64{1, 0}},
+		{"sign negative", builtin.Sign.Of(symY), 2, 1, []float64{1, -1}},
+		{"step", builtin.Step.Of(ast.Add(symY, ast.Broadcast(ast.Int(1), ast.Vec(n2)))), 2, 1, []float64{1, 0}},
 		{"generic", ast.Apply("g", 0, symX), 2, 1, []float64{1, 8}},
 		{"generic derivative", ast.Apply("g", 2, symX), 2, 1, []float64{3, 10}},
-		{"trace", ast.Reduce(ast.KTrace, symA), 1, 1, []float64{5}},
-		{"det", ast.Reduce(ast.KDet, symA), 1, 1, []float64{-2}},
-		{"logdet", ast.Reduce(ast.KLogdet, symA), 1, 1, []float64{math.Ln2}},
-		{"logdet singular", ast.Reduce(ast.KLogdet, ast.Ones(ast.Mat(n2, n2))), 1, 1, []float64{math.Inf(-1)}},
-		{"sum", ast.Reduce(ast.KSum, symA), 1, 1, []float64{10}},
-		{"diagmat", ast.DiagMat(symX), 2, 2, []float64{1, 0, 0, 2}},
-		{"diagvec", ast.DiagVec(symA), 2, 1, []float64{1, 4}},
-		{"logsumexp", ast.Reduce(ast.KLogsumexp, symX), 1, 1, []float64{math.Log(e + e*e)}},
-		{"logsumexp large", ast.Reduce(ast.KLogsumexp, ast.Mul(ast.Int(1000), ast.Ones(ast.Vec(n2)))), 1, 1, []float64{1000 + math.Ln2}},
-		{"softmax", ast.Softmax(symX), 2, 1, []float64{1 / (1 + e), e / (1 + e)}},
-		{"softmax large", ast.Softmax(ast.Mul(ast.Int(1000), symX)), 2, 1, []float64{0, 1}},
-		{"norm vector", ast.Reduce(ast.KNorm, ast.Add(symX, symY)), 1, 1, []float64{math.Sqrt(17)}},
-		{"norm matrix", ast.Reduce(ast.KNorm, symA), 1, 1, []float64{math.Sqrt(30)}},
+		{"trace", builtin.Trace.Of(symA), 1, 1, []float64{5}},
+		{"det", builtin.Det.Of(symA), 1, 1, []float64{-2}},
+		{"logdet", builtin.Logdet.Of(symA), 1, 1, []float64{math.Ln2}},
+		{"logdet singular", builtin.Logdet.Of(ast.Ones(ast.Mat(n2, n2))), 1, 1, []float64{math.Inf(-1)}},
+		{"sum", builtin.Sum.Of(symA), 1, 1, []float64{10}},
+		{"diagmat", builtin.DiagMat.Of(symX), 2, 2, []float64{1, 0, 0, 2}},
+		{"diagvec", builtin.DiagVec.Of(symA), 2, 1, []float64{1, 4}},
+		{"logsumexp", builtin.Logsumexp.Of(symX), 1, 1, []float64{math.Log(e + e*e)}},
+		{"logsumexp large", builtin.Logsumexp.Of(ast.Mul(ast.Int(1000), ast.Ones(ast.Vec(n2)))), 1, 1, []float64{1000 + math.Ln2}},
+		{"softmax", builtin.Softmax.Of(symX), 2, 1, []float64{1 / (1 + e), e / (1 + e)}},
+		{"softmax large", builtin.Softmax.Of(ast.Mul(ast.Int(1000), symX)), 2, 1, []float64{0, 1}},
+		{"norm vector", builtin.Norm.Of(ast.Add(symX, symY)), 1, 1, []float64{math.Sqrt(17)}},
+		{"norm matrix", builtin.Norm.Of(symA), 1, 1, []float64{math.Sqrt(30)}},
 		{"inner", ast.Inner(symA, symB), 1, 1, []float64{5}},
 		{"broadcast scalar", ast.Broadcast(symS, ast.Mat(n2, three)), 2, 3, []float64{3, 3, 3, 3, 3, 3}},
 		{"broadcast row", ast.Broadcast(symR, ast.Mat(n2, three)), 2, 3, []float64{1, 2, 3, 1, 2, 3}},
 		{"broadcast column", ast.Broadcast(symX, ast.Mat(n2, three)), 2, 3, []float64{1, 1, 1, 2, 2, 2}},
-		{"kron", ast.Kron(symA, symB), 4, 4, []float64{
+		{"kron", builtin.Kron.Of(symA, symB), 4, 4, []float64{
 			0, 1, 0, 2,
 			1, 0, 2, 0,
 			0, 3, 0, 4,
 			3, 0, 4, 0,
 		}},
-		{"kron vector", ast.Kron(symX, ast.Transpose(symY)), 2, 2, []float64{3, -1, 6, -2}},
+		{"kron vector", builtin.Kron.Of(symX, ast.Transpose(symY)), 2, 2, []float64{3, -1, 6, -2}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -185,7 +187,7 @@ func TestEvalErrors(t *testing.T) {
 				e.Vals["x"] = mat.NewDense(3, 1, []float64{1, 2, 3})
 			}), "size n is"},
 		{"scalar that is not 1×1", ast.Mul(symS, symA), bad(func(e *Env) { e.Vals["s"] = mat.NewDense(2, 2, nil) }), "2×2"},
-		{"builtin derivative order", ast.Apply("exp", 1, symX), fixedEnv(), "derivative order 1"},
+		{"generic function without a value", ast.Apply("exp", 1, symX), fixedEnv(), "has no value"},
 		{"zero size", ast.Identity("n"), bad(func(e *Env) { e.Sizes["n"] = 0 }), "at least 1"},
 	}
 	for _, tc := range cases {
@@ -274,5 +276,36 @@ func BenchmarkEvalDeep(b *testing.B) {
 		if _, err := Eval(n, env); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestGreedyChainProduct: a chain longer than maxChainDP, parenthesised
+// greedily, equals the product taken left to right.
+func TestGreedyChainProduct(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	dims := []int{1}
+	for range maxChainDP + 8 {
+		dims = append(dims, 1+rng.IntN(4))
+	}
+	dims = append(dims, 1)
+	var ms []*mat.Dense
+	for i := 0; i+1 < len(dims); i++ {
+		m := mat.NewDense(dims[i], dims[i+1], nil)
+		for r := range dims[i] {
+			for c := range dims[i+1] {
+				m.Set(r, c, rng.Float64()+0.5)
+			}
+		}
+		ms = append(ms, m)
+	}
+	want := mat.DenseCopyOf(ms[0])
+	for _, m := range ms[1:] {
+		var next mat.Dense
+		next.Mul(want, m)
+		want = &next
+	}
+	got := chainProduct(ms)
+	if !mat.EqualApprox(got, want, 1e-12*mat.Norm(want, 1)) {
+		t.Errorf("chainProduct of %d factors = %v, want %v", len(ms), mat.Formatted(got), mat.Formatted(want))
 	}
 }

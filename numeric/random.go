@@ -50,8 +50,9 @@ var defaultSizes = [...]int{3, 4, 5, 6, 7, 2}
 // declaration: entries ~ N(0,1) in general; (A + Aᵀ)/2 for a symmetric
 // variable; A·Aᵀ/n + I for a positive definite one (eigenvalues ≥ 1, so
 // well conditioned); entries uniform in [0.5, 2] for a positive one
-// (symmetrised if also symmetric). Each generic function of prog gets
-// [StandIn].
+// (symmetrised if also symmetric); zeros off the diagonal of a diagonal
+// one; 2, 3 or 4 for an integer (k: int). Each generic function of prog
+// gets [StandIn].
 //
 // sizes fixes size names; the names it leaves open (all of them when it is
 // nil) get values from 3, 4, 5, 6, 7, 2 in sorted order of name, skipping
@@ -192,6 +193,16 @@ func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
 	}
 	m := mat.NewDense(r, c, nil)
 	switch {
+	case p&ast.Integer != 0:
+		m.Set(0, 0, float64(2+rng.IntN(3))) // k ∈ {2, 3, 4}: A^k, A^(k−1) are genuine powers
+		return m
+	case p&ast.Diagonal != 0 && r == c:
+		d := mat.NewDense(r, 1, nil)
+		fill(d, rng, dom)
+		for i := range r {
+			m.Set(i, i, d.At(i, 0))
+		}
+		return m
 	case p&ast.PosDef != 0 && r == c:
 		a := mat.NewDense(r, c, nil)
 		fill(a, rng, dom)
@@ -255,8 +266,12 @@ func isSym(v *ast.Node) bool {
 	return v.Props&(ast.Symmetric|ast.PosDef) != 0 && v.Shape.IsSquare()
 }
 
+// isDiag reports whether directions of v must be diagonal.
+func isDiag(v *ast.Node) bool { return v.Props&ast.Diagonal != 0 && v.Shape.IsSquare() }
+
 // RandomDirection draws a direction Δ for the variable v: N(0,1) entries,
-// symmetrised ((Δ + Δᵀ)/2) for a symmetric or positive definite v. Its size
+// symmetrised ((Δ + Δᵀ)/2) for a symmetric or positive definite v, zero off
+// the diagonal for a diagonal v. Its size
 // is that of v's value in env, or else v's shape resolved through
 // env.Sizes; it returns nil when neither is known.
 func RandomDirection(rng *rand.Rand, v *ast.Node, env *Env) *mat.Dense {
@@ -273,6 +288,15 @@ func RandomDirection(rng *rand.Rand, v *ast.Node, env *Env) *mat.Dense {
 	fill(d, rng, domainAny)
 	if isSym(v) && r == c {
 		symmetrise(d)
+	}
+	if isDiag(v) {
+		for i := range r {
+			for j := range c {
+				if i != j {
+					d.Set(i, j, 0)
+				}
+			}
+		}
 	}
 	return d
 }

@@ -8,14 +8,15 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 )
 
 func TestRandomEnvSizes(t *testing.T) {
 	A := ast.Var("A", ast.Mat("q", "n"), 0)
 	X := ast.Var("X", ast.Mat("n", "p"), 0)
 	y := ast.Var("y", ast.Vec("3"), 0)
-	K := ast.Kron(A, ast.Identity("m"))
-	prog := &ast.Program{Root: ast.Add(ast.Reduce(ast.KSum, ast.Mul(A, X)), ast.Reduce(ast.KSum, y), ast.Reduce(ast.KSum, K)), Vars: []*ast.Node{A, X, y}}
+	K := builtin.Kron.Of(A, ast.Identity("m"))
+	prog := &ast.Program{Root: ast.Add(builtin.Sum.Of(ast.Mul(A, X)), builtin.Sum.Of(y), builtin.Sum.Of(K)), Vars: []*ast.Node{A, X, y}}
 	rng := rand.New(rand.NewPCG(1, 1))
 
 	env := RandomEnv(rng, prog, nil)

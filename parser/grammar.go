@@ -1,11 +1,13 @@
-// This file holds the participle grammar of mdiff expressions (SPEC.md §2).
+// This file holds the participle grammar of mdiff expressions (README.md, "Expressions").
 // The structs are unexported: only lower.go looks at them, and turns them
 // into the ast syntax tree.
 //
 // In EBNF, loosest first:
 //
+//	top     = expr [ "where" def { "," def } ] .
+//	def     = Ident "=" expr .
 //	expr    = term { ("+" | "-" | "−") term } .
-//	term    = unary { ("*" | "·" | "/" | ".*" | "⊙" | "./" | "⊘") unary } .
+//	term    = unary { ("*" | "·" | "/" | ".*" | "⊙" | "./" | "⊘" | "⊗") unary } .
 //	unary   = { "-" | "−" } postfix .
 //	postfix = primary { Tick | Sup | call | pow } .
 //	pow     = ("^" | ".^") ( "{" expr "}" | [ "-" | "−" ] primary [ call ] ) .
@@ -27,6 +29,22 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
+type gTop struct {
+	Body  *gExpr  `parser:"@@"`
+	Where *gWhere `parser:"@@?"`
+}
+
+type gWhere struct {
+	Kw   lexer.Token `parser:"@'where'"`
+	Defs []*gDef     `parser:"@@ ( ',' @@ )*"`
+}
+
+type gDef struct {
+	Name lexer.Token `parser:"@Ident"`
+	Eq   lexer.Token `parser:"@'='"`
+	X    *gExpr      `parser:"@@"`
+}
+
 type gExpr struct {
 	Head *gTerm  `parser:"@@"`
 	Tail []*gAdd `parser:"@@*"`
@@ -43,7 +61,7 @@ type gTerm struct {
 }
 
 type gMul struct {
-	Op lexer.Token `parser:"@('*' | '·' | '/' | '.*' | '⊙' | './' | '⊘')"`
+	Op lexer.Token `parser:"@('*' | '·' | '/' | '.*' | '⊙' | './' | '⊘' | '⊗')"`
 	Y  *gUnary     `parser:"@@"`
 }
 
@@ -131,7 +149,7 @@ type gInner struct {
 }
 
 // grammar is built once; a participle Parser is safe for concurrent use.
-var grammar = participle.MustBuild[gExpr](
+var grammar = participle.MustBuild[gTop](
 	participle.Lexer(definition{}),
 	participle.UseLookahead(0),
 )

@@ -92,8 +92,8 @@ func (l *sliceLexer) Next() (lexer.Token, error) {
 // puncts are the operator and bracket spellings, longest first where one is a
 // prefix of another.
 var puncts = []string{
-	".*", "./", ".^", "+", "-", "−", "*", "·", "/", "⊙", "⊘", "^",
-	"(", ")", "{", "}", "[", "]", "<", ">", "⟨", "⟩", ",", "_",
+	".*", "./", ".^", "+", "-", "−", "*", "·", "/", "⊙", "⊘", "⊗", "^",
+	"(", ")", "{", "}", "[", "]", "<", ">", "⟨", "⟩", ",", "_", "=",
 }
 
 // endsOperand reports whether a token can end an operand. After such a token
@@ -235,10 +235,13 @@ func scanToken(src string, i int, prevEnds bool) (lexer.TokenType, int, error) {
 		for j < len(src) && isASCIILetter(src[j]) {
 			j++
 		}
-		if src[i:j] != `\top` {
-			return errorf(j, `unknown command "%s" (only \top is understood)`, src[i:j])
+		switch src[i:j] {
+		case `\top`:
+			return tCommand, j, nil
+		case `\Delta`: // the direction, as LaTeX writes it
+			return tIdent, j, nil
 		}
-		return tCommand, j, nil
+		return errorf(j, `unknown command "%s" (only \top and \Delta are understood)`, src[i:j])
 	}
 	for _, p := range puncts {
 		if strings.HasPrefix(rest, p) {

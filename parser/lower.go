@@ -14,7 +14,11 @@ import (
 )
 
 // lowerer turns grammar structs into ast nodes with byte positions into src.
-type lowerer struct{ src string }
+type lowerer struct {
+	src  string
+	defs map[string]ast.Expr    // the temporaries of a where clause defined so far
+	used map[string]lexer.Token // the first use of each other name, to catch a use before its definition
+}
 
 func pos(t lexer.Token) ast.Pos { return ast.Pos(t.Pos.Offset) }
 func end(t lexer.Token) ast.Pos { return ast.Pos(t.Pos.Offset + len(t.Value)) }
@@ -44,7 +48,7 @@ func (l *lowerer) expr(g *gExpr) (ast.Expr, error) {
 
 var mulOps = map[string]ast.BinOp{
 	"*": ast.OpMul, "·": ast.OpMul, "/": ast.OpDiv,
-	".*": ast.OpHadamard, "⊙": ast.OpHadamard, "./": ast.OpElemDiv, "⊘": ast.OpElemDiv,
+	".*": ast.OpHadamard, "⊙": ast.OpHadamard, "./": ast.OpElemDiv, "⊘": ast.OpElemDiv, "⊗": ast.OpKron,
 }
 
 func (l *lowerer) term(g *gTerm) (ast.Expr, error) {
@@ -234,7 +238,7 @@ func (l *lowerer) primary(g *gPrimary) (ast.Expr, error) {
 	case g.Num.Value != "":
 		return l.number(g.Num)
 	case g.Ident.Value != "":
-		return &ast.Ident{NamePos: pos(g.Ident), Name: name(g.Ident)}, nil
+		return l.ident(g.Ident), nil
 	case g.Command.Value != "":
 		return nil, l.errAt(g.Command, `unexpected "\top" (it is only understood as an exponent: A^\top)`)
 	case g.Paren != nil:

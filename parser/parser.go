@@ -1,5 +1,6 @@
-// Package parser reads mdiff expressions (SPEC.md §2) into the ast syntax
-// tree, and the declarations of a --let flag (SPEC.md §3) into ast.Decl.
+// Package parser reads mdiff expressions (README.md, "Expressions") into
+// the ast syntax tree, and the declarations of a --let flag (README.md,
+// "Declarations") into ast.Decl.
 //
 // The grammar is a participle grammar (grammar.go) over a hand-written lexer
 // (lexer.go), because ' is context-sensitive: after an operand it is a
@@ -15,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"unicode"
 
@@ -22,13 +24,14 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/mdiff/mdiff/ast"
+	_ "github.com/mdiff/mdiff/builtin" // the operation table, which the shape checker reads
 )
 
 // MaxDepth is the deepest nesting Parse accepts: brackets, norm bars, and
 // runs of unary minuses and postfix operators on one operand all count.
 const MaxDepth = 1000
 
-// Parse parses one expression (SPEC.md §2). Precedence, loosest first:
+// Parse parses one expression (README.md, "Expressions"). Precedence, loosest first:
 // + -; * / .* ./ (left-associative); unary minus; the postfix ^ .^ ' ᵀ and
 // superscripts, left to right, binding tightest after function application,
 // so -x^2 is -(x^2) and A*B' is A*(B'). The exponent of ^ is a possibly
@@ -74,7 +77,7 @@ func Parse(src string) (e ast.Expr, err error) {
 		}
 		return nil, ast.Errorf(src, 0, ast.Pos(len(src)), err.Error())
 	}
-	return (&lowerer{src: src}).expr(g)
+	return (&lowerer{src: src}).top(g)
 }
 
 // MustParse is Parse for expressions known to be valid, such as rule
@@ -213,6 +216,10 @@ func syntaxError(src string, toks []lexer.Token, i int) *ast.Error {
 		}
 	}
 	at := func(u lexer.Token, msg string) *ast.Error { return ast.Errorf(src, pos(u), end(u), msg) }
+	if i > 0 && toks[i-1].Value == "where" && toks[i-1].Type == tIdent && (t.EOF() || t.Type != tIdent) {
+		u := ast.Errorf(src, pos(t), end(t)+1, `after "where", expected a definition such as T1 = X*W`)
+		return u
+	}
 	if t.EOF() {
 		eof := ast.Errorf(src, ast.Pos(len(src)), ast.Pos(len(src)+1), "")
 		switch {
@@ -236,7 +243,15 @@ func syntaxError(src string, toks []lexer.Token, i int) *ast.Error {
 	case operandPos:
 		return at(t, fmt.Sprintf("unexpected %s, expected an operand", show(t.Value)))
 	case startsOperand(t):
-		return at(t, fmt.Sprintf(`unexpected %s, expected an operator such as "*"`, show(t.Value)))
+		e := at(t, fmt.Sprintf(`unexpected %s, expected an operator such as "*"`, show(t.Value)))
+		switch u := toks[i-1]; {
+		case u.Type == tIdent && t.Type == tIdent && slices.Contains(ast.FuncNames(), u.Value+t.Value):
+			e.Spans[0].Pos, e.Suggest = pos(u), u.Value+t.Value // log det(X) is logdet(X)
+		case u.Type == tIdent && (t.Type == tIdent || t.Type == tNumber) && slices.Contains(ast.FuncNames(), u.Value) &&
+			(i+1 == len(toks) || !startsOperand(toks[i+1]) && toks[i+1].Value != "("):
+			e.Suggest = u.Value + "(" + t.Value + ")" // tr X is tr(X)
+		}
+		return e
 	}
 	return at(t, fmt.Sprintf("unexpected %s", show(t.Value)))
 }

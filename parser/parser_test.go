@@ -163,10 +163,10 @@ func TestSpellings(t *testing.T) {
 		{"A: n x n", "(tr A)", []string{"tr(A)", "trace(A)", "tr((A))"}},
 		{"A: n x n", "(det A)", []string{"det(A)"}},
 		{"A: n x n", "(logdet A)", []string{"logdet(A)"}},
-		{"A: n x n", "(apply log (det A))", []string{"log(det(A))"}},
+		{"A: n x n", "(log (det A))", []string{"log(det(A))"}},
 		{"A: n x p", "(sum A)", []string{"sum(A)"}},
-		{"x: n", "(diagm x)", []string{"diag(x)"}},
-		{"A: n x n", "(diagv A)", []string{"diag(A)"}},
+		{"x: n", "(diag x)", []string{"diag(x)"}},
+		{"A: n x n", "(diag A)", []string{"diag(A)"}},
 		{"x: n", "(logsumexp x)", []string{"logsumexp(x)"}},
 		{"x: n", "(softmax x)", []string{"softmax(x)"}},
 		{"g: func; X: n x p", "(apply g X)", []string{"g(X)"}},
@@ -185,8 +185,8 @@ func TestSpellings(t *testing.T) {
 		{"", "25000", []string{"2.5E+4", "2.5e4", "25000", "25000."}},
 		{"x: n", "(* (T ones[n]) x)", []string{"ones'*x", "𝟙'*x", "𝟙ᵀ*x"}},
 		{"λ: scalar; Ω: q x q", "(* λ Ω)", []string{"λ*Ω", "λ·Ω"}},
-		{"x: n", "(apply sign x)", []string{"sign(x)"}},
-		{"x: n", "(apply step x)", []string{"step(x)"}},
+		{"x: n", "(sign x)", []string{"sign(x)"}},
+		{"x: n", "(step x)", []string{"step(x)"}},
 	}
 	for _, tt := range tests {
 		for _, in := range tt.ins {
@@ -203,13 +203,17 @@ func TestSpellings(t *testing.T) {
 }
 
 func TestElementwiseFuncs(t *testing.T) {
-	for fn := range ast.ElementwiseFuncs {
+	for _, op := range ast.Ops() {
+		if !op.Elementwise {
+			continue
+		}
+		fn := op.Name
 		p, err := typed(fn+"(X)", "X: n x p")
 		if err != nil {
 			t.Errorf("%s(X): %v", fn, err)
 			continue
 		}
-		if got, want := ast.Dump(p.Root), "(apply "+fn+" X)"; got != want {
+		if got, want := ast.Dump(p.Root), "("+fn+" X)"; got != want {
 			t.Errorf("%s(X) = %s, want %s", fn, got, want)
 		}
 	}
@@ -237,7 +241,7 @@ func TestParse_error(t *testing.T) {
 		{"||x||_1", "unknown norm subscript \"1\" (write _2 or _F)\n  ||x||_1\n        ^"},
 		{"||x||_", "unexpected end of input, expected a norm subscript such as F or 2\n  ||x||_\n        ^"},
 		{"norm(X, 'fro", "unclosed quote\n  norm(X, 'fro\n          ^~~~"},
-		{"A \\cdot B", "unknown command \"\\cdot\" (only \\top is understood)\n  A \\cdot B\n    ^~~~~"},
+		{"A \\cdot B", "unknown command \"\\cdot\" (only \\top and \\Delta are understood)\n  A \\cdot B\n    ^~~~~"},
 		{"\\top", "unexpected \"\\top\" (it is only understood as an exponent: A^\\top)\n  \\top\n  ^~~~"},
 		{"<A, B⟩", "unexpected \"⟩\", expected \">\" to close \"<\"\n  <A, B⟩\n       ^"},
 		{"|x|", "unknown character \"|\" (write ||x|| for a norm, abs(x) for an absolute value)\n  |x|\n  ^"},

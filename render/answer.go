@@ -29,7 +29,8 @@ type derivative struct {
 	df    *ast.Node // ⟨Δ, G⟩ for a scalar f, the map M(Δ) otherwise
 }
 
-// newAnswer checks r and collects what the printers need. The temporaries
+// newAnswer checks r and collects what the printers need, its long products
+// sharing their prefixes and suffixes ([SharedChains]). The temporaries
 // are taken over the derivatives (gradient or differential, Hessian,
 // Hessian matrix, Jacobian), not over f, which is printed as the user wrote
 // it, nor over the steps.
@@ -37,6 +38,7 @@ func newAnswer(r *ast.Result) (*answer, error) {
 	if r == nil {
 		return nil, errors.New("render: nil result")
 	}
+	r = SharedChains(r)
 	a := &answer{r: r, f: r.F}
 	if r.Program != nil {
 		a.vars = r.Program.Vars
@@ -81,6 +83,40 @@ func newAnswer(r *ast.Result) (*answer, error) {
 		a.fNames = a.names
 	}
 	return a, nil
+}
+
+// SharedChains returns r with the long matrix products of its derivatives
+// re-associated so that the prefix and suffix products they have in common
+// are one node each (see shareChains): the form every format prints, with
+// those products as temporaries. r is not modified.
+func SharedChains(r *ast.Result) *ast.Result {
+	var roots []*ast.Node
+	for _, d := range r.Derivatives {
+		first := d.Gradient
+		if first == nil {
+			first = d.Differential
+		}
+		roots = append(roots, first, d.Hessian, d.HessianMat, d.Jacobian)
+	}
+	roots = shareChains(roots)
+	out := *r
+	out.Derivatives = make([]ast.Derivative, len(r.Derivatives))
+	for i, d := range r.Derivatives {
+		out.Derivatives[i] = withRoots(d, roots[4*i:4*i+4])
+	}
+	return &out
+}
+
+// withRoots returns d with its gradient (or differential), Hessian, Hessian
+// matrix and Jacobian replaced by roots, in that order.
+func withRoots(d ast.Derivative, roots []*ast.Node) ast.Derivative {
+	if d.Gradient != nil {
+		d.Gradient = roots[0]
+	} else {
+		d.Differential = roots[0]
+	}
+	d.Hessian, d.HessianMat, d.Jacobian = roots[1], roots[2], roots[3]
+	return d
 }
 
 // maxTreeF is the tree size above which f is printed with temporaries.
@@ -129,6 +165,21 @@ func relErr(e float64) string {
 	return fmt.Sprintf("%.0e", e)
 }
 
+// varIn writes the space of a variable: that of its shape, or ℤ (Z,
+// \mathbf{Z}) for an integer (k: int).
+func varIn(v *ast.Node, nt notation) string {
+	if v.Props&ast.Integer == 0 {
+		return shapeIn(v.Shape, nt)
+	}
+	switch nt {
+	case notText:
+		return "ℤ"
+	case notASCII:
+		return "Z"
+	}
+	return `\mathbf{Z}`
+}
+
 // shapeIn writes the space of a shape: ℝ, ℝ^{n}, ℝ^{q×p} (text); R,
 // R^{n}, R^{q x p} (ASCII); \mathbf{R}^{q\times p} (LaTeX; \mathbb needs
 // amssymb, which the LaTeX output must not require).
@@ -162,4 +213,12 @@ func shapeIn(s ast.Shape, nt notation) string {
 		return field + "^{" + dim(s.Rows) + "}"
 	}
 	return field + "^{" + dim(s.Rows) + sep + dim(s.Cols) + "}"
+}
+
+// funcs are the declared generic functions (g: func), in declaration order.
+func (a *answer) funcs() []string {
+	if a.r.Program == nil {
+		return nil
+	}
+	return a.r.Program.Funcs
 }

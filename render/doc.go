@@ -1,6 +1,6 @@
 // Package render prints mdiff's typed expressions ([ast.Node]) and whole
 // answers ([ast.Result]) in five notations: Unicode text, the ASCII input
-// syntax of SPEC §2 (which can be pasted back into mdiff), LaTeX (amsmath
+// syntax (README.md, "Expressions"; it can be pasted back into mdiff), LaTeX (amsmath
 // only), a self-contained NumPy module and JSON.
 //
 // The printers never re-derive or simplify anything: they print the tree

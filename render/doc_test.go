@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -28,7 +29,7 @@ func docCases() []docCase {
 	X := ast.Var("X", ast.Mat(p, n), 0)
 	Y := ast.Var("Y", ast.Mat(q, n), 0)
 	BX := ast.Mul(B, X)
-	regression := pow(ast.Reduce(ast.KNorm, ast.Add(Y, neg(BX))), 2)
+	regression := pow(builtin.Norm.Of(ast.Add(Y, neg(BX))), 2)
 
 	M := ast.Var("X", ast.Mat(n, n), 0)
 	inv := ast.Inverse(M)
@@ -37,8 +38,8 @@ func docCases() []docCase {
 	W2 := ast.Var("W2", ast.Mat(q, p), 0)
 	Xn := ast.Var("X", ast.Mat(n, m), 0)
 	Yq := ast.Var("Y", ast.Mat(q, m), 0)
-	h := ast.Apply("tanh", 0, ast.Mul(W1, Xn))
-	mlp := pow(ast.Reduce(ast.KNorm, ast.Add(ast.Mul(W2, h), neg(Yq))), 2)
+	h := builtin.Tanh.Of(ast.Mul(W1, Xn))
+	mlp := pow(builtin.Norm.Of(ast.Add(ast.Mul(W2, h), neg(Yq))), 2)
 	mlpGrad := ast.Mul(ast.Int(2), ast.Hadamard(
 		ast.Add(ast.Broadcast(ast.Int(1), h.Shape), neg(pow(h, 2))),
 		ast.Mul(tr(W2), ast.Add(ast.Mul(W2, h), neg(Yq)))), tr(Xn))
@@ -60,7 +61,7 @@ func docCases() []docCase {
 
 	lam := ast.Var("λ", ast.Scalar, 0)
 	om := ast.Var("Ω", ast.Mat(n, n), ast.Symmetric)
-	greek := ast.Mul(lam, pow(ast.Reduce(ast.KNorm, ast.Mul(om, x)), 2))
+	greek := ast.Mul(lam, pow(builtin.Norm.Of(ast.Mul(om, x)), 2))
 
 	return []docCase{
 		{"regression", &ast.Result{
@@ -82,8 +83,8 @@ func docCases() []docCase {
 			Check:       &ast.Verification{RelErr: 1.7e-12, OK: true, Note: "tanh is exact"},
 		}},
 		{"dictionary", &ast.Result{
-			Program: &ast.Program{Src: "||X - D*R||_F^2", Root: pow(ast.Reduce(ast.KNorm, ast.Add(Z, neg(DR))), 2), Vars: []*ast.Node{Z, D, R}},
-			F:       pow(ast.Reduce(ast.KNorm, ast.Add(Z, neg(DR))), 2),
+			Program: &ast.Program{Src: "||X - D*R||_F^2", Root: pow(builtin.Norm.Of(ast.Add(Z, neg(DR))), 2), Vars: []*ast.Node{Z, D, R}},
+			F:       pow(builtin.Norm.Of(ast.Add(Z, neg(DR))), 2),
 			Derivatives: []ast.Derivative{
 				{Wrt: D, Gradient: ast.Mul(ast.Int(2), ast.Add(DR, neg(Z)), tr(R))},
 				{Wrt: R, Gradient: ast.Mul(ast.Int(2), tr(D), ast.Add(DR, neg(Z)))},
@@ -111,7 +112,7 @@ func docCases() []docCase {
 		{"jacobian", &ast.Result{
 			Program:     &ast.Program{Src: "A*M*B", Root: ast.Mul(Am, Mq, Bp), Vars: []*ast.Node{Am, Mq, Bp}},
 			F:           ast.Mul(Am, Mq, Bp),
-			Derivatives: []ast.Derivative{{Wrt: Mq, Differential: ast.Mul(Am, ast.Delta("M", Mq.Shape), Bp), Jacobian: ast.Kron(tr(Bp), Am)}},
+			Derivatives: []ast.Derivative{{Wrt: Mq, Differential: ast.Mul(Am, ast.Delta("M", Mq.Shape), Bp), Jacobian: builtin.Kron.Of(tr(Bp), Am)}},
 		}},
 		{"no-jacobian", &ast.Result{
 			Program:     &ast.Program{Src: "X .* C", Root: ast.Hadamard(Z, ast.Var("C", Z.Shape, 0)), Vars: []*ast.Node{Z, ast.Var("C", Z.Shape, 0)}},
@@ -269,7 +270,7 @@ func TestColour(t *testing.T) {
 func TestWrap(t *testing.T) {
 	long := ast.Add(ast.Mul(ast.Int(2), vA, vC, vS), ast.Mul(ast.Int(-3), vC, vA), ast.Hadamard(vA, vS), ast.Mul(vS, vS, vS, vS, vS, vS, vS, vS))
 	r := &ast.Result{
-		Program:     &ast.Program{Root: ast.Reduce(ast.KSum, vA), Vars: []*ast.Node{vA}},
+		Program:     &ast.Program{Root: builtin.Sum.Of(vA), Vars: []*ast.Node{vA}},
 		Derivatives: []ast.Derivative{{Wrt: vA, Gradient: long}},
 	}
 	var sb strings.Builder

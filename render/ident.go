@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/mdiff/mdiff/ast"
 )
 
 // greek maps each Greek letter to its spelled name, which is also the name
@@ -161,6 +163,11 @@ func pyWord(s string) string {
 	return sb.String()
 }
 
+// ASCIIName is a name as --format ascii writes it: ASCII letters, digits
+// and '_' as they are, a Greek letter spelled out (Ω → Omega, σ2 → sigma2),
+// any other character u + its code point.
+func ASCIIName(s string) string { return pyWord(s) }
+
 // pyNamer hands out unique, validated Python identifiers.
 type pyNamer struct{ used map[string]bool }
 
@@ -186,4 +193,14 @@ func (n *pyNamer) name(prefix, word string) (string, error) {
 	}
 	n.used[id] = true
 	return id, nil
+}
+
+// textName writes a name in the Unicode notation: a Greek letter spelled
+// out in ASCII is the letter (lambda → λ, Sigma_1 → Σ_1, sigma2 → σ2);
+// every other name is itself. The ASCII notation keeps the spelling.
+func textName(name string) string {
+	if g, rest, ok := ast.GreekBase(name); ok {
+		return string(g) + rest
+	}
+	return name
 }

@@ -2,6 +2,7 @@ package render
 
 import (
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -9,37 +10,65 @@ import (
 	"github.com/mdiff/mdiff/ast"
 )
 
-// WriteLaTeX writes r as LaTeX math without a preamble: one aligned
-// environment with a row per line of the text format,
+// WriteLaTeX writes r as a LaTeX display that compiles when pasted into a
+// document with amsmath (\usepackage{amsmath}), as it stands: one aligned
+// environment inside \[ … \], with a row per line of the text format,
 //
+//	\[
 //	\begin{aligned}
 //	f(B) &= \lVert Y - B X \rVert_F^{2} \qquad Y \in \mathbf{R}^{q\times n}, … \\
 //	\mathrm{d}f &= \langle \Delta, 2 \left(B X - Y\right) X^{\top} \rangle \\
 //	\nabla_{B} f &= 2 \left(B X - Y\right) X^{\top} \quad\in \mathbf{R}^{q\times p}
 //	\end{aligned}
+//	\]
 //
 // followed by the temporaries (\text{where } T_{1} &= …) and, before each
-// block, the derivation steps when present. It uses amsmath only (so the
-// reals are \mathbf{R}: \mathbb needs amssymb), renders in KaTeX display
-// mode and compiles inside \[ … \] with pdflatex. The numerical check is not
-// part of it: the caller reports it elsewhere.
+// block, the derivation steps when present (\text{1.}\quad lhs = rhs
+// \qquad [rule], in the right column). A row wider than [latexTextWidth]
+// (by the estimate of [latexWidth]) is broken at a top-level + or − (then
+// ·) into rows that continue after &\quad, the declarations at their commas,
+// so that nothing overflows the text width of an A4 or letter article in
+// pdflatex. It uses amsmath only (so the reals are \mathbf{R}: \mathbb needs
+// amssymb); KaTeX renders what is between \[ and \] in display mode. The
+// numerical check is not part of it: the caller reports it elsewhere.
 func WriteLaTeX(w io.Writer, r *ast.Result) error {
 	a, err := newAnswer(r)
 	if err != nil {
 		return err
 	}
 	nm := a.names
+	lx := func(n *ast.Node) []piece { return latexPieces(nm.pieces(notLaTeX, Theme{}, n)) }
 	var rows []string
-	in := func(s ast.Shape) string { return ` \quad\in ` + shapeIn(s, notLaTeX) }
-	var doms []string
-	for _, v := range a.vars {
-		doms = append(doms, latexName(v.Name)+` \in `+shapeIn(v.Shape, notLaTeX))
+	add := func(left string, right []piece) {
+		rows = append(rows, latexRows(left, right)...)
 	}
-	fRow := "f(" + a.wrtList(latexName) + ") &= " + a.fNames.LaTeX(a.f)
+	in := func(s ast.Shape) []piece {
+		return []piece{latexPiece(` `, brkSum), latexPiece(`\quad\in `+shapeIn(s, notLaTeX), brkNone)}
+	}
+	var doms []piece
+	for i, v := range a.vars {
+		if i > 0 {
+			doms = append(doms, latexPiece(`,\;`, brkNone))
+		}
+		d := latexName(v.Name) + ` \in ` + varIn(v, notLaTeX)
+		if k := propWords(v.Props); k != "" {
+			d += `\ \text{` + k + `}`
+		}
+		doms = append(doms, latexPiece(" ", brkSum), latexPiece(d, brkNone))
+	}
+	for _, g := range a.funcs() {
+		if len(doms) > 0 {
+			doms = append(doms, latexPiece(`,\;`, brkNone))
+		}
+		doms = append(doms, latexPiece(" ", brkSum), latexPiece(latexName(g)+`\colon \mathbf{R} \to \mathbf{R}`, brkNone))
+	}
+	fRow := append([]piece{latexPiece("= ", brkNone)}, latexPieces(a.fNames.pieces(notLaTeX, Theme{}, a.f))...)
 	if len(doms) > 0 {
-		fRow += ` \qquad ` + strings.Join(doms, `,\; `)
+		fRow = append(fRow, latexPiece(" ", brkSum), latexPiece(`\qquad `, brkNone))
+		fRow = append(fRow, doms[1:]...)
 	}
-	rows = append(rows, fRow)
+	add("f("+a.wrtList(latexName)+")", fRow)
+	eq := func(ps []piece) []piece { return append([]piece{latexPiece("= ", brkNone)}, ps...) }
 	for _, d := range a.ders {
 		x := latexName(d.Wrt.Name)
 		sub := func(s string) string {
@@ -50,41 +79,209 @@ func WriteLaTeX(w io.Writer, r *ast.Result) error {
 		}
 		for i, st := range d.Steps {
 			left, right := stepParts(nm, notLaTeX, Theme{}, st)
-			row := `\text{` + strconv.Itoa(i+1) + `.}\quad ` + join(left) + " &= " + join(right)
+			// The left side is one piece: a rule's d\left(…\right) cannot break.
+			row := []piece{latexPiece(`\text{`+strconv.Itoa(i+1)+`.}\quad `+join(left), brkNone), latexPiece(" ", brkSum), latexPiece("= ", brkNone)}
+			row = append(row, latexPieces(right)...)
 			if st.Rule != "" {
-				row += ` \qquad [` + latexText(st.Rule) + `]`
+				row = append(row, latexPiece(" ", brkSum), latexPiece(`\qquad [`+latexText(st.Rule)+`]`, brkNone))
 			}
-			rows = append(rows, row)
+			add("", row)
 		}
 		if d.Gradient != nil {
-			rows = append(rows, sub(`\mathrm{d}`)+"f &= "+nm.LaTeX(d.df))
-			rows = append(rows, `\nabla_{`+x+"} f &= "+nm.LaTeX(d.Gradient)+in(d.Gradient.Shape))
+			add(sub(`\mathrm{d}`)+"f", eq(lx(d.df)))
+			add(`\nabla_{`+x+"} f", append(eq(lx(d.Gradient)), in(d.Gradient.Shape)...))
 		} else {
-			rows = append(rows, sub(`\mathrm{d}`)+`f &= \Delta \mapsto `+nm.LaTeX(d.df)+in(d.df.Shape))
+			add(sub(`\mathrm{d}`)+"f", append(eq(append([]piece{latexPiece(`\Delta \mapsto `, brkNone)}, lx(d.df)...)), in(d.df.Shape)...))
 		}
 		if d.Hessian != nil {
-			rows = append(rows, sub("H")+`[\Delta] &= `+nm.LaTeX(d.Hessian)+in(d.Hessian.Shape))
+			add(sub("H")+`[\Delta]`, append(eq(lx(d.Hessian)), in(d.Hessian.Shape)...))
 		}
 		if d.HessianMat != nil {
-			rows = append(rows, `\nabla^{2}_{`+x+"} f &= "+nm.LaTeX(d.HessianMat)+in(d.HessianMat.Shape))
+			add(`\nabla^{2}_{`+x+"} f", append(eq(lx(d.HessianMat)), in(d.HessianMat.Shape)...))
 		}
 		switch {
 		case d.Jacobian != nil:
-			rows = append(rows, sub("J")+" &= "+nm.LaTeX(d.Jacobian)+in(d.Jacobian.Shape))
+			add(sub("J"), append(eq(lx(d.Jacobian)), in(d.Jacobian.Shape)...))
 		case d.NoJacobian != "":
-			rows = append(rows, sub("J")+" &= "+latexText("none: "+d.NoJacobian))
+			add(sub("J"), eq([]piece{latexPiece(latexText("none: "+d.NoJacobian), brkNone)}))
 		}
 	}
 	for i, t := range a.temps {
-		row := "T_{" + strconv.Itoa(i+1) + "} &= " + nm.LaTeX(t)
+		label := "T_{" + strconv.Itoa(i+1) + "}"
 		if i == 0 {
-			row = `\text{where } ` + row
+			label = `\text{where } ` + label
 		}
-		rows = append(rows, row)
+		add(label, eq(lx(t)))
 	}
-	s := "\\begin{aligned}\n" + strings.Join(rows, " \\\\\n") + "\n\\end{aligned}\n"
+	s := "\\[\n\\begin{aligned}\n" + strings.Join(rows, " \\\\\n") + "\n\\end{aligned}\n\\]\n"
 	_, err = io.WriteString(w, s)
 	return err
+}
+
+// latexTextWidth is the width, in tenths of a point, that a row of the
+// aligned environment may take by the estimate of [latexWidth]: the text
+// width of the article class at 10pt on A4 or letter paper is 345pt; the
+// estimate keeps a margin for its own error.
+const latexTextWidth = 3000
+
+// latexRows writes one line of the display, label on the left of the &,
+// breaking right (which starts with "= " or is a step) into rows of at most
+// latexTextWidth. Only the breaks the printer marks at the top level are
+// used, never one inside \left( … \right).
+func latexRows(label string, right []piece) []string {
+	lw := latexWidth(label)
+	indent := lw + latexWidth(`\quad`)
+	rs := wrapLevels(right, lw, indent, latexTextWidth, breakLevels[:2])
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		if i == 0 {
+			out[i] = strings.TrimSpace(label + " &" + join(r))
+			continue
+		}
+		out[i] = `&\quad ` + strings.TrimSpace(join(r))
+	}
+	return out
+}
+
+// latexPiece is s as a piece of its estimated width.
+func latexPiece(s string, brk uint8) piece { return piece{s: s, w: latexWidth(s), brk: brk} }
+
+// latexPieces gives the printer's LaTeX pieces their estimated widths.
+func latexPieces(ps []piece) []piece {
+	out := make([]piece, len(ps))
+	for i, p := range ps {
+		out[i] = piece{s: p.s, w: latexWidth(p.s), brk: p.brk}
+	}
+	return out
+}
+
+// latexGlyphs are estimated widths (tenths of a point, Computer Modern at
+// 10pt, math spacing included) of the macros the printers write.
+var latexGlyphs = map[string]int{
+	"left": 0, "right": 0, "quad": 100, "qquad": 200, ",": 17, ";": 28, ":": 22, "!": -17, " ": 33,
+	"top": 78, "cdot": 72, "odot": 122, "otimes": 122, "oslash": 122, "circ": 72, "times": 122,
+	"in": 134, "mapsto": 150, "to": 134, "colon": 40, "langle": 39, "rangle": 39,
+	"lVert": 50, "rVert": 50, "Vert": 50, "lvert": 28, "rvert": 28, "vert": 28,
+	"{": 50, "}": 50, "_": 50, "&": 78, "#": 83, "%": 83, "$": 50, "dots": 130,
+}
+
+// latexWidth estimates the printed width of LaTeX math s, in tenths of a
+// point at 10pt: a small letter 5.5pt, a capital 8pt, a binary operator with its spacing 12.2pt,
+// a relation 13.4pt, scripts at 80%, the words of \text and
+// \operatorname as upright letters, a macro name not listed one wide
+// letter. It is meant to overestimate a little; the pdflatex test holds it
+// to the truth.
+func latexWidth(s string) int {
+	total := 0.0
+	scale := []float64{1}
+	pendingScript := false
+	cur := func() float64 { return scale[len(scale)-1] }
+	addw := func(w float64) {
+		total += w * cur()
+		if pendingScript {
+			pendingScript = false
+			scale = scale[:len(scale)-1]
+		}
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '\\':
+			j := i + 1
+			for j < len(s) && (s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z') {
+				j++
+			}
+			if j == i+1 && j < len(s) {
+				j++
+			}
+			name := s[i+1 : j]
+			i = j
+			switch name {
+			case "text", "operatorname", "mathrm", "mathit", "mathbf":
+				// The group's letters, upright (text keeps its spaces).
+				if i < len(s) && s[i] == '{' {
+					k := strings.IndexByte(s[i:], '}')
+					if k < 0 {
+						k = len(s) - i
+					}
+					body := s[i+1 : i+k]
+					i += k + 1
+					n := 0.0
+					for _, r := range body {
+						if r == ' ' {
+							n += 33
+						} else if r >= 'A' && r <= 'Z' {
+							n += 80
+						} else if r != '\\' {
+							n += 50
+						}
+					}
+					if name == "operatorname" {
+						n += 17
+					}
+					addw(n)
+				}
+				continue
+			case "log", "det", "exp", "sin", "cos", "tanh", "tr":
+				addw(50*float64(len(name)) + 17)
+				continue
+			}
+			if w, ok := latexGlyphs[name]; ok {
+				addw(float64(w))
+			} else {
+				addw(80) // a Greek letter or another symbol
+			}
+			continue
+		case c == '^' || c == '_':
+			total += 5 * cur() // \scriptspace
+			scale = append(scale, cur()*0.8)
+			pendingScript = true
+			i++
+			if i < len(s) && s[i] == '{' {
+				// The group keeps the script scale until its brace closes.
+				pendingScript = false
+				scale = append(scale, cur())
+				i++
+			}
+			continue
+		case c == '{':
+			scale = append(scale, cur())
+			i++
+			continue
+		case c == '}':
+			if len(scale) > 1 {
+				scale = scale[:len(scale)-1]
+				// A script group: drop its script scale too.
+				if len(scale) > 1 && scale[len(scale)-1] < scale[len(scale)-2] {
+					scale = scale[:len(scale)-1]
+				}
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == ' ':
+		case r >= 'a' && r <= 'z':
+			addw(55)
+		case r >= 'A' && r <= 'Z':
+			addw(80)
+		case r >= '0' && r <= '9':
+			addw(50)
+		case r == '+' || r == '-':
+			addw(122)
+		case r == '=' || r == '<' || r == '>':
+			addw(134)
+		case r == ',' || r == ';':
+			addw(45)
+		case r == '(' || r == ')' || r == '[' || r == ']' || r == '|':
+			addw(39)
+		default:
+			addw(50)
+		}
+	}
+	return int(math.Ceil(total))
 }
 
 // latexSymbols are the non-ASCII characters a rule name may use, in math.

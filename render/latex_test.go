@@ -82,7 +82,7 @@ func TestLaTeXKaTeX(t *testing.T) {
 // TestLaTeXPdflatex compiles every sample inside \[ … \] with pdflatex and
 // amsmath only.
 func TestLaTeXPdflatex(t *testing.T) {
-	if msg := testtool.Pdflatex(t, latexSamples(t)); msg != "" {
+	if msg := testtool.PdflatexFits(t, latexSamples(t)); msg != "" {
 		t.Fatalf("pdflatex: %s", msg)
 	}
 }

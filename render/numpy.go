@@ -80,9 +80,9 @@ func WriteNumPy(w io.Writer, r *ast.Result) error {
 	sb.WriteString("# Pass every variable as a keyword argument; a generic function g as g and g_prime.\n\n")
 	sb.WriteString("import numpy as np\n")
 	sb.WriteString(pyPrelude)
-	for _, h := range pyHelperOrder {
-		if g.helpers[h] {
-			sb.WriteString("\n\n" + pyHelpers[h])
+	for _, op := range ast.Ops() { // the helpers the table's spellings call, in table order
+		if g.helpers[op] {
+			sb.WriteString("\n\n" + op.Print.NumPyHelper)
 		}
 	}
 	for _, f := range fns {
@@ -121,36 +121,13 @@ def _out_matrix(z, rows, cols):
     return np.array(np.broadcast_to(z, (rows, cols)), dtype=float)
 `
 
-// pyHelpers are written only when used, in pyHelperOrder.
-var pyHelpers = map[string]string{
-	"_sigmoid": `def _sigmoid(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-`,
-	"_logsumexp": `def _logsumexp(z):
-    m = np.max(z)
-    return m + np.log(np.sum(np.exp(z - m)))
-`,
-	"_softmax": `def _softmax(z):
-    e = np.exp(z - np.max(z))
-    return e / np.sum(e)
-`,
-}
-
-var pyHelperOrder = []string{"_sigmoid", "_logsumexp", "_softmax"}
-
-// pyNumpyFuncs are the elementwise functions NumPy has under the same name.
-var pyNumpyFuncs = map[string]string{
-	"exp": "np.exp", "log": "np.log", "sin": "np.sin", "cos": "np.cos", "tanh": "np.tanh",
-	"sqrt": "np.sqrt", "abs": "np.abs", "sign": "np.sign",
-}
-
 // pyGen writes the functions of one module. Identifiers are handed out
 // once per module so that every function uses the same local names.
 type pyGen struct {
 	a       *answer
 	namer   *pyNamer
 	ids     map[string]string // key ("v:X", "d:X", "s:n", "f:g", "f:g'") → identifier
-	helpers map[string]bool
+	helpers map[*ast.Op]bool
 }
 
 func newPyGen(a *answer) *pyGen {
@@ -158,7 +135,7 @@ func newPyGen(a *answer) *pyGen {
 		a:       a,
 		namer:   newPyNamer("np", "kw"),
 		ids:     map[string]string{},
-		helpers: map[string]bool{},
+		helpers: map[*ast.Op]bool{},
 	}
 }
 
@@ -230,7 +207,11 @@ func (g *pyGen) function(name, doc string, delta, root *ast.Node, out ast.Shape)
 			if err != nil {
 				return "", err
 			}
-			loads = append(loads, fmt.Sprintf("%s = %s(kw[%s])", id, loader(v.Shape), pyString(v.Name)))
+			ld := loader(v.Shape)
+			if v.Props&ast.Integer != 0 {
+				ld = "int" // k: int, passed as a Python int
+			}
+			loads = append(loads, fmt.Sprintf("%s = %s(kw[%s])", id, ld, pyString(v.Name)))
 		}
 	}
 	loads = append(loads, sizeLoads...)
@@ -550,6 +531,8 @@ func (f *pyFunc) expr(n *ast.Node) (string, int) {
 			return f.at(n.Args[0], precAtom) + " ** " + strconv.Itoa(n.K), precPostfix
 		}
 		return call("np.linalg.matrix_power", arg(0), strconv.Itoa(n.K))
+	case ast.KMatPowSym: // the exponent is a Python int (an int variable arrives as int)
+		return call("np.linalg.matrix_power", arg(0), "int("+arg(1)+")")
 	case ast.KPow:
 		base := n.Args[0]
 		var b string
@@ -561,43 +544,12 @@ func (f *pyFunc) expr(n *ast.Node) (string, int) {
 		return b + " ** " + f.at(n.Args[1], precAtom), precPostfix
 	case ast.KApply:
 		return f.apply(n)
-	case ast.KTrace, ast.KDet:
-		if n.Args[0].IsScalar() {
-			return f.expr(n.Args[0])
-		}
-		if n.Kind == ast.KTrace {
-			return call("np.trace", arg(0))
-		}
-		return call("np.linalg.det", arg(0))
-	case ast.KLogdet:
-		if n.Args[0].IsScalar() {
-			return call("np.log", "np.abs("+arg(0)+")")
-		}
-		return "np.linalg.slogdet(" + arg(0) + ")[1]", precAtom
-	case ast.KSum:
-		return call("np.sum", arg(0))
-	case ast.KDiagMat, ast.KDiagVec:
-		if n.Args[0].IsScalar() {
-			return f.expr(n.Args[0]) // the 1×1 diagonal of a scalar
-		}
-		if n.Kind == ast.KDiagMat {
-			return call("np.diagflat", arg(0))
-		}
-		return "np.diag(" + arg(0) + ").reshape(-1, 1)", precAtom
-	case ast.KLogsumexp:
-		f.g.helpers["_logsumexp"] = true
-		return call("_logsumexp", arg(0))
-	case ast.KSoftmax:
-		f.g.helpers["_softmax"] = true
-		return call("_softmax", arg(0))
-	case ast.KNorm:
-		return call("np.linalg.norm", arg(0))
+	case ast.KCall:
+		return f.call(n)
 	case ast.KInner:
 		return call("np.sum", f.at(n.Args[0], ctxFactor)+" * "+f.operand(n.Args[1], ctxFactor))
 	case ast.KBroadcast:
 		return f.broadcast(n), precAtom
-	case ast.KKron:
-		return call("np.kron", arg(0), arg(1))
 	}
 	return f.fail("unsupported node kind %v", n.Kind), precAtom
 }
@@ -669,25 +621,39 @@ func (f *pyFunc) mul(n *ast.Node) (string, int) {
 	return s, prec
 }
 
-// apply writes an elementwise function.
+// call writes a built-in operation with its row's NumPy spelling: a
+// function name, or a template for its operand; a helper it calls is
+// written into the module.
+func (f *pyFunc) call(n *ast.Node) (string, int) {
+	sp := n.Op.Print
+	tmpl := sp.NumPy
+	if sp.NumPyScalar != "" && len(n.Args) == 1 && n.Args[0].IsScalar() {
+		tmpl = sp.NumPyScalar
+	}
+	switch {
+	case tmpl == "":
+		return f.fail("no NumPy form for %s", n.Name), precAtom
+	case len(n.Args) == 0:
+		return tmpl, precAtom
+	case tmpl == "%s":
+		return f.expr(n.Args[0])
+	}
+	if sp.NumPyHelper != "" {
+		f.g.helpers[n.Op] = true
+	}
+	if strings.Contains(tmpl, "%") {
+		return fmt.Sprintf(tmpl, f.at(n.Args[0], precLowest)), precAtom
+	}
+	args := make([]string, len(n.Args))
+	for i, a := range n.Args {
+		args[i] = f.at(a, precLowest)
+	}
+	return tmpl + "(" + strings.Join(args, ", ") + ")", precAtom
+}
+
+// apply writes a generic (declared) function, passed in as g and g_prime.
 func (f *pyFunc) apply(n *ast.Node) (string, int) {
 	z := f.at(n.Args[0], precLowest)
-	generic := n.K > 0 || !ast.ElementwiseFuncs[n.Name]
-	if !generic {
-		switch n.Name {
-		case "relu":
-			return "np.maximum(" + z + ", 0.0)", precAtom
-		case "step":
-			return "np.where(" + z + " > 0, 1.0, 0.0)", precAtom
-		case "sigmoid":
-			f.g.helpers["_sigmoid"] = true
-			return "_sigmoid(" + z + ")", precAtom
-		}
-		if fn, ok := pyNumpyFuncs[n.Name]; ok {
-			return fn + "(" + z + ")", precAtom
-		}
-		return f.fail("no NumPy form for the function %s", n.Name), precAtom
-	}
 	key := n.Name
 	word := n.Name
 	switch n.K {

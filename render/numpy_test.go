@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 	"github.com/mdiff/mdiff/internal/testtool"
 	"github.com/mdiff/mdiff/numeric"
 )
@@ -257,46 +258,46 @@ func numpyCases() []numpyCase {
 	invM := ast.Inverse(M)
 	quad := ast.Mul(tr(x), A, x)
 	return []numpyCase{
-		{name: "regression", f: pow(ast.Reduce(ast.KNorm, ast.Add(Y, neg(BX))), 2), vars: []*ast.Node{Y, B, X},
+		{name: "regression", f: pow(builtin.Norm.Of(ast.Add(Y, neg(BX))), 2), vars: []*ast.Node{Y, B, X},
 			ders: []ast.Derivative{{Wrt: B, Gradient: ast.Mul(ast.Int(2), ast.Add(BX, neg(Y)), tr(X))}}},
 		{name: "inverse", f: invM, vars: []*ast.Node{M},
 			ders: []ast.Derivative{{Wrt: M, Differential: ast.Mul(ast.Int(-1), invM, ast.Delta("M", M.Shape), invM)}}},
 		{name: "quadratic-form", f: quad, vars: []*ast.Node{x, A},
 			ders: []ast.Derivative{{Wrt: x, Gradient: ast.Mul(ast.Add(A, tr(A)), x),
 				Hessian: ast.Mul(ast.Add(A, tr(A)), ast.Delta("x", x.Shape))}}},
-		{name: "scalar-variable", f: ast.Mul(pow(s, 3), ast.Reduce(ast.KSum, X)), vars: []*ast.Node{s, X},
-			ders: []ast.Derivative{{Wrt: s, Gradient: ast.Mul(ast.Int(3), pow(s, 2), ast.Reduce(ast.KSum, X))}}},
-		{name: "row-broadcast", f: ast.Reduce(ast.KSum, pow(ast.Add(C, ast.Broadcast(r, C.Shape)), 2)), vars: []*ast.Node{C, r},
+		{name: "scalar-variable", f: ast.Mul(pow(s, 3), builtin.Sum.Of(X)), vars: []*ast.Node{s, X},
+			ders: []ast.Derivative{{Wrt: s, Gradient: ast.Mul(ast.Int(3), pow(s, 2), builtin.Sum.Of(X))}}},
+		{name: "row-broadcast", f: builtin.Sum.Of(pow(ast.Add(C, ast.Broadcast(r, C.Shape)), 2)), vars: []*ast.Node{C, r},
 			ders: []ast.Derivative{{Wrt: r, Gradient: ast.Mul(ast.Int(2), ast.Mul(ast.Ones(ast.Mat(ast.One, m)), ast.Add(C, ast.Broadcast(r, C.Shape))))}}},
-		{name: "generic", f: ast.Reduce(ast.KSum, g(0, XW)), vars: []*ast.Node{ast.Var("Xm", ast.Mat(m, n), 0), W}, funcs: []string{"g"},
+		{name: "generic", f: builtin.Sum.Of(g(0, XW)), vars: []*ast.Node{ast.Var("Xm", ast.Mat(m, n), 0), W}, funcs: []string{"g"},
 			ders: []ast.Derivative{{Wrt: W, Gradient: ast.Mul(tr(ast.Var("Xm", ast.Mat(m, n), 0)), g(1, XW))}}},
-		{name: "many-wrt", f: pow(ast.Reduce(ast.KNorm, ast.Add(Z, neg(DR))), 2), vars: []*ast.Node{Z, D, R},
+		{name: "many-wrt", f: pow(builtin.Norm.Of(ast.Add(Z, neg(DR))), 2), vars: []*ast.Node{Z, D, R},
 			ders: []ast.Derivative{
 				{Wrt: D, Gradient: ast.Mul(ast.Int(2), ast.Add(DR, neg(Z)), tr(R))},
 				{Wrt: R, Gradient: ast.Mul(ast.Int(2), tr(D), ast.Add(DR, neg(Z)))}}},
-		{name: "greek-and-keyword", f: ast.Mul(lam, kw, ast.Reduce(ast.KSum, A)), vars: []*ast.Node{lam, kw, A},
-			ders: []ast.Derivative{{Wrt: lam, Gradient: ast.Mul(kw, ast.Reduce(ast.KSum, A))}}},
+		{name: "greek-and-keyword", f: ast.Mul(lam, kw, builtin.Sum.Of(A)), vars: []*ast.Node{lam, kw, A},
+			ders: []ast.Derivative{{Wrt: lam, Gradient: ast.Mul(kw, builtin.Sum.Of(A))}}},
 		{name: "functions", f: ast.Add(
-			ast.Reduce(ast.KLogsumexp, ast.Mul(A, x)),
-			ast.Inner(w, ast.Softmax(x)),
-			ast.Reduce(ast.KSum, ast.Apply("sigmoid", 0, x)),
-			ast.Reduce(ast.KSum, ast.Hadamard(ast.Apply("relu", 0, x), ast.Apply("step", 0, x), ast.Apply("sign", 0, x))),
-			ast.Reduce(ast.KSum, ast.Add(ast.Apply("sqrt", 0, w), ast.Apply("log", 0, w), ast.Apply("abs", 0, x), ast.Apply("exp", 0, x))),
-			ast.Reduce(ast.KSum, ast.Div(x, w)),
-			ast.Mul(ast.Reduce(ast.KNorm, x), ast.Reduce(ast.KNorm, A)),
-			ast.Reduce(ast.KLogdet, S), ast.Reduce(ast.KDet, S), ast.Reduce(ast.KTrace, ast.MatPow(A, 3)),
-			ast.Reduce(ast.KSum, ast.DiagVec(ast.Mul(A, ast.DiagMat(x)))),
-			ast.Mul(num(1, 3), ast.Reduce(ast.KTrace, ast.Mul(ast.Inverse(S), ast.Identity(n)))),
-			ast.Apply("sin", 0, ast.Apply("cos", 0, ast.Apply("tanh", 0, ast.Reduce(ast.KSum, A)))),
+			builtin.Logsumexp.Of(ast.Mul(A, x)),
+			ast.Inner(w, builtin.Softmax.Of(x)),
+			builtin.Sum.Of(builtin.Sigmoid.Of(x)),
+			builtin.Sum.Of(ast.Hadamard(builtin.Relu.Of(x), builtin.Step.Of(x), builtin.Sign.Of(x))),
+			builtin.Sum.Of(ast.Add(builtin.Sqrt.Of(w), builtin.Log.Of(w), builtin.Abs.Of(x), builtin.Exp.Of(x))),
+			builtin.Sum.Of(ast.Div(x, w)),
+			ast.Mul(builtin.Norm.Of(x), builtin.Norm.Of(A)),
+			builtin.Logdet.Of(S), builtin.Det.Of(S), builtin.Trace.Of(ast.MatPow(A, 3)),
+			builtin.Sum.Of(builtin.DiagVec.Of(ast.Mul(A, builtin.DiagMat.Of(x)))),
+			ast.Mul(num(1, 3), builtin.Trace.Of(ast.Mul(ast.Inverse(S), ast.Identity(n)))),
+			builtin.Sin.Of(builtin.Cos.Of(builtin.Tanh.Of(builtin.Sum.Of(A)))),
 			ast.Mul(quad, ast.Pow(ast.Add(ast.Mul(tr(x), x), ast.Int(1)), ast.Int(-1))),
-			ast.Reduce(ast.KSum, ast.Pow(w, num(1, 2))),
-			ast.Reduce(ast.KSum, ast.Hadamard(ast.Broadcast(ast.Reduce(ast.KSum, x), A.Shape), ast.Broadcast(tr(x), A.Shape))),
-			ast.Reduce(ast.KSum, ast.Mul(A, ast.Broadcast(s, A.Shape))),
-			ast.Reduce(ast.KSum, ast.Add(ast.Zero(A.Shape), ast.Ones(A.Shape))),
-		), vars: []*ast.Node{A, x, w, S, s}, ders: []ast.Derivative{{Wrt: s, Gradient: ast.Reduce(ast.KSum, A)}}},
-		{name: "kronecker", f: ast.Kron(tr(A), M), vars: []*ast.Node{A, M},
-			ders: []ast.Derivative{{Wrt: A, Differential: ast.Kron(tr(ast.Delta("A", A.Shape)), M)}}},
-		{name: "deep", f: ast.Reduce(ast.KSum, deepDAG(12)), vars: []*ast.Node{ast.Var("W", ast.Mat(dn, dn), 0), ast.Var("X", ast.Mat(dn, dn), 0)},
+			builtin.Sum.Of(ast.Pow(w, num(1, 2))),
+			builtin.Sum.Of(ast.Hadamard(ast.Broadcast(builtin.Sum.Of(x), A.Shape), ast.Broadcast(tr(x), A.Shape))),
+			builtin.Sum.Of(ast.Mul(A, ast.Broadcast(s, A.Shape))),
+			builtin.Sum.Of(ast.Add(ast.Zero(A.Shape), ast.Ones(A.Shape))),
+		), vars: []*ast.Node{A, x, w, S, s}, ders: []ast.Derivative{{Wrt: s, Gradient: builtin.Sum.Of(A)}}},
+		{name: "kronecker", f: builtin.Kron.Of(tr(A), M), vars: []*ast.Node{A, M},
+			ders: []ast.Derivative{{Wrt: A, Differential: builtin.Kron.Of(tr(ast.Delta("A", A.Shape)), M)}}},
+		{name: "deep", f: builtin.Sum.Of(deepDAG(12)), vars: []*ast.Node{ast.Var("W", ast.Mat(dn, dn), 0), ast.Var("X", ast.Mat(dn, dn), 0)},
 			ders: []ast.Derivative{{Wrt: ast.Var("W", ast.Mat(dn, dn), 0), Gradient: deepDAG(12)}}},
 	}
 }
@@ -416,7 +417,7 @@ func TestWriteNumPy_errors(t *testing.T) {
 		f, g *ast.Node
 		want string
 	}{
-		{"second-derivative", ast.Reduce(ast.KSum, ast.Apply("g", 1, X)), ast.Apply("g", 2, X), "g''"},
+		{"second-derivative", builtin.Sum.Of(ast.Apply("g", 1, X)), ast.Apply("g", 2, X), "g''"},
 	}
 	for _, tc := range tests {
 		r := &ast.Result{Program: &ast.Program{Root: tc.f, Vars: []*ast.Node{X}, Funcs: []string{"g"}}, F: tc.f,

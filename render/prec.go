@@ -114,7 +114,7 @@ func newMulForm(n *ast.Node, flip bool, isName func(*ast.Node) bool) mulForm {
 		case isDivPow(a) && !isName(a):
 			f.denoms = append(f.denoms, recip(a))
 		default:
-			f.factors = append(f.factors, a)
+			f.factors = appendFactors(f.factors, a, isName)
 		}
 	}
 	if flip {
@@ -125,6 +125,24 @@ func newMulForm(n *ast.Node, flip bool, isName func(*ast.Node) bool) mulForm {
 	f.num = new(big.Int).Set(coef.Num())
 	f.den = new(big.Int).Set(coef.Denom())
 	return f
+}
+
+// appendFactors appends the factor a to fs, or, when a is a plain matrix
+// product that is not a temporary (as [shareChains] nests them), its own
+// factors: (A·B)·C prints A·B·C, the product being associative.
+func appendFactors(fs []*ast.Node, a *ast.Node, isName func(*ast.Node) bool) []*ast.Node {
+	if a.Kind != ast.KMul || a.IsScalar() || isName(a) {
+		return append(fs, a)
+	}
+	for _, x := range a.Args {
+		if x.IsScalar() || isDivPow(x) {
+			return append(fs, a)
+		}
+	}
+	for _, x := range a.Args {
+		fs = appendFactors(fs, x, isName)
+	}
+	return fs
 }
 
 // hasDiv reports whether the product prints with a division.

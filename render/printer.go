@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 )
 
 // notation selects the tokens of a printer; the grammar is the same.
@@ -105,10 +106,17 @@ func (p *printer) emit(f func(a ...any) string, s string) {
 	p.ps = append(p.ps, piece{s: style(f, s), w: utf8.RuneCountInString(s)})
 }
 
-func (p *printer) raw(s string)  { p.emit(nil, s) }
-func (p *printer) op(s string)   { p.emit(p.th.Op, s) }
-func (p *printer) fn(s string)   { p.emit(p.th.Func, s) }
-func (p *printer) name(s string) { p.emit(p.th.Var, s) }
+func (p *printer) raw(s string) { p.emit(nil, s) }
+func (p *printer) op(s string)  { p.emit(p.th.Op, s) }
+func (p *printer) fn(s string)  { p.emit(p.th.Func, s) }
+
+// name writes a name; in ASCII a Greek letter is spelled out (Ω → Omega).
+func (p *printer) name(s string) {
+	if p.nt == notASCII {
+		s = ASCIIName(s)
+	}
+	p.emit(p.th.Var, s)
+}
 
 // brk appends a space before which a line may break (at depth 0); a broken
 // line drops it.
@@ -327,17 +335,17 @@ func (p *printer) prec(n *ast.Node) int {
 		return precSum
 	case ast.KHadamard, ast.KDiv, ast.KBroadcast:
 		return precProd
-	case ast.KKron:
-		if p.nt == notASCII {
-			return precAtom // kron(A, B)
+	case ast.KCall:
+		if n.Op.Infix && p.nt != notASCII {
+			return precProd // A ⊗ B; kron(A, B) in ASCII
 		}
-		return precProd
+		return precAtom
 	case ast.KPow:
 		if reciprocal(n) {
 			return precProd
 		}
 		return precPostfix
-	case ast.KTranspose, ast.KMatPow:
+	case ast.KTranspose, ast.KMatPow, ast.KMatPowSym:
 		return precPostfix
 	case ast.KInverse:
 		if p.nt == notASCII {
@@ -383,9 +391,12 @@ func (p *printer) invT(n *ast.Node) (*ast.Node, bool) {
 func (p *printer) body(n *ast.Node) {
 	switch n.Kind {
 	case ast.KVar:
-		if p.nt == notLaTeX {
+		switch p.nt {
+		case notLaTeX:
 			p.emit(p.th.Var, latexName(n.Name))
-		} else {
+		case notText:
+			p.name(textName(n.Name))
+		default:
 			p.name(n.Name)
 		}
 	case ast.KNum:
@@ -402,23 +413,13 @@ func (p *printer) body(n *ast.Node) {
 	case ast.KZero:
 		p.emit(p.th.Num, "0")
 	case ast.KDelta:
-		if p.nt == notLaTeX {
-			p.emit(p.th.Delta, `\Delta`)
-		} else {
-			p.emit(p.th.Delta, "Δ")
-		}
+		p.emit(p.th.Delta, p.pick("Δ", "Delta", `\Delta`))
 	case ast.KAdd:
 		p.add(n)
 	case ast.KHadamard:
 		p.infix(n, p.pick("⊙", ".*", `\odot`))
 	case ast.KDiv:
 		p.infix(n, p.pick("⊘", "./", `\oslash`))
-	case ast.KKron:
-		if p.nt == notASCII {
-			p.call("kron", n.Args...)
-		} else {
-			p.infix(n, p.pick("⊗", "", `\otimes`))
-		}
 	case ast.KTranspose, ast.KInverse:
 		p.postfixOp(n)
 	case ast.KMatPow:
@@ -427,32 +428,12 @@ func (p *printer) body(n *ast.Node) {
 		p.power(k, k, "{"+k+"}")
 	case ast.KPow:
 		p.pow(n)
+	case ast.KMatPowSym:
+		p.symPower(n)
 	case ast.KApply:
 		p.apply(n)
-	case ast.KTrace:
-		p.call(p.pick("tr", "tr", `\operatorname{tr}`), n.Args...)
-	case ast.KDet:
-		p.call(p.pick("det", "det", `\det`), n.Args...)
-	case ast.KLogdet:
-		if p.nt == notLaTeX {
-			p.fn(`\log\lvert\det `)
-			p.depth++
-			p.expr(n.Args[0], ctxPostfix)
-			p.depth--
-			p.fn(`\rvert`)
-		} else {
-			p.call("logdet", n.Args...)
-		}
-	case ast.KSum:
-		p.call(p.pick("sum", "sum", `\operatorname{sum}`), n.Args...)
-	case ast.KDiagMat, ast.KDiagVec:
-		p.call(p.pick("diag", "diag", `\operatorname{diag}`), n.Args...)
-	case ast.KLogsumexp:
-		p.call(p.pick("logsumexp", "logsumexp", `\operatorname{logsumexp}`), n.Args...)
-	case ast.KSoftmax:
-		p.call(p.pick("softmax", "softmax", `\operatorname{softmax}`), n.Args...)
-	case ast.KNorm:
-		p.norm(n, "")
+	case ast.KCall:
+		p.opCall(n)
 	case ast.KInner:
 		p.inner(n, true)
 	case ast.KBroadcast:
@@ -740,7 +721,7 @@ func (p *printer) pow(n *ast.Node) {
 	if e.Kind == ast.KNum {
 		k, isInt = smallInt(e.Num)
 	}
-	if base.Kind == ast.KNorm && !p.isName(base) && isInt && k > 0 {
+	if base.Is(builtin.Norm) && !p.isName(base) && isInt && k > 0 {
 		p.norm(base, strconv.Itoa(k))
 		return
 	}
@@ -854,32 +835,47 @@ func (p *printer) call(name string, args ...*ast.Node) {
 	p.close(rp)
 }
 
-// latexFuncs are the elementwise functions with a LaTeX macro of their own.
-var latexFuncs = map[string]string{
-	"exp": `\exp`, "log": `\log`, "sin": `\sin`, "cos": `\cos`, "tanh": `\tanh`,
-}
-
-// apply prints an elementwise function: exp(A), g′(X).
-func (p *printer) apply(n *ast.Node) {
-	a := n.Args[0]
-	generic := n.K > 0 || !ast.ElementwiseFuncs[n.Name]
-	if !generic {
-		switch {
-		case p.nt != notLaTeX:
-			p.call(n.Name, a)
-		case latexFuncs[n.Name] != "":
-			p.call(latexFuncs[n.Name], a)
-		case n.Name == "sqrt" && a.IsScalar():
-			p.fn(`\sqrt{`)
-			p.depth++
-			p.expr(a, precLowest)
-			p.depth--
-			p.fn("}")
-		default:
-			p.call(`\operatorname{`+n.Name+`}`, a)
-		}
+// opCall prints a built-in operation with its row's spelling for the
+// notation: a function call tr(A), an infix A ⊗ B (text and LaTeX), a
+// template such as \log\lvert\det A\rvert, or a constant π. A norm is
+// written with bars, ‖A‖ (‖A‖_F for a matrix).
+func (p *printer) opCall(n *ast.Node) {
+	if n.Is(builtin.Norm) {
+		p.norm(n, "")
 		return
 	}
+	sp := n.Op.Print
+	s := p.pick(sp.Text, sp.ASCII, sp.LaTeX)
+	if p.nt == notLaTeX && sp.LaTeXScalar != "" && n.Args[0].IsScalar() {
+		s = sp.LaTeXScalar
+	}
+	switch {
+	case len(n.Args) == 0:
+		p.fn(s)
+	case n.Op.Infix && p.nt != notASCII:
+		p.infix(n, s)
+	case strings.Contains(s, "%s") || strings.Contains(s, "%p"):
+		before, after, tight := strings.Cut(s, "%p")
+		if !tight {
+			before, after, _ = strings.Cut(s, "%s")
+		}
+		p.fn(before)
+		p.depth++
+		if tight {
+			p.expr(n.Args[0], ctxPostfix)
+		} else {
+			p.expr(n.Args[0], precLowest)
+		}
+		p.depth--
+		p.fn(after)
+	default:
+		p.call(s, n.Args...)
+	}
+}
+
+// apply prints a declared generic function: g(X), g′(X).
+func (p *printer) apply(n *ast.Node) {
+	a := n.Args[0]
 	var name string
 	switch p.nt {
 	case notText:

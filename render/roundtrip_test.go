@@ -38,11 +38,12 @@ func TestASCIIRoundTrip(t *testing.T) {
 				switch {
 				case m.Kind == ast.KVar && !seen[m.Name]:
 					seen[m.Name] = true
-					decls = append(decls, ast.Decl{Name: m.Name, Shape: m.Shape, Props: m.Props})
+					// The ASCII spells a Greek name out (Ω is Omega).
+					decls = append(decls, ast.Decl{Name: ASCIIName(m.Name), Shape: m.Shape, Props: m.Props})
 				case m.Kind == ast.KDelta:
 					delta = m
-					decls = append(decls, ast.Decl{Name: "Δ", Shape: m.Shape})
-				case m.Kind == ast.KApply && !ast.ElementwiseFuncs[m.Name] && !seen[m.Name]:
+					decls = append(decls, ast.Decl{Name: "Delta", Shape: m.Shape})
+				case m.Kind == ast.KApply && !seen[m.Name]:
 					seen[m.Name] = true
 					decls = append(decls, ast.Decl{Name: m.Name, Func: true})
 				}
@@ -61,7 +62,14 @@ func TestASCIIRoundTrip(t *testing.T) {
 			}
 			env := numeric.RandomEnv(rng, prog, sizes)
 			if delta != nil {
-				env.Deltas = map[string]*mat.Dense{delta.Name: env.Vals["Δ"]}
+				env.Deltas = map[string]*mat.Dense{delta.Name: env.Vals["Delta"]}
+			}
+			for name, v := range env.Vals { // the tree's own names
+				ast.Walk(tc.n, func(m *ast.Node) {
+					if m.Kind == ast.KVar && m.Name != name && ASCIIName(m.Name) == name {
+						env.Vals[m.Name] = v
+					}
+				})
 			}
 			want, err := numeric.Eval(tc.n, env)
 			if err != nil {

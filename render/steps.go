@@ -28,7 +28,7 @@ func stepParts(nm Names, nt notation, th Theme, st ast.Step) (left, right []piec
 		p.op("+")
 		p.raw(" o")
 		p.raw(p.pick("(‖", "(||", `\left(\lVert `))
-		p.emit(th.Delta, p.pick("Δ", "Δ", `\Delta`))
+		p.emit(th.Delta, p.pick("Δ", "Delta", `\Delta`))
 		p.raw(p.pick("‖)", "||)", ` \rVert\right)`))
 		right = append(expr(st.Rhs), p.ps...)
 	case ast.StepRule:
@@ -41,7 +41,7 @@ func stepParts(nm Names, nt notation, th Theme, st ast.Step) (left, right []piec
 		left = p.ps
 		right = expr(st.Lhs)
 		if st.Rhs != nil {
-			right = append(append(right, piece{s: " = ", w: 3}), expr(st.Rhs)...)
+			right = append(append(right, piece{s: " ", w: 1, brk: brkSum}, piece{s: "= ", w: 2}), expr(st.Rhs)...)
 		}
 	default:
 		left, right = expr(st.Lhs), expr(st.Rhs)

@@ -7,13 +7,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 )
 
 func TestTemps(t *testing.T) {
 	W1 := ast.Var("W1", ast.Mat(dp, dn), 0)
 	W2 := ast.Var("W2", ast.Mat(dq, dp), 0)
 	X := ast.Var("X", ast.Mat(dn, dn), 0)
-	h := ast.Apply("tanh", 0, ast.Mul(W1, X)) // shared below
+	h := builtin.Tanh.Of(ast.Mul(W1, X)) // shared below
 	// ∇_W1 ‖W2·tanh(W1·X) − Y‖²_F
 	grad := ast.Mul(ast.Int(2), ast.Hadamard(
 		ast.Add(ast.Broadcast(ast.Int(1), h.Shape), neg(pow(h, 2))),
@@ -28,15 +29,15 @@ func TestTemps(t *testing.T) {
 		{"unshared", []*ast.Node{ast.Mul(vB, vX)}, nil},
 		{"leaves", []*ast.Node{ast.Add(vA, vA, tr(vA), tr(vA), neg(vA), neg(vA))}, nil},
 		{"small", []*ast.Node{ast.Mul(neg(inv), ast.Delta("A", vA.Shape), inv)}, nil},
-		{"across-roots", []*ast.Node{ast.Mul(vA, vC), ast.Apply("exp", 0, ast.Mul(vA, vC))}, []string{"A*C"}},
+		{"across-roots", []*ast.Node{ast.Mul(vA, vC), builtin.Exp.Of(ast.Mul(vA, vC))}, []string{"A*C"}},
 		{"same-parent-twice", []*ast.Node{ast.Hadamard(ast.Mul(vA, vC), ast.Mul(vA, vC))}, []string{"A*C"}},
 		{"nested", []*ast.Node{ast.Hadamard(
-			ast.Apply("exp", 0, ast.Add(ast.Mul(vA, vC), vS)),
-			ast.Apply("exp", 0, ast.Add(ast.Mul(vA, vC), vS)),
+			builtin.Exp.Of(ast.Add(ast.Mul(vA, vC), vS)),
+			builtin.Exp.Of(ast.Add(ast.Mul(vA, vC), vS)),
 			ast.Mul(vA, vC))}, []string{"A*C", "exp(T1 + S)"}},
 		{"unary-chain", []*ast.Node{ast.Hadamard(
-			ast.Apply("exp", 0, ast.Apply("exp", 0, ast.Apply("exp", 0, vA))),
-			ast.Apply("exp", 0, ast.Apply("exp", 0, ast.Apply("exp", 0, vA))))}, []string{"exp(exp(exp(A)))"}},
+			builtin.Exp.Of(builtin.Exp.Of(builtin.Exp.Of(vA))),
+			builtin.Exp.Of(builtin.Exp.Of(builtin.Exp.Of(vA))))}, []string{"exp(exp(exp(A)))"}},
 		{"division-by-temporary", []*ast.Node{ast.Add(
 			ast.Mul(vx, ast.Pow(ast.Mul(tr(vx), vx), ast.Int(-1))),
 			ast.Mul(vy, ast.Pow(ast.Mul(tr(vx), vx), ast.Int(-1))))}, []string{"x'*x"}},
@@ -74,7 +75,7 @@ func deepDAG(k int) *ast.Node {
 	W := ast.Var("W", ast.Mat(dn, dn), 0)
 	b := ast.Var("X", ast.Mat(dn, dn), 0)
 	for range k {
-		b = ast.Hadamard(ast.Apply("tanh", 0, ast.Mul(W, b)), b)
+		b = ast.Hadamard(builtin.Tanh.Of(ast.Mul(W, b)), b)
 	}
 	return b
 }
@@ -109,7 +110,7 @@ func TestTempsDeep(t *testing.T) {
 	// The whole document stays small too.
 	W := ast.Var("W", ast.Mat(dn, dn), 0)
 	r := &ast.Result{
-		Program:     &ast.Program{Root: ast.Reduce(ast.KSum, root), Vars: []*ast.Node{W, ast.Var("X", ast.Mat(dn, dn), 0)}},
+		Program:     &ast.Program{Root: builtin.Sum.Of(root), Vars: []*ast.Node{W, ast.Var("X", ast.Mat(dn, dn), 0)}},
 		Derivatives: []ast.Derivative{{Wrt: W, Gradient: root}},
 	}
 	for _, f := range []Format{FormatText, FormatASCII, FormatLaTeX, FormatNumPy, FormatJSON} {

@@ -1,6 +1,6 @@
 // Package rules computes the Fréchet differential of a typed expression: the
 // part of f(X+Δ) − f(X) that is linear in Δ. One rule per node kind; each
-// rule's comment states the identity it implements (RULES.md).
+// rule's comment states the identity it implements.
 package rules
 
 import (
@@ -8,18 +8,25 @@ import (
 	"math/big"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 )
 
 // UnsupportedError reports an operation that has no differentiation rule.
 // It is an error, never a silent zero.
-type UnsupportedError struct{ Node *ast.Node }
+type UnsupportedError struct {
+	Node *ast.Node
+	Why  string // the reason, when there is more to say than "no rule"
+}
 
 func (e *UnsupportedError) Error() string {
+	if e.Why != "" {
+		return e.Why
+	}
 	return fmt.Sprintf("no differentiation rule for %s", describe(e.Node))
 }
 
 func describe(n *ast.Node) string {
-	if n.Kind == ast.KApply {
+	if n.Kind == ast.KApply || n.Kind == ast.KCall {
 		return n.Name
 	}
 	return n.Kind.String()
@@ -61,8 +68,8 @@ func (d *differ) d(n *ast.Node) (*ast.Node, error) {
 	}
 	args := make([]*ast.Node, len(n.Args))
 	for i, a := range n.Args {
-		if i == 0 && isNormPower(n) {
-			continue // pow differentiates the norm's operand itself
+		if i == 0 && (isNormPower(n) || isTracePower(n)) {
+			continue // pow and tracePower differentiate the operand's operand themselves
 		}
 		da, err := d.d(a)
 		if err != nil {
@@ -148,43 +155,20 @@ func (d *differ) rule(n *ast.Node, da []*ast.Node) (string, *ast.Node, error) {
 	case ast.KPow:
 		return d.pow(n, da)
 
-	case ast.KApply: // d g(A) = g′(A) ⊙ dA
-		gp, rule, err := derivative(n)
-		if err != nil {
-			return "", nil, err
+	case ast.KApply: // a declared generic function: d g⁽ᵏ⁾(A) = g⁽ᵏ⁺¹⁾(A) ⊙ dA
+		return "d g(A) = g′(A) ⊙ dA", elementwiseTimes(ast.Apply(n.Name, n.K+1, a[0]), da[0]), nil
+
+	case ast.KCall: // the operation's own rule, from its row of the table (package builtin)
+		if isTracePower(n) {
+			return d.tracePower(n)
 		}
-		if gp == nil {
-			return rule, nil, nil
+		if n.Op.Deriv == nil {
+			return "", nil, &UnsupportedError{Node: n}
 		}
-		return rule, elementwiseTimes(gp, da[0]), nil
+		return n.Op.Rule, n.Op.Deriv(n, da), nil
 
-	case ast.KTrace: // d tr(A) = tr(dA)
-		return "d tr(A) = tr(dA)", ast.Reduce(ast.KTrace, da[0]), nil
-
-	case ast.KDet: // d det(A) = det(A)·tr(A⁻¹·dA)
-		return "d det(A) = det(A)·tr(A⁻¹·dA)", ast.Mul(n, ast.Reduce(ast.KTrace, ast.Mul(ast.Inverse(a[0]), da[0]))), nil
-
-	case ast.KLogdet: // d log|det A| = tr(A⁻¹·dA)
-		return "d log|det A| = tr(A⁻¹·dA)", ast.Reduce(ast.KTrace, ast.Mul(ast.Inverse(a[0]), da[0])), nil
-
-	case ast.KSum: // d sum(A) = sum(dA)
-		return "d sum(A) = sum(dA)", ast.Reduce(ast.KSum, da[0]), nil
-
-	case ast.KDiagMat: // d diag(x) = diag(dx)
-		return "d diag(x) = diag(dx)", ast.DiagMat(da[0]), nil
-
-	case ast.KDiagVec: // d diag(A) = diag(dA)
-		return "d diag(A) = diag(dA)", ast.DiagVec(da[0]), nil
-
-	case ast.KLogsumexp: // d logsumexp(x) = softmax(x)ᵀ·dx
-		return "d logsumexp(x) = softmax(x)ᵀ·dx", ast.Mul(ast.Transpose(ast.Softmax(a[0])), da[0]), nil
-
-	case ast.KSoftmax: // d softmax(x) = p ⊙ dx − p·(pᵀ·dx), p = softmax(x)
-		return "d softmax(x) = p ⊙ dx − p·pᵀ·dx",
-			sum(ast.Hadamard(n, da[0]), ast.Mul(ast.Int(-1), n, ast.Transpose(n), da[0])), nil
-
-	case ast.KNorm: // d‖A‖ = ⟨A, dA⟩ / ‖A‖
-		return "d‖A‖ = ⟨A, dA⟩/‖A‖", ast.Mul(ast.Inner(a[0], da[0]), ast.Pow(n, ast.Int(-1))), nil
+	case ast.KMatPowSym: // closed forms only inside tr (tracePower), det and logdet (simplify)
+		return "", nil, &UnsupportedError{Node: n, Why: "the differential of a symbolic matrix power A^k (k: int) has a closed form only inside tr, det and logdet"}
 
 	case ast.KInner: // d⟨A, B⟩ = ⟨dA, B⟩ + ⟨A, dB⟩
 		var terms []*ast.Node
@@ -199,17 +183,8 @@ func (d *differ) rule(n *ast.Node, da []*ast.Node) (string, *ast.Node, error) {
 	case ast.KBroadcast: // a broadcast is linear: d(bcast a) = bcast(da)
 		return "d(broadcast a) = broadcast(da)", ast.Broadcast(da[0], n.Shape), nil
 
-	case ast.KKron: // d(A ⊗ B) = dA ⊗ B + A ⊗ dB
-		var terms []*ast.Node
-		if da[0] != nil {
-			terms = append(terms, ast.Kron(da[0], a[1]))
-		}
-		if da[1] != nil {
-			terms = append(terms, ast.Kron(a[0], da[1]))
-		}
-		return "d(A ⊗ B) = dA ⊗ B + A ⊗ dB", sum(terms...), nil
 	}
-	return "", nil, &UnsupportedError{n}
+	return "", nil, &UnsupportedError{Node: n}
 }
 
 // pow differentiates A .^ p:
@@ -240,50 +215,41 @@ func (d *differ) pow(n *ast.Node, da []*ast.Node) (string, *ast.Node, error) {
 	}
 	if da[1] != nil {
 		rule += " + log(A) ⊙ A .^ p · dp"
-		logb := ast.Apply("log", 0, base)
+		logb := builtin.Log.Of(base)
 		terms = append(terms, ast.Mul(da[1], elementwiseTimes(logb, n)))
 	}
 	return rule, sum(terms...), nil
 }
 
+// ---- symbolic matrix powers A^k, k: int ----
+// (det(A^k) = det(A)^k and logdet(A^k) = k·logdet(A) are rewritten by simplify.)
+
+// isTracePower reports whether n is tr(Aᵏ) with a symbolic integer k.
+func isTracePower(n *ast.Node) bool {
+	return n.Is(builtin.Trace) && n.Args[0].Kind == ast.KMatPowSym
+}
+
+// tracePower differentiates tr(Aᵏ) for a symbolic integer k:
+//
+//	d tr(Aᵏ) = k·tr(Aᵏ⁻¹·dA)
+//
+// (the k terms Aⁱ·dA·Aᵏ⁻¹⁻ⁱ of d(Aᵏ) are equal under the trace; for k < 0
+// the same holds with A⁻¹). k does not depend on the variable: an integer
+// is never one.
+func (d *differ) tracePower(n *ast.Node) (string, *ast.Node, error) {
+	pw := n.Args[0]
+	a, k := pw.Args[0], pw.Args[1]
+	da, err := d.d(a)
+	if err != nil || da == nil {
+		return "", nil, err
+	}
+	return "d tr(Aᵏ) = k·tr(Aᵏ⁻¹·dA)", ast.Mul(k, builtin.Trace.Of(ast.Mul(ast.MatPowSym(a, minus(k, 1)), da))), nil
+}
+
 // isNormPower reports whether n is ‖A‖ᵖ with a constant p, differentiated
 // as a whole so that d‖A‖² = 2⟨A, dA⟩ needs no division by ‖A‖.
 func isNormPower(n *ast.Node) bool {
-	return n.Kind == ast.KPow && n.Args[0].Kind == ast.KNorm && n.Args[1].Kind == ast.KNum
-}
-
-// derivative returns g′(A) for the elementwise function node n = g(A), and
-// the rule's name. A nil derivative means g′ = 0 (sign, step: almost everywhere).
-func derivative(n *ast.Node) (*ast.Node, string, error) {
-	a := n.Args[0]
-	one := bcast(ast.Int(1), a.Shape)
-	switch n.Name {
-	case "exp":
-		return n, "d exp(A) = exp(A) ⊙ dA", nil
-	case "log":
-		return ast.Pow(a, ast.Int(-1)), "d log(A) = dA ⊘ A", nil
-	case "sin":
-		return ast.Apply("cos", 0, a), "d sin(A) = cos(A) ⊙ dA", nil
-	case "cos":
-		return ast.Mul(ast.Int(-1), ast.Apply("sin", 0, a)), "d cos(A) = −sin(A) ⊙ dA", nil
-	case "tanh":
-		return ast.Add(one, ast.Mul(ast.Int(-1), ast.Pow(n, ast.Int(2)))), "d tanh(A) = (1 − tanh(A)²) ⊙ dA", nil
-	case "sigmoid":
-		return elementwiseTimes(n, ast.Add(one, ast.Mul(ast.Int(-1), n))), "d σ(A) = σ(A) ⊙ (1 − σ(A)) ⊙ dA", nil
-	case "sqrt":
-		return ast.Mul(ast.Number(big.NewRat(1, 2)), ast.Pow(n, ast.Int(-1))), "d sqrt(A) = dA ⊘ (2·sqrt(A))", nil
-	case "abs":
-		return ast.Apply("sign", 0, a), "d |A| = sign(A) ⊙ dA", nil
-	case "relu":
-		return ast.Apply("step", 0, a), "d relu(A) = step(A) ⊙ dA", nil
-	case "sign", "step":
-		return nil, "d " + n.Name + "(A) = 0 (almost everywhere)", nil
-	}
-	if ast.ElementwiseFuncs[n.Name] {
-		return nil, "", &UnsupportedError{n}
-	}
-	// A declared generic function: d g⁽ᵏ⁾(A) = g⁽ᵏ⁺¹⁾(A) ⊙ dA.
-	return ast.Apply(n.Name, n.K+1, a), "d g(A) = g′(A) ⊙ dA", nil
+	return n.Kind == ast.KPow && n.Args[0].Is(builtin.Norm) && n.Args[1].Kind == ast.KNum
 }
 
 // elementwiseTimes is a ⊙ b, or the ordinary product when a and b are scalars.

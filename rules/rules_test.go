@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 	"github.com/mdiff/mdiff/numeric"
 	"github.com/mdiff/mdiff/rules"
 	"github.com/mdiff/mdiff/simplify"
@@ -99,7 +100,7 @@ func TestRules(t *testing.T) {
 			// Reduce a matrix-valued f to a scalar to exercise every adjoint.
 			f := p.Root
 			if !f.IsScalar() {
-				f = ast.Reduce(ast.KSum, ast.Hadamard(f, f))
+				f = builtin.Sum.Of(ast.Hadamard(f, f))
 			}
 			dfs, err := rules.Differential(f, v, nil)
 			if err != nil {
@@ -130,7 +131,7 @@ func TestRulesCatchWrongAnswers(t *testing.T) {
 	p := program(t, "tr(A*X)", "A: p x n; X: n x p")
 	v := p.Var("X")
 	delta := ast.Delta("X", v.Shape)
-	rep, _ := numeric.CheckDifferential(p.Root, ast.Reduce(ast.KTrace, ast.Mul(delta, p.Var("A"))), v, p, numeric.Options{Seed: 1})
+	rep, _ := numeric.CheckDifferential(p.Root, builtin.Trace.Of(ast.Mul(delta, p.Var("A"))), v, p, numeric.Options{Seed: 1})
 	if !rep.OK {
 		t.Fatalf("tr(Δ·A) rejected: %g", rep.RelErr)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 )
 
 // NotLinearError reports a node of a linear form that is not linear in Δ.
@@ -11,6 +12,21 @@ type NotLinearError struct{ Node *ast.Node }
 
 func (e *NotLinearError) Error() string {
 	return fmt.Sprintf("internal error: %s is not linear in Δ", ast.Dump(e.Node))
+}
+
+// NoAdjointError reports an operation that holds Δ in a linear form but
+// whose adjoint mdiff cannot write in its notation: a Kronecker product or a
+// vec that no identity removes (RULES.md). It is an error for the user, not
+// an internal one.
+type NoAdjointError struct{ Node *ast.Node }
+
+func (e *NoAdjointError) Error() string {
+	name := e.Node.Name
+	msg := fmt.Sprintf("no closed-form gradient through %s: Δ stays inside %s(…) and no identity removes it", name, name)
+	if r := e.Node.Op.AdjointRule; r != "" {
+		msg += " (mdiff writes its adjoint only as " + r + ")"
+	}
+	return msg
 }
 
 // Identity names the identities the adjoint pass uses, for --steps.
@@ -21,11 +37,11 @@ var (
 	IdentityHadamard  = "⟨G, A ⊙ Δ⟩ = ⟨G ⊙ A, Δ⟩"
 	IdentityQuotient  = "⟨G, Δ ⊘ B⟩ = ⟨G ⊘ B, Δ⟩"
 	IdentityTranspose = "⟨G, Δᵀ⟩ = ⟨Gᵀ, Δ⟩"
-	IdentityTrace     = "g·tr(Δ) = ⟨g·I, Δ⟩"
-	IdentitySumAll    = "g·sum(Δ) = ⟨g·𝟙, Δ⟩"
+	IdentityTrace     = builtin.Trace.AdjointRule
+	IdentitySumAll    = builtin.Sum.AdjointRule
 	IdentityInner     = "g·⟨A, Δ⟩ = ⟨g·A, Δ⟩"
-	IdentityDiagMat   = "⟨G, diag(δ)⟩ = ⟨diag(G), δ⟩"
-	IdentityDiagVec   = "⟨g, diag(Δ)⟩ = ⟨diag(g), Δ⟩"
+	IdentityDiagMat   = builtin.DiagMat.AdjointRule
+	IdentityDiagVec   = builtin.DiagVec.AdjointRule
 	IdentityBroadcast = "⟨G, broadcast(δ)⟩ = ⟨sum of G over the broadcast axes, δ⟩"
 )
 
@@ -168,16 +184,6 @@ func adjoint(n, g *ast.Node, pass func(id string, n, g, arg, c *ast.Node)) error
 	case ast.KTranspose: // ⟨G, Δᵀ⟩ = ⟨Gᵀ, Δ⟩
 		pass(IdentityTranspose, n, g, a[0], ast.Transpose(g))
 		return nil
-	case ast.KTrace: // g·tr(Δ) = ⟨g·I, Δ⟩
-		pass(IdentityTrace, n, g, a[0], ast.Mul(g, ast.Identity(a[0].Shape.Rows)))
-		return nil
-	case ast.KSum: // g·sum(Δ) = ⟨g·𝟙, Δ⟩
-		c := g
-		if !a[0].IsScalar() {
-			c = ast.Mul(g, ast.Ones(a[0].Shape))
-		}
-		pass(IdentitySumAll, n, g, a[0], c)
-		return nil
 	case ast.KInner: // g·⟨A, Δ⟩ = ⟨g·A, Δ⟩
 		k, err := withDelta()
 		if err != nil {
@@ -185,18 +191,26 @@ func adjoint(n, g *ast.Node, pass func(id string, n, g, arg, c *ast.Node)) error
 		}
 		pass(IdentityInner, n, g, a[k], ast.Mul(g, a[1-k]))
 		return nil
-	case ast.KDiagMat: // ⟨G, diag(δ)⟩ = ⟨diag(G), δ⟩
-		pass(IdentityDiagMat, n, g, a[0], ast.DiagVec(g))
-		return nil
-	case ast.KDiagVec: // ⟨g, diag(Δ)⟩ = ⟨diag(g), Δ⟩
-		pass(IdentityDiagVec, n, g, a[0], ast.DiagMat(g))
+	case ast.KCall: // the operation's adjoint, from its row of the table (package builtin)
+		k, err := withDelta()
+		if err != nil {
+			return err
+		}
+		var c *ast.Node
+		if n.Op.Adjoint != nil {
+			c = n.Op.Adjoint(n, g, k)
+		}
+		if c == nil {
+			return &NoAdjointError{n}
+		}
+		pass(n.Op.AdjointRule, n, g, a[k], c)
 		return nil
 	case ast.KBroadcast: // a broadcast operand gets G summed over the broadcast axes
 		x := a[0]
 		var c *ast.Node
 		switch {
 		case x.IsScalar():
-			c = ast.Reduce(ast.KSum, g)
+			c = builtin.Sum.Of(g)
 		case x.Shape.Rows == ast.One: // a row: 𝟙ᵀ·G
 			c = ast.Mul(ast.Ones(ast.Shape{Rows: ast.One, Cols: g.Shape.Rows}), g)
 		default: // a column: G·𝟙

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 )
 
 // simplifyAdd flattens, collects like terms (cA + dA = (c+d)A), orders the
@@ -418,9 +419,15 @@ func cancelChain(chain []*ast.Node) []*ast.Node {
 				continue
 			}
 		}
-		if k := len(out); k > 0 && out[k-1].Kind == ast.KDiagMat && f.Kind == ast.KDiagMat { // diag(a)·diag(b) = diag(a ⊙ b)
-			out[k-1] = simplify(ast.DiagMat(ast.Hadamard(out[k-1].Args[0], f.Args[0])))
+		if k := len(out); k > 0 && out[k-1].Is(builtin.DiagMat) && f.Is(builtin.DiagMat) { // diag(a)·diag(b) = diag(a ⊙ b)
+			out[k-1] = simplify(builtin.DiagMat.Of(ast.Hadamard(out[k-1].Args[0], f.Args[0])))
 			continue
+		}
+		if k := len(out); k > 0 {
+			if s := kronPair(out[k-1], f); s != nil { // vec and ⊗ identities
+				out[k-1] = s
+				continue
+			}
 		}
 		if k := len(out); k > 0 {
 			b1, e1 := matBase(out[k-1])
@@ -445,18 +452,18 @@ func matBase(f *ast.Node) (*ast.Node, int) {
 
 // softmaxTotal reports whether x·y is 𝟙ᵀ·softmax(v) or softmax(v)ᵀ·𝟙, which is 1.
 func softmaxTotal(x, y *ast.Node) bool {
-	return x.Kind == ast.KOnes && x.Shape.Rows == ast.One && y.Kind == ast.KSoftmax ||
-		x.Kind == ast.KTranspose && x.Args[0].Kind == ast.KSoftmax && y.Kind == ast.KOnes && y.Shape.Cols == ast.One
+	return x.Kind == ast.KOnes && x.Shape.Rows == ast.One && y.Is(builtin.Softmax) ||
+		x.Kind == ast.KTranspose && x.Args[0].Is(builtin.Softmax) && y.Kind == ast.KOnes && y.Shape.Cols == ast.One
 }
 
 // sumOfRatio returns sum(b) when x·y is aᵀ·(b ⊘ a) or (b ⊘ a)ᵀ·a for a
 // column a (Σᵢ aᵢ·bᵢ/aᵢ), else nil.
 func sumOfRatio(x, y *ast.Node) *ast.Node {
 	if x.Kind == ast.KTranspose && y.Kind == ast.KDiv && y.Shape.Cols == ast.One && y.Args[1] == x.Args[0] {
-		return simplify(ast.Reduce(ast.KSum, y.Args[0]))
+		return simplify(builtin.Sum.Of(y.Args[0]))
 	}
 	if x.Kind == ast.KTranspose && x.Args[0].Kind == ast.KDiv && x.Args[0].Shape.Cols == ast.One && x.Args[0].Args[1] == y {
-		return simplify(ast.Reduce(ast.KSum, x.Args[0].Args[0]))
+		return simplify(builtin.Sum.Of(x.Args[0].Args[0]))
 	}
 	return nil
 }
@@ -639,7 +646,7 @@ func logistic(a, b *ast.Node) *ast.Node {
 	var e *ast.Node
 	for i, t := range b.Args {
 		o := b.Args[1-i]
-		if t.Kind == ast.KApply && t.Name == "exp" && (o.IsNum(1) || o.Kind == ast.KBroadcast && o.Args[0].IsNum(1)) {
+		if t.Is(builtin.Exp) && (o.IsNum(1) || o.Kind == ast.KBroadcast && o.Args[0].IsNum(1)) {
 			e = t
 		}
 	}
@@ -654,7 +661,7 @@ func logistic(a, b *ast.Node) *ast.Node {
 	if i < 0 {
 		return nil
 	}
-	num[i] = ast.Apply("sigmoid", 0, e.Args[0])
+	num[i] = builtin.Sigmoid.Of(e.Args[0])
 	if len(num) == 1 {
 		return num[0]
 	}
@@ -762,16 +769,16 @@ func simplifyTrace(n *ast.Node) *ast.Node {
 	case a.Kind == ast.KIdentity: // tr(Iₙ) = n
 		return ast.Size(a.Shape.Rows)
 	case a.Kind == ast.KTranspose:
-		return ast.Reduce(ast.KTrace, a.Args[0])
+		return builtin.Trace.Of(a.Args[0])
 	case a.Kind == ast.KAdd:
 		terms := make([]*ast.Node, len(a.Args))
 		for i, t := range a.Args {
-			terms[i] = ast.Reduce(ast.KTrace, t)
+			terms[i] = builtin.Trace.Of(t)
 		}
 		return ast.Add(terms...)
 	}
 	if sc, rest := pullScalars(a); len(sc) > 0 {
-		return simplify(ast.Mul(append(sc, ast.Reduce(ast.KTrace, rest))...))
+		return simplify(ast.Mul(append(sc, builtin.Trace.Of(rest))...))
 	}
 	if a.Kind == ast.KMul {
 		ch := a.Args
@@ -791,17 +798,17 @@ func simplifySum(n *ast.Node) *ast.Node {
 	switch {
 	case a.IsScalar():
 		return a
-	case a.Kind == ast.KSoftmax: // the entries of softmax(x) sum to 1
+	case a.Is(builtin.Softmax): // the entries of softmax(x) sum to 1
 		return ast.Int(1)
 	case a.Kind == ast.KOnes: // sum(𝟙ₘₓₙ) = m·n
 		return simplify(ast.Mul(ast.Size(a.Shape.Rows), ast.Size(a.Shape.Cols)))
 	case a.Kind == ast.KBroadcast && a.Args[0].IsScalar(): // sum(s·𝟙ₘₓₙ) = s·m·n
 		return simplify(ast.Mul(a.Args[0], ast.Size(a.Shape.Rows), ast.Size(a.Shape.Cols)))
 	case a.Kind == ast.KTranspose:
-		return ast.Reduce(ast.KSum, a.Args[0])
+		return builtin.Sum.Of(a.Args[0])
 	}
 	if sc, rest := pullScalars(a); len(sc) > 0 {
-		return simplify(ast.Mul(append(sc, ast.Reduce(ast.KSum, rest))...))
+		return simplify(ast.Mul(append(sc, builtin.Sum.Of(rest))...))
 	}
 	return n
 }
@@ -819,7 +826,7 @@ func simplifyInner(n *ast.Node) *ast.Node {
 		return simplify(ast.Mul(append(append(sa, sb...), ast.Inner(ra, rb))...))
 	}
 	if a.Kind == ast.KOnes {
-		return ast.Reduce(ast.KSum, b)
+		return builtin.Sum.Of(b)
 	}
 	switch { // ⟨u, v⟩ = uᵀ·v for columns, u·vᵀ for rows
 	case a.Shape.Cols == ast.One:
@@ -828,7 +835,7 @@ func simplifyInner(n *ast.Node) *ast.Node {
 		return simplify(ast.Mul(a, ast.Transpose(b)))
 	}
 	if b.Kind == ast.KOnes {
-		return ast.Reduce(ast.KSum, a)
+		return builtin.Sum.Of(a)
 	}
 	if ast.Compare(b, a) < 0 {
 		return ast.Inner(b, a)
@@ -841,7 +848,7 @@ func mergeDiagonals(terms []*ast.Node) *ast.Node {
 	var diags, rest []*ast.Node
 	for _, t := range terms {
 		c, body := split(t)
-		if body != nil && body.Kind == ast.KDiagMat {
+		if body != nil && body.Is(builtin.DiagMat) {
 			diags = append(diags, scaled(c, body.Args[0], body.Args[0].Shape))
 		} else {
 			rest = append(rest, t)
@@ -850,7 +857,7 @@ func mergeDiagonals(terms []*ast.Node) *ast.Node {
 	if len(diags) < 2 {
 		return nil
 	}
-	d := simplify(ast.DiagMat(simplify(ast.Add(diags...))))
+	d := simplify(builtin.DiagMat.Of(simplify(ast.Add(diags...))))
 	if len(rest) == 0 {
 		return d
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 )
 
 // NoJacobianError says why a linear map has no Jacobian in matrix or
@@ -90,9 +91,9 @@ func jacobianOf(n, delta *ast.Node, jac func(*ast.Node) (*ast.Node, error)) (*as
 				case f.Shape.Rows == ast.One: // L·(f·r) with f·r a scalar φ: J = L·J[φ]
 					inner = ast.Mul(f, r)
 					jInner = inner
-				case f.Kind == ast.KDiagMat: // L·diag(g)·r = L·diag(r)·g
+				case f.Is(builtin.DiagMat): // L·diag(g)·r = L·diag(r)·g
 					inner = f.Args[0]
-					left = append(left, ast.DiagMat(r))
+					left = append(left, builtin.DiagMat.Of(r))
 					jInner = inner
 				}
 				if jInner != nil {
@@ -130,13 +131,13 @@ func jacobianOf(n, delta *ast.Node, jac func(*ast.Node) (*ast.Node, error)) (*as
 		if err != nil {
 			return nil, err
 		}
-		return ast.Mul(ast.DiagMat(ast.Hadamard(others...)), jf), nil
+		return ast.Mul(builtin.DiagMat.Of(ast.Hadamard(others...)), jf), nil
 	case ast.KDiv:
 		jf, err := jac(n.Args[0])
 		if err != nil {
 			return nil, err
 		}
-		return ast.Mul(ast.DiagMat(ast.Pow(n.Args[1], ast.Int(-1))), jf), nil
+		return ast.Mul(builtin.DiagMat.Of(ast.Pow(n.Args[1], ast.Int(-1))), jf), nil
 	case ast.KBroadcast:
 		jf, err := jac(n.Args[0])
 		if err != nil {
@@ -151,7 +152,7 @@ func jacobianOf(n, delta *ast.Node, jac func(*ast.Node) (*ast.Node, error)) (*as
 			}
 		}
 	}
-	return nil, &NoJacobianError{fmt.Sprintf("%s of δ has no matrix form here; the differential map is the answer", opName(n.Kind))}
+	return nil, &NoJacobianError{fmt.Sprintf("%s of δ has no matrix form here; the differential map is the answer", opName(n))}
 }
 
 // scalarProduct returns the factors of a 1×1 product as one scalar factor.
@@ -200,7 +201,7 @@ func Kronecker(l, delta *ast.Node) (*ast.Node, error) {
 			if f.Kind == ast.KTranspose && f.Args[0] == delta {
 				return nil, &NoJacobianError{"a term holds Δᵀ, which needs the commutation matrix; the differential map is the answer"}
 			}
-			return nil, &NoJacobianError{fmt.Sprintf("a term holds Δ inside %s, which has no Kronecker form; the differential map is the answer", opName(f.Kind))}
+			return nil, &NoJacobianError{fmt.Sprintf("a term holds Δ inside %s, which has no Kronecker form; the differential map is the answer", opName(f))}
 		}
 		scalars, left, right := around(fs, k)
 		a := ast.Identity(rowsF)
@@ -211,7 +212,7 @@ func Kronecker(l, delta *ast.Node) (*ast.Node, error) {
 		if len(right) > 0 {
 			b = ast.Mul(right...)
 		}
-		term := ast.Kron(transposeCanon(b), a)
+		term := builtin.Kron.Of(transposeCanon(b), a)
 		out = append(out, ast.Mul(append([]*ast.Node{ast.Number(c)}, append(scalars, term)...)...))
 	}
 	return Simplify(ast.Add(out...)), nil
@@ -219,11 +220,12 @@ func Kronecker(l, delta *ast.Node) (*ast.Node, error) {
 
 func transposeCanon(n *ast.Node) *ast.Node { return Simplify(ast.Transpose(n)) }
 
-// opName names a node kind for a message.
-func opName(k ast.Kind) string {
+// opName names a node's operation for a message.
+func opName(n *ast.Node) string {
+	k := n.Kind
 	switch k {
-	case ast.KDiagMat, ast.KDiagVec:
-		return "diag"
+	case ast.KCall, ast.KApply:
+		return n.Name
 	case ast.KHadamard:
 		return "a Hadamard product ⊙"
 	case ast.KDiv:

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 )
 
 // memo maps a node to its canonical form; nil marks a node being rewritten
@@ -69,11 +70,26 @@ func local(n *ast.Node) *ast.Node {
 	if isZero(n) {
 		return zero(n.Shape)
 	}
+	if r := symPow(n); r != nil { // symbolic powers Aᵏ, k: int (sympow.go)
+		return r
+	}
 	switch n.Kind {
 	case ast.KApply, ast.KPow, ast.KHadamard, ast.KDiv:
 		if t := pullTranspose(n); t != nil {
 			return t
 		}
+	}
+	if v := pullVec(n); v != nil {
+		return v
+	}
+	switch n.Kind {
+	case ast.KCall:
+		if n.Op.Elementwise {
+			if t := pullTranspose(n); t != nil {
+				return t
+			}
+		}
+		return simplifyCall(n)
 	}
 	switch n.Kind {
 	case ast.KAdd:
@@ -87,71 +103,32 @@ func local(n *ast.Node) *ast.Node {
 	case ast.KTranspose:
 		return transpose(n.Args[0])
 	case ast.KInverse:
-		if a := n.Args[0]; a.Kind == ast.KDiagMat { // diag(x)⁻¹ = diag(1 ⊘ x)
-			return ast.DiagMat(ast.Pow(a.Args[0], ast.Int(-1)))
+		if a := n.Args[0]; a.Is(builtin.DiagMat) { // diag(x)⁻¹ = diag(1 ⊘ x)
+			return builtin.DiagMat.Of(ast.Pow(a.Args[0], ast.Int(-1)))
+		}
+		if a := n.Args[0]; a.Is(builtin.Kron) && a.Args[0].Shape.IsSquare() && a.Args[1].Shape.IsSquare() { // (A ⊗ B)⁻¹ = A⁻¹ ⊗ B⁻¹
+			return simplify(builtin.Kron.Of(ast.Inverse(a.Args[0]), ast.Inverse(a.Args[1])))
 		}
 		return simplifyInverse(n)
 	case ast.KPow:
 		return simplifyPow(n)
-	case ast.KApply:
-		a := n.Args[0]
-		switch a.Kind {
+	case ast.KApply: // a generic g is elementwise too
+		switch a := n.Args[0]; a.Kind {
 		case ast.KBroadcast: // g(bcast s) = bcast g(s)
 			return ast.Broadcast(ast.Apply(n.Name, n.K, a.Args[0]), n.Shape)
 		case ast.KZero: // g(0) = bcast g(0)
 			return ast.Broadcast(ast.Apply(n.Name, n.K, ast.Int(0)), n.Shape)
-		case ast.KNum:
-			if v := foldApply(n.Name, n.K, a.Num); v != nil {
-				return ast.Number(v)
-			}
 		}
 	case ast.KMatPow:
 		if a := n.Args[0]; a.Kind == ast.KMatPow { // (Aʲ)ᵏ = Aʲᵏ
 			return ast.MatPow(a.Args[0], a.K*n.K)
 		}
-	case ast.KTrace:
-		return simplifyTrace(n)
-	case ast.KSum:
-		return simplifySum(n)
 	case ast.KInner:
 		return simplifyInner(n)
 	case ast.KBroadcast:
 		a := n.Args[0]
 		if a.Kind == ast.KBroadcast {
 			return ast.Broadcast(a.Args[0], n.Shape)
-		}
-	case ast.KDet, ast.KLogdet:
-		if a := n.Args[0]; a.Kind == ast.KTranspose { // det(Aᵀ) = det(A)
-			return ast.Reduce(n.Kind, a.Args[0])
-		}
-		if a := n.Args[0]; a.Kind == ast.KIdentity {
-			if n.Kind == ast.KDet {
-				return ast.Int(1)
-			}
-			return ast.Int(0)
-		}
-	case ast.KDiagVec:
-		a := n.Args[0]
-		if a.Kind == ast.KDiagMat { // diag(diag(x)) = x
-			return a.Args[0]
-		}
-		if a.Kind == ast.KIdentity { // diag(I) = 𝟙
-			return ast.Ones(n.Shape)
-		}
-		if a.Kind == ast.KMul && len(a.Args) == 2 && a.Args[0].Shape.Cols == ast.One && a.Args[1].Shape.Rows == ast.One {
-			return ast.Hadamard(a.Args[0], transpose(a.Args[1])) // diag(u·vᵀ) = u ⊙ v
-		}
-	case ast.KKron: // A ⊗ I₁ = I₁ ⊗ A = A
-		a, b := n.Args[0], n.Args[1]
-		if a.IsScalar() {
-			return simplify(ast.Mul(a, b))
-		}
-		if b.IsScalar() {
-			return simplify(ast.Mul(b, a))
-		}
-	case ast.KDiagMat:
-		if a := n.Args[0]; a.Kind == ast.KOnes { // diag(𝟙) = I
-			return ast.Identity(n.Shape.Rows)
 		}
 	}
 	return n
@@ -164,13 +141,21 @@ func isZero(n *ast.Node) bool {
 	}
 	z := func(a *ast.Node) bool { return a.Kind == ast.KZero || a.IsNum(0) }
 	switch n.Kind {
-	case ast.KMul, ast.KHadamard, ast.KInner, ast.KKron:
+	case ast.KMul, ast.KHadamard, ast.KInner:
 		for _, a := range n.Args {
 			if z(a) {
 				return true
 			}
 		}
-	case ast.KTranspose, ast.KTrace, ast.KSum, ast.KDiagMat, ast.KDiagVec, ast.KBroadcast, ast.KDiv:
+	case ast.KCall: // a linear operation of 0, or a product with a 0 factor
+		if n.Op.Linear || n.Is(builtin.Kron) {
+			for _, a := range n.Args {
+				if z(a) {
+					return true
+				}
+			}
+		}
+	case ast.KTranspose, ast.KBroadcast, ast.KDiv:
 		return z(n.Args[0])
 	case ast.KPow:
 		return z(n.Args[0]) && n.Args[1].Kind == ast.KNum && n.Args[1].Num.Sign() > 0
@@ -235,36 +220,3 @@ func Negate(n *ast.Node) *ast.Node { return Simplify(ast.Mul(ast.Int(-1), n)) }
 func Scale(c *big.Rat, n *ast.Node) *ast.Node { return Simplify(ast.Mul(ast.Number(c), n)) }
 
 var half = big.NewRat(1, 2)
-
-// foldApply evaluates a built-in elementwise function at a number where the
-// value is rational: exp(0) = 1, log(1) = 0, σ(0) = 1/2, |c|, relu(c), …
-// It returns nil elsewhere.
-func foldApply(fn string, order int, x *big.Rat) *big.Rat {
-	if order != 0 {
-		return nil
-	}
-	zero, one := x.Sign() == 0, x.Cmp(big.NewRat(1, 1)) == 0
-	switch {
-	case fn == "exp" && zero, fn == "cos" && zero, fn == "sqrt" && one:
-		return big.NewRat(1, 1)
-	case fn == "log" && one, fn == "sin" && zero, fn == "tanh" && zero, fn == "sqrt" && zero:
-		return new(big.Rat)
-	case fn == "sigmoid" && zero:
-		return big.NewRat(1, 2)
-	case fn == "abs":
-		return new(big.Rat).Abs(x)
-	case fn == "relu":
-		if x.Sign() > 0 {
-			return new(big.Rat).Set(x)
-		}
-		return new(big.Rat)
-	case fn == "sign":
-		return big.NewRat(int64(x.Sign()), 1)
-	case fn == "step":
-		if x.Sign() > 0 {
-			return big.NewRat(1, 1)
-		}
-		return new(big.Rat)
-	}
-	return nil
-}

@@ -1,6 +1,9 @@
 package simplify
 
-import "github.com/mdiff/mdiff/ast"
+import (
+	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
+)
 
 // transpose returns aᵀ with the transpose pushed towards the leaves:
 // (Aᵀ)ᵀ = A, (AB)ᵀ = BᵀAᵀ, (A + B)ᵀ = Aᵀ + Bᵀ, (A ⊙ B)ᵀ = Aᵀ ⊙ Bᵀ,
@@ -35,10 +38,14 @@ func transpose(a *ast.Node) *ast.Node {
 		return simplify(ast.Inverse(transpose(a.Args[0])))
 	case ast.KMatPow:
 		return simplify(ast.MatPow(transpose(a.Args[0]), a.K))
+	case ast.KMatPowSym: // (Aᵏ)ᵀ = (Aᵀ)ᵏ
+		return simplify(ast.MatPowSym(transpose(a.Args[0]), a.Args[1]))
 	case ast.KBroadcast:
 		return simplify(ast.Broadcast(transpose(a.Args[0]), a.Shape.T()))
-	case ast.KKron:
-		return simplify(ast.Kron(transpose(a.Args[0]), transpose(a.Args[1])))
+	case ast.KCall:
+		if a.Is(builtin.Kron) { // (A ⊗ B)ᵀ = Aᵀ ⊗ Bᵀ
+			return simplify(builtin.Kron.Of(transpose(a.Args[0]), transpose(a.Args[1])))
+		}
 	}
 	return ast.Transpose(a)
 }

@@ -294,30 +294,36 @@ func ask(ctx context.Context, s seed) error {
 }
 
 // cliLines splits the CLI's ascii output into the expressions of its lines
-// (what follows "label = ", without the note) and the check line.
+// (what follows "label = ", without the note; a map without its "Delta ->")
+// and the check line.
 func cliLines(out string) (exprs []string, check string) {
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
 	check = lines[len(lines)-1]
 	for _, l := range lines[:len(lines)-1] {
-		if strings.HasPrefix(l, "  ") && !strings.HasPrefix(strings.TrimSpace(l), "T") { // a step or a wrapped line
-			continue
-		}
-		l = strings.TrimPrefix(strings.TrimSpace(l), "where ")
-		if strings.HasPrefix(l, "T") && strings.Contains(l, " = ") { // a temporary: "T1 = …"
-			exprs = append(exprs, l)
+		if strings.HasPrefix(l, "  ") { // a step
 			continue
 		}
 		_, rest, _ := strings.Cut(l, " = ")
+		rest = strings.TrimPrefix(rest, "Delta -> ")
 		exprs = append(exprs, strings.TrimPrefix(rest, "Δ -> "))
 	}
 	return exprs, check
 }
 
 // sameLines compares the page's lines with the CLI's ascii output: each
-// data-ascii must be the CLI's expression, followed by nothing but a note.
+// data-ascii but a temporary's must be the CLI's expression, followed by
+// nothing but a note; each temporary "Tk = …" must be one the CLI's lines
+// define in their where clauses.
 func sameLines(t *testing.T, got []pageLine, cliOut string) {
 	t.Helper()
 	want, _ := cliLines(cliOut)
+	var temps []pageLine
+	got = slices.DeleteFunc(slices.Clone(got), func(l pageLine) bool {
+		if l.Kind == "temp" {
+			temps = append(temps, l)
+		}
+		return l.Kind == "temp"
+	})
 	if len(got) != len(want) {
 		t.Errorf("page has %d lines, mdiff diff --format ascii %d:\n%s\npage: %+v", len(got), len(want), cliOut, got)
 		return
@@ -333,6 +339,11 @@ func sameLines(t *testing.T, got []pageLine, cliOut string) {
 		}
 		if !l.KaTeX {
 			t.Errorf("line %d (%s) is not rendered by KaTeX", i+1, l.Kind)
+		}
+	}
+	for k, l := range temps {
+		if l.ASCII == nil || !strings.HasPrefix(*l.ASCII, fmt.Sprintf("T%d = ", k+1)) || !strings.Contains(cliOut, *l.ASCII) {
+			t.Errorf("temporary %d: data-ascii %v, not one of the where clauses of\n%s", k+1, l.ASCII, cliOut)
 		}
 	}
 }
@@ -446,8 +457,9 @@ func testPage(t *testing.T, ctx context.Context, base string, static bool) {
 			if !slices.ContainsFunc(lines, func(l pageLine) bool { return l.Kind == "grad" || l.Kind == "df" }) {
 				t.Errorf("no derivative on the page: %+v", lines)
 			}
-			_, check := cliLines(out)
-			if got, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("check"))); got != "✓ "+check {
+			text, _, _ := runCLI(t, s.cliArgs("text")...)
+			_, check := cliLines(text)
+			if got, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("check"))); got != check {
 				t.Errorf("check line %q, mdiff diff: %q", got, check)
 			}
 			ms := latency(ctx)

@@ -13,6 +13,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
+
+	"github.com/mdiff/mdiff"
+	"github.com/mdiff/mdiff/ast"
 )
 
 // Exit codes.
@@ -46,9 +49,10 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 	if errors.As(err, &exit) {
 		return exit.code
 	}
-	fmt.Fprintf(stderr, "mdiff: %v\n", err)
+	fmt.Fprintf(stderr, "mdiff: %s\n", describe(err))
 	var ue *usageError
-	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command") {
+	var ae *ast.Error
+	if errors.As(err, &ue) || !errors.As(err, &ae) && strings.HasPrefix(err.Error(), "unknown command") { // cobra's
 		return exitUsage
 	}
 	return exitError
@@ -59,11 +63,12 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 // with a single "-" but is not a flag of mdiff gets a leading space, which the
 // expression parser ignores.
 func protectExpressions(root *cobra.Command, args []string) []string {
-	known := map[string]bool{"-h": true, "--help": true, "--": true}
+	known := map[string]bool{"-h": true, "--help": true, "--": true, "-": true, "-v": true, "--version": true}
 	takesValue := map[string]bool{}
 	for _, c := range append(root.Commands(), root) {
 		c.Flags().VisitAll(func(f *pflag.Flag) {
 			known["--"+f.Name] = true
+			known["-"+f.Name] = true // pflag takes -wrt as a shorthand list: let it report that, not the parser
 			takesValue["--"+f.Name] = f.NoOptDefVal == ""
 			if f.Shorthand != "" {
 				known["-"+f.Shorthand] = true
@@ -89,24 +94,60 @@ func (e *exitCodeError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "mdiff",
-		Short:         "Symbolic matrix calculus: derivatives of matrix expressions, verified numerically",
+		Use:   "mdiff",
+		Short: "Symbolic matrix calculus: derivatives of matrix expressions, verified numerically",
+		Long: `mdiff computes derivatives of matrix expressions the way a person does on
+paper: perturb X by a direction Δ, keep the part of f(X + Δ) − f(X) linear in
+Δ, and rewrite it as ⟨Δ, G⟩ to read off the gradient G. Every answer is
+checked numerically against finite differences before it is printed.` + languageHelp,
+		Example: `  mdiff diff '||Y - B*X||_F^2' --wrt B --let 'Y: q x n; B: q x p; X: p x n'
+  mdiff diff 'inv(X)' --wrt X --format ascii
+  mdiff check '<B, Ω*B>' --wrt B --grad '2*Ω*B' --let 'Ω: sym q x q'
+  echo 'tr(X)' | mdiff diff - --wrt X --let 'X: n x n'
+  mdiff diff --help        # the syntax, the functions and the declarations`,
+		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate("mdiff {{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newDiffCmd(stdout, stderr), newCheckCmd(stdout, stderr), newServeCmd(stdout, stderr))
+	root.SetFlagErrorFunc(flagError)
+	root.AddCommand(newDiffCmd(stdout, stderr), newCheckCmd(stdout, stderr), newVersionCmd(), newServeCmd(stdout, stderr))
+	// Flags are forgiving in case: --Hessian is --hessian.
+	root.SetGlobalNormalizationFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		return pflag.NormalizedName(strings.ToLower(name))
+	})
 	return root
 }
 
-// exactlyOneExpr is cobra.ExactArgs(1) as a usage error.
-func exactlyOneExpr(cmd *cobra.Command, args []string) error {
-	if len(args) != 1 {
-		return &usageError{fmt.Errorf("%s takes one expression (quote it), got %d arguments", cmd.Name(), len(args))}
+// flagError makes a flag error a usage error and, for an unknown flag
+// close to one of the command's, suggests it: --hesian → --hessian.
+func flagError(c *cobra.Command, err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+		var names []string
+		c.Flags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+		c.InheritedFlags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+		if s := ast.Nearest(name, names); s != "" {
+			return &usageError{fmt.Errorf("%s (did you mean --%s?)", msg, s)}
+		}
 	}
-	return nil
+	return &usageError{err}
+}
+
+// describe words an error for the command line: a declaration the
+// expression needs becomes the --let flag that gives it.
+func describe(err error) string {
+	var ae *ast.Error
+	var big *mdiff.TooLargeError
+	switch {
+	case errors.As(err, &ae) && ae.Suggest == "" && ae.Decl != "" && err == error(ae):
+		return fmt.Sprintf("%s (declare it with --let '%s')%s", ae.Msg, ae.Decl, ae.Snippet())
+	case errors.As(err, &big):
+		return fmt.Sprintf("%s is %v: too large to check numerically; use --no-check, or declare symbolic sizes", big.Name, big.Shape)
+	}
+	return err.Error()
 }
 
 // terminalWidth is the width of w when it is a terminal, else 0 (no wrapping).

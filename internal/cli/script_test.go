@@ -17,6 +17,9 @@ import (
 var updateScripts = flag.Bool("update", false, "rewrite the cmp files of testdata/script/*.txtar")
 
 func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" { // the terminal test runs this binary as mdiff
+		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
+	}
 	testscript.Main(m, map[string]func(){
 		"mdiff": func() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) },
 	})

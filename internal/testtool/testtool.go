@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -79,9 +81,34 @@ for (const s of items) {
 process.stdout.write(JSON.stringify(errs));
 `
 
+// displays are the math texts of s: the contents of its \[ … \] displays
+// when it has any (what the evaluation harness gives KaTeX), else s.
+func displays(s string) []string {
+	var out []string
+	rest := s
+	for {
+		i := strings.Index(rest, `\[`)
+		if i < 0 {
+			break
+		}
+		j := strings.Index(rest[i:], `\]`)
+		if j < 0 {
+			return append(out, rest[i+2:]) // unterminated: KaTeX will say so
+		}
+		out = append(out, strings.TrimSpace(rest[i+2:i+j]))
+		rest = rest[i+j+2:]
+	}
+	if out == nil {
+		out = []string{s}
+	}
+	return out
+}
+
 // KaTeX renders each item with KaTeX (display mode, throwOnError) under node
 // and returns one line per item it cannot render: the item and KaTeX's
-// error. Without node or KaTeX it calls Need.
+// error. An item is LaTeX math, or a document fragment of \[ … \] displays,
+// whose contents are rendered (as the evaluation harness does). Without node
+// or KaTeX it calls Need.
 func KaTeX(t testing.TB, items []string) []string {
 	t.Helper()
 	node, err := exec.LookPath("node")
@@ -89,7 +116,11 @@ func KaTeX(t testing.TB, items []string) []string {
 	Need(t, "node and KaTeX (npm install katex)", err == nil && katex != "")
 	katex, _ = filepath.Abs(katex)
 	dir := t.TempDir()
-	data, _ := json.Marshal(items)
+	var math []string
+	for _, s := range items {
+		math = append(math, displays(s)...)
+	}
+	data, _ := json.Marshal(math)
 	itemsPath, script := filepath.Join(dir, "items.json"), filepath.Join(dir, "check.js")
 	if err := os.WriteFile(itemsPath, data, 0o644); err != nil {
 		t.Fatal(err)
@@ -111,19 +142,45 @@ func KaTeX(t testing.TB, items []string) []string {
 	return errs
 }
 
-// Pdflatex compiles one document, article with amsmath only, holding every
-// item inside \[ … \]. It returns "" when the document compiles cleanly;
-// otherwise the error with the excerpt of pdflatex's output from the first
-// "!" line, or one "log: …" line per "Missing character" or "Undefined
-// control sequence" in the log. Without pdflatex it calls Need.
+// Pdflatex compiles one document, a4paper article with amsmath only, holding
+// every item: an item that starts with \[ (a display, as --format latex
+// prints it) is pasted as it stands, any other inside \[ … \]. It returns ""
+// when the document compiles cleanly; otherwise the error with the excerpt
+// of pdflatex's output from the first "!" line, or one "log: …" line per
+// "Missing character" or "Undefined control sequence" in the log. Without
+// pdflatex it calls Need.
 func Pdflatex(t testing.TB, items []string) string {
+	t.Helper()
+	return pdflatex(t, items, false)
+}
+
+// PdflatexFits is [Pdflatex] that also fails on every "Overfull \hbox" in
+// the log: a line wider than the text width of the page (345pt, the same on
+// A4 and letter paper). Each is reported with how much too wide it is and
+// the item's text.
+func PdflatexFits(t testing.TB, items []string) string {
+	t.Helper()
+	return pdflatex(t, items, true)
+}
+
+var overfull = regexp.MustCompile(`Overfull \\hbox \(([0-9.]+pt) too wide\) (?:in paragraph|detected) at lines? (\d+)`)
+
+func pdflatex(t testing.TB, items []string, fits bool) string {
 	t.Helper()
 	pdflatex, err := exec.LookPath("pdflatex")
 	Need(t, "pdflatex", err == nil)
 	var doc strings.Builder
-	doc.WriteString("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n")
+	doc.WriteString("\\documentclass[a4paper]{article}\n\\usepackage{amsmath}\n\\begin{document}\n")
+	line := 4 // the line the next item starts on
+	var starts []int
 	for _, s := range items {
-		doc.WriteString("\\[\n" + strings.TrimSpace(s) + "\n\\]\n")
+		s = strings.TrimSpace(s)
+		if !strings.HasPrefix(s, `\[`) {
+			s = "\\[\n" + s + "\n\\]"
+		}
+		starts = append(starts, line)
+		doc.WriteString(s + "\n\n")
+		line += strings.Count(s, "\n") + 2
 	}
 	doc.WriteString("\\end{document}\n")
 	dir := t.TempDir()
@@ -139,11 +196,22 @@ func Pdflatex(t testing.TB, items []string) string {
 		}
 		return fmt.Sprintf("%v\n%s", err, log)
 	}
-	log, _ := os.ReadFile(filepath.Join(dir, "doc.log"))
+	logData, _ := os.ReadFile(filepath.Join(dir, "doc.log"))
+	log := string(logData)
 	var bad []string
 	for _, b := range []string{"Missing character", "Undefined control sequence"} {
-		if strings.Contains(string(log), b) {
+		if strings.Contains(log, b) {
 			bad = append(bad, "log: "+b)
+		}
+	}
+	if fits {
+		for _, m := range overfull.FindAllStringSubmatch(log, -1) {
+			at, _ := strconv.Atoi(m[2])
+			k := 0
+			for k+1 < len(starts) && starts[k+1] <= at {
+				k++
+			}
+			bad = append(bad, fmt.Sprintf("log: Overfull \\hbox, %s too wide, at line %d, in\n%s", m[1], at, strings.TrimSpace(items[k])))
 		}
 	}
 	return strings.Join(bad, "\n")

@@ -39,7 +39,7 @@ def value(**kw):
     v_X = _matrix(kw["X"])
     v_D = _matrix(kw["D"])
     v_R = _matrix(kw["R"])
-    return _scalar(np.linalg.norm(v_X - (v_D @ v_R)) ** 2)
+    return _scalar(np.linalg.norm(v_X - v_D @ v_R) ** 2)
 
 
 def gradient_D(**kw):

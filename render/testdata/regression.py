@@ -39,7 +39,7 @@ def value(**kw):
     v_Y = _matrix(kw["Y"])
     v_B = _matrix(kw["B"])
     v_X = _matrix(kw["X"])
-    return _scalar(np.linalg.norm(v_Y - (v_B @ v_X)) ** 2)
+    return _scalar(np.linalg.norm(v_Y - v_B @ v_X) ** 2)
 
 
 def gradient(**kw):

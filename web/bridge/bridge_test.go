@@ -45,7 +45,7 @@ func TestAnswer(t *testing.T) {
 			jac = l.ASCII
 		}
 	}
-	if df != "-inv(X)*Δ*inv(X)" {
+	if df != "-inv(X)*Delta*inv(X)" {
 		t.Errorf("df = %q", df)
 	}
 	if jac == "" || !strings.HasPrefix(resp.Check, "✓ checked numerically") {

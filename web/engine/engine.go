@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -36,8 +37,10 @@ type Request struct {
 	Jacobian bool   `json:"jacobian"`
 }
 
-// Line is one line of the answer. ASCII is valid mdiff input: for a
-// temporary it is "T1 = …", as a where-clause lists it.
+// Line is one line of the answer. ASCII is what --format ascii writes after
+// the line's "=", ending with the where clause of the temporaries it uses,
+// so it is valid mdiff input as it stands; for a temporary it is "T1 = …",
+// as a where clause lists it.
 type Line struct {
 	Kind  string `json:"kind"`  // f, df, grad, hess, hessmat, jac, nojac, temp, step
 	Label string `json:"label"` // LaTeX of the left-hand side: \nabla_{B} f
@@ -136,7 +139,7 @@ func classify(err error, req Request) *Error {
 	e := &Error{Message: err.Error()}
 	var pe *ast.Error
 	switch {
-	case strings.Contains(e.Message, "--wrt"):
+	case strings.Contains(e.Message, "--wrt"), strings.HasPrefix(e.Message, "f does not depend on "), strings.HasPrefix(e.Message, "no variable to differentiate"):
 		e.Field = "wrt"
 	case errors.As(err, &pe) && pe.Src != req.Expr && strings.Contains(req.Let, pe.Src):
 		e.Field = "let"
@@ -201,6 +204,7 @@ func build(res *ast.Result) Response {
 	if err := json.Unmarshal(doc, &d); err != nil {
 		return Response{Error: &Error{Message: "internal error: " + err.Error()}}
 	}
+	w := newWhere(d.Where)
 	wrts := make([]string, len(d.Derivatives))
 	for i, dv := range d.Derivatives {
 		wrts[i] = dv.Wrt
@@ -222,7 +226,9 @@ func build(res *ast.Result) Response {
 			return s
 		}
 		for _, st := range dv.Steps {
-			resp.Lines = append(resp.Lines, stepLine(st.Kind, st.Rule, st.Lhs, st.Rhs))
+			l := stepLine(st.Kind, st.Rule, st.Lhs, st.Rhs)
+			l.ASCII += w.clause(l.ASCII)
+			resp.Lines = append(resp.Lines, l)
 		}
 		df := line("df", `\mathrm{d}`+sub("")+" f", dv.Differential)
 		if dv.Gradient == nil {
@@ -230,6 +236,7 @@ func build(res *ast.Result) Response {
 			df.Text = "Δ ↦ " + df.Text
 			df.Note = `\in ` + space(rd.Differential.Shape)
 		}
+		df.ASCII += w.clause(df.ASCII)
 		resp.Lines = append(resp.Lines, df)
 		if g := dv.Gradient; g != nil {
 			resp.Lines = append(resp.Lines, withNote(line("grad", `\nabla_{`+x+`} f`, *g), rd.Gradient))
@@ -245,6 +252,12 @@ func build(res *ast.Result) Response {
 			resp.Lines = append(resp.Lines, withNote(line("jac", sub("J"), *dv.Jacobian), rd.Jacobian))
 		case dv.NoJacobian != "":
 			resp.Lines = append(resp.Lines, Line{Kind: "nojac", Label: sub("J"), Text: "none: " + dv.NoJacobian})
+		}
+	}
+	for i := range resp.Lines {
+		switch l := &resp.Lines[i]; l.Kind {
+		case "grad", "hess", "hessmat", "jac":
+			l.ASCII += w.clause(l.ASCII)
 		}
 	}
 	for i, t := range d.Where {
@@ -274,7 +287,7 @@ func stepLine(kind, rule string, lhs, rhs *jsonForms) Line {
 	switch kind {
 	case "perturb":
 		l.Label, l.LaTeX = a.LaTeX, b.LaTeX+` + o\left(\lVert \Delta \rVert\right)`
-		l.Text, l.ASCII = a.Text+" = "+b.Text+" + o(‖Δ‖)", a.ASCII+" = "+b.ASCII+" + o(||Δ||)"
+		l.Text, l.ASCII = a.Text+" = "+b.Text+" + o(‖Δ‖)", a.ASCII+" = "+b.ASCII+" + o(||Delta||)"
 	case "rule":
 		l.Label, l.LaTeX = `\mathrm{d}\left(`+a.LaTeX+`\right)`, b.LaTeX
 		l.Text, l.ASCII = "d("+a.Text+") = "+b.Text, "d("+a.ASCII+") = "+b.ASCII
@@ -295,6 +308,55 @@ func stepLine(kind, rule string, lhs, rhs *jsonForms) Line {
 
 func line(kind, label string, f jsonForms) Line {
 	return Line{Kind: kind, Label: label, LaTeX: f.LaTeX, Text: f.Text, ASCII: f.ASCII}
+}
+
+// where is the temporaries of an answer, T1, T2, … in order of definition.
+type where struct {
+	names []string
+	ascii map[string]string
+}
+
+func newWhere(ts []struct {
+	Name string
+	jsonForms
+}) *where {
+	w := &where{ascii: map[string]string{}}
+	for _, t := range ts {
+		w.names = append(w.names, t.Name)
+		w.ascii[t.Name] = t.ASCII
+	}
+	return w
+}
+
+// tempName matches a name of the ASCII syntax.
+var tempName = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+
+// clause is what --format ascii appends to a line whose ASCII is s: the
+// temporaries s uses, directly or through others, as
+// " where T1 = …, T2 = …" in order of definition, or "" when it uses none.
+// Each line is then valid input as it stands.
+func (w *where) clause(s string) string {
+	used := map[string]bool{}
+	var visit func(string)
+	visit = func(s string) {
+		for _, name := range tempName.FindAllString(s, -1) {
+			if def, ok := w.ascii[name]; ok && !used[name] {
+				used[name] = true
+				visit(def)
+			}
+		}
+	}
+	visit(s)
+	var parts []string
+	for _, name := range w.names {
+		if used[name] {
+			parts = append(parts, name+" = "+w.ascii[name])
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " where " + strings.Join(parts, ", ")
 }
 
 // withNote adds the space of n to l: "∈ ℝ^{q×p}".

@@ -1,0 +1,165 @@
+// This file writes the notes of inference (SPEC.md §3): one line for each
+// name whose inferred shape is not its default, and for a non-scalar f that
+// declaring one vector-by-default name a scalar would make scalar.
+
+package ast
+
+import (
+	"fmt"
+	"unicode"
+	"unicode/utf8"
+)
+
+// reason is why a name lost its default shape: the source of the operation
+// that fixed it, and whether that operation is a power (for which x.^2 is
+// the alternative).
+type reason struct {
+	what  string
+	power bool
+	elem  string // the power's elementwise spelling, e.g. x.^2
+}
+
+// unparen strips parentheses and a unary minus.
+func unparen(e Expr) Expr {
+	for {
+		switch x := e.(type) {
+		case *Paren:
+			e = x.X
+		case *Unary:
+			e = x.X
+		default:
+			return e
+		}
+	}
+}
+
+// mulOperand records that e, if a name, is an operand of a matrix product.
+func (c *checker) mulOperand(e Expr) {
+	if id, ok := unparen(e).(*Ident); ok {
+		c.mulOps[id.Name] = true
+	}
+}
+
+// track runs f, and if f made the type t of e (a name) a scalar, records
+// why: the operation what (a power when power is set).
+func (c *checker) track(e Expr, t typ, what string, power bool, f func()) {
+	before := c.defScalar(t)
+	f()
+	id, ok := unparen(e).(*Ident)
+	if !ok || before || !c.defScalar(t) {
+		return
+	}
+	if _, seen := c.why[id.Name]; !seen {
+		r := reason{what: what, power: power}
+		c.why[id.Name] = r
+	}
+}
+
+// shapeKind names the kind of a shape for a note.
+type shapeKind int
+
+const (
+	kindScalar shapeKind = iota
+	kindColumn
+	kindRow
+	kindMatrix
+)
+
+func kindOf(s Shape) shapeKind {
+	switch {
+	case s.IsScalar():
+		return kindScalar
+	case s.Cols == One:
+		return kindColumn
+	case s.Rows == One:
+		return kindRow
+	}
+	return kindMatrix
+}
+
+var kindText = map[shapeKind]string{kindScalar: "a scalar", kindColumn: "a column vector", kindRow: "a row vector", kindMatrix: "a matrix"}
+
+// defaultKind is the shape a name has when nothing fixes it: a matrix for
+// an upper-case first letter (Σ, Sigma), a column vector for lower-case
+// Latin, a scalar otherwise (λ, lambda).
+func defaultKind(name string) shapeKind {
+	r, _ := utf8.DecodeRuneInString(name)
+	if g, _, ok := GreekBase(name); ok {
+		r = g
+	}
+	switch {
+	case unicode.IsUpper(r):
+		return kindMatrix
+	case unicode.IsLower(r) && unicode.Is(unicode.Latin, r):
+		return kindColumn
+	}
+	return kindScalar
+}
+
+// notes writes the notes of prog, which c has just checked from e.
+func (c *checker) notes(e Expr, decls []Decl, prog *Program) []string {
+	var out []string
+	for _, v := range prog.Vars {
+		if _, declared := c.decls[v.Name]; declared {
+			continue
+		}
+		if p, ok := c.ints[v.Name]; ok {
+			out = append(out, fmt.Sprintf("%s is taken as an integer (%s is a matrix power); declare it with --let '%s: int'",
+				v.Name, c.text(p), v.Name))
+			continue
+		}
+		got := kindOf(v.Shape)
+		if got == defaultKind(v.Name) {
+			continue
+		}
+		r, ok := c.why[v.Name]
+		switch {
+		case got == kindScalar && ok && r.power:
+			p := r.what[:len(r.what)-len(" is a power")]
+			out = append(out, fmt.Sprintf("%s is taken as a scalar (%s); for an elementwise power write %s, or declare --let '%s: scalar'",
+				v.Name, r.what, elementwise(p), v.Name))
+		case ok:
+			out = append(out, fmt.Sprintf("%s is taken as %s (%s); declare it with --let '%s: %s'",
+				v.Name, kindText[got], r.what, v.Name, v.Shape.ASCII()))
+		default:
+			out = append(out, fmt.Sprintf("%s is taken as %s; declare it with --let '%s: %s'",
+				v.Name, kindText[got], v.Name, v.Shape.ASCII()))
+		}
+	}
+	if !prog.Root.IsScalar() {
+		if n := c.scalarIf(e, decls, prog); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// elementwise writes the power p ("x^2") as an elementwise power ("x.^2").
+func elementwise(p string) string {
+	for i := 0; i < len(p); i++ {
+		if p[i] == '^' && (i == 0 || p[i-1] != '.') {
+			return p[:i] + ".^" + p[i+1:]
+		}
+	}
+	return p
+}
+
+// scalarIf returns the note for a non-scalar f that would be scalar if one
+// vector-by-default name were a scalar: a name used as a factor of a matrix
+// product and never transposed (c in c*x'*x), "" if there is none.
+func (c *checker) scalarIf(e Expr, decls []Decl, prog *Program) string {
+	for _, v := range prog.Vars {
+		if _, declared := c.decls[v.Name]; declared || !c.mulOps[v.Name] || c.transposed[v.Name] ||
+			defaultKind(v.Name) != kindColumn || kindOf(v.Shape) != kindColumn {
+			continue
+		}
+		alt := append(append([]Decl{}, decls...), Decl{Name: v.Name, Shape: Scalar, Pos: NoPos, End: NoPos})
+		p, err := check(c.src, e, alt, nil, false)
+		if err != nil || !p.Root.IsScalar() {
+			continue
+		}
+		return fmt.Sprintf("f is %s (%s), not a scalar, because %s is taken as a column vector; if %s is a scalar, declare --let '%s: scalar'",
+			kindText[kindOf(prog.Root.Shape)], describe(prog.Root.Shape), v.Name, v.Name, v.Name)
+	}
+	return ""
+}

@@ -1,0 +1,237 @@
+package builtin
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mdiff/mdiff/ast"
+)
+
+// The operations on whole matrices, in the order the canonical form sorts
+// them, and the constant π.
+var (
+	Trace, Det, Logdet, Sum, DiagMat, DiagVec = new(ast.Op), new(ast.Op), new(ast.Op), new(ast.Op), new(ast.Op), new(ast.Op)
+	Logsumexp, Softmax, Norm, Mean, Vec, Kron = new(ast.Op), new(ast.Op), new(ast.Op), new(ast.Op), new(ast.Op), new(ast.Op)
+	Norm1, Pi                                 = new(ast.Op), new(ast.Op)
+)
+
+func one(f func(a *mat.Dense) (*mat.Dense, error)) func([]*mat.Dense) (*mat.Dense, error) {
+	return func(args []*mat.Dense) (*mat.Dense, error) { return f(args[0]) }
+}
+
+func init() {
+	def(Trace, ast.Op{Name: "tr", Args: 1, Shape: ast.SquareScalar, Linear: true,
+		Eval: one(func(a *mat.Dense) (*mat.Dense, error) {
+			if err := square("tr", a); err != nil {
+				return nil, err
+			}
+			return scalar(mat.Trace(a)), nil
+		}),
+		Deriv: linear, Rule: "d tr(A) = tr(dA)",
+		Adjoint:     func(n, g *ast.Node, _ int) *ast.Node { return ast.Mul(g, ast.Identity(n.Args[0].Shape.Rows)) },
+		AdjointRule: "g·tr(Δ) = ⟨g·I, Δ⟩",
+		Print: ast.Spelling{Text: "tr", ASCII: "tr", LaTeX: `\operatorname{tr}`, NumPy: "np.trace", NumPyScalar: "%s",
+			Torch: "torch.trace", Octave: "trace", Go: "mat.Trace"}})
+	ast.RegisterAlias(Trace, "trace")
+
+	def(Det, ast.Op{Name: "det", Args: 1, Shape: ast.SquareScalar,
+		Eval: one(func(a *mat.Dense) (*mat.Dense, error) { return logDet(a, false) }),
+		Deriv: func(n *ast.Node, da []*ast.Node) *ast.Node {
+			return ast.Mul(n, Trace.Of(ast.Mul(ast.Inverse(n.Args[0]), da[0])))
+		},
+		Rule: "d det(A) = det(A)·tr(A⁻¹·dA)",
+		Print: ast.Spelling{Text: "det", ASCII: "det", LaTeX: `\det`, NumPy: "np.linalg.det", NumPyScalar: "%s",
+			Torch: "torch.linalg.det", Octave: "det", Go: "mat.Det"}})
+
+	def(Logdet, ast.Op{Name: "logdet", Args: 1, Shape: ast.SquareScalar,
+		Eval: one(func(a *mat.Dense) (*mat.Dense, error) { return logDet(a, true) }),
+		Deriv: func(n *ast.Node, da []*ast.Node) *ast.Node {
+			return Trace.Of(ast.Mul(ast.Inverse(n.Args[0]), da[0]))
+		},
+		Rule: "d log|det A| = tr(A⁻¹·dA)",
+		Print: ast.Spelling{Text: "logdet", ASCII: "logdet", LaTeX: `\log\lvert\det %p\rvert`,
+			NumPy: "np.linalg.slogdet(%s)[1]", NumPyScalar: "np.log(np.abs(%s))",
+			Torch: "torch.linalg.slogdet(%s)[1]", Octave: "log(abs(det(%s)))", Go: "logdet"}})
+
+	def(Sum, ast.Op{Name: "sum", Args: 1, Shape: ast.AnyScalar, Linear: true,
+		Eval:  one(func(a *mat.Dense) (*mat.Dense, error) { return scalar(mat.Sum(a)), nil }),
+		Deriv: linear, Rule: "d sum(A) = sum(dA)",
+		Adjoint: func(n, g *ast.Node, _ int) *ast.Node {
+			if a := n.Args[0]; !a.IsScalar() {
+				return ast.Mul(g, ast.Ones(a.Shape))
+			}
+			return g
+		},
+		AdjointRule: "g·sum(Δ) = ⟨g·𝟙, Δ⟩",
+		Print: ast.Spelling{Text: "sum", ASCII: "sum", LaTeX: `\operatorname{sum}`, NumPy: "np.sum",
+			Torch: "torch.sum", Octave: "sum(%s(:))", Go: "mat.Sum"}})
+
+	def(DiagMat, ast.Op{Name: "diag", Args: 1, Shape: ast.ColumnToDiag, Linear: true,
+		Eval: one(func(a *mat.Dense) (*mat.Dense, error) {
+			if err := column("diag", a); err != nil {
+				return nil, err
+			}
+			r, _ := a.Dims()
+			m := mat.NewDense(r, r, nil)
+			for i := 0; i < r; i++ {
+				m.Set(i, i, a.At(i, 0))
+			}
+			return m, nil
+		}),
+		Deriv: linear, Rule: "d diag(x) = diag(dx)",
+		Adjoint:     func(n, g *ast.Node, _ int) *ast.Node { return DiagVec.Of(g) },
+		AdjointRule: "⟨G, diag(δ)⟩ = ⟨diag(G), δ⟩",
+		Print: ast.Spelling{Text: "diag", ASCII: "diag", LaTeX: `\operatorname{diag}`, NumPy: "np.diagflat", NumPyScalar: "%s",
+			Torch: "torch.diag(%s.reshape(-1))", Octave: "diag", Go: "diagMat"}})
+
+	def(DiagVec, ast.Op{Name: "diag", Args: 1, Shape: ast.SquareToColumn, Linear: true,
+		Eval: one(func(a *mat.Dense) (*mat.Dense, error) {
+			if err := square("diag", a); err != nil {
+				return nil, err
+			}
+			r, _ := a.Dims()
+			m := mat.NewDense(r, 1, nil)
+			for i := 0; i < r; i++ {
+				m.Set(i, 0, a.At(i, i))
+			}
+			return m, nil
+		}),
+		Deriv: linear, Rule: "d diag(A) = diag(dA)",
+		Adjoint:     func(n, g *ast.Node, _ int) *ast.Node { return DiagMat.Of(g) },
+		AdjointRule: "⟨g, diag(Δ)⟩ = ⟨diag(g), Δ⟩",
+		Print: ast.Spelling{Text: "diag", ASCII: "diag", LaTeX: `\operatorname{diag}`, NumPy: "np.diag(%s).reshape(-1, 1)", NumPyScalar: "%s",
+			Torch: "torch.diagonal(%s).reshape(-1, 1)", Octave: "diag", Go: "diagVec"}})
+
+	def(Logsumexp, ast.Op{Name: "logsumexp", Args: 1, Shape: ast.ColumnScalar,
+		Eval: one(func(a *mat.Dense) (*mat.Dense, error) { return scalar(logsumexp(a)), nil }),
+		Deriv: func(n *ast.Node, da []*ast.Node) *ast.Node {
+			return ast.Mul(ast.Transpose(Softmax.Of(n.Args[0])), da[0])
+		},
+		Rule: "d logsumexp(x) = softmax(x)ᵀ·dx",
+		Print: ast.Spelling{Text: "logsumexp", ASCII: "logsumexp", LaTeX: `\operatorname{logsumexp}`, NumPy: "_logsumexp",
+			NumPyHelper: `def _logsumexp(z):
+    m = np.max(z)
+    return m + np.log(np.sum(np.exp(z - m)))
+`, Torch: "torch.logsumexp(%s, 0)", Octave: "logsumexp", Go: "logsumexp"}})
+
+	def(Softmax, ast.Op{Name: "softmax", Args: 1, Shape: ast.ColumnSame,
+		Eval: one(func(a *mat.Dense) (*mat.Dense, error) { return softmax(a), nil }),
+		Deriv: func(n *ast.Node, da []*ast.Node) *ast.Node {
+			return ast.Add(ast.Hadamard(n, da[0]), ast.Mul(ast.Int(-1), n, ast.Transpose(n), da[0]))
+		},
+		Rule: "d softmax(x) = p ⊙ dx − p·pᵀ·dx",
+		Print: ast.Spelling{Text: "softmax", ASCII: "softmax", LaTeX: `\operatorname{softmax}`, NumPy: "_softmax",
+			NumPyHelper: `def _softmax(z):
+    e = np.exp(z - np.max(z))
+    return e / np.sum(e)
+`, Torch: "torch.softmax(%s, 0)", Octave: "softmax", Go: "softmax"}})
+
+	// The notation ‖·‖ prints a norm (with _F for a matrix and a power
+	// merged into it); the spellings are its call form.
+	def(Norm, ast.Op{Name: "norm", Args: 1, Shape: ast.AnyScalar,
+		Eval: one(func(a *mat.Dense) (*mat.Dense, error) { return scalar(frobenius(a)), nil }),
+		Deriv: func(n *ast.Node, da []*ast.Node) *ast.Node {
+			return ast.Mul(ast.Inner(n.Args[0], da[0]), ast.Pow(n, ast.Int(-1)))
+		},
+		Rule: "d‖A‖ = ⟨A, dA⟩/‖A‖",
+		Print: ast.Spelling{Text: "norm", ASCII: "norm", LaTeX: `\lVert %s \rVert`, NumPy: "np.linalg.norm",
+			Torch: "torch.linalg.norm", Octave: "norm(%s, 'fro')", Go: "mat.Norm(%s, 2)"}})
+	ast.RegisterAlias(Norm, "norm2")
+
+	def(Mean, ast.Op{Name: "mean", Args: 1, Shape: ast.AnyScalar, Linear: true,
+		Eval: one(func(a *mat.Dense) (*mat.Dense, error) {
+			r, c := a.Dims()
+			return scalar(mat.Sum(a) / float64(r*c)), nil
+		}),
+		Deriv: linear, Rule: "d mean(A) = mean(dA)",
+		Adjoint: func(n, g *ast.Node, _ int) *ast.Node {
+			s := n.Args[0].Shape
+			return ast.Mul(g, ast.Pow(ast.Mul(ast.Size(s.Rows), ast.Size(s.Cols)), ast.Int(-1)), ast.Ones(s))
+		},
+		AdjointRule: "g·mean(Δ) = ⟨g·𝟙/(m·n), Δ⟩",
+		Print: ast.Spelling{Text: "mean", ASCII: "mean", LaTeX: `\operatorname{mean}`, NumPy: "np.mean",
+			Torch: "torch.mean", Octave: "mean(%s(:))", Go: "mean"}})
+
+	def(Vec, ast.Op{Name: "vec", Args: 1, Shape: ast.StackColumns, Linear: true,
+		Eval:  one(func(a *mat.Dense) (*mat.Dense, error) { return vec(a), nil }),
+		Deriv: linear, Rule: "d vec(A) = vec(dA)",
+		// ⟨g, vec(Δ)⟩ = ⟨unvec(g), Δ⟩; unvec is written only for g = vec(H).
+		Adjoint: func(n, g *ast.Node, _ int) *ast.Node {
+			if g.Is(Vec) && g.Args[0].Shape == n.Args[0].Shape {
+				return g.Args[0]
+			}
+			return nil
+		},
+		AdjointRule: "⟨vec(H), vec(Δ)⟩ = ⟨H, Δ⟩",
+		Print: ast.Spelling{Text: "vec", ASCII: "vec", LaTeX: `\operatorname{vec}`, NumPy: `np.reshape(%s, (-1, 1), order="F")`,
+			Torch: "%s.t().reshape(-1, 1)", Octave: "%s(:)", Go: "vec"}})
+
+	def(Kron, ast.Op{Name: "kron", Args: 2, Shape: ast.KronShape, Infix: true,
+		Eval: func(args []*mat.Dense) (*mat.Dense, error) {
+			var m mat.Dense
+			m.Kronecker(args[0], args[1])
+			return &m, nil
+		},
+		Deriv: func(n *ast.Node, da []*ast.Node) *ast.Node {
+			var terms []*ast.Node
+			if da[0] != nil {
+				terms = append(terms, Kron.Of(da[0], n.Args[1]))
+			}
+			if da[1] != nil {
+				terms = append(terms, Kron.Of(n.Args[0], da[1]))
+			}
+			switch len(terms) {
+			case 0:
+				return nil
+			case 1:
+				return terms[0]
+			}
+			return ast.Add(terms...)
+		},
+		Rule: "d(A ⊗ B) = dA ⊗ B + A ⊗ dB",
+		// The block reduction ⟨G, A ⊗ dB⟩ = ⟨Σᵢⱼ aᵢⱼ·Gᵢⱼ, dB⟩ is written
+		// only for G = C ⊗ D with blocks of B's shape: ⟨C, A⟩·D (and ⟨D, B⟩·C
+		// for dA).
+		Adjoint: func(n, g *ast.Node, k int) *ast.Node {
+			if !g.Is(Kron) || g.Args[0].Shape != n.Args[0].Shape || g.Args[1].Shape != n.Args[1].Shape {
+				return nil
+			}
+			return ast.Mul(ast.Inner(g.Args[1-k], n.Args[1-k]), g.Args[k])
+		},
+		AdjointRule: "⟨C ⊗ D, A ⊗ Δ⟩ = ⟨⟨C, A⟩·D, Δ⟩",
+		Print: ast.Spelling{Text: "⊗", ASCII: "kron", LaTeX: `\otimes`, NumPy: "np.kron",
+			Torch: "torch.kron", Octave: "kron", Go: "kron"}})
+
+	def(Norm1, ast.Op{Name: "norm1", Args: 1, Shape: ast.AnyScalar,
+		Eval: one(func(a *mat.Dense) (*mat.Dense, error) {
+			return scalar(mat.Sum(mapElem(a, math.Abs))), nil
+		}),
+		Deriv: func(n *ast.Node, da []*ast.Node) *ast.Node { return ast.Inner(Sign.Of(n.Args[0]), da[0]) },
+		Rule:  "d norm1(A) = ⟨sign(A), dA⟩",
+		Print: ast.Spelling{Text: "‖%s‖₁", ASCII: "norm1", LaTeX: `\lVert %s \rVert_{1}`, NumPy: "np.sum(np.abs(%s))",
+			Torch: "torch.sum(torch.abs(%s))", Octave: "sum(abs(%s(:)))", Go: "norm1"}})
+
+	def(Pi, ast.Op{Name: "pi", Args: 0, Shape: ast.Constant,
+		Eval:  func([]*mat.Dense) (*mat.Dense, error) { return scalar(math.Pi), nil },
+		Deriv: func(*ast.Node, []*ast.Node) *ast.Node { return nil }, Rule: "dπ = 0",
+		Print: ast.Spelling{Text: "π", ASCII: "pi", LaTeX: `\pi`, NumPy: "np.pi", Torch: "math.pi", Octave: "pi", Go: "math.Pi"}})
+	ast.RegisterAlias(Pi, "π")
+}
+
+// logDet is log|det a| (abs) or det a, NaN for a non-finite a.
+func logDet(a *mat.Dense, abs bool) (*mat.Dense, error) {
+	if err := square("det", a); err != nil {
+		return nil, err
+	}
+	for _, v := range a.RawMatrix().Data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return scalar(math.NaN()), nil
+		}
+	}
+	logAbs, sign := mat.LogDet(a)
+	if abs {
+		return scalar(logAbs), nil
+	}
+	return scalar(sign * math.Exp(logAbs)), nil
+}

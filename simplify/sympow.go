@@ -1,0 +1,84 @@
+// This file holds the rewrites of symbolic matrix powers Aᵏ (k: int), in
+// one place so that they can move into the operation table as a row.
+
+package simplify
+
+import (
+	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
+)
+
+// symPow rewrites n when it is a symbolic power or a det or logdet of one,
+// assuming n's operands are canonical, and returns nil otherwise:
+//
+//	det(Aᵏ)    = det(A)ᵏ
+//	logdet(Aᵏ) = k·logdet(A)        (log|det Aᵏ| = k·log|det A|)
+//	Iᵏ         = I
+//	Aᶜ         = A·…·A, A⁻¹, I      for a number c (k − k + 2)
+//	tᵏ⁻¹·t     = tᵏ                 for a scalar t (d det(Aᵏ) = k·det(A)ᵏ·tr(A⁻¹dA))
+//
+// These hold for every integer k (negative k: powers of A⁻¹). The first
+// two are what give det and logdet of Aᵏ a differential in closed form.
+func symPow(n *ast.Node) *ast.Node {
+	switch n.Kind {
+	case ast.KMul:
+		for i, f := range n.Args {
+			if f.Kind != ast.KPow || !f.IsScalar() || !hasInteger(f.Args[1]) {
+				continue
+			}
+			for j, g := range n.Args {
+				if g != f.Args[0] {
+					continue
+				}
+				var args []*ast.Node
+				for l, h := range n.Args {
+					switch l {
+					case i:
+						args = append(args, ast.Pow(g, ast.Add(f.Args[1], ast.Int(1))))
+					case j:
+					default:
+						args = append(args, h)
+					}
+				}
+				return ast.Mul(args...)
+			}
+		}
+	case ast.KCall:
+		a := n.Args[0]
+		if a.Kind != ast.KMatPowSym || !n.Is(builtin.Det) && !n.Is(builtin.Logdet) {
+			return nil
+		}
+		base, k := a.Args[0], a.Args[1]
+		if n.Is(builtin.Det) {
+			return ast.Pow(builtin.Det.Of(base), k)
+		}
+		return ast.Mul(k, builtin.Logdet.Of(base))
+	case ast.KMatPowSym:
+		base, k := n.Args[0], n.Args[1]
+		if base.Kind == ast.KIdentity {
+			return base
+		}
+		if k.Kind == ast.KNum && k.Num.IsInt() && k.Num.Num().IsInt64() {
+			switch c := k.Num.Num().Int64(); {
+			case c == 0:
+				return ast.Identity(n.Shape.Rows)
+			case c == 1:
+				return base
+			case c == -1:
+				return ast.Inverse(base)
+			case c < -1 && c >= -ast.MaxMatPow:
+				return ast.MatPow(ast.Inverse(base), int(-c))
+			case c > 1 && c <= ast.MaxMatPow:
+				return ast.MatPow(base, int(c))
+			}
+		}
+	}
+	return nil
+}
+
+// hasInteger reports whether an integer variable (k: int) occurs in n.
+func hasInteger(n *ast.Node) bool {
+	found := false
+	ast.Walk(n, func(m *ast.Node) { found = found || m.Kind == ast.KVar && m.Props&ast.Integer != 0 })
+	return found
+}
