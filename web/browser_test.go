@@ -485,6 +485,7 @@ func testPage(t *testing.T, ctx context.Context, base string, static bool) {
 		t.Logf("last keystroke to answer on screen: median %.0f ms, max %.0f ms over %d seed examples", latencies[len(latencies)/2], latencies[len(latencies)-1], len(latencies))
 	}
 	t.Run("examples", func(t *testing.T) { testExamples(t, ctx) })
+	t.Run("notes", func(t *testing.T) { testNotes(t, ctx) })
 	if static {
 		t.Run("budget", func(t *testing.T) { testBudget(t, ctx) })
 	}
@@ -504,6 +505,29 @@ func latency(ctx context.Context) float64 {
 		return math.Inf(1)
 	}
 	return ms
+}
+
+// testNotes: the notes of inference are shown under the expression, as the
+// CLI writes them on standard error.
+func testNotes(t *testing.T, ctx context.Context) {
+	s := seed{expr: "x^2 + sum(A*y)", wrt: "y"}
+	if err := ask(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if state, err := waitAnswer(ctx); err != nil || state != "ready" {
+		t.Fatalf("data-state %q, %v", state, err)
+	}
+	_, stderr, _ := runCLI(t, s.cliArgs("text")...)
+	var want []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(l, "note: ") {
+			want = append(want, l)
+		}
+	}
+	got, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#notes li')].map(e => e.textContent)`))
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("notes on the page %q, mdiff diff: %q", got, want)
+	}
 }
 
 // testExamples clicks every example and checks that it is answered with a

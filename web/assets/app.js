@@ -283,6 +283,19 @@
     if (o && o.body) copy(o.body, 'the ' + current + ' output');
   });
 
+  // showNotes lists the notes of inference under the expression, as the
+  // CLI's "note:" lines.
+  function showNotes(notes) {
+    const ul = $('notes');
+    ul.textContent = '';
+    for (const n of notes || []) {
+      const li = document.createElement('li');
+      li.textContent = 'note: ' + n;
+      ul.appendChild(li);
+    }
+    ul.hidden = ul.children.length === 0;
+  }
+
   function clearErrors() {
     for (const k of Object.keys(fields)) {
       $(k + '-error').hidden = true;
@@ -293,6 +306,7 @@
 
   function show(resp) {
     clearErrors();
+    showNotes(resp.notes);
     const lines = $('lines'), steps = $('steps-list');
     if (resp.error) {
       const k = fields[resp.error.field] ? resp.error.field : 'expr';

@@ -70,6 +70,7 @@ type Response struct {
 	Error   *Error   `json:"error,omitempty"`
 	Lines   []Line   `json:"lines,omitempty"`
 	Check   string   `json:"check,omitempty"` // "✓ checked numerically: relative error 1e-12"
+	Notes   []string `json:"notes,omitempty"` // where inference departed from a name's default shape, as the CLI's "note:" lines
 	Outputs []Output `json:"outputs,omitempty"`
 	Millis  float64  `json:"ms"` // time spent computing
 }
@@ -266,6 +267,7 @@ func build(res *ast.Result) Response {
 		resp.Lines = append(resp.Lines, l)
 	}
 	resp.Check = render.CheckLine(res.Check, render.Plain())
+	resp.Notes = res.Program.Notes
 	return resp
 }
 
