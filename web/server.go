@@ -130,7 +130,14 @@ func gzipBytes(b []byte) []byte {
 }
 
 // answer computes one answer within the budget, in one of the slots.
+//
+// Only a JSON body is answered: another site's page cannot send one to this
+// origin without a CORS preflight, which the server does not grant.
 func (s *server) answer(w http.ResponseWriter, r *http.Request) {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		writeJSON(w, http.StatusUnsupportedMediaType, engine.Response{Error: &engine.Error{Message: "api/answer takes a JSON body (Content-Type: application/json)"}})
+		return
+	}
 	var req engine.Request
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err == nil {

@@ -106,6 +106,15 @@ func TestServerLimits(t *testing.T) {
 	if code != http.StatusBadRequest || resp.Error == nil {
 		t.Errorf("bad JSON: status %d, answer %+v", code, resp)
 	}
+	// A form post, which another site's page could send without a preflight.
+	r, err := http.Post(srv.URL+"/api/answer", "text/plain", strings.NewReader(`{"expr": "x'*x", "wrt": "x"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusUnsupportedMediaType {
+		t.Errorf("a text/plain post: status %d, want 415", r.StatusCode)
+	}
 }
 
 // TestServerConcurrent: concurrent requests are all answered, each with its
@@ -149,7 +158,7 @@ func TestServerMemory(t *testing.T) {
 	for i := range n {
 		body := request(engine.Request{Expr: fmt.Sprintf("||A*x - %d*b||^2 + %d*sum(x)", i+1, i+7), Let: "A: m x n; x: n; b: m", Wrt: "x"})
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("POST", "/api/answer", bytes.NewReader(body)))
+		h.ServeHTTP(rec, jsonRequest(body))
 		if rec.Code != 200 || strings.Contains(rec.Body.String(), `"error"`) {
 			t.Fatalf("request %d: %d %s", i, rec.Code, rec.Body.String())
 		}
@@ -161,13 +170,19 @@ func TestServerMemory(t *testing.T) {
 	// The same question again and again: nothing new to intern.
 	same := request(engine.Request{Expr: "||A*x - 3*b||^2 + 9*sum(x)", Let: "A: m x n; x: n; b: m", Wrt: "x"})
 	for range 200 {
-		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/api/answer", bytes.NewReader(same)))
+		h.ServeHTTP(httptest.NewRecorder(), jsonRequest(same))
 	}
 	repeated := heap()
 	t.Logf("200 repeated requests: live heap %+.2f MB", mb(repeated)-mb(after))
 	t.Logf("%d distinct requests in %v: live heap %.1f MB before, %.1f MB after %d, %.1f MB after %d (%.1f kB per request in the second half)",
 		n, time.Since(start).Round(time.Millisecond), mb(before), mb(mid), n/2+1, mb(after), n,
 		(float64(after)-float64(mid))/1024/float64(n-n/2-1))
+}
+
+func jsonRequest(body []byte) *http.Request {
+	r := httptest.NewRequest("POST", "/api/answer", bytes.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	return r
 }
 
 func mb(b uint64) float64 { return float64(b) / (1 << 20) }
