@@ -130,4 +130,3 @@ func printNotes(w io.Writer, where string, notes []ast.Note) {
 		fmt.Fprintln(w, where+"note: "+render.NoteText(n))
 	}
 }
-
