@@ -78,10 +78,9 @@ func (e *Error) Snippet() string {
 	if len(e.Spans) == 0 || strings.ContainsRune(e.Src, '\n') {
 		return ""
 	}
-	sb.WriteString("\n  ")
-	sb.WriteString(e.Src)
-	sb.WriteString("\n  ")
-	marks := []rune(strings.Repeat(" ", utf8.RuneCountInString(e.Src)+1))
+	src := []rune(e.Src)
+	marks := []rune(strings.Repeat(" ", len(src)+1))
+	first, last := len(marks), 0
 	for _, s := range e.Spans {
 		p, q := clamp(int(s.Pos), len(e.Src)), clamp(int(s.End), len(e.Src))
 		c0 := utf8.RuneCountInString(e.Src[:p])
@@ -93,8 +92,27 @@ func (e *Error) Snippet() string {
 		for c := c0 + 1; c < c1 && c < len(marks); c++ {
 			marks[c] = '~'
 		}
+		first, last = min(first, c0), max(last, c1)
 	}
-	sb.WriteString(strings.TrimRight(string(marks), " "))
+	// A long expression shows a window of it around the first mark, so
+	// that an error in a 1 MB input is a line, not a megabyte.
+	lo, hi := 0, len(marks)
+	if len(src) > maxSnippet {
+		lo = max(0, first-snippetContext)
+		hi = min(len(marks), max(last+snippetContext, lo+maxSnippet))
+		hi = min(hi, lo+maxSnippet)
+	}
+	line, under := string(src[lo:min(hi, len(src))]), string(marks[lo:hi])
+	if lo > 0 {
+		line, under = "…"+line, " "+under
+	}
+	if hi < len(src) {
+		line += "…"
+	}
+	sb.WriteString("\n  ")
+	sb.WriteString(line)
+	sb.WriteString("\n  ")
+	sb.WriteString(strings.TrimRight(under, " "))
 	for _, s := range e.Spans {
 		if s.Label != "" {
 			sb.WriteString("\n  ")
@@ -103,6 +121,14 @@ func (e *Error) Snippet() string {
 	}
 	return sb.String()
 }
+
+// maxSnippet is the longest part of an expression an error shows; longer
+// expressions show a window around the error, snippetContext characters
+// before it.
+const (
+	maxSnippet     = 160
+	snippetContext = 60
+)
 
 func clamp(i, n int) int {
 	if i < 0 {

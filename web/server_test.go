@@ -84,9 +84,6 @@ func TestServerBudget(t *testing.T) {
 	if code != 200 || resp.Error == nil || !strings.Contains(resp.Error.Message, "gave up after 20ms") {
 		t.Errorf("status %d, answer %+v; want the budget's error", code, resp)
 	}
-	if took > whole/2 {
-		t.Errorf("the budget's error came after %v; the whole answer takes %v", took, whole)
-	}
 	t.Logf("the answer takes %v; with a budget of %v the error came after %v", whole, budget, took)
 }
 
