@@ -10,6 +10,7 @@ import (
 	"github.com/mdiff/mdiff/numeric"
 	"github.com/mdiff/mdiff/parser"
 	"github.com/mdiff/mdiff/render"
+	"github.com/mdiff/mdiff/simplify"
 )
 
 // CheckOptions configure CheckCandidate.
@@ -82,7 +83,7 @@ func CheckCandidate(src string, opts CheckOptions) (*CheckReport, error) {
 	}
 	var nrep numeric.Report
 	if opts.Candidate == "" {
-		d, err := derive(f, v, Options{})
+		d, err := derive(simplify.New(), f, v, Options{})
 		if err != nil {
 			return nil, positioned(prog, err)
 		}

@@ -244,8 +244,8 @@ func TestCookbook(t *testing.T) {
 const cookbookHeader = `# The Matrix Cookbook, checked by mdiff
 
 Identities of The Matrix Cookbook (K. B. Petersen and M. S. Pedersen, version
-of November 15, 2012), by equation number (or section, where a row
-instantiates a general formula). For each: the function in mdiff's syntax,
+of November 15, 2012), by equation number (numbers shift between
+editions; a row that instantiates a general formula names its section too). For each: the function in mdiff's syntax,
 mdiff's answer (the gradient, or for a matrix-valued f the differential in
 Δ) with its numerical check, and the Cookbook's formula, transcribed into
 mdiff's syntax, checked the same way (` + "`mdiff check EXPR --wrt X --grad FORMULA`" + `).

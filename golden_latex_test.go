@@ -9,7 +9,8 @@ import (
 	"github.com/mdiff/mdiff/render"
 )
 
-// LaTeX: KaTeX and pdflatex.
+// Every LaTeX text of the goldens is rendered by KaTeX and compiled by
+// pdflatex.
 
 // goldenLaTeX collects every LaTeX text of the goldens: the latex sections
 // (displays, as --format latex prints them) and the "latex" fields of the

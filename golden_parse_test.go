@@ -1,7 +1,3 @@
-// Parsing what the goldens print back: every derivative in the ASCII format
-// and in the JSON's "ascii" fields is parsed with the case's declarations and
-// checked against finite differences of f.
-
 package mdiff_test
 
 import (
@@ -15,15 +11,19 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/mdiff/mdiff"
 	"github.com/mdiff/mdiff/ast"
 	"github.com/mdiff/mdiff/numeric"
 	"github.com/mdiff/mdiff/parser"
 	"github.com/mdiff/mdiff/render"
-	"gonum.org/v1/gonum/mat"
 )
 
-// Parsing the printed ASCII back.
+// What the goldens print is parsed back: every derivative in the ASCII
+// format and in the JSON's "ascii" fields is parsed with the case's
+// declarations and checked against finite differences of f, the gradient
+// through mdiff check --grad.
 
 // printed holds the ASCII of one derivative as printed, with the
 // temporaries it may use.

@@ -6,14 +6,17 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/mdiff/mdiff"
 	"github.com/mdiff/mdiff/ast"
 	"github.com/mdiff/mdiff/numeric"
 	"github.com/mdiff/mdiff/render"
-	"gonum.org/v1/gonum/mat"
 )
 
-// --steps: every line is a true equation.
+// Every --steps line is a true equation: a rule's d(lhs) = rhs against finite
+// differences, an identity or read-off as lhs = rhs at random points, the
+// perturbation as f(X + tΔ) = f(X) + t·df + o(t).
 
 func testSteps(t *testing.T, res *ast.Result) {
 	n := 0

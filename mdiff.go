@@ -112,8 +112,9 @@ func Derive(src string, opts Options) (*ast.Result, error) {
 		return nil, err
 	}
 	res := &ast.Result{Program: prog, F: prog.Root}
+	sf := simplify.New() // the rewriting state of this call
 	for _, v := range wrts {
-		d, err := derive(prog.Root, v, opts)
+		d, err := derive(sf, prog.Root, v, opts)
 		if err != nil {
 			return nil, positioned(prog, atCall(src, err))
 		}
@@ -199,7 +200,7 @@ func variables(prog *ast.Program, wrt []string) ([]*ast.Node, error) {
 }
 
 // derive differentiates f with respect to v.
-func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
+func derive(sf *simplify.Simplifier, f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 	d := &ast.Derivative{Wrt: v}
 	delta := ast.Delta(v.Name, v.Shape)
 	var rec rules.Recorder
@@ -209,11 +210,11 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 		}
 	}
 	// Differentiate the canonical form of f: (X⁻⁹)⁻² is X¹⁸, whose differential is smaller and better conditioned.
-	raw, err := rules.Differential(simplify.Simplify(f), v, rec)
+	raw, err := rules.Differential(sf.Simplify(f), v, rec)
 	if err != nil {
 		return nil, err
 	}
-	d.Differential = simplify.Simplify(raw)
+	d.Differential = sf.Simplify(raw)
 	if opts.Steps && raw != d.Differential {
 		d.Steps = append(d.Steps, ast.Step{Kind: ast.StepIdentity, Rule: "collect: (AB)ᵀ = BᵀAᵀ, sᵀ = s for a scalar, like terms", Lhs: raw, Rhs: d.Differential})
 	}
@@ -226,7 +227,7 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 			return nil, fmt.Errorf("the Hessian needs a scalar f; f has shape %v (its Jacobian exists)", f.Shape)
 		}
 		if opts.Jacobian {
-			jacobian(d, f, delta)
+			jacobian(sf, d, f, delta)
 		}
 		return d, nil
 	}
@@ -235,26 +236,26 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 		arec = func(id string, n, g *ast.Node, args, cots []*ast.Node) {
 			var rhs []*ast.Node
 			for i, a := range args {
-				rhs = append(rhs, pairing(simplify.Simplify(cots[i]), a))
+				rhs = append(rhs, pairing(sf.Simplify(cots[i]), a))
 			}
 			if lhs, r := pairing(g, n), ast.Add(rhs...); lhs != r {
 				d.Steps = append(d.Steps, ast.Step{Kind: ast.StepIdentity, Rule: id, Lhs: lhs, Rhs: r})
 			}
 		}
 	}
-	g, err := simplify.Gradient(d.Differential, delta, arec)
+	g, err := sf.Gradient(d.Differential, delta, arec)
 	if err != nil {
 		return nil, err
 	}
 	if v.Props&ast.Diagonal != 0 {
-		if gd := diagonalPart(g); gd != g {
+		if gd := diagonalPart(sf, g); gd != g {
 			if opts.Steps {
 				d.Steps = append(d.Steps, ast.Step{Kind: ast.StepIdentity, Rule: "Δ is diagonal: ⟨Δ, G⟩ = ⟨Δ, I ⊙ G⟩", Lhs: ast.Inner(delta, g), Rhs: ast.Inner(delta, gd)})
 			}
 			g = gd
 		}
 	} else if v.Props&(ast.Symmetric|ast.PosDef) != 0 {
-		if gs := simplify.Symmetrize(g); gs != g {
+		if gs := sf.Symmetrize(g); gs != g {
 			if opts.Steps {
 				d.Steps = append(d.Steps, ast.Step{Kind: ast.StepIdentity, Rule: "Δ is symmetric: ⟨Δ, G⟩ = ⟨Δ, (G + Gᵀ)/2⟩", Lhs: ast.Inner(delta, g), Rhs: ast.Inner(delta, gs)})
 			}
@@ -270,13 +271,13 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.Hessian = simplify.Simplify(h)
+		d.Hessian = sf.Simplify(h)
 		switch {
 		case v.IsScalar():
-			d.HessianMat, err = simplify.Gradient(d.Hessian, delta, nil)
+			d.HessianMat, err = sf.Gradient(d.Hessian, delta, nil)
 		case v.Shape.Cols == ast.One:
 			// The map H[Δ] is the answer; the matrix is added where it has a closed form.
-			d.HessianMat, err = simplify.JacobianMatrix(d.Hessian, delta)
+			d.HessianMat, err = sf.JacobianMatrix(d.Hessian, delta)
 			var none *simplify.NoJacobianError
 			if errors.As(err, &none) {
 				err = nil
@@ -287,7 +288,7 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 		}
 	}
 	if opts.Jacobian && v.Shape.Cols == ast.One && !v.IsScalar() {
-		d.Jacobian = simplify.Simplify(ast.Transpose(g))
+		d.Jacobian = sf.Simplify(ast.Transpose(g))
 	}
 	return d, nil
 }
@@ -295,17 +296,17 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 // jacobian adds the Jacobian of a vector- or matrix-valued f: a matrix for a
 // vector variable and vector value, the Kronecker form otherwise, or the
 // reason there is none.
-func jacobian(d *ast.Derivative, f, delta *ast.Node) {
+func jacobian(sf *simplify.Simplifier, d *ast.Derivative, f, delta *ast.Node) {
 	var j *ast.Node
 	var err error
 	if delta.IsScalar() { // dF = M·dt: the Jacobian is M, of the shape of f
-		d.Jacobian = simplify.Simplify(ast.Substitute(d.Differential, delta, ast.Int(1)))
+		d.Jacobian = sf.Simplify(ast.Substitute(d.Differential, delta, ast.Int(1)))
 		return
 	}
 	if delta.Shape.Cols == ast.One && f.Shape.Cols == ast.One {
-		j, err = simplify.JacobianMatrix(d.Differential, delta)
+		j, err = sf.JacobianMatrix(d.Differential, delta)
 	} else {
-		j, err = simplify.Kronecker(d.Differential, delta)
+		j, err = sf.Kronecker(d.Differential, delta)
 	}
 	if err != nil {
 		d.NoJacobian = err.Error()
@@ -385,7 +386,7 @@ func Verify(res *ast.Result, opts numeric.Options) (*ast.Verification, error) {
 // a diagonal variable: its directions Δ are diagonal, so ⟨Δ, g⟩ = ⟨Δ, I ⊙ g⟩
 // and I ⊙ g is the gradient on the diagonal matrices. A g that is already
 // diagonal (diag(x), c·I, a diagonal variable) is returned as is.
-func diagonalPart(g *ast.Node) *ast.Node {
+func diagonalPart(sf *simplify.Simplifier, g *ast.Node) *ast.Node {
 	if isDiagonal(g) {
 		return g
 	}
@@ -394,9 +395,9 @@ func diagonalPart(g *ast.Node) *ast.Node {
 		for _, t := range g.Args {
 			terms = append(terms, builtin.DiagVec.Of(t))
 		}
-		return simplify.Simplify(builtin.DiagMat.Of(ast.Add(terms...)))
+		return sf.Simplify(builtin.DiagMat.Of(ast.Add(terms...)))
 	}
-	return simplify.Simplify(builtin.DiagMat.Of(builtin.DiagVec.Of(g)))
+	return sf.Simplify(builtin.DiagMat.Of(builtin.DiagVec.Of(g)))
 }
 
 // isDiagonal reports whether n is known to be a diagonal matrix.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mdiff/mdiff"
 	"github.com/mdiff/mdiff/internal/cli"
 )
 
@@ -166,7 +167,7 @@ func TestREADMESelfContained(t *testing.T) {
 		}
 	}
 	fset := token.NewFileSet()
-	for _, dir := range []string{".", "ast", "parser", "rules", "simplify", "render", "numeric", "internal/cli", "cmd/mdiff"} {
+	for _, dir := range []string{".", "ast", "builtin", "parser", "rules", "simplify", "render", "numeric", "internal/cli", "internal/testtool", "cmd/mdiff"} {
 		pkgs, err := parser.ParseDir(fset, dir, func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, parser.ParseComments|parser.PackageClauseOnly)
 		if err != nil {
 			t.Fatal(err)
@@ -221,5 +222,42 @@ func TestREADMEGo(t *testing.T) {
 	code, _, _ := strings.Cut(example, "// Output:")
 	if strings.TrimSpace(code) != strings.TrimSpace(body) {
 		t.Errorf("README.md's func main differs from Example_readme in readme_example_test.go:\n%s", lineDiff(strings.TrimSpace(code), strings.TrimSpace(body)))
+	}
+}
+
+// TestREADMESyntax parses the example of every row of the Expressions table
+// (the third column), so that the table shows only what mdiff accepts.
+func TestREADMESyntax(t *testing.T) {
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := string(data)
+	i := strings.Index(sec, "## Expressions")
+	if i < 0 {
+		t.Fatal("README.md has no Expressions section")
+	}
+	sec = sec[i:]
+	if j := strings.Index(sec[3:], "\n## "); j >= 0 {
+		sec = sec[:j+3]
+	}
+	rows := 0
+	for _, line := range strings.Split(sec, "\n") {
+		if !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "| what ") {
+			continue
+		}
+		cells := strings.Split(strings.ReplaceAll(line, `\|`, "\x00"), " | ")
+		ex := strings.Trim(strings.TrimSuffix(cells[len(cells)-1], " |"), "`")
+		ex = strings.ReplaceAll(ex, "\x00", "|")
+		rows++
+		if strings.Contains(ex, "Δ") || strings.Contains(ex, "Delta") {
+			continue // a differential: checked as a --grad candidate in the examples
+		}
+		if _, err := mdiff.Parse(ex, []string{"g: func"}); err != nil {
+			t.Errorf("README.md Expressions, example %q: %v", ex, err)
+		}
+	}
+	if rows < 15 {
+		t.Errorf("the Expressions table has %d rows", rows)
 	}
 }

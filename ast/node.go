@@ -3,11 +3,13 @@ package ast
 import (
 	"fmt"
 	"math/big"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"weak"
 )
 
 // Kind is the closed set of typed node kinds.
@@ -140,19 +142,43 @@ func (n *Node) IsSymmetric() bool {
 
 type internKey struct {
 	kind  Kind
+	op    *Op
 	shape Shape
 	name  string
 	props Props
 	num   string
 	k     int
-	args  string
+	args  string // the ids of the operands
 }
 
+// intern is the hash-consing table: one node for each structure, so that
+// structurally equal nodes are one pointer. It holds its nodes weakly: a
+// node no expression refers to any more is collected and its entry removed,
+// so the table holds what the live expressions hold and no more (a server
+// answering many distinct requests does not grow). Ids are never reused,
+// so a key naming a collected operand never matches again.
 var intern = struct {
 	sync.Mutex
-	m    map[internKey]*Node
+	m    map[internKey]weak.Pointer[Node]
 	next uint64
-}{m: map[internKey]*Node{}}
+}{m: map[internKey]weak.Pointer[Node]{}}
+
+// forget removes the entry of key once its node has been collected.
+func forget(key internKey) {
+	intern.Lock()
+	defer intern.Unlock()
+	if wp, ok := intern.m[key]; ok && wp.Value() == nil {
+		delete(intern.m, key)
+	}
+}
+
+// InternedNodes is the number of entries of the hash-consing table, for
+// tests of its bound.
+func InternedNodes() int {
+	intern.Lock()
+	defer intern.Unlock()
+	return len(intern.m)
+}
 
 // make interns a node. It is the only place nodes are created.
 func make_(kind Kind, shape Shape, name string, props Props, num *big.Rat, k int, args ...*Node) *Node {
@@ -166,14 +192,16 @@ func makeOp(op *Op, kind Kind, shape Shape, name string, props Props, num *big.R
 		sb.WriteString(strconv.FormatUint(a.id, 36))
 		sb.WriteByte(',')
 	}
-	key := internKey{kind: kind, shape: shape, name: name, props: props, k: k, args: sb.String()}
+	key := internKey{kind: kind, op: op, shape: shape, name: name, props: props, k: k, args: sb.String()}
 	if num != nil {
 		key.num = num.RatString()
 	}
 	intern.Lock()
 	defer intern.Unlock()
-	if n, ok := intern.m[key]; ok {
-		return n
+	if wp, ok := intern.m[key]; ok {
+		if n := wp.Value(); n != nil {
+			return n
+		}
 	}
 	intern.next++
 	n := &Node{Kind: kind, Shape: shape, Name: name, Op: op, Props: props, Num: num, K: k, Args: append([]*Node(nil), args...), id: intern.next}
@@ -187,7 +215,8 @@ func makeOp(op *Op, kind Kind, shape Shape, name string, props Props, num *big.R
 		n.hasDelta = n.hasDelta || a.hasDelta
 	}
 	n.vars = unionNames(n.vars, args)
-	intern.m[key] = n
+	intern.m[key] = weak.Make(n)
+	runtime.AddCleanup(n, forget, key)
 	return n
 }
 

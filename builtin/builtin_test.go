@@ -366,7 +366,7 @@ func TestVecAdjoint(t *testing.T) {
 	delta := ast.Delta("X", ast.Mat("n", "p"))
 	l := ast.Mul(ast.Transpose(builtin.Vec.Of(b)), builtin.Vec.Of(delta))
 	var used []string
-	g, err := simplify.Gradient(l, delta, func(id string, _, _ *ast.Node, _, _ []*ast.Node) { used = append(used, id) })
+	g, err := simplify.New().Gradient(l, delta, func(id string, _, _ *ast.Node, _, _ []*ast.Node) { used = append(used, id) })
 	if err != nil {
 		t.Fatal(err)
 	}

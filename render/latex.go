@@ -3,6 +3,7 @@ package render
 import (
 	"io"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -79,8 +80,14 @@ func WriteLaTeX(w io.Writer, r *ast.Result) error {
 		}
 		for i, st := range d.Steps {
 			left, right := stepParts(nm, notLaTeX, Theme{}, st)
-			// The left side is one piece: a rule's d\left(…\right) cannot break.
-			row := []piece{latexPiece(`\text{`+strconv.Itoa(i+1)+`.}\quad `+join(left), brkNone), latexPiece(" ", brkSum), latexPiece("= ", brkNone)}
+			row := []piece{latexPiece(`\text{`+strconv.Itoa(i+1)+`.}\quad `, brkNone)}
+			if st.Kind == ast.StepRule {
+				// d(node): breaking inside the d(…) would read as a product.
+				row = append(row, latexPiece(join(left), brkNone))
+			} else {
+				row = append(row, latexPieces(left)...)
+			}
+			row = append(row, latexPiece(" ", brkSum), latexPiece("= ", brkNone))
 			row = append(row, latexPieces(right)...)
 			if st.Rule != "" {
 				row = append(row, latexPiece(" ", brkSum), latexPiece(`\qquad [`+latexText(st.Rule)+`]`, brkNone))
@@ -124,33 +131,84 @@ func WriteLaTeX(w io.Writer, r *ast.Result) error {
 // estimate keeps a margin for its own error.
 const latexTextWidth = 3000
 
+// brkInner + k marks a space of a LaTeX expression inside k+1 \left
+// brackets (k ≤ maxInner) but outside any {…} group: a row may break there
+// when the top-level breaks do not suffice, closing the \left delimiters
+// still open with \right. and opening them again on the next row with
+// \left.. Outer brackets are broken before inner ones.
+const (
+	brkInner uint8 = 3
+	maxInner       = 5
+)
+
+// latexBreakLevels are the breaks of a LaTeX row, in order of preference:
+// before a top-level + or −, before a top-level ·, at a space inside one
+// bracket, two, … .
+var latexBreakLevels = func() []func(prev, p piece) bool {
+	levels := []func(prev, p piece) bool{breakLevels[0], breakLevels[1]}
+	for k := uint8(0); k <= maxInner; k++ {
+		levels = append(levels, func(_, p piece) bool { return p.brk == brkInner+k })
+	}
+	return levels
+}()
+
 // latexRows writes one line of the display, label on the left of the &,
 // breaking right (which starts with "= " or is a step) into rows of at most
-// latexTextWidth. Only the breaks the printer marks at the top level are
-// used, never one inside \left( … \right).
+// latexTextWidth, which continue after &\quad. A row never breaks inside a
+// {…} group; a \left delimiter still open at the end of a row is closed
+// with \right. and reopened on the next with \left., so that each row is
+// balanced, as aligned requires.
 func latexRows(label string, right []piece) []string {
 	lw := latexWidth(label)
 	indent := lw + latexWidth(`\quad`)
-	rs := wrapLevels(right, lw, indent, latexTextWidth, breakLevels[:2])
+	rs := wrapLevels(right, lw, indent, latexTextWidth, latexBreakLevels)
 	out := make([]string, len(rs))
+	open := 0 // \left delimiters open at the start of the row
 	for i, r := range rs {
+		body := strings.TrimSpace(join(r))
+		lefts := len(leftDelim.FindAllString(body, -1)) - len(rightDelim.FindAllString(body, -1))
+		body = strings.Repeat(`\left. `, open) + body + strings.Repeat(` \right.`, open+lefts)
+		open += lefts
 		if i == 0 {
-			out[i] = strings.TrimSpace(label + " &" + join(r))
+			out[i] = strings.TrimSpace(label + " &" + body)
 			continue
 		}
-		out[i] = `&\quad ` + strings.TrimSpace(join(r))
+		out[i] = `&\quad ` + body
 	}
 	return out
 }
 
+var (
+	leftDelim  = regexp.MustCompile(`\\left[^a-zA-Z]`)
+	rightDelim = regexp.MustCompile(`\\right[^a-zA-Z]`)
+)
+
 // latexPiece is s as a piece of its estimated width.
 func latexPiece(s string, brk uint8) piece { return piece{s: s, w: latexWidth(s), brk: brk} }
 
-// latexPieces gives the printer's LaTeX pieces their estimated widths.
+// latexPieces gives the printer's LaTeX pieces their estimated widths, and
+// marks as brkInner + k each space outside {…} groups that the printer did
+// not mark (one inside brackets), k+1 being the number of \left brackets
+// around it.
 func latexPieces(ps []piece) []piece {
 	out := make([]piece, len(ps))
+	braces, lefts := 0, 0
 	for i, p := range ps {
 		out[i] = piece{s: p.s, w: latexWidth(p.s), brk: p.brk}
+		if p.s == " " && p.brk == brkNone && braces == 0 {
+			out[i].brk = brkInner + uint8(min(max(lefts-1, 0), maxInner))
+		}
+		lefts += len(leftDelim.FindAllString(p.s+" ", -1)) - len(rightDelim.FindAllString(p.s+" ", -1))
+		for j := 0; j < len(p.s); j++ {
+			switch p.s[j] {
+			case '\\':
+				j++ // \{ and \} are not groups
+			case '{':
+				braces++
+			case '}':
+				braces--
+			}
+		}
 	}
 	return out
 }

@@ -107,12 +107,13 @@ func TestRules(t *testing.T) {
 				t.Fatal(err)
 			}
 			delta := ast.Delta(v.Name, v.Shape)
-			g, err := simplify.Gradient(simplify.Simplify(dfs), delta, nil)
+			sf := simplify.New()
+			g, err := sf.Gradient(sf.Simplify(dfs), delta, nil)
 			if err != nil {
 				t.Fatalf("Gradient: %v", err)
 			}
 			if v.Props&(ast.Symmetric|ast.PosDef) != 0 {
-				g = simplify.Symmetrize(g)
+				g = sf.Symmetrize(g)
 			}
 			if g.Shape != v.Shape {
 				t.Fatalf("gradient shape %v, want %v", g.Shape, v.Shape)

@@ -52,7 +52,7 @@ type AdjointRecorder func(identity string, node, cot *ast.Node, args, argCots []
 // Gradient returns G with L(Δ) = ⟨Δ, G⟩ for a scalar linear form L in the
 // direction delta, simplified. It is reverse-mode differentiation done
 // symbolically: each node of L is visited once, so G is as small as L.
-func Gradient(l, delta *ast.Node, rec AdjointRecorder) (*ast.Node, error) {
+func (sf *Simplifier) Gradient(l, delta *ast.Node, rec AdjointRecorder) (*ast.Node, error) {
 	if !l.IsScalar() {
 		return nil, fmt.Errorf("simplify.Gradient: form of shape %v is not scalar", l.Shape)
 	}
@@ -84,7 +84,7 @@ func Gradient(l, delta *ast.Node, rec AdjointRecorder) (*ast.Node, error) {
 		if len(cot[n]) == 0 {
 			continue
 		}
-		g := Simplify(ast.Add(cot[n]...))
+		g := sf.Simplify(ast.Add(cot[n]...))
 		if n.Kind == ast.KDelta {
 			if n != delta {
 				return nil, &NotLinearError{n}
@@ -102,7 +102,7 @@ func Gradient(l, delta *ast.Node, rec AdjointRecorder) (*ast.Node, error) {
 	if len(cot[delta]) == 0 {
 		return ast.Zero(delta.Shape), nil
 	}
-	return Simplify(ast.Add(cot[delta]...)), nil
+	return sf.Simplify(ast.Add(cot[delta]...)), nil
 }
 
 // adjoint passes the cotangent g of n (the form so far is ⟨g, n⟩) to the
@@ -224,12 +224,12 @@ func adjoint(n, g *ast.Node, pass func(id string, n, g, arg, c *ast.Node)) error
 
 // Symmetrize returns the gradient on the space of symmetric matrices, the
 // symmetric part (G + Gᵀ)/2, or G itself when it is already symmetric.
-func Symmetrize(g *ast.Node) *ast.Node {
-	gt := Simplify(ast.Transpose(g))
+func (sf *Simplifier) Symmetrize(g *ast.Node) *ast.Node {
+	gt := sf.Simplify(ast.Transpose(g))
 	if gt == g {
 		return g
 	}
-	return Simplify(ast.Mul(ast.Number(half), ast.Add(g, gt)))
+	return sf.Simplify(ast.Mul(ast.Number(half), ast.Add(g, gt)))
 }
 
 // around splits the factors of a product around factor k: its scalar

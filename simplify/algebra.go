@@ -12,7 +12,7 @@ import (
 // terms (positive first, then ast.Compare) and pulls out common factors:
 // a common coefficient (2A − 2B = 2(A − B)), a common scalar factor, and a
 // common leftmost or rightmost matrix factor (AB + AC = A(B + C)).
-func simplifyAdd(n *ast.Node) *ast.Node {
+func (sf *Simplifier) simplifyAdd(n *ast.Node) *ast.Node {
 	type group struct {
 		c    *big.Rat
 		body *ast.Node
@@ -45,7 +45,7 @@ func simplifyAdd(n *ast.Node) *ast.Node {
 	var terms []*ast.Node
 	for _, g := range groups {
 		if g.c.Sign() != 0 {
-			terms = append(terms, scaled(g.c, g.body, n.Shape))
+			terms = append(terms, sf.scaled(g.c, g.body, n.Shape))
 		}
 	}
 	switch len(terms) {
@@ -74,19 +74,19 @@ func simplifyAdd(n *ast.Node) *ast.Node {
 		}
 		return ast.Compare(ba, bb)
 	})
-	if r := mergeDiagonals(terms); r != nil {
+	if r := sf.mergeDiagonals(terms); r != nil {
 		return r
 	}
-	if r := expandIfSmaller(terms); r != nil {
+	if r := sf.expandIfSmaller(terms); r != nil {
 		return r
 	}
-	if r := canonicalSign(terms); r != nil {
+	if r := sf.canonicalSign(terms); r != nil {
 		return r
 	}
-	if r := commonCoefficient(terms, n.Shape); r != nil {
+	if r := sf.commonCoefficient(terms, n.Shape); r != nil {
 		return r
 	}
-	if r := commonFactor(terms, n.Shape); r != nil {
+	if r := sf.commonFactor(terms, n.Shape); r != nil {
 		return r
 	}
 	return ast.Add(terms...)
@@ -96,7 +96,7 @@ func simplifyAdd(n *ast.Node) *ast.Node {
 // a sum has more positive than negative terms, or as many and its largest
 // term (by ast.Compare) positive, so that x − m and m − x = −(x − m) are
 // recognised as one sum, and B·X − Y is preferred to Y − B·X.
-func canonicalSign(terms []*ast.Node) *ast.Node {
+func (sf *Simplifier) canonicalSign(terms []*ast.Node) *ast.Node {
 	pos, neg := 0, 0
 	var largest *ast.Node
 	for _, t := range terms {
@@ -124,9 +124,9 @@ func canonicalSign(terms []*ast.Node) *ast.Node {
 	out := make([]*ast.Node, len(terms))
 	for i, t := range terms {
 		c, body := split(t)
-		out[i] = scaled(new(big.Rat).Neg(c), body, t.Shape)
+		out[i] = sf.scaled(new(big.Rat).Neg(c), body, t.Shape)
 	}
-	return simplify(ast.Mul(ast.Int(-1), simplify(ast.Add(out...))))
+	return sf.simplify(ast.Mul(ast.Int(-1), sf.simplify(ast.Add(out...))))
 }
 
 // negative reports whether a term has a negative coefficient.
@@ -137,7 +137,7 @@ func negative(t *ast.Node) bool {
 
 // commonCoefficient pulls out a coefficient shared by every term: all equal
 // in absolute value (≠ 1), or all negative.
-func commonCoefficient(terms []*ast.Node, s ast.Shape) *ast.Node {
+func (sf *Simplifier) commonCoefficient(terms []*ast.Node, s ast.Shape) *ast.Node {
 	c0, _ := split(terms[0])
 	abs := new(big.Rat).Abs(c0)
 	same, allNeg := true, true
@@ -164,9 +164,9 @@ func commonCoefficient(terms []*ast.Node, s ast.Shape) *ast.Node {
 	rest := make([]*ast.Node, len(terms))
 	for i, t := range terms {
 		c, body := split(t)
-		rest[i] = scaled(new(big.Rat).Mul(c, inv), body, s)
+		rest[i] = sf.scaled(new(big.Rat).Mul(c, inv), body, s)
 	}
-	return simplify(ast.Mul(ast.Number(f), simplify(ast.Add(rest...))))
+	return sf.simplify(ast.Mul(ast.Number(f), sf.simplify(ast.Add(rest...))))
 }
 
 // factors returns a term's scalar factors and matrix chain (coefficient dropped).
@@ -209,7 +209,7 @@ func product(c *big.Rat, scalars, chain []*ast.Node) *ast.Node {
 // commonFactor pulls out a scalar factor shared by every term, or a matrix
 // factor that begins (or ends) every term's chain, when each term keeps a
 // non-empty rest: Ax + Aᵀx = (A + Aᵀ)x.
-func commonFactor(terms []*ast.Node, s ast.Shape) *ast.Node {
+func (sf *Simplifier) commonFactor(terms []*ast.Node, s ast.Shape) *ast.Node {
 	type parts struct {
 		c              *big.Rat
 		scalars, chain []*ast.Node
@@ -244,7 +244,7 @@ func commonFactor(terms []*ast.Node, s ast.Shape) *ast.Node {
 				rest[i] = product(p.c, sc, p.chain)
 			}
 		}
-		return simplify(ast.Mul(cand, simplify(ast.Add(rest...))))
+		return sf.simplify(ast.Mul(cand, sf.simplify(ast.Add(rest...))))
 	}
 	// A common leftmost or rightmost matrix factor.
 	for _, left := range []bool{true, false} {
@@ -278,9 +278,9 @@ func commonFactor(terms []*ast.Node, s ast.Shape) *ast.Node {
 			rest[i] = product(p.c, p.scalars, ch)
 		}
 		if left {
-			return simplify(ast.Mul(f, simplify(ast.Add(rest...))))
+			return sf.simplify(ast.Mul(f, sf.simplify(ast.Add(rest...))))
 		}
-		return simplify(ast.Mul(simplify(ast.Add(rest...)), f))
+		return sf.simplify(ast.Mul(sf.simplify(ast.Add(rest...)), f))
 	}
 	return nil
 }
@@ -290,7 +290,7 @@ func commonFactor(terms []*ast.Node, s ast.Shape) *ast.Node {
 // factors (s·s = s²), drops identities, cancels A·A⁻¹, and makes the
 // coefficient positive where that removes a minus sign from a sum factor:
 // −2(Y − BX) = 2(BX − Y).
-func simplifyMul(n *ast.Node) *ast.Node {
+func (sf *Simplifier) simplifyMul(n *ast.Node) *ast.Node {
 	c := one()
 	var scalars, chain []*ast.Node
 	var add func(a *ast.Node, inChain bool)
@@ -338,29 +338,29 @@ func simplifyMul(n *ast.Node) *ast.Node {
 	if c.Sign() == 0 {
 		return zero(n.Shape)
 	}
-	scalars = mergePowers(scalars)
-	chain = cancelChain(chain)
+	scalars = sf.mergePowers(scalars)
+	chain = sf.cancelChain(chain)
 	if len(chain) == 0 && !n.IsScalar() {
 		chain = []*ast.Node{ast.Identity(n.Shape.Rows)}
 	}
 	if i := slices.IndexFunc(chain, (*ast.Node).IsScalar); i >= 0 { // a pair cancelled to a scalar
-		return simplify(ast.Mul(append(append([]*ast.Node{ast.Number(c)}, scalars...), chain...)...))
+		return sf.simplify(ast.Mul(append(append([]*ast.Node{ast.Number(c)}, scalars...), chain...)...))
 	}
 	if n.IsScalar() && len(chain) > 0 {
-		chain = orientScalarChain(chain)
+		chain = sf.orientScalarChain(chain)
 	}
 	slices.SortStableFunc(scalars, ast.Compare)
 	r := product(c, scalars, chain)
 	if r.Kind == ast.KMul && len(r.Args) > 0 && r.Args[0].Kind == ast.KNum && len(r.Args) == 2 && r.Args[1].Kind == ast.KBroadcast {
 		b := r.Args[1]
-		return ast.Broadcast(simplify(ast.Mul(r.Args[0], b.Args[0])), b.Shape)
+		return ast.Broadcast(sf.simplify(ast.Mul(r.Args[0], b.Args[0])), b.Shape)
 	}
 	return r
 }
 
 // mergePowers multiplies equal scalar bases: s·s⁻¹ = 1, s^a·s^b = s^(a+b),
 // also for a symbolic exponent: d^(n−1)·d = dⁿ.
-func mergePowers(fs []*ast.Node) []*ast.Node {
+func (sf *Simplifier) mergePowers(fs []*ast.Node) []*ast.Node {
 	type pw struct {
 		base *ast.Node
 		e    *big.Rat    // the numeric part of the exponent
@@ -400,12 +400,12 @@ func mergePowers(fs []*ast.Node) []*ast.Node {
 			if p.e.Sign() != 0 {
 				exp = append([]*ast.Node{ast.Number(p.e)}, exp...)
 			}
-			out = append(out, simplify(ast.Pow(p.base, simplify(ast.Add(exp...)))))
+			out = append(out, sf.simplify(ast.Pow(p.base, sf.simplify(ast.Add(exp...)))))
 		case p.e.Sign() == 0:
 		case p.e.Cmp(one()) == 0:
 			out = append(out, p.base)
 		default:
-			out = append(out, simplify(ast.Pow(p.base, ast.Number(p.e))))
+			out = append(out, sf.simplify(ast.Pow(p.base, ast.Number(p.e))))
 		}
 	}
 	return out
@@ -413,7 +413,7 @@ func mergePowers(fs []*ast.Node) []*ast.Node {
 
 // cancelChain drops identities and adjacent A·A⁻¹ pairs from a matrix
 // chain, and merges adjacent powers of one square matrix: A·A² = A³.
-func cancelChain(chain []*ast.Node) []*ast.Node {
+func (sf *Simplifier) cancelChain(chain []*ast.Node) []*ast.Node {
 	var out []*ast.Node
 	for _, f := range chain {
 		if f.Kind == ast.KIdentity {
@@ -433,17 +433,17 @@ func cancelChain(chain []*ast.Node) []*ast.Node {
 			continue
 		}
 		if k := len(out); k > 0 {
-			if s := sumOfRatio(out[k-1], f); s != nil { // aᵀ·(b ⊘ a) = sum(b)
+			if s := sf.sumOfRatio(out[k-1], f); s != nil { // aᵀ·(b ⊘ a) = sum(b)
 				out[k-1] = s
 				continue
 			}
 		}
 		if k := len(out); k > 0 && out[k-1].Is(builtin.DiagMat) && f.Is(builtin.DiagMat) { // diag(a)·diag(b) = diag(a ⊙ b)
-			out[k-1] = simplify(builtin.DiagMat.Of(ast.Hadamard(out[k-1].Args[0], f.Args[0])))
+			out[k-1] = sf.simplify(builtin.DiagMat.Of(ast.Hadamard(out[k-1].Args[0], f.Args[0])))
 			continue
 		}
 		if k := len(out); k > 0 {
-			if s := kronPair(out[k-1], f); s != nil { // vec and ⊗ identities
+			if s := sf.kronPair(out[k-1], f); s != nil { // vec and ⊗ identities
 				out[k-1] = s
 				continue
 			}
@@ -477,12 +477,12 @@ func softmaxTotal(x, y *ast.Node) bool {
 
 // sumOfRatio returns sum(b) when x·y is aᵀ·(b ⊘ a) or (b ⊘ a)ᵀ·a for a
 // column a (Σᵢ aᵢ·bᵢ/aᵢ), else nil.
-func sumOfRatio(x, y *ast.Node) *ast.Node {
+func (sf *Simplifier) sumOfRatio(x, y *ast.Node) *ast.Node {
 	if x.Kind == ast.KTranspose && y.Kind == ast.KDiv && y.Shape.Cols == ast.One && y.Args[1] == x.Args[0] {
-		return simplify(builtin.Sum.Of(y.Args[0]))
+		return sf.simplify(builtin.Sum.Of(y.Args[0]))
 	}
 	if x.Kind == ast.KTranspose && x.Args[0].Kind == ast.KDiv && x.Args[0].Shape.Cols == ast.One && x.Args[0].Args[1] == y {
-		return simplify(builtin.Sum.Of(x.Args[0].Args[0]))
+		return sf.simplify(builtin.Sum.Of(x.Args[0].Args[0]))
 	}
 	return nil
 }
@@ -494,11 +494,11 @@ func inversePair(a, b *ast.Node) bool {
 // orientScalarChain picks, for a 1×1 product, between the chain and its
 // transpose (equal, since sᵀ = s): the one with Δ at the end, so that a linear
 // form reads aᵀ·Δ; otherwise the smaller by ast.Compare.
-func orientScalarChain(chain []*ast.Node) []*ast.Node {
+func (sf *Simplifier) orientScalarChain(chain []*ast.Node) []*ast.Node {
 	rev := make([]*ast.Node, len(chain))
 	for i, f := range chain {
-		rev[len(chain)-1-i] = transpose(f)
-		rev[len(chain)-1-i] = simplify(rev[len(chain)-1-i])
+		rev[len(chain)-1-i] = sf.transpose(f)
+		rev[len(chain)-1-i] = sf.simplify(rev[len(chain)-1-i])
 	}
 	hasD := func(ch []*ast.Node) bool { return ch[len(ch)-1].HasDelta() }
 	if hasD(chain) != hasD(rev) {
@@ -518,7 +518,7 @@ func orientScalarChain(chain []*ast.Node) []*ast.Node {
 
 // simplifyHadamard flattens, pulls scalar factors out (A ⊙ (sB) = s(A ⊙ B)),
 // drops 𝟙, merges powers of equal operands (A ⊙ A = A.^2) and sorts the operands.
-func simplifyHadamard(n *ast.Node) *ast.Node {
+func (sf *Simplifier) simplifyHadamard(n *ast.Node) *ast.Node {
 	var outer []*ast.Node
 	var args []*ast.Node
 	var add func(a *ast.Node)
@@ -543,7 +543,7 @@ func simplifyHadamard(n *ast.Node) *ast.Node {
 			if len(rest) == len(a.Args) {
 				args = append(args, a)
 			} else {
-				args = append(args, simplify(product(one(), nil, rest)))
+				args = append(args, sf.simplify(product(one(), nil, rest)))
 			}
 		default:
 			args = append(args, a)
@@ -552,7 +552,7 @@ func simplifyHadamard(n *ast.Node) *ast.Node {
 	for _, a := range n.Args {
 		add(a)
 	}
-	args = mergePowers(args)
+	args = sf.mergePowers(args)
 	// A ⊙ (B ⊘ C) = (A ⊙ B) ⊘ C, and A ⊙ B.^(−k) = A ⊘ B.^k.
 	var num, den []*ast.Node
 	for _, x := range args {
@@ -566,7 +566,7 @@ func simplifyHadamard(n *ast.Node) *ast.Node {
 		}
 	}
 	if len(den) > 0 && len(num) > 0 {
-		return simplify(ast.Mul(append(outer, ast.Div(ast.Hadamard(num...), ast.Hadamard(den...)))...))
+		return sf.simplify(ast.Mul(append(outer, ast.Div(ast.Hadamard(num...), ast.Hadamard(den...)))...))
 	}
 	slices.SortStableFunc(args, ast.Compare)
 	var inner *ast.Node
@@ -581,51 +581,51 @@ func simplifyHadamard(n *ast.Node) *ast.Node {
 	if len(outer) == 0 {
 		return inner
 	}
-	return simplify(ast.Mul(append(outer, inner)...))
+	return sf.simplify(ast.Mul(append(outer, inner)...))
 }
 
 // simplifyDiv: A ⊘ bcast(s) = A/s; 𝟙 ⊘ B = B.^(−1); scalar factors of
 // either side move out ((sA) ⊘ B = s(A ⊘ B)); nested quotients become one:
 // (A ⊘ B) ⊘ C = A ⊘ (B ⊙ C), A ⊘ (B ⊘ C) = (A ⊙ C) ⊘ B.
-func simplifyDiv(n *ast.Node) *ast.Node {
+func (sf *Simplifier) simplifyDiv(n *ast.Node) *ast.Node {
 	a, b := n.Args[0], n.Args[1]
 	if b.Kind == ast.KBroadcast && b.Args[0].IsScalar() {
-		return simplify(ast.Mul(a, ast.Pow(b.Args[0], ast.Int(-1))))
+		return sf.simplify(ast.Mul(a, ast.Pow(b.Args[0], ast.Int(-1))))
 	}
 	if sa, ra := pullScalars(a); len(sa) > 0 {
-		return simplify(ast.Mul(append(sa, ast.Div(ra, b))...))
+		return sf.simplify(ast.Mul(append(sa, ast.Div(ra, b))...))
 	}
 	if sb, rb := pullScalars(b); len(sb) > 0 {
 		inv := make([]*ast.Node, len(sb))
 		for i, s := range sb {
 			inv[i] = ast.Pow(s, ast.Int(-1))
 		}
-		return simplify(ast.Mul(append(inv, ast.Div(a, rb))...))
+		return sf.simplify(ast.Mul(append(inv, ast.Div(a, rb))...))
 	}
 	if a.Kind == ast.KOnes || a.Kind == ast.KBroadcast && a.Args[0].IsNum(1) {
 		return ast.Pow(b, ast.Int(-1))
 	}
 	if a.Kind == ast.KDiv {
-		return simplify(ast.Div(a.Args[0], ast.Hadamard(a.Args[1], b)))
+		return sf.simplify(ast.Div(a.Args[0], ast.Hadamard(a.Args[1], b)))
 	}
 	if a == b { // B ⊘ B = 𝟙
 		return ast.Broadcast(ast.Int(1), n.Shape)
 	}
-	if r := cancelQuotient(a, b); r != nil {
+	if r := sf.cancelQuotient(a, b); r != nil {
 		return r
 	}
-	if r := logistic(a, b); r != nil {
+	if r := sf.logistic(a, b); r != nil {
 		return r
 	}
 	if b.Kind == ast.KDiv {
-		return simplify(ast.Div(ast.Hadamard(a, b.Args[1]), b.Args[0]))
+		return sf.simplify(ast.Div(ast.Hadamard(a, b.Args[1]), b.Args[0]))
 	}
 	return n
 }
 
 // cancelQuotient removes factors common to the numerator and the
 // denominator of A ⊘ B: (C ⊙ D) ⊘ (D ⊙ E) = C ⊘ E. It returns nil when there are none.
-func cancelQuotient(a, b *ast.Node) *ast.Node {
+func (sf *Simplifier) cancelQuotient(a, b *ast.Node) *ast.Node {
 	fs := func(n *ast.Node) []*ast.Node {
 		if n.Kind == ast.KHadamard {
 			return slices.Clone(n.Args)
@@ -653,12 +653,12 @@ func cancelQuotient(a, b *ast.Node) *ast.Node {
 	if len(den) > 0 {
 		bottom = ast.Hadamard(den...)
 	}
-	return simplify(ast.Div(top, bottom))
+	return sf.simplify(ast.Div(top, bottom))
 }
 
 // logistic rewrites A ⊙ exp(u) ⊘ (exp(u) + 1) as A ⊙ σ(u): the form the
 // derivative of log(1 + exp(u)) takes. It returns nil when a ⊘ b is not of it.
-func logistic(a, b *ast.Node) *ast.Node {
+func (sf *Simplifier) logistic(a, b *ast.Node) *ast.Node {
 	if b.Kind != ast.KAdd || len(b.Args) != 2 {
 		return nil
 	}
@@ -684,11 +684,11 @@ func logistic(a, b *ast.Node) *ast.Node {
 	if len(num) == 1 {
 		return num[0]
 	}
-	return simplify(ast.Hadamard(num...))
+	return sf.simplify(ast.Hadamard(num...))
 }
 
 // simplifyInverse: (A⁻¹)⁻¹ = A, I⁻¹ = I, (cA)⁻¹ = c⁻¹A⁻¹, s⁻¹ = s.^(−1) for a scalar.
-func simplifyInverse(n *ast.Node) *ast.Node {
+func (sf *Simplifier) simplifyInverse(n *ast.Node) *ast.Node {
 	a := n.Args[0]
 	switch {
 	case a.IsScalar():
@@ -703,13 +703,13 @@ func simplifyInverse(n *ast.Node) *ast.Node {
 		return ast.MatPow(ast.Inverse(a.Args[0]), a.K)
 	}
 	if c, body := split(a); body != nil && c.Cmp(one()) != 0 {
-		return simplify(ast.Mul(ast.Number(new(big.Rat).Inv(c)), ast.Inverse(body)))
+		return sf.simplify(ast.Mul(ast.Number(new(big.Rat).Inv(c)), ast.Inverse(body)))
 	}
 	return n
 }
 
 // simplifyPow: A.^1 = A, A.^0 = 𝟙, numbers folded, (A.^p).^k = A.^(pk) for integer k.
-func simplifyPow(n *ast.Node) *ast.Node {
+func (sf *Simplifier) simplifyPow(n *ast.Node) *ast.Node {
 	a, p := n.Args[0], n.Args[1]
 	if p.Kind != ast.KNum {
 		return n
@@ -743,7 +743,7 @@ func simplifyPow(n *ast.Node) *ast.Node {
 		if len(chain) > 0 {
 			fs = append(fs, ast.Pow(ast.Mul(chain...), p))
 		}
-		return simplify(ast.Mul(fs...))
+		return sf.simplify(ast.Mul(fs...))
 	}
 	return n
 }
@@ -780,7 +780,7 @@ func pullScalars(a *ast.Node) (scalars []*ast.Node, rest *ast.Node) {
 // simplifyTrace: tr(s) = s, tr(Aᵀ) = tr(A), tr(sA) = s·tr(A),
 // tr(A + B) = tr(A) + tr(B), and tr(x·yᵀ…) = yᵀ…·x by cyclic rotation
 // when that leaves a 1×1 product.
-func simplifyTrace(n *ast.Node) *ast.Node {
+func (sf *Simplifier) simplifyTrace(n *ast.Node) *ast.Node {
 	a := n.Args[0]
 	switch {
 	case a.IsScalar():
@@ -797,7 +797,7 @@ func simplifyTrace(n *ast.Node) *ast.Node {
 		return ast.Add(terms...)
 	}
 	if sc, rest := pullScalars(a); len(sc) > 0 {
-		return simplify(ast.Mul(append(sc, builtin.Trace.Of(rest))...))
+		return sf.simplify(ast.Mul(append(sc, builtin.Trace.Of(rest))...))
 	}
 	if a.Kind == ast.KMul {
 		ch := a.Args
@@ -812,7 +812,7 @@ func simplifyTrace(n *ast.Node) *ast.Node {
 }
 
 // simplifySum: sum(s) = s, sum(cA) = c·sum(A), sum(Aᵀ) = sum(A).
-func simplifySum(n *ast.Node) *ast.Node {
+func (sf *Simplifier) simplifySum(n *ast.Node) *ast.Node {
 	a := n.Args[0]
 	switch {
 	case a.IsScalar():
@@ -820,21 +820,21 @@ func simplifySum(n *ast.Node) *ast.Node {
 	case a.Is(builtin.Softmax): // the entries of softmax(x) sum to 1
 		return ast.Int(1)
 	case a.Kind == ast.KOnes: // sum(𝟙ₘₓₙ) = m·n
-		return simplify(ast.Mul(ast.Size(a.Shape.Rows), ast.Size(a.Shape.Cols)))
+		return sf.simplify(ast.Mul(ast.Size(a.Shape.Rows), ast.Size(a.Shape.Cols)))
 	case a.Kind == ast.KBroadcast && a.Args[0].IsScalar(): // sum(s·𝟙ₘₓₙ) = s·m·n
-		return simplify(ast.Mul(a.Args[0], ast.Size(a.Shape.Rows), ast.Size(a.Shape.Cols)))
+		return sf.simplify(ast.Mul(a.Args[0], ast.Size(a.Shape.Rows), ast.Size(a.Shape.Cols)))
 	case a.Kind == ast.KTranspose:
 		return builtin.Sum.Of(a.Args[0])
 	}
 	if sc, rest := pullScalars(a); len(sc) > 0 {
-		return simplify(ast.Mul(append(sc, builtin.Sum.Of(rest))...))
+		return sf.simplify(ast.Mul(append(sc, builtin.Sum.Of(rest))...))
 	}
 	return n
 }
 
 // simplifyInner: ⟨a, b⟩ = ab for scalars, ⟨sA, B⟩ = s⟨A, B⟩, ⟨𝟙, B⟩ = sum(B),
 // and ⟨A, B⟩ = ⟨B, A⟩ ordered by ast.Compare.
-func simplifyInner(n *ast.Node) *ast.Node {
+func (sf *Simplifier) simplifyInner(n *ast.Node) *ast.Node {
 	a, b := n.Args[0], n.Args[1]
 	if a.IsScalar() {
 		return ast.Mul(a, b)
@@ -842,16 +842,16 @@ func simplifyInner(n *ast.Node) *ast.Node {
 	sa, ra := pullScalars(a)
 	sb, rb := pullScalars(b)
 	if len(sa)+len(sb) > 0 {
-		return simplify(ast.Mul(append(append(sa, sb...), ast.Inner(ra, rb))...))
+		return sf.simplify(ast.Mul(append(append(sa, sb...), ast.Inner(ra, rb))...))
 	}
 	if a.Kind == ast.KOnes {
 		return builtin.Sum.Of(b)
 	}
 	switch { // ⟨u, v⟩ = uᵀ·v for columns, u·vᵀ for rows
 	case a.Shape.Cols == ast.One:
-		return simplify(ast.Mul(ast.Transpose(a), b))
+		return sf.simplify(ast.Mul(ast.Transpose(a), b))
 	case a.Shape.Rows == ast.One:
-		return simplify(ast.Mul(a, ast.Transpose(b)))
+		return sf.simplify(ast.Mul(a, ast.Transpose(b)))
 	}
 	if b.Kind == ast.KOnes {
 		return builtin.Sum.Of(a)
@@ -863,12 +863,12 @@ func simplifyInner(n *ast.Node) *ast.Node {
 }
 
 // mergeDiagonals sums diagonal terms: c·diag(a) + d·diag(b) = diag(c·a + d·b).
-func mergeDiagonals(terms []*ast.Node) *ast.Node {
+func (sf *Simplifier) mergeDiagonals(terms []*ast.Node) *ast.Node {
 	var diags, rest []*ast.Node
 	for _, t := range terms {
 		c, body := split(t)
 		if body != nil && body.Is(builtin.DiagMat) {
-			diags = append(diags, scaled(c, body.Args[0], body.Args[0].Shape))
+			diags = append(diags, sf.scaled(c, body.Args[0], body.Args[0].Shape))
 		} else {
 			rest = append(rest, t)
 		}
@@ -876,22 +876,19 @@ func mergeDiagonals(terms []*ast.Node) *ast.Node {
 	if len(diags) < 2 {
 		return nil
 	}
-	d := simplify(builtin.DiagMat.Of(simplify(ast.Add(diags...))))
+	d := sf.simplify(builtin.DiagMat.Of(sf.simplify(ast.Add(diags...))))
 	if len(rest) == 0 {
 		return d
 	}
-	return simplify(ast.Add(append(rest, d)...))
+	return sf.simplify(ast.Add(append(rest, d)...))
 }
-
-// expanding guards expandIfSmaller against trying again inside its own trial.
-var expanding bool
 
 // expandIfSmaller distributes the Hadamard products of a sum over their sum
 // operands, (1 − y) ⊙ p − y ⊙ (1 − p) = p − y ⊙ p − y + y ⊙ p, collects, and
 // keeps the result when it has fewer distinct nodes than the sum had:
 // products are otherwise never expanded. It returns nil when nothing shrinks.
-func expandIfSmaller(terms []*ast.Node) *ast.Node {
-	if expanding || len(terms) > 6 {
+func (sf *Simplifier) expandIfSmaller(terms []*ast.Node) *ast.Node {
+	if sf.expanding || len(terms) > 6 {
 		return nil
 	}
 	var out []*ast.Node
@@ -917,9 +914,9 @@ func expandIfSmaller(terms []*ast.Node) *ast.Node {
 	if !changed {
 		return nil
 	}
-	expanding = true
-	r := simplify(ast.Add(out...))
-	expanding = false
+	sf.expanding = true
+	r := sf.simplify(ast.Add(out...))
+	sf.expanding = false
 	if size(r) < size(ast.Add(terms...)) {
 		return r
 	}

@@ -8,7 +8,7 @@ import (
 // simplifyCall applies the identities of built-in operations (RULES.md),
 // assuming n's operands are canonical. An identity that concerns one
 // operation names its row of the table, never its name.
-func simplifyCall(n *ast.Node) *ast.Node {
+func (sf *Simplifier) simplifyCall(n *ast.Node) *ast.Node {
 	op := n.Op
 	if op.Elementwise {
 		a := n.Args[0]
@@ -37,26 +37,26 @@ func simplifyCall(n *ast.Node) *ast.Node {
 	switch op {
 	case builtin.Trace:
 		if kron { // tr(A ⊗ B) = tr(A)·tr(B)
-			return simplify(ast.Mul(builtin.Trace.Of(a.Args[0]), builtin.Trace.Of(a.Args[1])))
+			return sf.simplify(ast.Mul(builtin.Trace.Of(a.Args[0]), builtin.Trace.Of(a.Args[1])))
 		}
-		return simplifyTrace(n)
+		return sf.simplifyTrace(n)
 	case builtin.Sum:
 		switch {
 		case kron: // sum(A ⊗ B) = sum(A)·sum(B)
-			return simplify(ast.Mul(builtin.Sum.Of(a.Args[0]), builtin.Sum.Of(a.Args[1])))
+			return sf.simplify(ast.Mul(builtin.Sum.Of(a.Args[0]), builtin.Sum.Of(a.Args[1])))
 		case a.Is(builtin.Vec): // sum(vec(A)) = sum(A)
-			return simplify(builtin.Sum.Of(a.Args[0]))
+			return sf.simplify(builtin.Sum.Of(a.Args[0]))
 		}
-		return simplifySum(n)
+		return sf.simplifySum(n)
 	case builtin.Mean:
 		switch {
 		case a.IsScalar():
 			return a
 		case a.Kind == ast.KTranspose, a.Is(builtin.Vec): // mean(Aᵀ) = mean(vec(A)) = mean(A)
-			return simplify(builtin.Mean.Of(a.Args[0]))
+			return sf.simplify(builtin.Mean.Of(a.Args[0]))
 		}
 		if sc, rest := pullScalars(a); len(sc) > 0 { // mean(c·A) = c·mean(A)
-			return simplify(ast.Mul(append(sc, builtin.Mean.Of(rest))...))
+			return sf.simplify(ast.Mul(append(sc, builtin.Mean.Of(rest))...))
 		}
 	case builtin.Det, builtin.Logdet:
 		switch {
@@ -72,31 +72,31 @@ func simplifyCall(n *ast.Node) *ast.Node {
 			x, y := a.Args[0], a.Args[1]
 			m, p := ast.Size(x.Shape.Rows), ast.Size(y.Shape.Rows)
 			if op == builtin.Det {
-				return simplify(ast.Mul(ast.Pow(builtin.Det.Of(x), p), ast.Pow(builtin.Det.Of(y), m)))
+				return sf.simplify(ast.Mul(ast.Pow(builtin.Det.Of(x), p), ast.Pow(builtin.Det.Of(y), m)))
 			}
-			return simplify(ast.Add(ast.Mul(p, builtin.Logdet.Of(x)), ast.Mul(m, builtin.Logdet.Of(y))))
+			return sf.simplify(ast.Add(ast.Mul(p, builtin.Logdet.Of(x)), ast.Mul(m, builtin.Logdet.Of(y))))
 		}
 	case builtin.Norm:
 		switch {
 		case kron: // ‖A ⊗ B‖_F = ‖A‖_F·‖B‖_F
-			return simplify(ast.Mul(builtin.Norm.Of(a.Args[0]), builtin.Norm.Of(a.Args[1])))
+			return sf.simplify(ast.Mul(builtin.Norm.Of(a.Args[0]), builtin.Norm.Of(a.Args[1])))
 		case a.Is(builtin.Vec): // ‖vec(A)‖ = ‖A‖_F
-			return simplify(builtin.Norm.Of(a.Args[0]))
+			return sf.simplify(builtin.Norm.Of(a.Args[0]))
 		}
 	case builtin.Logsumexp:
 		if a.Is(builtin.Vec) && !a.Args[0].Shape.IsScalar() { // logsumexp(vec(A)) = log(sum(exp(A)))
-			return simplify(builtin.Log.Of(builtin.Sum.Of(builtin.Exp.Of(a.Args[0]))))
+			return sf.simplify(builtin.Log.Of(builtin.Sum.Of(builtin.Exp.Of(a.Args[0]))))
 		}
 	case builtin.Norm1:
 		if a.Is(builtin.Vec) { // norm1(vec(A)) = norm1(A)
-			return simplify(builtin.Norm1.Of(a.Args[0]))
+			return sf.simplify(builtin.Norm1.Of(a.Args[0]))
 		}
 	case builtin.Vec:
 		switch {
 		case a.Shape.Cols == ast.One: // vec(x) = x for a column
 			return a
 		case a.Shape.Rows == ast.One: // vec(r) = rᵀ for a row
-			return simplify(ast.Transpose(a))
+			return sf.simplify(ast.Transpose(a))
 		}
 	case builtin.DiagVec:
 		switch {
@@ -107,7 +107,7 @@ func simplifyCall(n *ast.Node) *ast.Node {
 		case a.Kind == ast.KIdentity: // diag(I) = 𝟙
 			return ast.Ones(n.Shape)
 		case a.Kind == ast.KMul && len(a.Args) == 2 && a.Args[0].Shape.Cols == ast.One && a.Args[1].Shape.Rows == ast.One:
-			return ast.Hadamard(a.Args[0], transpose(a.Args[1])) // diag(u·vᵀ) = u ⊙ v
+			return ast.Hadamard(a.Args[0], sf.transpose(a.Args[1])) // diag(u·vᵀ) = u ⊙ v
 		}
 	case builtin.DiagMat:
 		if a.Kind == ast.KOnes { // diag(𝟙) = I
@@ -115,10 +115,10 @@ func simplifyCall(n *ast.Node) *ast.Node {
 		}
 	case builtin.Kron: // s ⊗ B = B ⊗ s = s·B for a scalar s
 		if a.IsScalar() {
-			return simplify(ast.Mul(a, b))
+			return sf.simplify(ast.Mul(a, b))
 		}
 		if b.IsScalar() {
-			return simplify(ast.Mul(b, a))
+			return sf.simplify(ast.Mul(b, a))
 		}
 	}
 	return n
@@ -131,7 +131,7 @@ func simplifyCall(n *ast.Node) *ast.Node {
 //	(Bᵀ ⊗ A)·vec(X) = vec(A·X·B)
 //	vec(X)ᵀ·(B ⊗ A) = vec(Aᵀ·X·B)ᵀ
 //	(A ⊗ B)·(C ⊗ D) = (A·C) ⊗ (B·D)
-func kronPair(x, y *ast.Node) *ast.Node {
+func (sf *Simplifier) kronPair(x, y *ast.Node) *ast.Node {
 	vecT := func(n *ast.Node) *ast.Node { // X for vec(X)ᵀ
 		if n.Kind == ast.KTranspose && n.Args[0].Is(builtin.Vec) {
 			return n.Args[0].Args[0]
@@ -140,21 +140,21 @@ func kronPair(x, y *ast.Node) *ast.Node {
 	}
 	switch {
 	case vecT(x) != nil && y.Is(builtin.Vec) && vecT(x).Shape == y.Args[0].Shape:
-		return simplify(ast.Inner(vecT(x), y.Args[0]))
+		return sf.simplify(ast.Inner(vecT(x), y.Args[0]))
 	case x.Is(builtin.Kron) && y.Is(builtin.Vec):
 		c, d, m := x.Args[0], x.Args[1], y.Args[0] // (C ⊗ D)·vec(M) = vec(D·M·Cᵀ)
 		if d.Shape.Cols == m.Shape.Rows && m.Shape.Cols == c.Shape.Cols {
-			return simplify(builtin.Vec.Of(ast.Mul(d, m, ast.Transpose(c))))
+			return sf.simplify(builtin.Vec.Of(ast.Mul(d, m, ast.Transpose(c))))
 		}
 	case vecT(x) != nil && y.Is(builtin.Kron):
 		m, c, d := vecT(x), y.Args[0], y.Args[1] // vec(M)ᵀ·(C ⊗ D) = vec(Dᵀ·M·C)ᵀ
 		if d.Shape.Rows == m.Shape.Rows && m.Shape.Cols == c.Shape.Rows {
-			return simplify(ast.Transpose(builtin.Vec.Of(ast.Mul(ast.Transpose(d), m, c))))
+			return sf.simplify(ast.Transpose(builtin.Vec.Of(ast.Mul(ast.Transpose(d), m, c))))
 		}
 	case x.Is(builtin.Kron) && y.Is(builtin.Kron):
 		a, b, c, d := x.Args[0], x.Args[1], y.Args[0], y.Args[1]
 		if a.Shape.Cols == c.Shape.Rows && b.Shape.Cols == d.Shape.Rows {
-			return simplify(builtin.Kron.Of(ast.Mul(a, c), ast.Mul(b, d)))
+			return sf.simplify(builtin.Kron.Of(ast.Mul(a, c), ast.Mul(b, d)))
 		}
 	}
 	return nil
@@ -165,7 +165,7 @@ func kronPair(x, y *ast.Node) *ast.Node {
 // vec(A ⊙ B), vec(A) + vec(B) = vec(A + B), s·vec(A) = vec(s·A), so that the
 // adjoint of vec, ⟨vec(H), vec(Δ)⟩ = ⟨H, Δ⟩, finds its vec(H). It returns
 // nil when that does not apply.
-func pullVec(n *ast.Node) *ast.Node {
+func (sf *Simplifier) pullVec(n *ast.Node) *ast.Node {
 	switch {
 	case n.Kind == ast.KAdd, n.Kind == ast.KHadamard, n.Kind == ast.KDiv, n.IsElementwiseCall(),
 		n.Kind == ast.KApply, n.Kind == ast.KPow:
@@ -184,7 +184,7 @@ func pullVec(n *ast.Node) *ast.Node {
 		}
 		args := append([]*ast.Node{}, n.Args...)
 		args[k] = n.Args[k].Args[0]
-		return simplify(builtin.Vec.Of(ast.Mul(args...)))
+		return sf.simplify(builtin.Vec.Of(ast.Mul(args...)))
 	default:
 		return nil
 	}
@@ -203,5 +203,5 @@ func pullVec(n *ast.Node) *ast.Node {
 		inner = a.Args[0].Shape
 		args[i] = a.Args[0]
 	}
-	return simplify(builtin.Vec.Of(ast.WithArgs(n, args...)))
+	return sf.simplify(builtin.Vec.Of(ast.WithArgs(n, args...)))
 }

@@ -17,7 +17,7 @@ func (e *NoJacobianError) Error() string { return "no Jacobian in closed form: "
 // JacobianMatrix returns M with L(δ) = M·δ for a map L linear in the
 // column-vector direction delta, whose value is a column vector or a
 // scalar. For a scalar L, M is the row ∇ᵀ.
-func JacobianMatrix(l, delta *ast.Node) (*ast.Node, error) {
+func (sf *Simplifier) JacobianMatrix(l, delta *ast.Node) (*ast.Node, error) {
 	if delta.Shape.Cols != ast.One {
 		return nil, &NoJacobianError{"the variable is not a vector"}
 	}
@@ -30,7 +30,7 @@ func JacobianMatrix(l, delta *ast.Node) (*ast.Node, error) {
 		if r, ok := memo[n]; ok {
 			return r, nil
 		}
-		r, err := jacobianOf(n, delta, jac)
+		r, err := sf.jacobianOf(n, delta, jac)
 		if err != nil {
 			return nil, err
 		}
@@ -41,7 +41,7 @@ func JacobianMatrix(l, delta *ast.Node) (*ast.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Simplify(j), nil
+	return sf.Simplify(j), nil
 }
 
 // jacobianOf is one step of JacobianMatrix for a column-valued node n:
@@ -49,7 +49,7 @@ func JacobianMatrix(l, delta *ast.Node) (*ast.Node, error) {
 //	J[δ] = I;  J[A + B] = J[A] + J[B];  J[s·L·F·R] = s·L·J[F]·R (R 1×1);
 //	J[v·φ] = v·J[φ] for a scalar φ;  J[a ⊙ F] = diag(a)·J[F];
 //	J[F ⊘ b] = diag(b)⁻¹·J[F];  J[bcast φ] = 𝟙·J[φ];  J[φ] = (∇φ)ᵀ for a scalar φ.
-func jacobianOf(n, delta *ast.Node, jac func(*ast.Node) (*ast.Node, error)) (*ast.Node, error) {
+func (sf *Simplifier) jacobianOf(n, delta *ast.Node, jac func(*ast.Node) (*ast.Node, error)) (*ast.Node, error) {
 	if !n.HasDelta() {
 		return ast.Zero(ast.Shape{Rows: n.Shape.Rows, Cols: delta.Shape.Rows}), nil
 	}
@@ -57,7 +57,7 @@ func jacobianOf(n, delta *ast.Node, jac func(*ast.Node) (*ast.Node, error)) (*as
 		return ast.Identity(delta.Shape.Rows), nil
 	}
 	if n.IsScalar() {
-		g, err := Gradient(n, delta, nil)
+		g, err := sf.Gradient(n, delta, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -146,7 +146,7 @@ func jacobianOf(n, delta *ast.Node, jac func(*ast.Node) (*ast.Node, error)) (*as
 		return ast.Mul(ast.Ones(ast.Vec(n.Shape.Rows)), jf), nil
 	case ast.KTranspose:
 		if a := n.Args[0]; a.Shape.Rows == ast.One { // (δᵀ…)ᵀ: transpose the row first
-			t := Simplify(n)
+			t := sf.Simplify(n)
 			if t != n {
 				return jac(t)
 			}
@@ -168,10 +168,10 @@ func scalarProduct(fs []*ast.Node) []*ast.Node {
 // (column-major vec). For a vector direction Δᵀ is allowed too, since
 // vec(δᵀ) = vec(δ). A factor vec(M(Δ)) contributes its own Kronecker form:
 // vec(A·vec(M)·B) = (Bᵀ ⊗ A)·K_M·vec(Δ).
-func Kronecker(l, delta *ast.Node) (*ast.Node, error) {
-	l = Simplify(l)
+func (sf *Simplifier) Kronecker(l, delta *ast.Node) (*ast.Node, error) {
+	l = sf.Simplify(l)
 	if l.Is(builtin.Vec) { // vec(vec(M)) = vec(M)
-		return Kronecker(l.Args[0], delta)
+		return sf.Kronecker(l.Args[0], delta)
 	}
 	terms := []*ast.Node{l}
 	if l.Kind == ast.KAdd {
@@ -203,7 +203,7 @@ func Kronecker(l, delta *ast.Node) (*ast.Node, error) {
 		var inner *ast.Node // K_M of a factor vec(M(Δ))
 		if f.Is(builtin.Vec) && f != delta {
 			var err error
-			if inner, err = Kronecker(f.Args[0], delta); err != nil {
+			if inner, err = sf.Kronecker(f.Args[0], delta); err != nil {
 				return nil, err
 			}
 		}
@@ -223,16 +223,16 @@ func Kronecker(l, delta *ast.Node) (*ast.Node, error) {
 		if len(right) > 0 {
 			b = ast.Mul(right...)
 		}
-		term := builtin.Kron.Of(transposeCanon(b), a)
+		term := builtin.Kron.Of(sf.transposeCanon(b), a)
 		if inner != nil {
 			term = ast.Mul(term, inner)
 		}
 		out = append(out, ast.Mul(append([]*ast.Node{ast.Number(c)}, append(scalars, term)...)...))
 	}
-	return Simplify(ast.Add(out...)), nil
+	return sf.Simplify(ast.Add(out...)), nil
 }
 
-func transposeCanon(n *ast.Node) *ast.Node { return Simplify(ast.Transpose(n)) }
+func (sf *Simplifier) transposeCanon(n *ast.Node) *ast.Node { return sf.Simplify(ast.Transpose(n)) }
 
 // opName names a node's operation for a message.
 func opName(n *ast.Node) string {

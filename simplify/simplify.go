@@ -16,40 +16,60 @@ import (
 	"github.com/mdiff/mdiff/builtin"
 )
 
-// memo maps a node to its canonical form; nil marks a node being rewritten
-// further up the stack. Nodes are immutable, so entries never go stale.
-var memo = struct {
-	sync.Mutex
-	m map[*ast.Node]*ast.Node
-}{m: map[*ast.Node]*ast.Node{}}
+// Simplifier owns the state of one derivation's rewriting: the memo from a
+// node to its canonical form (nil marks a node being rewritten further up
+// the stack; nodes are immutable, so entries never go stale) and the guard
+// of expandIfSmaller. Every call of the facade uses a fresh Simplifier, so
+// an answer never depends on what the process rewrote before, and memory
+// is released with the call. A Simplifier is safe for concurrent use; its
+// calls are serialised.
+type Simplifier struct {
+	memo struct {
+		sync.Mutex
+		m map[*ast.Node]*ast.Node
+	}
+	expanding bool // expandIfSmaller is inside its own trial
+}
+
+// New returns a Simplifier with an empty memo.
+func New() *Simplifier {
+	sf := &Simplifier{}
+	sf.memo.m = map[*ast.Node]*ast.Node{}
+	return sf
+}
+
+// Simplify is New().Simplify(n): the canonical form of n on fresh state.
+func Simplify(n *ast.Node) *ast.Node { return New().Simplify(n) }
 
 // Simplify returns the canonical form of n. It is idempotent:
 // Simplify(Simplify(n)) == Simplify(n). Every node is rewritten at most once,
 // so rewriting terminates. It is safe for concurrent use.
-func Simplify(n *ast.Node) *ast.Node {
-	memo.Lock()
-	defer memo.Unlock()
-	return simplify(n)
+func (sf *Simplifier) Simplify(n *ast.Node) *ast.Node {
+	sf.memo.
+		Lock()
+	defer sf.memo.Unlock()
+	return sf.simplify(n)
 }
 
-func simplify(n *ast.Node) *ast.Node {
-	r, ok := memo.m[n]
+func (sf *Simplifier) simplify(n *ast.Node) *ast.Node {
+	r, ok := sf.memo.m[n]
 	if ok {
 		if r == nil { // n is being simplified further up the stack: keep it
 			return n
 		}
 		return r
 	}
-	memo.m[n] = nil
+	sf.memo.
+		m[n] = nil
 
 	r = n
 	if len(n.Args) > 0 {
 		args := make([]*ast.Node, len(n.Args))
 		for i, a := range n.Args {
-			args[i] = simplify(a)
+			args[i] = sf.simplify(a)
 		}
 		r = ast.WithArgs(n, args...)
-		r = local(r)
+		r = sf.local(r)
 	}
 	switch {
 	case r.Kind == ast.KZero && r.IsScalar():
@@ -58,15 +78,17 @@ func simplify(n *ast.Node) *ast.Node {
 		r = ast.Int(1)
 	}
 	if r != n {
-		r = simplify(r)
+		r = sf.simplify(r)
 	}
-	memo.m[n] = r
-	memo.m[r] = r
+	sf.memo.
+		m[n] = r
+	sf.memo.
+		m[r] = r
 	return r
 }
 
 // local applies the rewrite rules of n's kind, assuming n's operands are canonical.
-func local(n *ast.Node) *ast.Node {
+func (sf *Simplifier) local(n *ast.Node) *ast.Node {
 	if isZero(n) {
 		return zero(n.Shape)
 	}
@@ -79,7 +101,7 @@ func local(n *ast.Node) *ast.Node {
 			return t
 		}
 	}
-	if v := pullVec(n); v != nil {
+	if v := sf.pullVec(n); v != nil {
 		return v
 	}
 	switch n.Kind {
@@ -89,29 +111,29 @@ func local(n *ast.Node) *ast.Node {
 				return t
 			}
 		}
-		return simplifyCall(n)
+		return sf.simplifyCall(n)
 	}
 	switch n.Kind {
 	case ast.KAdd:
-		return simplifyAdd(n)
+		return sf.simplifyAdd(n)
 	case ast.KMul:
-		return simplifyMul(n)
+		return sf.simplifyMul(n)
 	case ast.KHadamard:
-		return simplifyHadamard(n)
+		return sf.simplifyHadamard(n)
 	case ast.KDiv:
-		return simplifyDiv(n)
+		return sf.simplifyDiv(n)
 	case ast.KTranspose:
-		return transpose(n.Args[0])
+		return sf.transpose(n.Args[0])
 	case ast.KInverse:
 		if a := n.Args[0]; a.Is(builtin.DiagMat) { // diag(x)⁻¹ = diag(1 ⊘ x)
 			return builtin.DiagMat.Of(ast.Pow(a.Args[0], ast.Int(-1)))
 		}
 		if a := n.Args[0]; a.Is(builtin.Kron) && a.Args[0].Shape.IsSquare() && a.Args[1].Shape.IsSquare() { // (A ⊗ B)⁻¹ = A⁻¹ ⊗ B⁻¹
-			return simplify(builtin.Kron.Of(ast.Inverse(a.Args[0]), ast.Inverse(a.Args[1])))
+			return sf.simplify(builtin.Kron.Of(ast.Inverse(a.Args[0]), ast.Inverse(a.Args[1])))
 		}
-		return simplifyInverse(n)
+		return sf.simplifyInverse(n)
 	case ast.KPow:
-		return simplifyPow(n)
+		return sf.simplifyPow(n)
 	case ast.KApply: // a generic g is elementwise too
 		switch a := n.Args[0]; a.Kind {
 		case ast.KBroadcast: // g(bcast s) = bcast g(s)
@@ -124,7 +146,7 @@ func local(n *ast.Node) *ast.Node {
 			return ast.MatPow(a.Args[0], a.K*n.K)
 		}
 	case ast.KInner:
-		return simplifyInner(n)
+		return sf.simplifyInner(n)
 	case ast.KBroadcast:
 		a := n.Args[0]
 		if a.Kind == ast.KBroadcast {
@@ -198,7 +220,7 @@ func split(n *ast.Node) (*big.Rat, *ast.Node) {
 }
 
 // scaled builds c·body (body nil means the number c itself), canonical.
-func scaled(c *big.Rat, body *ast.Node, s ast.Shape) *ast.Node {
+func (sf *Simplifier) scaled(c *big.Rat, body *ast.Node, s ast.Shape) *ast.Node {
 	switch {
 	case c.Sign() == 0:
 		return zero(s)
@@ -208,15 +230,17 @@ func scaled(c *big.Rat, body *ast.Node, s ast.Shape) *ast.Node {
 		return body
 	}
 	if body.Kind == ast.KMul {
-		return simplify(ast.Mul(append([]*ast.Node{ast.Number(c)}, body.Args...)...))
+		return sf.simplify(ast.Mul(append([]*ast.Node{ast.Number(c)}, body.Args...)...))
 	}
-	return simplify(ast.Mul(ast.Number(c), body))
+	return sf.simplify(ast.Mul(ast.Number(c), body))
 }
 
 // Negate returns −n in canonical form.
-func Negate(n *ast.Node) *ast.Node { return Simplify(ast.Mul(ast.Int(-1), n)) }
+func (sf *Simplifier) Negate(n *ast.Node) *ast.Node { return sf.Simplify(ast.Mul(ast.Int(-1), n)) }
 
 // Scale returns c·n in canonical form.
-func Scale(c *big.Rat, n *ast.Node) *ast.Node { return Simplify(ast.Mul(ast.Number(c), n)) }
+func (sf *Simplifier) Scale(c *big.Rat, n *ast.Node) *ast.Node {
+	return sf.Simplify(ast.Mul(ast.Number(c), n))
+}
 
 var half = big.NewRat(1, 2)

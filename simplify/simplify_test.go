@@ -29,12 +29,13 @@ func gradient(t testing.TB, p *ast.Program, wrt string) *ast.Node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := simplify.Gradient(simplify.Simplify(df), ast.Delta(v.Name, v.Shape), nil)
+	sf := simplify.New()
+	g, err := sf.Gradient(sf.Simplify(df), ast.Delta(v.Name, v.Shape), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v.Props&(ast.Symmetric|ast.PosDef) != 0 {
-		g = simplify.Symmetrize(g)
+		g = sf.Symmetrize(g)
 	}
 	return g
 }

@@ -11,7 +11,7 @@ import (
 // keep the transpose outside, (g(A))ᵀ, so that g(A) stays one shared node
 // (see pullTranspose).
 // The operand a is canonical; the result is too.
-func transpose(a *ast.Node) *ast.Node {
+func (sf *Simplifier) transpose(a *ast.Node) *ast.Node {
 	if a.IsScalar() || a.IsSymmetric() && a.Kind != ast.KMul && a.Kind != ast.KAdd {
 		return a
 	}
@@ -25,26 +25,26 @@ func transpose(a *ast.Node) *ast.Node {
 	case ast.KAdd:
 		args := make([]*ast.Node, len(a.Args))
 		for i, x := range a.Args {
-			args[i] = transpose(x)
+			args[i] = sf.transpose(x)
 		}
-		return simplify(ast.Add(args...))
+		return sf.simplify(ast.Add(args...))
 	case ast.KMul:
 		args := make([]*ast.Node, len(a.Args))
 		for i, x := range a.Args {
-			args[len(a.Args)-1-i] = transpose(x)
+			args[len(a.Args)-1-i] = sf.transpose(x)
 		}
-		return simplify(ast.Mul(args...))
+		return sf.simplify(ast.Mul(args...))
 	case ast.KInverse:
-		return simplify(ast.Inverse(transpose(a.Args[0])))
+		return sf.simplify(ast.Inverse(sf.transpose(a.Args[0])))
 	case ast.KMatPow:
-		return simplify(ast.MatPow(transpose(a.Args[0]), a.K))
+		return sf.simplify(ast.MatPow(sf.transpose(a.Args[0]), a.K))
 	case ast.KMatPowSym: // (Aᵏ)ᵀ = (Aᵀ)ᵏ
-		return simplify(ast.MatPowSym(transpose(a.Args[0]), a.Args[1]))
+		return sf.simplify(ast.MatPowSym(sf.transpose(a.Args[0]), a.Args[1]))
 	case ast.KBroadcast:
-		return simplify(ast.Broadcast(transpose(a.Args[0]), a.Shape.T()))
+		return sf.simplify(ast.Broadcast(sf.transpose(a.Args[0]), a.Shape.T()))
 	case ast.KCall:
 		if a.Is(builtin.Kron) { // (A ⊗ B)ᵀ = Aᵀ ⊗ Bᵀ
-			return simplify(builtin.Kron.Of(transpose(a.Args[0]), transpose(a.Args[1])))
+			return sf.simplify(builtin.Kron.Of(sf.transpose(a.Args[0]), sf.transpose(a.Args[1])))
 		}
 	}
 	return ast.Transpose(a)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -19,6 +20,9 @@ func DiffArgs(args []string) (expr string, opts mdiff.Options, err error) {
 		return "", opts, err
 	}
 	diff.RunE = func(cmd *cobra.Command, a []string) error {
+		if len(a) != 1 {
+			return fmt.Errorf("DiffArgs takes one expression, got %d arguments", len(a))
+		}
 		f := cmd.Flags()
 		expr = a[0]
 		opts.Wrt, _ = f.GetStringArray("wrt")
