@@ -1,6 +1,7 @@
 package builtin
 
 import (
+	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
@@ -13,7 +14,7 @@ import (
 var (
 	Trace, Det, Logdet, Sum, DiagMat, DiagVec = new(ast.Op), new(ast.Op), new(ast.Op), new(ast.Op), new(ast.Op), new(ast.Op)
 	Logsumexp, Softmax, Norm, Mean, Vec, Kron = new(ast.Op), new(ast.Op), new(ast.Op), new(ast.Op), new(ast.Op), new(ast.Op)
-	Norm1, Pi                                 = new(ast.Op), new(ast.Op)
+	Norm1, Pi, Unvec                          = new(ast.Op), new(ast.Op), new(ast.Op)
 )
 
 func one(f func(a *mat.Dense) (*mat.Dense, error)) func([]*mat.Dense) (*mat.Dense, error) {
@@ -156,14 +157,15 @@ func init() {
 	def(Vec, ast.Op{Name: "vec", Args: 1, Shape: ast.StackColumns, Linear: true,
 		Eval:  one(func(a *mat.Dense) (*mat.Dense, error) { return vec(a), nil }),
 		Deriv: linear, Rule: "d vec(A) = vec(dA)",
-		// ⟨g, vec(Δ)⟩ = ⟨unvec(g), Δ⟩; unvec is written only for g = vec(H).
+		// ⟨g, vec(Δ)⟩ = ⟨unvec(g), Δ⟩, with unvec(vec(H)) = H.
 		Adjoint: func(n, g *ast.Node, _ int) *ast.Node {
 			if g.Is(Vec) && g.Args[0].Shape == n.Args[0].Shape {
 				return g.Args[0]
 			}
-			return nil
+			s := n.Args[0].Shape
+			return Unvec.Of(g, ast.Size(s.Rows), ast.Size(s.Cols))
 		},
-		AdjointRule: "⟨vec(H), vec(Δ)⟩ = ⟨H, Δ⟩",
+		AdjointRule: "⟨g, vec(Δ)⟩ = ⟨unvec(g), Δ⟩",
 		Print: ast.Spelling{Text: "vec", ASCII: "vec", LaTeX: `\operatorname{vec}`, NumPy: `np.reshape(%s, (-1, 1), order="F")`,
 			Torch: "%s.t().reshape(-1, 1)", Octave: "vec", Go: "vec"}})
 
@@ -211,6 +213,42 @@ func init() {
 		Rule:  "d norm1(A) = ⟨sign(A), dA⟩",
 		Print: ast.Spelling{Text: "‖%s‖₁", ASCII: "norm1", LaTeX: `\lVert %s \rVert_{1}`, NumPy: "np.sum(np.abs(%s))",
 			Torch: "torch.sum(torch.abs(%s))", Octave: "sum(abs(vec(%s)))", Go: "norm1"}})
+
+	// unvec(a, m, n) is the m×n matrix whose columns, stacked, are a: the
+	// adjoint of vec, and its inverse.
+	def(Unvec, ast.Op{Name: "unvec", Args: 3, Shape: ast.Unstack, Linear: true,
+		Eval: func(args []*mat.Dense) (*mat.Dense, error) {
+			a := args[0]
+			r, c := int(args[1].At(0, 0)), int(args[2].At(0, 0))
+			if ar, ac := a.Dims(); ac != 1 || ar != r*c {
+				return nil, fmt.Errorf("unvec of a %d×%d matrix to %d×%d", ar, ac, r, c)
+			}
+			m := mat.NewDense(r, c, nil)
+			for j := range c {
+				for i := range r {
+					m.Set(i, j, a.At(j*r+i, 0))
+				}
+			}
+			return m, nil
+		},
+		Deriv: func(n *ast.Node, da []*ast.Node) *ast.Node {
+			if da[0] == nil {
+				return nil
+			}
+			return Unvec.Of(da[0], n.Args[1], n.Args[2])
+		},
+		Rule: "d unvec(a) = unvec(da)",
+		Adjoint: func(n, g *ast.Node, k int) *ast.Node {
+			if k != 0 {
+				return nil
+			}
+			return Vec.Of(g)
+		},
+		AdjointRule: "⟨G, unvec(δ)⟩ = ⟨vec(G), δ⟩",
+		Print: ast.Spelling{Text: "unvec", ASCII: "unvec", LaTeX: `\operatorname{unvec}`,
+			NumPy:  `np.reshape(%[1]s, (int(%[2]s), int(%[3]s)), order="F")`,
+			Torch:  "%[1]s.reshape(int(%[3]s), int(%[2]s)).t()",
+			Octave: "reshape(%[1]s, %[2]s, %[3]s)", Go: "unvec"}})
 
 	def(Pi, ast.Op{Name: "pi", Args: 0, Shape: ast.Constant,
 		Eval:  func([]*mat.Dense) (*mat.Dense, error) { return scalar(math.Pi), nil },
