@@ -31,7 +31,7 @@ type CheckReport struct {
 	Tol        float64
 	Mismatches []numeric.Mismatch
 	Note       string
-	Notes      []string // the notes of inference (ast.Program.Notes), for standard error
+	Notes      []ast.Note // the notes of inference (ast.Program.Notes), for standard error
 }
 
 // String is the report as mdiff check prints it.

@@ -95,8 +95,8 @@ func TestSymbolicPower_error(t *testing.T) {
 	for _, tt := range []struct{ src, let, wrt, want string }{
 		{"sum(X^k)", "k: int", "X", "has a closed form only inside tr, det and logdet\n  sum(X^k)\n      ^~~"},
 		{"tr(A*X^k)", "", "X", "has a closed form only inside tr, det and logdet\n  tr(A*X^k)\n       ^~~"},
-		{"tr(X^k)", "", "k", "--wrt k: k is an integer (k: int); there is no derivative with respect to it"},
-		{"tr(X^t)", "t: scalar", "X", "matrix power needs an integer exponent, but t is declared \"t: scalar\" (for a symbolic power declare --let 't: int'; for an elementwise power write X.^t)\n  tr(X^t)\n       ^"},
+		{"tr(X^k)", "", "k", "k is an integer (k: int); there is no derivative with respect to it"},
+		{"tr(X^t)", "t: scalar", "X", "matrix power needs an integer exponent, but t is declared \"t: scalar\" (for a symbolic power declare t: int; for an elementwise power write X.^t)\n  tr(X^t)\n       ^"},
 		{"tr(X^(k/2))", "", "X", "matrix power needs an integer exponent (for an elementwise power write X.^(k/2))"},
 		{"tr(X^k)", "X: n x p", "X", "matrix power needs a square matrix, but X is n×p"},
 	} {

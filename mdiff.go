@@ -25,7 +25,7 @@ import (
 // Options select what Derive computes.
 type Options struct {
 	Wrt      []string // variables; each entry may hold several names separated by ","
-	Let      []string // declarations, each the value of one --let flag
+	Let      []string // declarations: each entry one or more, separated by ";" or ","
 	Hessian  bool     // add the second derivative (scalar f)
 	Jacobian bool     // add the Jacobian (vector- or matrix-valued f)
 	Steps    bool     // record the derivation
@@ -72,7 +72,36 @@ func Parse(src string, let []string) (*ast.Program, error) {
 			return nil, ast.Errorf(src, ast.Pos(i), ast.Pos(i+len(d)), "Δ (Delta) is the name of the direction in every answer; please call this variable something else")
 		}
 	}
+	prog.Notes = append(prog.Notes, misspelledDecls(decls, prog)...)
 	return prog, nil
+}
+
+// misspelledDecls notes each declaration that f does not use while an
+// undeclared name of f is close to it (Omgea declared, Omega used): the
+// declaration was probably meant for that name, which has its default shape
+// instead. A declaration f does not use is otherwise fine (one declaration
+// file serves many expressions).
+func misspelledDecls(decls []ast.Decl, prog *ast.Program) []ast.Note {
+	declared := map[string]bool{}
+	for _, d := range decls {
+		declared[d.Name] = true
+	}
+	var undeclared []string
+	for _, v := range prog.Vars {
+		if !declared[v.Name] {
+			undeclared = append(undeclared, v.Name)
+		}
+	}
+	var notes []ast.Note
+	for _, d := range decls {
+		if d.Func || prog.Var(d.Name) != nil {
+			continue
+		}
+		if near := ast.Nearest(d.Name, undeclared); near != "" {
+			notes = append(notes, ast.Note{Msg: fmt.Sprintf("%s is declared but f does not use it: did you mean %s, which is undeclared (%s)?", d.Name, near, prog.Var(near).Shape)})
+		}
+	}
+	return notes
 }
 
 // directionNames are the spellings of the direction Δ in input (SPEC §2).
@@ -188,7 +217,7 @@ func variables(prog *ast.Program, wrt []string) ([]*ast.Node, error) {
 					Suggest: ast.Nearest(name, names)}
 			}
 			if v.Props&ast.Integer != 0 {
-				return nil, &ast.Error{Src: prog.Src, Msg: fmt.Sprintf("--wrt %s: %s is an integer (%s: int); there is no derivative with respect to it", name, name, name), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}}}
+				return nil, &ast.Error{Src: prog.Src, Msg: fmt.Sprintf("%s is an integer (%s: int); there is no derivative with respect to it", name, name), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}}}
 			}
 			out = append(out, v)
 		}

@@ -53,7 +53,11 @@ func TestREADMEDeclarations(t *testing.T) {
 			case err != nil:
 				t.Fatal(err)
 			case strings.HasPrefix(want, "note: "):
-				if got := "note: " + strings.Join(res.Program.Notes, "\nnote: "); got != want {
+				var notes []string
+				for _, n := range res.Program.Notes {
+					notes = append(notes, cli.NoteText(n)) // as the command words it
+				}
+				if got := "note: " + strings.Join(notes, "\nnote: "); got != want {
 					t.Errorf("notes\n%s\nwant\n%s", got, want)
 				}
 			default:

@@ -775,7 +775,7 @@ func (c *checker) symbolicPower(e *Power, tx typ) (typ, error) {
 			why = fmt.Sprintf("is declared %q", declText(d))
 		}
 		return typ{}, &Error{Src: c.src, Spans: []Span{{Pos: bad.Pos(), End: bad.End()}},
-			Msg: fmt.Sprintf("matrix power needs an integer exponent, but %s %s (for a symbolic power declare --let '%s: int'; for an elementwise power write %s.^%s)",
+			Msg: fmt.Sprintf("matrix power needs an integer exponent, but %s %s (for a symbolic power declare %s: int; for an elementwise power write %s.^%s)",
 				id.Name, why, id.Name, c.text(e.X), c.text(e.Exp))}
 	}
 	if !c.canUnify(tx.r, tx.c) {

@@ -190,7 +190,7 @@ func TestCheck_error(t *testing.T) {
 		{"A^2", "A: n x p", "matrix power needs a square matrix, but A is n×p (for an elementwise power write A.^2)\n  A^2\n  ^\n  A: n×p"},
 		{"x^2", "x: n", "matrix power needs a square matrix, but x is n×1 (for an elementwise power write x.^2)\n  x^2\n  ^\n  x: n"},
 		{"A^-1", "A: n x p", "the inverse needs a square matrix, but A is n×p (for an elementwise power write A.^-1)\n  A^-1\n  ^\n  A: n×p"},
-		{"A^p", "A: n x n; p: scalar", "matrix power needs an integer exponent, but p is declared \"p: scalar\" (for a symbolic power declare --let 'p: int'; for an elementwise power write A.^p)\n  A^p\n    ^"},
+		{"A^p", "A: n x n; p: scalar", "matrix power needs an integer exponent, but p is declared \"p: scalar\" (for a symbolic power declare p: int; for an elementwise power write A.^p)\n  A^p\n    ^"},
 		{"A^0.5", "A: n x n", "matrix power needs an integer exponent (for an elementwise power write A.^0.5)\n  A^0.5\n  ^ ^~~\n  A: n×n"},
 		{"A^1000", "A: n x n", "matrix power exponent 1000 is too large (at most 100)\n  A^1000\n    ^~~~"},
 		{"t^x", "t: scalar; x: n", "the exponent must be a scalar, but x is n×1\n  t^x\n    ^\n  x: n"},

@@ -97,15 +97,15 @@ func defaultKind(name string) shapeKind {
 }
 
 // notes writes the notes of prog, which c has just checked from e.
-func (c *checker) notes(e Expr, decls []Decl, prog *Program) []string {
-	var out []string
+func (c *checker) notes(e Expr, decls []Decl, prog *Program) []Note {
+	var out []Note
 	for _, v := range prog.Vars {
 		if _, declared := c.decls[v.Name]; declared {
 			continue
 		}
 		if p, ok := c.ints[v.Name]; ok {
-			out = append(out, fmt.Sprintf("%s is taken as an integer (%s is a matrix power); declare it with --let '%s: int'",
-				v.Name, c.text(p), v.Name))
+			out = append(out, Note{Msg: fmt.Sprintf("%s is taken as an integer (%s is a matrix power)", v.Name, c.text(p)),
+				Decl: v.Name + ": int"})
 			continue
 		}
 		got := kindOf(v.Shape)
@@ -116,18 +116,18 @@ func (c *checker) notes(e Expr, decls []Decl, prog *Program) []string {
 		switch {
 		case got == kindScalar && ok && r.power:
 			p := r.what[:len(r.what)-len(" is a power")]
-			out = append(out, fmt.Sprintf("%s is taken as a scalar (%s); for an elementwise power write %s, or declare --let '%s: scalar'",
-				v.Name, r.what, elementwise(p), v.Name))
+			out = append(out, Note{Msg: fmt.Sprintf("%s is taken as a scalar (%s)", v.Name, r.what),
+				Lead: fmt.Sprintf("for an elementwise power write %s, or ", elementwise(p)), Decl: v.Name + ": scalar"})
 		case ok:
-			out = append(out, fmt.Sprintf("%s is taken as %s (%s); declare it with --let '%s: %s'",
-				v.Name, kindText[got], r.what, v.Name, v.Shape.ASCII()))
+			out = append(out, Note{Msg: fmt.Sprintf("%s is taken as %s (%s)", v.Name, kindText[got], r.what),
+				Decl: v.Name + ": " + v.Shape.ASCII()})
 		default:
-			out = append(out, fmt.Sprintf("%s is taken as %s; declare it with --let '%s: %s'",
-				v.Name, kindText[got], v.Name, v.Shape.ASCII()))
+			out = append(out, Note{Msg: fmt.Sprintf("%s is taken as %s", v.Name, kindText[got]),
+				Decl: v.Name + ": " + v.Shape.ASCII()})
 		}
 	}
 	if !prog.Root.IsScalar() {
-		if n := c.scalarIf(e, decls, prog); n != "" {
+		if n, ok := c.scalarIf(e, decls, prog); ok {
 			out = append(out, n)
 		}
 	}
@@ -146,8 +146,8 @@ func elementwise(p string) string {
 
 // scalarIf returns the note for a non-scalar f that would be scalar if one
 // vector-by-default name were a scalar: a name used as a factor of a matrix
-// product and never transposed (c in c*x'*x), "" if there is none.
-func (c *checker) scalarIf(e Expr, decls []Decl, prog *Program) string {
+// product and never transposed (c in c*x'*x); ok is false if there is none.
+func (c *checker) scalarIf(e Expr, decls []Decl, prog *Program) (n Note, ok bool) {
 	for _, v := range prog.Vars {
 		if _, declared := c.decls[v.Name]; declared || !c.mulOps[v.Name] || c.transposed[v.Name] ||
 			defaultKind(v.Name) != kindColumn || kindOf(v.Shape) != kindColumn {
@@ -158,8 +158,9 @@ func (c *checker) scalarIf(e Expr, decls []Decl, prog *Program) string {
 		if err != nil || !p.Root.IsScalar() {
 			continue
 		}
-		return fmt.Sprintf("f is %s (%s), not a scalar, because %s is taken as a column vector; if %s is a scalar, declare --let '%s: scalar'",
-			kindText[kindOf(prog.Root.Shape)], describe(prog.Root.Shape), v.Name, v.Name, v.Name)
+		return Note{Msg: fmt.Sprintf("f is %s (%s), not a scalar, because %s is taken as a column vector",
+			kindText[kindOf(prog.Root.Shape)], describe(prog.Root.Shape), v.Name),
+			Lead: fmt.Sprintf("if %s is a scalar, ", v.Name), Decl: v.Name + ": scalar"}, true
 	}
-	return ""
+	return Note{}, false
 }

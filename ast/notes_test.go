@@ -32,7 +32,17 @@ func TestCheck_notes(t *testing.T) {
 			t.Errorf("Check(%q, %q): %v", tt.src, tt.decls, err)
 			continue
 		}
-		if got := strings.Join(p.Notes, "\n"); got != tt.notes {
+		var notes []string
+		for _, n := range p.Notes {
+			// As the mdiff command words it.
+			notes = append(notes, n.Format(func(d string) string {
+				if n.Lead == "" {
+					return "it with --let '" + d + "'"
+				}
+				return "--let '" + d + "'"
+			}))
+		}
+		if got := strings.Join(notes, "\n"); got != tt.notes {
 			t.Errorf("Check(%q, %q) notes:\n%s\nwant:\n%s", tt.src, tt.decls, got, tt.notes)
 		}
 	}

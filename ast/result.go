@@ -12,9 +12,9 @@ type Program struct {
 	// errors found after type checking (an operation without a rule).
 	Spans map[*Node]Span
 	// Notes say where inference departed from the default shape of a name
-	// (SPEC.md §3), one sentence each, naming the declaration that would
-	// state it: "x is taken as a scalar (x^2 is a power); …".
-	Notes []string
+	// (SPEC.md §3), one each, with the declaration that would state it:
+	// "x is taken as a scalar (x^2 is a power); …".
+	Notes []Note
 
 	index     sync.Once
 	varByName map[string]*Node
@@ -91,4 +91,29 @@ type Result struct {
 	F           *Node // f as simplified for display
 	Derivatives []Derivative
 	Check       *Verification // nil when the check was skipped
+}
+
+// Note is a remark of inference (SPEC §3): where a name's inferred shape
+// departs from its default, or f is non-scalar only because of a default.
+// Decl is the declaration that would state it, Lead what comes before the
+// advice to declare it (another way out, or a condition), if anything: a
+// program words the declaration its own way (the mdiff command as a --let
+// flag); String is the library's wording.
+type Note struct {
+	Msg  string // x is taken as a scalar (x^2 is a power)
+	Lead string // for an elementwise power write x.^2, or
+	Decl string // x: scalar
+}
+
+// String is the note in words: "x is taken as a scalar (x^2 is a power);
+// for an elementwise power write x.^2, or declare x: scalar".
+func (n Note) String() string { return n.Format(func(d string) string { return d }) }
+
+// Format is the note with the declaration written by decl ("x: scalar" →
+// "--let 'x: scalar'").
+func (n Note) Format(decl func(string) string) string {
+	if n.Decl == "" {
+		return n.Msg
+	}
+	return n.Msg + "; " + n.Lead + "declare " + decl(n.Decl)
 }

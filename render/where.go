@@ -27,3 +27,12 @@ func TextWhere(n *ast.Node, th Theme) string {
 	}
 	return sb.String()
 }
+
+// ASCIIWhere returns n as a line of --format ascii writes it: in the ASCII
+// syntax with the temporaries of nm written T1, T2, …, followed by the
+// where clause that defines those it uses ("2*T1*X' where T1 = tanh(W*X)"),
+// so that it parses back on its own. n itself is written in full.
+func (nm Names) ASCIIWhere(n *ast.Node) string {
+	b := &lineBuilder{nt: notASCII, names: nm}
+	return join(append(nm.pieces(notASCII, Theme{}, n), b.where(nm, n)...))
+}

@@ -21,6 +21,10 @@ func TestTextWhere(t *testing.T) {
 	if got := TextWhere(prog.Root, Plain()); got != want {
 		t.Errorf("TextWhere = %q, want %q", got, want)
 	}
+	nm := NewNames(Temps(prog.Root))
+	if got, want := nm.ASCIIWhere(prog.Root), "2*((T1 - Y) .* (1 - T1.^2))*X' where T1 = tanh(W*X)"; got != want {
+		t.Errorf("ASCIIWhere = %q, want %q", got, want)
+	}
 	x := ast.Transpose(ast.Var("X", ast.Mat("n", "k"), 0))
 	if got := TextWhere(x, Plain()); got != "Xᵀ" {
 		t.Errorf("TextWhere(Xᵀ) = %q: no temporaries, no where", got)

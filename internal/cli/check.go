@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mdiff/mdiff"
+	"github.com/mdiff/mdiff/ast"
 )
 
 type checkOptions struct {
@@ -123,8 +124,19 @@ func checkRun(args []string, opts *checkOptions, stdin io.Reader, stdout, stderr
 
 // printNotes writes the notes of inference (SPEC §3), one "note:" line
 // each, to standard error; with -f each after the place of its line.
-func printNotes(w io.Writer, where string, notes []string) {
+func printNotes(w io.Writer, where string, notes []ast.Note) {
 	for _, n := range notes {
-		fmt.Fprintln(w, where+"note: "+n)
+		fmt.Fprintln(w, where+"note: "+NoteText(n))
 	}
+}
+
+// NoteText words a note for the command line: its declaration as a --let
+// flag ("declare it with --let 'k: int'").
+func NoteText(n ast.Note) string {
+	return n.Format(func(d string) string {
+		if n.Lead == "" {
+			return "it with --let '" + d + "'"
+		}
+		return "--let '" + d + "'"
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -59,8 +60,9 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 }
 
 // protectExpressions keeps an expression that starts with a minus sign,
-// such as -y'*log(p), from being read as a flag: every argument that starts
-// with a single "-" but is not a flag of mdiff gets a leading space, which the
+// such as -y'*log(p) or --x*y, from being read as a flag: every argument
+// that starts with a single "-" but is not a flag of mdiff, or with "--"
+// followed by a character no flag name has, gets a leading space, which the
 // expression parser ignores.
 func protectExpressions(root *cobra.Command, args []string) []string {
 	known := map[string]bool{"-h": true, "--help": true, "--": true, "-": true, "-v": true, "--version": true}
@@ -72,6 +74,7 @@ func protectExpressions(root *cobra.Command, args []string) []string {
 			takesValue["--"+f.Name] = f.NoOptDefVal == ""
 			if f.Shorthand != "" {
 				known["-"+f.Shorthand] = true
+				takesValue["-"+f.Shorthand] = f.NoOptDefVal == ""
 			}
 		})
 	}
@@ -79,7 +82,13 @@ func protectExpressions(root *cobra.Command, args []string) []string {
 	for i, a := range args {
 		name, _, _ := strings.Cut(a, "=")
 		isValue := i > 0 && takesValue[args[i-1]] // pflag takes the next argument as the value
-		if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && !known[name] && !isValue {
+		switch {
+		case isValue:
+		case strings.HasPrefix(a, "--"):
+			if strings.ContainsFunc(name[2:], func(r rune) bool { return !(r == '-' || r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r))) }) {
+				a = " " + a // --x*y, --(x)
+			}
+		case strings.HasPrefix(a, "-") && !known[name]:
 			a = " " + a
 		}
 		out[i] = a
@@ -114,6 +123,12 @@ checked numerically against finite differences before it is printed.` + language
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newDiffCmd(stdout, stderr), newCheckCmd(stdout, stderr), newVersionCmd())
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Example = "  source <(mdiff completion bash)\n  mdiff completion zsh > \"${fpath[1]}/_mdiff\"\n  mdiff completion fish > ~/.config/fish/completions/mdiff.fish"
+		}
+	}
 	// Flags are forgiving in case: --Hessian is --hessian.
 	root.SetGlobalNormalizationFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		return pflag.NormalizedName(strings.ToLower(name))

@@ -199,7 +199,7 @@ func diffOne(src string, opts mdiff.Options, format render.Format, topts render.
 	var notes bytes.Buffer // the notes of inference (SPEC §3), before the answer or the error
 	if res != nil && res.Program != nil {
 		for _, n := range res.Program.Notes {
-			fmt.Fprintln(&notes, "note: "+n)
+			fmt.Fprintln(&notes, "note: "+NoteText(n))
 		}
 	}
 	var failed *mdiff.CheckFailedError
