@@ -342,6 +342,8 @@ func TestKronAndVecAdjoints(t *testing.T) {
 	}{
 		{"sum(kron(A, X) .* kron(C, D))", builtin.Kron},
 		{"sum(kron(X, A) .* kron(D, C))", builtin.Kron},
+		{"x'*kron(A, X)*y", builtin.Kron},
+		{"x'*kron(X, A)*y + sum(kron(A, X) .* kron(C, D))", builtin.Kron},
 	} {
 		res, err := mdiff.Derive(c.expr, mdiff.Options{Wrt: []string{"X"}, Let: []string{let}, Steps: true})
 		if err != nil {

@@ -195,13 +195,8 @@ func init() {
 		// The block reduction ⟨G, A ⊗ dB⟩ = ⟨Σᵢⱼ aᵢⱼ·Gᵢⱼ, dB⟩ is written
 		// only for G = C ⊗ D with blocks of B's shape: ⟨C, A⟩·D (and ⟨D, B⟩·C
 		// for dA).
-		Adjoint: func(n, g *ast.Node, k int) *ast.Node {
-			if !g.Is(Kron) || g.Args[0].Shape != n.Args[0].Shape || g.Args[1].Shape != n.Args[1].Shape {
-				return nil
-			}
-			return ast.Mul(ast.Inner(g.Args[1-k], n.Args[1-k]), g.Args[k])
-		},
-		AdjointRule: "⟨C ⊗ D, A ⊗ Δ⟩ = ⟨⟨C, A⟩·D, Δ⟩",
+		Adjoint:     kronAdjoint,
+		AdjointRule: "⟨C ⊗ D, A ⊗ Δ⟩ = ⟨⟨C, A⟩·D, Δ⟩; ⟨x·yᵀ, A ⊗ Δ⟩ = ⟨X·A·Yᵀ, Δ⟩, X = unvec(x), Y = unvec(y)",
 		Print: ast.Spelling{Text: "⊗", ASCII: "kron", LaTeX: `\otimes`, NumPy: "np.kron",
 			Torch: "torch.kron", Octave: "kron", Go: "kron"}})
 
@@ -255,6 +250,66 @@ func init() {
 		Deriv: func(*ast.Node, []*ast.Node) *ast.Node { return nil }, Rule: "dπ = 0",
 		Print: ast.Spelling{Text: "π", ASCII: "pi", LaTeX: `\pi`, NumPy: "np.pi", Torch: "math.pi", Octave: "pi", Go: "math.Pi"}})
 	ast.RegisterAlias(Pi, "π")
+}
+
+// kronAdjoint is the block reduction ⟨G, A ⊗ dB⟩ = ⟨Σᵢⱼ aᵢⱼ·Gᵢⱼ, dB⟩,
+// ⟨G, dA ⊗ B⟩ = ⟨[⟨Gᵢⱼ, B⟩]ᵢⱼ, dA⟩ (Gᵢⱼ the blocks of B's shape), written
+// where G has a form that makes it a product:
+//
+//	G = C ⊗ D (blocks cᵢⱼ·D):  ⟨⟨C, A⟩·D, dB⟩ and ⟨⟨D, B⟩·C, dA⟩
+//	G = x·yᵀ (blocks xᵢ·yⱼᵀ):   ⟨X·A·Yᵀ, dB⟩ and ⟨Xᵀ·B·Y, dA⟩, X = unvec(x, p, m), Y = unvec(y, q, n)
+//	G a sum of those:          term by term
+//
+// (A m×n, B p×q). Otherwise it returns nil: no closed form.
+func kronAdjoint(n, g *ast.Node, k int) *ast.Node {
+	a, b := n.Args[0], n.Args[1]
+	if g.Kind == ast.KAdd {
+		terms := make([]*ast.Node, len(g.Args))
+		for i, t := range g.Args {
+			if terms[i] = kronAdjoint(n, t, k); terms[i] == nil {
+				return nil
+			}
+		}
+		return ast.Add(terms...)
+	}
+	if g.Is(Kron) && g.Args[0].Shape == a.Shape && g.Args[1].Shape == b.Shape {
+		return ast.Mul(ast.Inner(g.Args[1-k], n.Args[1-k]), g.Args[k])
+	}
+	x, y, ok := outer(g)
+	if !ok {
+		return nil
+	}
+	m, nn, p, q := a.Shape.Rows, a.Shape.Cols, b.Shape.Rows, b.Shape.Cols
+	xs := Unvec.Of(x, ast.Size(p), ast.Size(m)) // columns xᵢ, the blocks of x
+	ys := Unvec.Of(y, ast.Size(q), ast.Size(nn))
+	if k == 1 {
+		return ast.Mul(xs, a, ast.Transpose(ys))
+	}
+	return ast.Mul(ast.Transpose(xs), b, ys)
+}
+
+// outer returns x and y with g = x·yᵀ for a product g whose chain splits
+// into a column and a row (scalar factors go with x); ok is false otherwise.
+func outer(g *ast.Node) (x, y *ast.Node, ok bool) {
+	if g.Kind != ast.KMul || g.IsScalar() {
+		return nil, nil, false
+	}
+	var scalars, chain []*ast.Node
+	for _, f := range g.Args {
+		if f.IsScalar() {
+			scalars = append(scalars, f)
+		} else {
+			chain = append(chain, f)
+		}
+	}
+	for i := 1; i < len(chain); i++ {
+		l, okL := ast.MulShape(chain[:i]...)
+		r, okR := ast.MulShape(chain[i:]...)
+		if okL && okR && l.Cols == ast.One && r.Rows == ast.One {
+			return ast.Mul(append(scalars, chain[:i]...)...), ast.Transpose(ast.Mul(chain[i:]...)), true
+		}
+	}
+	return nil, nil, false
 }
 
 // logDet is log|det a| (abs) or det a, NaN for a non-finite a.
