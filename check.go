@@ -89,12 +89,12 @@ func CheckCandidate(src string, opts CheckOptions) (*CheckReport, error) {
 		}
 		if d.Gradient != nil {
 			rep.Label = fmt.Sprintf("mdiff's ∇_%s f = %s", v.Name, render.TextWhere(d.Gradient, render.Plain()))
-			nrep, err = retrySizes(prog, nopts, func(o numeric.Options) (numeric.Report, error) {
+			nrep, err = compared(prog, nopts, func() string { return rep.Label }, func(o numeric.Options) (numeric.Report, error) {
 				return numeric.CheckGradient(f, d.Gradient, v, prog, o)
 			})
 		} else {
 			rep.Label = fmt.Sprintf("mdiff's df = %s", render.TextWhere(d.Differential, render.Plain()))
-			nrep, err = retrySizes(prog, nopts, func(o numeric.Options) (numeric.Report, error) {
+			nrep, err = compared(prog, nopts, func() string { return rep.Label }, func(o numeric.Options) (numeric.Report, error) {
 				return numeric.CheckDifferential(f, d.Differential, v, prog, o)
 			})
 		}
@@ -112,20 +112,20 @@ func CheckCandidate(src string, opts CheckOptions) (*CheckReport, error) {
 					fmt.Sprintf("the candidate gradient has shape %v, but a gradient with respect to %s has the shape of %s: %v", cand.Shape, v.Name, v.Name, v.Shape))
 			}
 			rep.Label = fmt.Sprintf("∇_%s f = %s", v.Name, render.TextWhere(cand, render.Plain()))
-			nrep, err = retrySizes(prog, nopts, func(o numeric.Options) (numeric.Report, error) { return numeric.CompareGradient(cand, f, v, prog, o) })
+			nrep, err = compared(prog, nopts, func() string { return rep.Label }, func(o numeric.Options) (numeric.Report, error) { return numeric.CompareGradient(cand, f, v, prog, o) })
 		} else {
 			if cand.Shape != f.Shape || !cand.HasDelta() {
 				return nil, ast.Errorf(opts.Candidate, 0, ast.Pos(len(opts.Candidate)),
 					fmt.Sprintf("f is not scalar: the candidate must be its differential, an expression in Δ of shape %v (it has shape %v)", f.Shape, cand.Shape))
 			}
 			rep.Label = fmt.Sprintf("df = %s", render.TextWhere(cand, render.Plain()))
-			nrep, err = retrySizes(prog, nopts, func(o numeric.Options) (numeric.Report, error) { return numeric.CheckDifferential(f, cand, v, prog, o) })
+			nrep, err = compared(prog, nopts, func() string { return rep.Label }, func(o numeric.Options) (numeric.Report, error) { return numeric.CheckDifferential(f, cand, v, prog, o) })
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
-	rep.RelErr, rep.OK, rep.Mismatches = nrep.RelErr, nrep.OK, nrep.Mismatches
+	rep.RelErr, rep.OK, rep.Mismatches, rep.Draws = nrep.RelErr, nrep.OK, nrep.Mismatches, nrep.Draws
 	return rep, nil
 }
 

@@ -29,7 +29,11 @@ func TestDeclarations(t *testing.T) {
 		{"x'*D*x + tr(A*D)", "A: n x n; D: diag n x n", "D"},
 		{"x'*D*x", "D: diag n x n", "x"},
 		{"logdet(D) + sum(log(D*ones))", "D: pos diag n x n", "D"},
+		{"logdet(D) + sum(log(diag(D))) + tr(D*S)", "D: spd diag n; S: n x n", "D"},
 		{"||Y - X*D||_F^2", "Y: m x n; X: m x n; D: diag n", "D"},
+		{"tr(D*A*D) + sum(diag(3*D*A))", "D: diag n", "D"},
+		{"sum(D) + mean(D) + sum(exp(D)) + ||D*x - y||^2", "D: diag n", "D"},
+		{"sum(diag(diag(x)*A*diag(y))) + sum(diag(A*diag(x))) + sum(diag(2*x))", "", "x"},
 		{"||X*w - y||^2 + lambda*||w||^2", "X: m x n; w: n; y: m", "w"},
 		{"||X*w - y||^2 + lambda*||w||^2", "X: m x n; w: n; y: m", "lambda"},
 		{"x'*inv(Sigma)*x + mu*sum(x)", "Sigma: spd n x n", "Sigma"},
@@ -45,6 +49,9 @@ func TestDeclarations(t *testing.T) {
 		{"logdet(X^k) + det(X^k)", "", "X"},
 		{"logdet(X'*X) + logdet((X'*X)^k)", "X: n x n", "X"},
 		{"(det(A*X))^k", "k: int; A: n x n; X: n x n", "X"},
+		{"tr(X^k^2) + tr(X^k*X^k) + tr(X*X^k)", "k: int", "X"},
+		{"tr(inv(X^k)) + tr((X^2)^k)", "k: int", "X"},
+		{"tr(X^-k) + tr(X^(k*k))", "k: int", "X"},
 	}
 	for _, c := range cases {
 		t.Run(c.src+"/"+c.wrt, func(t *testing.T) {

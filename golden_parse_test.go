@@ -482,20 +482,12 @@ func testJSONBack(t *testing.T, c *goldenCase, res *ast.Result, doc string) {
 
 // sameValue checks that a and b evaluate to the same value on random inputs.
 func sameValue(a, b *ast.Node, prog *ast.Program) error {
-	rng := rand.New(rand.NewPCG(3, 3))
-	for range 3 {
-		env := numeric.RandomEnv(rng, prog, nil)
-		av, err := numeric.Eval(a, env)
-		if err != nil {
-			return err
-		}
-		bv, err := numeric.Eval(b, env)
-		if err != nil {
-			return err
-		}
-		if e := relDiff(av, bv); e > 1e-12 {
-			return fmt.Errorf("relative difference %.2g", e)
-		}
+	rep, err := numeric.SameValue(a, b, prog, numeric.Options{Seed: 3, Tol: 1e-12})
+	if err != nil {
+		return err
+	}
+	if !rep.OK {
+		return fmt.Errorf("relative difference %.2g", rep.RelErr)
 	}
 	return nil
 }

@@ -1,10 +1,14 @@
 package mdiff
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 	"github.com/mdiff/mdiff/numeric"
+	"github.com/mdiff/mdiff/simplify"
 )
 
 // TestSameValue checks the guard that lets the numerical check run on the
@@ -16,11 +20,254 @@ func TestSameValue(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := prog.Var("X")
-	opts := numeric.Options{Seed: 1}
-	if e := sameValue(prog.Root, ast.MatPow(ast.Inverse(x), 20), prog, opts); e > 1e-9 {
-		t.Errorf("inv(X^20) vs inv(X)^20: relative difference %g, want ~0", e)
+	opts := numeric.Options{Seed: 1, Gentle: true}
+	if rep, err := numeric.SameValue(prog.Root, ast.MatPow(ast.Inverse(x), 20), prog, opts); err != nil || rep.RelErr > 1e-9 || rep.Draws != numeric.DefaultDraws {
+		t.Errorf("inv(X^20) vs inv(X)^20: %v, relative difference %g on %d draws, want ~0 on %d", err, rep.RelErr, rep.Draws, numeric.DefaultDraws)
 	}
-	if e := sameValue(prog.Root, ast.MatPow(ast.Inverse(ast.Transpose(x)), 20), prog, opts); e < 1e-3 {
-		t.Errorf("inv(X^20) vs inv(X')^20: relative difference %g, want O(1)", e)
+	if rep, err := numeric.SameValue(prog.Root, ast.MatPow(ast.Inverse(ast.Transpose(x)), 20), prog, opts); err != nil || rep.RelErr < 1e-3 || rep.OK {
+		t.Errorf("inv(X^20) vs inv(X')^20: %v, relative difference %g, want O(1)", err, rep.RelErr)
+	}
+}
+
+// rewrite applies rule to every node of n, operands first: a planted
+// identity.
+func rewrite(n *ast.Node, rule func(*ast.Node) *ast.Node) *ast.Node {
+	if len(n.Args) > 0 {
+		args := make([]*ast.Node, len(n.Args))
+		for i, a := range n.Args {
+			args[i] = rewrite(a, rule)
+		}
+		n = ast.WithArgs(n, args...)
+	}
+	return rule(n)
+}
+
+// Wrong identities, each false in general.
+var (
+	// sum(Aᵀ) = 2·sum(A), the simplification of issue 8.
+	wrongSumTranspose = func(n *ast.Node) *ast.Node {
+		if n.Is(builtin.Sum) && n.Args[0].Kind == ast.KTranspose {
+			return ast.Mul(ast.Int(2), builtin.Sum.Of(n.Args[0].Args[0]))
+		}
+		return n
+	}
+	// A·B = B·A for square factors of one shape.
+	wrongCommute = func(n *ast.Node) *ast.Node {
+		if n.Kind != ast.KMul || len(n.Args) < 2 {
+			return n
+		}
+		k := len(n.Args)
+		a, b := n.Args[k-2], n.Args[k-1]
+		if !a.IsScalar() && a.Shape == b.Shape && a.Shape.IsSquare() && a != b {
+			args := append(append([]*ast.Node{}, n.Args[:k-2]...), b, a)
+			return ast.Mul(args...)
+		}
+		return n
+	}
+	// A + B = A: the last term of a sum dropped.
+	wrongDropTerm = func(n *ast.Node) *ast.Node {
+		if n.Kind == ast.KAdd && len(n.Args) > 1 {
+			return ast.Add(n.Args[:len(n.Args)-1]...)
+		}
+		return n
+	}
+	// A ⊗ B = B ⊗ A.
+	wrongKronSwap = func(n *ast.Node) *ast.Node {
+		if n.Is(builtin.Kron) {
+			return builtin.Kron.Of(n.Args[1], n.Args[0])
+		}
+		return n
+	}
+)
+
+// TestVerifyCatchesPlantedRules plants a wrong identity into each answer
+// that Verify checks — the gradient, the differential of a matrix-valued f,
+// the canonical form of f, the Hessian map and matrix, the Jacobian matrix
+// and the Kronecker form — and requires a *CheckFailedError naming that
+// check; the unplanted answer passes. The plant must change the answer, so
+// that the test cannot pass vacuously.
+func TestVerifyCatchesPlantedRules(t *testing.T) {
+	cases := []struct {
+		name, src, let, wrt string
+		hessian, jacobian   bool
+		// plant returns the result with the wrong rule applied to one of
+		// its parts, and the canonical form Verify is to use.
+		plant func(t *testing.T, res *ast.Result) func(*ast.Node) *ast.Node
+		what  string // in the failure message
+	}{
+		{name: "gradient", src: "tr(A*X*B)", let: "A: n x n; X: n x n; B: n x n", wrt: "X",
+			plant: func(t *testing.T, res *ast.Result) func(*ast.Node) *ast.Node {
+				d := &res.Derivatives[0]
+				d.Gradient = planted(t, d.Gradient, wrongCommute)
+				return simplify.Simplify
+			}, what: "∇_X f"},
+		{name: "differential", src: "A*X*B", let: "A: n x n; X: n x n; B: n x n", wrt: "X",
+			plant: func(t *testing.T, res *ast.Result) func(*ast.Node) *ast.Node {
+				d := &res.Derivatives[0]
+				d.Differential = planted(t, d.Differential, wrongCommute)
+				return simplify.Simplify
+			}, what: "df = Δ ↦"},
+		{
+			// An undeclared matrix under log: N(0, 1) inputs give NaN, and
+			// the guard used to report agreement on no draw at all.
+			name: "canonical form", src: "sum(log(X)')", let: "", wrt: "X",
+			plant: func(t *testing.T, res *ast.Result) func(*ast.Node) *ast.Node {
+				canon := func(n *ast.Node) *ast.Node { return simplify.Simplify(rewrite(n, wrongSumTranspose)) }
+				if canon(res.F) == simplify.Simplify(res.F) {
+					t.Fatal("the planted rule does not change f")
+				}
+				// mdiff differentiates the canonical form: with the wrong
+				// one, the gradient is that of 2·sum(log X), and agrees
+				// with finite differences of it.
+				d, err := derive(simplify.New(), canon(res.F), res.Derivatives[0].Wrt, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Derivatives[0] = *d
+				return canon
+			}, what: "canonical form"},
+		{name: "Hessian map", src: "x'*A*x", let: "A: n x n; x: n", wrt: "x", hessian: true,
+			plant: func(t *testing.T, res *ast.Result) func(*ast.Node) *ast.Node {
+				d := &res.Derivatives[0]
+				d.Hessian = planted(t, d.Hessian, wrongDropTerm)
+				return simplify.Simplify
+			}, what: "H[Δ]"},
+		{name: "Hessian matrix", src: "x'*A*x", let: "A: n x n; x: n", wrt: "x", hessian: true,
+			plant: func(t *testing.T, res *ast.Result) func(*ast.Node) *ast.Node {
+				d := &res.Derivatives[0]
+				d.HessianMat = planted(t, d.HessianMat, wrongDropTerm)
+				return simplify.Simplify
+			}, what: "∇²_x f"},
+		{name: "Jacobian matrix", src: "A*B*x", let: "A: n x n; B: n x n; x: n", wrt: "x", jacobian: true,
+			plant: func(t *testing.T, res *ast.Result) func(*ast.Node) *ast.Node {
+				d := &res.Derivatives[0]
+				d.Jacobian = planted(t, d.Jacobian, wrongCommute)
+				return simplify.Simplify
+			}, what: "J = "},
+		{name: "Kronecker form", src: "A*X*B", let: "A: m x n; X: n x p; B: p x q", wrt: "X", jacobian: true,
+			plant: func(t *testing.T, res *ast.Result) func(*ast.Node) *ast.Node {
+				d := &res.Derivatives[0]
+				d.Jacobian = planted(t, d.Jacobian, wrongKronSwap)
+				return simplify.Simplify
+			}, what: "vec(df[Δ]) = J·vec(Δ)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			opts := Options{Wrt: []string{c.wrt}, Let: []string{c.let}, Hessian: c.hessian, Jacobian: c.jacobian, NoCheck: true}
+			res, err := Derive(c.src, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, err := Verify(res, numeric.Options{Seed: 1}); err != nil || !v.OK {
+				t.Fatalf("the right answer: %v, %+v", err, v)
+			}
+			canon := c.plant(t, res)
+			for seed := uint64(1); seed <= 5; seed++ {
+				v, err := verify(res, numeric.Options{Seed: seed}, canon)
+				var failed *CheckFailedError
+				if !errors.As(err, &failed) {
+					t.Fatalf("seed %d: planted wrong %s: got %v (%+v), want a *CheckFailedError", seed, c.name, err, v)
+				}
+				if v == nil || v.OK {
+					t.Errorf("seed %d: verification %+v with a failed check", seed, v)
+				}
+				if !strings.Contains(failed.What, c.what) || failed.Draws < 1 || !(failed.RelErr > failed.Tol) {
+					t.Errorf("seed %d: failure %q does not say what was compared (%q), or compared nothing", seed, err, c.what)
+				}
+			}
+		})
+	}
+}
+
+// planted returns n with the wrong rule applied, failing the test when the
+// rule does not change n.
+func planted(t *testing.T, n *ast.Node, rule func(*ast.Node) *ast.Node) *ast.Node {
+	t.Helper()
+	if n == nil {
+		t.Fatal("no answer to plant a rule in")
+	}
+	m := rewrite(n, rule)
+	if m == n {
+		t.Fatalf("the planted rule does not change %s", ast.Dump(n))
+	}
+	return m
+}
+
+// TestVerifyNeverAgreesOnNothing: where no input can be compared — f is
+// finite nowhere, a power overflows or underflows at every input, an
+// inverse is singular at every size — Verify returns an *UncheckedError
+// that says what could not be compared, and never OK.
+func TestVerifyNeverAgreesOnNothing(t *testing.T) {
+	for _, c := range []struct{ src, let, wrt, why string }{
+		{"sum(log(-X .* X))", "X: n x n", "X", "not finite"},
+		{"sum(X .^ 1e308)", "X: n x n", "X", "out of floating-point range"},
+		{"X .^ 1e308", "X: n x n", "X", "out of floating-point range"},
+		{"tr(inv(x*x'))", "x: n", "x", "condition number"},
+	} {
+		res, err := Derive(c.src, Options{Wrt: []string{c.wrt}, Let: []string{c.let}, NoCheck: true})
+		if err != nil {
+			t.Fatalf("%s: %v", c.src, err)
+		}
+		v, err := Verify(res, numeric.Options{Seed: 1})
+		var unchecked *UncheckedError
+		if !errors.As(err, &unchecked) || !errors.Is(err, numeric.ErrNoFiniteDraw) {
+			t.Errorf("%s: %v (%+v), want an *UncheckedError", c.src, err, v)
+			continue
+		}
+		if v == nil || v.OK {
+			t.Errorf("%s: verification %+v, want OK false", c.src, v)
+		}
+		if msg := err.Error(); !strings.Contains(msg, "could not be checked") || !strings.Contains(msg, c.why) || len(unchecked.Sizes) == 0 {
+			t.Errorf("%s: message %q, want it to say it could not be checked, why (%s) and at which sizes", c.src, msg, c.why)
+		}
+	}
+}
+
+// TestVerifyChoosesSizes: expressions that are singular at the default
+// sizes (3, 4, … in sorted order of name) are checked at sizes where they
+// are well conditioned, and a failure says how conditioned they were.
+func TestVerifyChoosesSizes(t *testing.T) {
+	for _, c := range []struct{ src, let, wrt string }{
+		{"det(X'*A*X)", "X: m x n; A: spd m x m", "X"},
+		{"logdet(X'*A*X)", "X: m x n; A: spd m x m", "X"},
+		{"logdet(X*X')", "X: n x m", "X"},
+		{"logdet(X'*X) + logdet(Y'*Y)", "X: a x b; Y: a x c", "X"},
+	} {
+		for seed := uint64(1); seed <= 3; seed++ {
+			res, err := Derive(c.src, Options{Wrt: []string{c.wrt}, Let: []string{c.let}, Hessian: true, Seed: seed})
+			if err != nil || res.Check == nil || !res.Check.OK {
+				t.Errorf("%s (seed %d): %v", c.src, seed, err)
+			}
+		}
+	}
+	// A wrong gradient at a singular point is caught at sizes where X'AX is
+	// invertible, and the message states its condition.
+	res, err := Derive("logdet(X'*A*X)", Options{Wrt: []string{"X"}, Let: []string{"X: m x n; A: spd m x m"}, NoCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &res.Derivatives[0]
+	d.Gradient = planted(t, d.Gradient, func(n *ast.Node) *ast.Node {
+		if n.IsNum(2) {
+			return ast.Int(3)
+		}
+		return n
+	})
+	_, err = Verify(res, numeric.Options{Seed: 1})
+	var failed *CheckFailedError
+	if !errors.As(err, &failed) || !(failed.Cond > 1 && failed.Cond <= numeric.MaxCond) || !strings.Contains(err.Error(), "condition number") || !strings.Contains(failed.Sizes, "m = ") {
+		t.Errorf("wrong gradient of logdet(XᵀAX): %v, want a failure at well-conditioned sizes that states the condition number", err)
+	}
+}
+
+// TestJacobianOfZeroMap: the Kronecker form of a differential without Δ
+// (f = M − M) is "none", not an index panic.
+func TestJacobianOfZeroMap(t *testing.T) {
+	res, err := Derive("M - M", Options{Wrt: []string{"M"}, Let: []string{"M: m x n"}, Jacobian: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := res.Derivatives[0]; d.Jacobian != nil || d.NoJacobian == "" {
+		t.Errorf("Jacobian %v, reason %q; want none, with a reason", d.Jacobian, d.NoJacobian)
 	}
 }

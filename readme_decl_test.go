@@ -55,7 +55,7 @@ func TestREADMEDeclarations(t *testing.T) {
 			case strings.HasPrefix(want, "note: "):
 				var notes []string
 				for _, n := range res.Program.Notes {
-					notes = append(notes, cli.NoteText(n)) // as the command words it
+					notes = append(notes, render.NoteText(n)) // as the command words it
 				}
 				if got := "note: " + strings.Join(notes, "\nnote: "); got != want {
 					t.Errorf("notes\n%s\nwant\n%s", got, want)

@@ -30,7 +30,12 @@ const MaxMatPow = 100
 // unification over dimension variables: a name is first assumed to be a
 // matrix (upper-case first letter), a column vector (lower-case Latin) or a
 // scalar (anything else, e.g. lower-case Greek), with free sizes, and the
-// operators then constrain the sizes. Distinct declared sizes never unify
+// operators then constrain the sizes. A Greek letter spelled out (lambda,
+// Sigma; [GreekNames]) counts as the letter. The power X^k of a non-scalar
+// X with a symbolic exponent is a matrix power ([KMatPowSym]) whose
+// exponent must be an integer expression; its undeclared names are taken as
+// integers (k: int). Program.Notes says where a name's inferred shape is
+// not its default (see notes.go). Distinct declared sizes never unify
 // (n ≠ p ≠ 3), but a free size unifies with anything. Sizes still free at the
 // end get fresh names (n, m, p, q, r, k, n1, n2, …) that clash with no
 // declared size and no name of the expression. I (also eye) is the identity
@@ -618,14 +623,19 @@ func (c *checker) binary(e *Binary) (typ, error) {
 	}
 	switch e.Op {
 	case OpMul:
+		c.mulOperand(e.X, e.Y)
+		c.mulOperand(e.Y, e.X)
 		switch {
 		case c.defScalar(tx):
 			return ty, nil
 		case c.defScalar(ty):
 			return tx, nil
+		case c.isOne(tx.c) && c.fixed(tx.r) == "" && c.fixed(ty.r) == "" && c.fixed(ty.c) == "":
+			// s*X with s a column and X a matrix by default: s is the
+			// scalar a person means, not X a row (an outer product).
+			c.track(e.X, tx, c.text(e), false, func() { c.makeScalar(tx) })
+			return ty, nil
 		case c.canUnify(tx.c, ty.r):
-			c.mulOperand(e.X)
-			c.mulOperand(e.Y)
 			c.track(e.X, tx, c.text(e), false, func() {
 				c.track(e.Y, ty, c.text(e), false, func() { c.unify(tx.c, ty.r) })
 			})
@@ -654,6 +664,14 @@ func (c *checker) binary(e *Binary) (typ, error) {
 	}
 	// + - .* ./ broadcast like NumPy.
 	switch {
+	case c.defScalar(tx) && c.freeName(e.Y, ty) && !isLiteral(e.X):
+		// w'*x + b: a name nothing sizes, added to a scalar, is the scalar
+		// a person means (a bias), not a vector the scalar broadcasts to.
+		c.track(e.Y, ty, c.text(e), false, func() { c.makeScalar(ty) })
+		return tx, nil
+	case c.defScalar(ty) && c.freeName(e.X, tx) && !isLiteral(e.Y):
+		c.track(e.X, tx, c.text(e), false, func() { c.makeScalar(tx) })
+		return ty, nil
 	case c.defScalar(tx):
 		return ty, nil
 	case c.defScalar(ty):
@@ -661,13 +679,41 @@ func (c *checker) binary(e *Binary) (typ, error) {
 	}
 	// One axis after the other: unifying the rows may fix a size that
 	// decides whether the columns broadcast (x + I).
-	r, okR := c.broadcastDim(tx.r, ty.r)
-	col, okC := c.broadcastDim(tx.c, ty.c)
+	var r, col dim
+	var okR, okC bool
+	c.track(e.X, tx, c.text(e), false, func() {
+		c.track(e.Y, ty, c.text(e), false, func() {
+			r, okR = c.broadcastDim(tx.r, ty.r)
+			col, okC = c.broadcastDim(tx.c, ty.c)
+		})
+	})
 	if !okR || !okC {
 		return typ{}, c.mismatch(e, e.X, tx, e.Y, ty, fmt.Sprintf("%s is %s but %s is %s",
 			c.text(e.X), describe(c.shape(tx)), c.text(e.Y), describe(c.shape(ty))))
 	}
 	return typ{r, col}, nil
+}
+
+// freeName reports whether e is an undeclared name of type t whose sizes
+// nothing has fixed yet (other than a 1 of its default shape).
+func (c *checker) freeName(e Expr, t typ) bool {
+	id, ok := unparen(e).(*Ident)
+	if !ok {
+		return false
+	}
+	if _, declared := c.decls[id.Name]; declared || id.Name == "I" || id.Name == "ones" {
+		return false
+	}
+	if _, isSize := c.sizes[Dim(id.Name)]; isSize && c.names[id.Name] == (typ{}) {
+		return false
+	}
+	return c.fixed(t.r) == "" && (c.fixed(t.c) == "" || c.isOne(t.c))
+}
+
+// isLiteral reports whether e is a number (x + 1 broadcasts the 1).
+func isLiteral(e Expr) bool {
+	_, ok := unparen(e).(*NumLit)
+	return ok
 }
 
 // broadcastDim decides one axis of an elementwise operation with operand

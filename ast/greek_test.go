@@ -18,6 +18,11 @@ func TestCheck_greekNames(t *testing.T) {
 		{"x'*Omega*x", "x:n Omega:n×n"},
 		{"alphabet*x", "alphabet:n x:scalar"}, // not a Greek name
 		{"theta'*x", "theta:scalar x:n"},
+		// A column by default times a matrix by default: the column is the scalar.
+		{"t*X + Y", "t:scalar X:n×m Y:n×m"},
+		{"c*x'", "c:n x:m"}, // an outer product with a row
+		{"c*x'*x", "c:n x:m"},
+		{"x*a", "x:n a:scalar"},
 	}
 	for _, tt := range tests {
 		p, err := check(tt.src, "")

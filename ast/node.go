@@ -140,6 +140,40 @@ func (n *Node) IsSymmetric() bool {
 	return false
 }
 
+// IsDiagonal reports whether n is known to be a diagonal matrix: diag(x),
+// I, 0, a diagonal variable, and inverses, powers, products, sums and
+// Hadamard products of diagonal matrices (scalars aside).
+func (n *Node) IsDiagonal() bool {
+	if n.IsScalar() || !n.Shape.IsSquare() {
+		return false
+	}
+	switch n.Kind {
+	case KIdentity, KZero:
+		return true
+	case KCall:
+		return n.Op.Shape == ColumnToDiag // diag(x)
+	case KVar:
+		return n.Props&Diagonal != 0
+	case KTranspose, KInverse, KMatPow, KMatPowSym:
+		return n.Args[0].IsDiagonal()
+	case KMul:
+		for _, a := range n.Args {
+			if !a.IsScalar() && !a.IsDiagonal() {
+				return false
+			}
+		}
+		return true
+	case KAdd, KHadamard:
+		for _, a := range n.Args {
+			if !a.IsDiagonal() {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
 type internKey struct {
 	kind  Kind
 	op    *Op

@@ -16,7 +16,6 @@ import (
 type reason struct {
 	what  string
 	power bool
-	elem  string // the power's elementwise spelling, e.g. x.^2
 }
 
 // unparen strips parentheses and a unary minus.
@@ -33,26 +32,25 @@ func unparen(e Expr) Expr {
 	}
 }
 
-// mulOperand records that e, if a name, is an operand of a matrix product.
-func (c *checker) mulOperand(e Expr) {
-	if id, ok := unparen(e).(*Ident); ok {
+// mulOperand records that e, if a name, is an operand of a matrix product
+// whose other operand, other, is not a number (2*x means a vector).
+func (c *checker) mulOperand(e, other Expr) {
+	if id, ok := unparen(e).(*Ident); ok && !isLiteral(other) {
 		c.mulOps[id.Name] = true
 	}
 }
 
-// track runs f, and if f made the type t of e (a name) a scalar, records
-// why: the operation what (a power when power is set).
+// track runs f, and if f fixed a side of the type t of e (a name) to 1,
+// making it a scalar or a vector, records why: the operation what (a power
+// when power is set).
 func (c *checker) track(e Expr, t typ, what string, power bool, f func()) {
-	before := c.defScalar(t)
+	r, col := c.isOne(t.r), c.isOne(t.c)
 	f()
 	id, ok := unparen(e).(*Ident)
-	if !ok || before || !c.defScalar(t) {
+	if !ok || (r || !c.isOne(t.r)) && (col || !c.isOne(t.c)) {
 		return
 	}
-	if _, seen := c.why[id.Name]; !seen {
-		r := reason{what: what, power: power}
-		c.why[id.Name] = r
-	}
+	c.why[id.Name] = reason{what: what, power: power} // the last side fixed decides the kind
 }
 
 // shapeKind names the kind of a shape for a note.

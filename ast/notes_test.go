@@ -24,7 +24,17 @@ func TestCheck_notes(t *testing.T) {
 		{"x*x'", "", ""},
 		{"softmax(x)", "", ""},
 		{"lambda*x + Sigma*x", "", ""},
-		{"A + x", "", "A is taken as a column vector; declare it with --let 'A: n'"},
+		{"w'*x + b", "", "b is taken as a scalar (w'*x + b); declare it with --let 'b: scalar'"},
+		{"log(1 + exp(-y*(w'*x + b)))", "", "b is taken as a scalar (w'*x + b); declare it with --let 'b: scalar'\n" +
+			"f is a column vector (n×1), not a scalar, because y is taken as a column vector; if y is a scalar, declare --let 'y: scalar'"},
+		{"log(1 + exp(-y*(w'*x + b)))", "y: scalar; b: scalar", ""},
+		{"2*x", "", ""},
+		{"x + 1", "", ""},
+		{"x + t", "", ""},
+		{"t*X + Y", "", "t is taken as a scalar (t*X); declare it with --let 't: scalar'"},
+		{"tr(s*X)", "", "s is taken as a scalar (s*X); declare it with --let 's: scalar'"},
+		{"A + x", "", "A is taken as a column vector (A + x); declare it with --let 'A: n'"},
+		{"X + y'", "", "X is taken as a row vector (X + y'); declare it with --let 'X: 1 x n'"},
 	}
 	for _, tt := range tests {
 		p, err := check(tt.src, tt.decls)

@@ -82,6 +82,19 @@ type Op struct {
 	// (or not worth writing exactly).
 	Fold func(x *big.Rat) *big.Rat
 
+	// The numerical check's screen of a draw (package numeric rejects draws
+	// where the derivative has lost the digits it compares). Saturation,
+	// for an elementwise f whose derivative is a difference from 1, is the
+	// largest argument at which that derivative is at least 10⁻⁹ (tanh 11,
+	// sigmoid 20.7; of |x| when SaturatesBothWays); zero: none.
+	// SaturatesLikeSoftmax: the derivative is lost where the largest entry
+	// of softmax of the operand is within 10⁻⁹ of 1. RangeChecked: f under-
+	// or overflows for large arguments (exp), and such draws are rejected.
+	Saturation           float64
+	SaturatesBothWays    bool
+	SaturatesLikeSoftmax bool
+	RangeChecked         bool
+
 	Print Spelling
 
 	seq int // registration order

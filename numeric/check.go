@@ -29,12 +29,24 @@ const (
 	// noiseFactor·ε·‖f‖/h: about 4 from the stencil weights times 16 for the
 	// rounding error in evaluating f itself.
 	noiseFactor = 64
+	// maxUncertainty is the largest uncertainty, relative to the values
+	// compared, at which a difference within the uncertainty counts as
+	// agreement (see verdict): a wrong answer is off by O(1), so values
+	// known to 1% still tell it from a right one.
+	maxUncertainty = 1e-2
+	// stencilNoise bounds the noise of an extrapolated estimate at step h as
+	// stencilNoise·u/h for values of f that are uncertain by u each: the
+	// weights 8, 8, 1, 1 over 12h, extrapolated as (16·D(h/2) − D(h))/15.
+	stencilNoise = 4
 	// baseStep is the step relative to the scale of the input, close to the
 	// optimum ε^{1/5} ≈ 7e-4 of the five-point stencil.
 	baseStep = 1e-3
 	// shrinks is how many times the step is divided by 4 when the error
 	// estimate is too large.
 	shrinks = 4
+	// minZeros is how many draws with both sides zero (up to rounding), and none
+	// with a nonzero side, make a comparison count as made (see run).
+	minZeros = 5
 	// maxMismatches is how many differing entries a Report lists.
 	maxMismatches = 5
 	// seedStream is the second word of the PCG state; it only makes the
@@ -48,12 +60,17 @@ var (
 	// point the check needs.
 	ErrNotFinite = errors.New("not finite")
 	// ErrNoFiniteDraw is wrapped when no random input in maxAttempts
-	// draws gave finite values (and reliable finite differences).
-	ErrNoFiniteDraw = errors.New("numeric: no random input where the function and its derivative are finite")
+	// draws could be compared: finite values, matrices that are well
+	// conditioned (MaxCond), values in floating-point range, reliable
+	// finite differences, and not both sides zero up to rounding.
+	ErrNoFiniteDraw = errors.New("numeric: no random input where the function and its derivative are finite, well conditioned and not both zero")
 	// errUnreliable marks finite differences whose error estimate stayed
 	// above the tolerance at every step (a kink inside the stencil, a nearly
 	// singular matrix): the draw is redrawn.
 	errUnreliable = errors.New("finite differences did not converge")
+	// errUncertain marks a draw where the two sides differ by more than the
+	// tolerance but less than their rounding uncertainty: redrawn.
+	errUncertain = errors.New("the difference is within the rounding uncertainty")
 )
 
 // Options configure a check. The zero value means the defaults.
@@ -90,8 +107,8 @@ type Report struct {
 	// RelErr is the largest relative error ‖a − b‖_F / max(‖a‖_F, ‖b‖_F,
 	// floor) over the draws compared, where a is the symbolic and b the
 	// finite-difference value and floor is the rounding noise of the
-	// differences divided by the tolerance (so that two values that are
-	// both zero up to that noise agree).
+	// differences divided by the tolerance (see verdict for when a draw
+	// is compared at all).
 	RelErr float64
 	// OK reports whether RelErr ≤ Tol on every draw.
 	OK bool
@@ -103,6 +120,16 @@ type Report struct {
 	// Env is the last environment used, or, when OK is false, the one of
 	// the worst failing draw (where Mismatches were found).
 	Env *Env
+	// Cond is the largest condition number of a matrix that the compared
+	// expressions invert or take a determinant of, over the draws compared
+	// (1 when they invert nothing); when OK is false, that of the worst
+	// failing draw.
+	Cond float64
+	// Rejected counts the draws that were redrawn: f or a derivative not
+	// finite, a matrix too ill-conditioned (above MaxCond), a value out of
+	// floating-point range, finite differences that did not converge, or
+	// both sides zero up to rounding.
+	Rejected int
 }
 
 // Verification returns the report as the ast.Verification of a Result; its
@@ -130,27 +157,28 @@ func CheckDifferential(f, df, wrt *ast.Node, prog *ast.Program, opts Options) (R
 		return Report{}, fmt.Errorf("numeric: differential of shape %v for f of shape %v", df.Shape, f.Shape)
 	}
 	opts = opts.withDefaults()
-	return run(prog, opts, []*ast.Node{f, df, wrt}, func(env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
+	return run(prog, opts, []*ast.Node{f, df, wrt}, wrt, func(env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
 		dir, err := direction(rng, wrt, env)
 		if err != nil {
 			return 0, nil, err
 		}
 		env.Deltas[wrt.Name] = dir
-		if err := finiteAt(f, env, "f"); err != nil {
-			return 0, nil, err
-		}
-		a, err := evalFinite(df, env, "the differential")
+		_, uf, err := evalUnc(f, env, "f")
 		if err != nil {
 			return 0, nil, err
 		}
-		est, err := directional(f, env, wrt.Name, dir, opts.Tol)
+		a, ua, err := evalUnc(df, env, "the differential")
+		if err != nil {
+			return 0, nil, err
+		}
+		est, err := directional(f, env, wrt.Name, dir, opts.Tol, uf)
 		if err != nil {
 			return 0, nil, err
 		}
 		if !est.reliable {
 			return 0, nil, errUnreliable
 		}
-		rel, err := relErr(a, est.d, est.noise/opts.Tol)
+		rel, err := verdict(df, a, est.d, ua, est.noise+est.errEst, est.noise/opts.Tol, opts.Tol)
 		return rel, nil, err
 	})
 }
@@ -165,30 +193,30 @@ func CheckGradient(f, g, wrt *ast.Node, prog *ast.Program, opts Options) (Report
 		return Report{}, err
 	}
 	opts = opts.withDefaults()
-	return run(prog, opts, []*ast.Node{f, g, wrt}, func(env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
+	return run(prog, opts, []*ast.Node{f, g, wrt}, wrt, func(env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
 		dir, err := direction(rng, wrt, env)
 		if err != nil {
 			return 0, nil, err
 		}
 		env.Deltas[wrt.Name] = dir
-		if err := finiteAt(f, env, "f"); err != nil {
-			return 0, nil, err
-		}
-		gv, err := evalFinite(g, env, "the gradient")
+		_, uf, err := evalUnc(f, env, "f")
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := sameDims("⟨Δ, G⟩", dir, gv); err != nil {
-			return 0, nil, fmt.Errorf("numeric: %w", err)
+		// The compared value is ⟨Δ, G⟩, whose rounding is not that of G
+		// (checkGradArgs made sure that G has the shape of Δ).
+		a, ua, err := evalUnc(ast.Inner(ast.Delta(wrt.Name, wrt.Shape), g), env, "⟨Δ, the gradient⟩")
+		if err != nil {
+			return 0, nil, err
 		}
-		est, err := directional(f, env, wrt.Name, dir, opts.Tol)
+		est, err := directional(f, env, wrt.Name, dir, opts.Tol, uf)
 		if err != nil {
 			return 0, nil, err
 		}
 		if !est.reliable {
 			return 0, nil, errUnreliable
 		}
-		rel, err := relErr(scalar(inner(dir, gv)), est.d, est.noise/opts.Tol)
+		rel, err := verdict(g, a, est.d, ua, est.noise+est.errEst, est.noise/opts.Tol, opts.Tol)
 		return rel, nil, err
 	})
 }
@@ -202,15 +230,16 @@ func CompareGradient(candidate, f, wrt *ast.Node, prog *ast.Program, opts Option
 		return Report{}, err
 	}
 	opts = opts.withDefaults()
-	return run(prog, opts, []*ast.Node{f, candidate, wrt}, func(env *Env, _ *rand.Rand) (float64, []Mismatch, error) {
-		if err := finiteAt(f, env, "f"); err != nil {
-			return 0, nil, err
-		}
-		got, err := evalFinite(candidate, env, "the candidate gradient")
+	return run(prog, opts, []*ast.Node{f, candidate, wrt}, wrt, func(env *Env, _ *rand.Rand) (float64, []Mismatch, error) {
+		_, uf, err := evalUnc(f, env, "f")
 		if err != nil {
 			return 0, nil, err
 		}
-		want, noise, reliable, err := fdGradient(f, wrt, env, opts.Tol)
+		got, ua, err := evalUnc(candidate, env, "the candidate gradient")
+		if err != nil {
+			return 0, nil, err
+		}
+		want, noise, errEst, reliable, err := fdGradient(f, wrt, env, opts.Tol, uf)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -218,12 +247,75 @@ func CompareGradient(candidate, f, wrt *ast.Node, prog *ast.Program, opts Option
 			return 0, nil, errUnreliable
 		}
 		floor := noise / opts.Tol
-		rel, err := relErr(got, want, floor)
+		rel, err := verdict(candidate, got, want, ua, noise+errEst, floor, opts.Tol)
 		if err != nil || rel <= opts.Tol {
 			return rel, nil, err
 		}
 		den := math.Max(math.Max(frobenius(got), frobenius(want)), floor)
 		return rel, mismatches(got, want, opts.Tol*den), nil
+	})
+}
+
+// CheckKronecker checks a Kronecker form K of a linear map: vec(df[Δ]) must
+// equal K·vec(Δ) (column-major vec) for random inputs and directions of wrt.
+// df itself is checked against finite differences by CheckDifferential.
+// Inputs are redrawn as for CheckDifferential.
+func CheckKronecker(k, df, wrt *ast.Node, prog *ast.Program, opts Options) (Report, error) {
+	if err := checkArgs(k, df, wrt); err != nil {
+		return Report{}, err
+	}
+	opts = opts.withDefaults()
+	return run(prog, opts, []*ast.Node{k, df, wrt}, wrt, func(env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
+		dir, err := direction(rng, wrt, env)
+		if err != nil {
+			return 0, nil, err
+		}
+		env.Deltas[wrt.Name] = dir
+		km, uk, err := evalUnc(k, env, "the Kronecker form")
+		if err != nil {
+			return 0, nil, err
+		}
+		dm, ud, err := evalUnc(df, env, "the differential")
+		if err != nil {
+			return 0, nil, err
+		}
+		v := Vec(dir)
+		if kr, kc := km.Dims(); kc != v.RawMatrix().Rows || kr != dm.RawMatrix().Rows*dm.RawMatrix().Cols {
+			return 0, nil, fmt.Errorf("numeric: Kronecker form is %d×%d for vec(Δ) of length %d and vec(df) of length %d", kr, kc, v.RawMatrix().Rows, dm.RawMatrix().Rows*dm.RawMatrix().Cols)
+		}
+		var got mat.Dense
+		got.Mul(km, v)
+		rel, err := verdict(k, &got, Vec(dm), uk*frobenius(v), ud, 0, opts.Tol)
+		return rel, nil, err
+	})
+}
+
+// SameValue checks that a and b have the same value on random inputs: a
+// relative difference above the tolerance at any draw fails. With
+// opts.Gentle the inputs are near the identity, so that rounding in a badly
+// conditioned form (inv(X²⁰)) is not taken for a difference. Inputs are
+// redrawn — positive entries, entries in (0, 1) — where a or b is not
+// finite, as for CheckDifferential; if no draw works the error wraps
+// ErrNoFiniteDraw.
+func SameValue(a, b *ast.Node, prog *ast.Program, opts Options) (Report, error) {
+	if a == nil || b == nil {
+		return Report{}, errors.New("numeric: nil expression")
+	}
+	if a.Shape != b.Shape {
+		return Report{}, fmt.Errorf("numeric: comparing values of shapes %v and %v", a.Shape, b.Shape)
+	}
+	opts = opts.withDefaults()
+	return run(prog, opts, []*ast.Node{a, b}, nil, func(env *Env, _ *rand.Rand) (float64, []Mismatch, error) {
+		va, ua, err := evalUnc(a, env, "f")
+		if err != nil {
+			return 0, nil, err
+		}
+		vb, ub, err := evalUnc(b, env, "its canonical form")
+		if err != nil {
+			return 0, nil, err
+		}
+		rel, err := verdict(b, va, vb, ua, ub, 0, opts.Tol)
+		return rel, nil, err
 	})
 }
 
@@ -242,7 +334,7 @@ func FDGradient(f, wrt *ast.Node, env *Env) (*mat.Dense, error) {
 	if !f.IsScalar() {
 		return nil, fmt.Errorf("numeric: gradient of a non-scalar f of shape %v", f.Shape)
 	}
-	g, _, _, err := fdGradient(f, wrt, env, DefaultTol)
+	g, _, _, _, err := fdGradient(f, wrt, env, DefaultTol, 0)
 	return g, err
 }
 
@@ -270,27 +362,55 @@ func checkGradArgs(f, g, wrt *ast.Node) error {
 }
 
 // trial compares once on env; an error that wraps ErrSingular,
-// ErrNotFinite or errUnreliable asks for another draw.
+// ErrNotFinite, errUnreliable or errDegenerate asks for another draw.
 type trial func(env *Env, rng *rand.Rand) (relErr float64, mism []Mismatch, err error)
 
+// redraw reports whether err asks for another draw rather than ending the
+// check.
+func redraw(err error) bool {
+	for _, e := range []error{ErrSingular, ErrNotFinite, ErrIllConditioned, ErrOutOfRange, errUnreliable, errDegenerate, errUncertain} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
 // run performs opts.Draws trials on fresh random inputs, redrawing each up
-// to maxAttempts times. It reports the largest relative error, with the
-// environment and mismatches of that draw when the check fails.
-func run(prog *ast.Program, opts Options, exprs []*ast.Node, t trial) (Report, error) {
+// to maxAttempts times. A draw is first screened (see screen): the matrices
+// that exprs invert or take a determinant of must be well conditioned,
+// elementwise powers in range, and the functions of wrt (nil: none) that
+// saturate not saturated. It reports the largest relative error, with
+// the environment and mismatches of that draw when the check fails. Every
+// draw it reports was compared: when one of the opts.Draws comparisons finds
+// no input in maxAttempts, the error wraps ErrNoFiniteDraw and the last
+// reason, and the report has OK false — never agreement on fewer draws.
+func run(prog *ast.Program, opts Options, exprs []*ast.Node, wrt *ast.Node, t trial) (Report, error) {
 	rng := rand.New(rand.NewPCG(opts.Seed, seedStream))
 	rep := Report{OK: true}
 	for d := 0; d < opts.Draws; d++ {
 		var last error
+		var lastEnv *Env
 		done := false
+		zeros := 0 // draws where both sides were zero up to rounding
 		for attempt := 0; attempt < maxAttempts && !done; attempt++ {
 			dom := domainFor(attempt)
 			if opts.Gentle && dom == domainAny {
 				dom = domainGentle
 			}
 			env := randomEnv(rng, prog, opts.Sizes, dom, exprs...)
-			rel, mism, err := t(env, rng)
-			if errors.Is(err, ErrSingular) || errors.Is(err, ErrNotFinite) || errors.Is(err, errUnreliable) {
-				last = err
+			cond, err := screen(exprs, wrt, env)
+			var rel float64
+			var mism []Mismatch
+			if err == nil {
+				rel, mism, err = t(env, rng)
+			}
+			if redraw(err) {
+				last, lastEnv = err, env
+				rep.Rejected++
+				if errors.Is(err, errDegenerate) {
+					zeros++
+				}
 				continue
 			}
 			if err != nil {
@@ -303,6 +423,12 @@ func run(prog *ast.Program, opts Options, exprs []*ast.Node, t trial) (Report, e
 			if rep.OK || failed && !(rel <= rep.RelErr) {
 				// The last env while all draws pass, else the worst failing one.
 				rep.Env = env
+				if failed {
+					rep.Cond = cond
+				}
+			}
+			if rep.OK && !failed {
+				rep.Cond = math.Max(rep.Cond, cond)
 			}
 			if !(rel <= rep.RelErr) {
 				rep.RelErr = rel
@@ -312,12 +438,100 @@ func run(prog *ast.Program, opts Options, exprs []*ast.Node, t trial) (Report, e
 			}
 			rep.OK = rep.OK && !failed
 		}
+		if !done && zeros >= minZeros {
+			// Both sides zero (up to rounding) at every draw that could be
+			// compared, at least minZeros of them across the domains
+			// (and no power under- or overflowed, see screen): the
+			// derivative is zero on the whole sample — (M − M)∘², or a
+			// zero factor that the canonical form did not cancel — and
+			// so is the answer.
+			done = true
+			rep.Draws++
+			rep.Rejected -= zeros // they were compared, as one draw
+			if rep.OK {
+				rep.Env = lastEnv
+			}
+		}
 		if !done {
 			rep.OK = false
-			return rep, fmt.Errorf("%w (%d draws tried; last: %w)", ErrNoFiniteDraw, maxAttempts, last)
+			return rep, &NoDrawError{Attempts: maxAttempts, Compared: rep.Draws, Last: last}
 		}
 	}
 	return rep, nil
+}
+
+// NoDrawError is the error of a check that found no input to compare on in
+// Attempts draws. It wraps ErrNoFiniteDraw and Last.
+type NoDrawError struct {
+	Attempts int   // draws tried for the comparison that found none
+	Compared int   // comparisons made before it
+	Last     error // why the last draw was rejected
+}
+
+func (e *NoDrawError) Error() string {
+	return fmt.Sprintf("%v (%d draws tried; last: %v)", ErrNoFiniteDraw, e.Attempts, e.Last)
+}
+
+func (e *NoDrawError) Unwrap() []error { return []error{ErrNoFiniteDraw, e.Last} }
+
+// verdict compares a, the value of the symbolic side sym, with b, with
+// absolute uncertainties ua and ub (rounding of either, truncation of
+// finite differences), u = ua + ub, and returns the relative error
+// ‖a − b‖/max(‖a‖, ‖b‖, floor) (floor: the rounding noise of finite
+// differences over the tolerance, 0 for two symbolic values), or
+// ‖a − b‖/max(‖a‖, ‖b‖, u/tol) when the values agree within u:
+//
+//   - when both values are within u of zero and sym is not structurally
+//     zero, the draw compares nothing (relu below its kink, where a wrong
+//     2·step(x) is zero too; the Hessian of a saturated softmax, 10⁻¹³ left
+//     of terms of size 1): errDegenerate. A structurally zero sym agrees
+//     with finite differences that vanish up to their noise;
+//   - within the tolerance, the draw agrees;
+//   - beyond the tolerance but within 2u, the draw agrees when u is below
+//     maxUncertainty of the values (the values agree as far as they are
+//     known, and a wrong answer is off by O(1)), and compares nothing
+//     otherwise: errUncertain;
+//   - beyond 2u and the tolerance, the draw disagrees: a wrong answer is off
+//     by O(1) wherever it is evaluated.
+//
+// run redraws on both errors.
+func verdict(sym *ast.Node, a, b *mat.Dense, ua, ub, floor, tol float64) (float64, error) {
+	if err := sameDims("comparison", a, b); err != nil {
+		return 0, fmt.Errorf("numeric: %w", err)
+	}
+	var d mat.Dense
+	d.Sub(a, b)
+	diff := frobenius(&d)
+	scale := math.Max(frobenius(a), frobenius(b))
+	u := ua + ub
+	zero := isLiteralZero(sym)
+	switch {
+	case math.IsNaN(diff) || math.IsNaN(u):
+		return math.NaN(), nil
+	case scale <= u || scale == 0:
+		if zero {
+			return 0, nil
+		}
+		return 0, fmt.Errorf("numeric: %w", errDegenerate)
+	case diff <= tol*scale, diff > 2*u:
+		return diff / math.Max(scale, floor), nil
+	case u <= maxUncertainty*scale:
+		return diff / math.Max(math.Max(scale, floor), u/tol), nil
+	}
+	return 0, fmt.Errorf("numeric: %w (difference %.2g, uncertainty %.2g)", errUncertain, diff, u)
+}
+
+// allZero reports whether every entry of m is zero.
+func allZero(m *mat.Dense) bool {
+	r, c := m.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			if m.At(i, j) != 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // domainFor is the domain of the attempt-th draw: a third of the attempts
@@ -408,7 +622,7 @@ type fdEstimate struct {
 // estimate exceeds max(tol·‖d‖, noise), h is divided by 4, up to shrinks
 // times, and the estimate with the smallest relative error estimate is
 // returned (reliable false).
-func directional(f *ast.Node, env *Env, name string, dir *mat.Dense, tol float64) (fdEstimate, error) {
+func directional(f *ast.Node, env *Env, name string, dir *mat.Dense, tol, uf float64) (fdEstimate, error) {
 	x := env.Vals[name]
 	if x == nil {
 		return fdEstimate{}, fmt.Errorf("numeric: variable %s has no value", name)
@@ -485,7 +699,7 @@ func directional(f *ast.Node, env *Env, name string, dir *mat.Dense, tol float64
 		diff.Sub(d2, d1)
 		ext.Scale(1.0/15, &diff)
 		ext.Add(d2, &ext)
-		est := fdEstimate{d: &ext, errEst: frobenius(&diff) / 15, noise: noiseFactor * eps * fScale / h}
+		est := fdEstimate{d: &ext, errEst: frobenius(&diff) / 15, noise: math.Max(noiseFactor*eps*fScale, stencilNoise*uf) / h}
 		scale := math.Max(tol*frobenius(&ext), est.noise)
 		if est.errEst <= scale {
 			est.reliable = true
@@ -507,16 +721,17 @@ func directional(f *ast.Node, env *Env, name string, dir *mat.Dense, tol float64
 const eps = 0x1p-52
 
 // fdGradient is FDGradient that also returns the rounding noise of the
-// gradient (Frobenius norm of the entries' noise) and whether the
+// gradient (Frobenius norm of the entries' noise, for values of f uncertain
+// by uf), its truncation error estimate (likewise), and whether the
 // differences converged: Σ errEst² ≤ max(tol·‖G‖_F, noise)².
-func fdGradient(f, wrt *ast.Node, env *Env, tol float64) (*mat.Dense, float64, bool, error) {
+func fdGradient(f, wrt *ast.Node, env *Env, tol, uf float64) (g *mat.Dense, noise, errEst float64, reliable bool, err error) {
 	x := env.Vals[wrt.Name]
 	if x == nil {
-		return nil, 0, false, fmt.Errorf("numeric: variable %s has no value", wrt.Name)
+		return nil, 0, 0, false, fmt.Errorf("numeric: variable %s has no value", wrt.Name)
 	}
 	r, c := x.Dims()
 	sym := isSym(wrt) && r == c
-	g := mat.NewDense(r, c, nil)
+	g = mat.NewDense(r, c, nil)
 	var noise2, err2 float64
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {
@@ -528,13 +743,13 @@ func fdGradient(f, wrt *ast.Node, env *Env, tol float64) (*mat.Dense, float64, b
 			if sym {
 				e.Set(j, i, 1)
 			}
-			est, err := directional(f, env, wrt.Name, e, tol)
+			est, err := directional(f, env, wrt.Name, e, tol, uf)
 			if err != nil {
-				return nil, 0, false, err
+				return nil, 0, 0, false, err
 			}
 			v, err := scalarOf("f", est.d)
 			if err != nil {
-				return nil, 0, false, fmt.Errorf("numeric: gradient of a non-scalar f: %w", err)
+				return nil, 0, 0, false, fmt.Errorf("numeric: gradient of a non-scalar f: %w", err)
 			}
 			if sym && i != j {
 				// d/dt f(X + t(E_ij + E_ji)) = G_ij + G_ji, split evenly.
@@ -549,7 +764,7 @@ func fdGradient(f, wrt *ast.Node, env *Env, tol float64) (*mat.Dense, float64, b
 			}
 		}
 	}
-	noise := math.Sqrt(noise2)
+	noise = math.Sqrt(noise2)
 	scale := math.Max(tol*frobenius(g), noise)
-	return g, noise, math.Sqrt(err2) <= scale, nil
+	return g, noise, math.Sqrt(err2), math.Sqrt(err2) <= scale, nil
 }

@@ -20,4 +20,16 @@
 // difference serves as an error estimate; when that estimate is too large
 // (a kink of abs or relu inside the stencil, a nearly singular matrix) the
 // step is shrunk, and failing that the inputs are drawn again.
+//
+// A check compares only where the comparison means something. Each draw is
+// screened first (the matrices inverted or under det/logdet have condition
+// number at most MaxCond; powers and exp stay in floating-point range), and
+// each compared value carries its rounding uncertainty, estimated from a
+// second difference over inputs perturbed by 10⁻⁸ (evalUnc). Both sides
+// within their uncertainty of zero compare nothing; a difference beyond the
+// tolerance but within the uncertainty is no verdict; both are redrawn.
+// Every draw a Report counts was compared, and a check that finds none
+// returns an error wrapping ErrNoFiniteDraw — never agreement. SizePlans
+// lists the size assignments a caller tries when no input can be compared
+// at the default sizes.
 package numeric

@@ -190,7 +190,7 @@ func assignSizes(dims map[ast.Dim]bool, given map[ast.Dim]int) map[ast.Dim]int {
 
 // randomValue draws an r×c value with the properties p (see RandomEnv).
 func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
-	if p&ast.Positive != 0 && dom == domainAny {
+	if p&ast.Positive != 0 && (dom == domainAny || dom == domainGentle) {
 		dom = domainPositive
 	}
 	m := mat.NewDense(r, c, nil)
@@ -199,6 +199,9 @@ func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
 		m.Set(0, 0, float64(2+rng.IntN(3))) // k ∈ {2, 3, 4}: A^k, A^(k−1) are genuine powers
 		return m
 	case p&ast.Diagonal != 0 && r == c:
+		if p&ast.PosDef != 0 && dom == domainAny {
+			dom = domainPositive // spd diag: a positive diagonal
+		}
 		d := mat.NewDense(r, 1, nil)
 		fill(d, rng, dom)
 		for i := range r {

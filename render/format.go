@@ -72,3 +72,15 @@ func CheckLine(c *ast.Verification, th Theme) string {
 	}
 	return join((&lineBuilder{nt: notText, th: th}).checkLine(c))
 }
+
+// NoteText words a note of inference for a user who declares with --let
+// (the command, the web page's declarations field): "… or declare --let
+// 'x: scalar'".
+func NoteText(n ast.Note) string {
+	return n.Format(func(d string) string {
+		if n.Lead == "" {
+			return "it with --let '" + d + "'"
+		}
+		return "--let '" + d + "'"
+	})
+}

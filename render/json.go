@@ -69,6 +69,7 @@ type jsonDoc struct {
 	Derivatives []jsonDerivative `json:"derivatives"`
 	Where       []jsonTemp       `json:"where"`
 	Check       *jsonCheck       `json:"check"`
+	Notes       []string         `json:"notes,omitempty"` // the notes of inference (ast.Program.Notes)
 }
 
 // WriteJSON writes r as one indented JSON object (SPEC §5), keys in a fixed
@@ -80,7 +81,8 @@ type jsonDoc struct {
 //	                  "hessian"?, "hessian_matrix"?, "jacobian"?, "no_jacobian"?,
 //	                  "steps"?: [{"kind", "rule", "lhs", "rhs"}]}],
 //	 "where": [{"name": "T1", "text", "ascii", "latex"}],
-//	 "check": {"relative_error", "ok", "note"?} | null}
+//	 "check": {"relative_error", "ok", "note"?} | null,
+//	 "notes"?: ["k is taken as an integer …"]}
 //
 // Shapes are written as a declaration accepts them (ast.Shape.ASCII). Each
 // expression is an object {"text", "ascii", "latex"}; "differential" is
@@ -98,6 +100,7 @@ func WriteJSON(w io.Writer, r *ast.Result) error {
 		Shape:       a.f.Shape.ASCII(),
 		Vars:        []jsonVar{},
 		Derivatives: []jsonDerivative{},
+		Notes:       notesOf(r),
 		Where:       []jsonTemp{},
 	}
 	for _, v := range a.vars {
@@ -134,4 +137,16 @@ func WriteJSON(w io.Writer, r *ast.Result) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
+}
+
+// notesOf returns the notes of inference of r's program, nil for none.
+func notesOf(r *ast.Result) []string {
+	if r.Program == nil {
+		return nil
+	}
+	var out []string
+	for _, n := range r.Program.Notes {
+		out = append(out, n.String())
+	}
+	return out
 }

@@ -199,6 +199,9 @@ func (sf *Simplifier) Kronecker(l, delta *ast.Node) (*ast.Node, error) {
 				k = i
 			}
 		}
+		if k < 0 { // the zero map, or a term constant in Δ
+			return nil, &NoJacobianError{"a term does not hold Δ"}
+		}
 		f := fs[k]
 		var inner *ast.Node // K_M of a factor vec(M(Δ))
 		if f.Is(builtin.Vec) && f != delta {

@@ -95,6 +95,9 @@ func (sf *Simplifier) local(n *ast.Node) *ast.Node {
 	if r := symPow(n); r != nil { // symbolic powers Aᵏ, k: int (sympow.go)
 		return r
 	}
+	if r := diagRewrite(n); r != nil { // diag(D·M) for a diagonal D (diag.go)
+		return r
+	}
 	switch n.Kind {
 	case ast.KApply, ast.KPow, ast.KHadamard, ast.KDiv:
 		if t := pullTranspose(n); t != nil {

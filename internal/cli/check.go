@@ -10,6 +10,7 @@ import (
 
 	"github.com/mdiff/mdiff"
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/render"
 )
 
 type checkOptions struct {
@@ -126,17 +127,6 @@ func checkRun(args []string, opts *checkOptions, stdin io.Reader, stdout, stderr
 // each, to standard error; with -f each after the place of its line.
 func printNotes(w io.Writer, where string, notes []ast.Note) {
 	for _, n := range notes {
-		fmt.Fprintln(w, where+"note: "+NoteText(n))
+		fmt.Fprintln(w, where+"note: "+render.NoteText(n))
 	}
-}
-
-// NoteText words a note for the command line: its declaration as a --let
-// flag ("declare it with --let 'k: int'").
-func NoteText(n ast.Note) string {
-	return n.Format(func(d string) string {
-		if n.Lead == "" {
-			return "it with --let '" + d + "'"
-		}
-		return "--let '" + d + "'"
-	})
 }

@@ -199,16 +199,21 @@ func diffOne(src string, opts mdiff.Options, format render.Format, topts render.
 	var notes bytes.Buffer // the notes of inference (SPEC §3), before the answer or the error
 	if res != nil && res.Program != nil {
 		for _, n := range res.Program.Notes {
-			fmt.Fprintln(&notes, "note: "+NoteText(n))
+			fmt.Fprintln(&notes, "note: "+render.NoteText(n))
 		}
 	}
 	var failed *mdiff.CheckFailedError
-	if err != nil && !errors.As(err, &failed) {
+	var unchecked *mdiff.UncheckedError
+	if err != nil && !errors.As(err, &failed) && !errors.As(err, &unchecked) {
 		return nil, notes.Bytes(), err
 	}
 	if failed != nil {
 		// A wrong answer is never printed as if it were right.
 		return nil, notes.Bytes(), fmt.Errorf("%v\n  the derivative of %s was not printed; please report this expression", failed, src)
+	}
+	if unchecked != nil {
+		// Nor is an answer that could not be checked.
+		return nil, notes.Bytes(), fmt.Errorf("%v\n  the derivative of %s was not printed; --no-check prints it unchecked", unchecked, src)
 	}
 	var buf bytes.Buffer
 	if err := render.Write(&buf, res, format, topts); err != nil {

@@ -1,0 +1,432 @@
+package numeric
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
+)
+
+// MaxCond is the largest 2-norm condition number a check accepts in a
+// matrix that the expressions it compares invert (inv, a negative matrix
+// power) or take the determinant or log-determinant of. Evaluating A⁻¹ loses
+// about log₁₀ κ(A) digits, and so does a derivative such as
+// det(A)·A⁻ᵀ; finite differences through A⁻¹ lose more (the step has to
+// shrink by κ). At κ ≤ 10⁴ both keep ten digits, far more than the
+// tolerance needs. A draw with a larger condition number (X ᵀ·A·X of a
+// wide X, which is singular) is redrawn, and then the sizes are changed;
+// N(0, 1) matrices exceed it with probability about n·10⁻⁴.
+const MaxCond = 1e4
+
+// Errors of the screen a draw passes before it is compared.
+var (
+	// ErrIllConditioned is wrapped when a matrix the expressions invert, or
+	// take a determinant of, has a condition number above MaxCond at the
+	// draw.
+	ErrIllConditioned = errors.New("ill-conditioned")
+	// ErrOutOfRange is wrapped when an elementwise power or exp under- or
+	// overflows at the draw (X∘^1e308 is 0 or ∞ at every input), so that
+	// the values compared no longer carry the function.
+	ErrOutOfRange = errors.New("out of floating-point range")
+	// errDegenerate marks a draw where both sides of a comparison are
+	// zero up to their rounding uncertainty although the symbolic side is
+	// not structurally 0: nothing was compared (relu below its kink).
+	errDegenerate = errors.New("both sides are zero up to their rounding")
+)
+
+// RejectedDraw is the error of a draw that was not compared because a
+// value it needs is ill-conditioned or out of range. It wraps
+// ErrIllConditioned or ErrOutOfRange.
+type RejectedDraw struct {
+	// Node is the argument whose condition number is too large, or the
+	// power or exp that under- or overflowed.
+	Node *ast.Node
+	// Op is what needs Node well conditioned ("the inverse", "the
+	// determinant", …), empty for a range error.
+	Op string
+	// Cond is the condition number of Node (ill-conditioned only).
+	Cond float64
+	// Value and At are the out-of-range value and the entry it came from;
+	// At is the argument of a saturated function.
+	Value, At float64
+	// Saturated is set for tanh, sigmoid, softmax or logsumexp (Node)
+	// saturated at the entry At.
+	Saturated bool
+	kind      error
+}
+
+func (e *RejectedDraw) Error() string {
+	if e.Saturated {
+		return fmt.Sprintf("numeric: %s is saturated at an entry %g: its derivative keeps fewer than seven digits: %v", describe(e.Node), e.At, e.kind)
+	}
+	if e.kind == ErrOutOfRange {
+		return fmt.Sprintf("numeric: %s is %g at an entry %g: %v", describe(e.Node), e.Value, e.At, e.kind)
+	}
+	return fmt.Sprintf("numeric: %s of %s has condition number %.2g (more than %.0g): %v", e.Op, describe(e.Node), e.Cond, MaxCond, e.kind)
+}
+
+func (e *RejectedDraw) Unwrap() error { return e.kind }
+
+// screen evaluates, at env, the arguments of every inverse (a negative
+// matrix power is a power of one), determinant and log-determinant in exprs
+// and returns the largest condition number among them (1 when there are
+// none); tanh, sigmoid, softmax and logsumexp of something that depends on
+// wrt (nil: nothing) must not be saturated (see unsaturated), a
+// *RejectedDraw wrapping ErrIllConditioned otherwise. A condition number
+// above MaxCond is a *RejectedDraw wrapping ErrIllConditioned; an
+// elementwise power or exp whose value under- or overflows at a finite,
+// nonzero argument is a *RejectedDraw wrapping ErrOutOfRange. Errors of
+// Eval (ErrSingular) and a non-finite argument (ErrNotFinite) are returned
+// as they are: the caller redraws on them too.
+func screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
+	worst := 1.0
+	seen := map[*ast.Node]bool{}
+	dep := map[*ast.Node]bool{} // n depends on wrt
+	var err error
+	for _, e := range exprs {
+		if e == nil || err != nil {
+			continue
+		}
+		ast.Walk(e, func(n *ast.Node) {
+			if err != nil || seen[n] {
+				return
+			}
+			seen[n] = true
+			dep[n] = wrt != nil && (n == wrt || n.Kind == ast.KDelta && n.Name == wrt.Name)
+			for _, a := range n.Args {
+				dep[n] = dep[n] || dep[a]
+			}
+			switch {
+			case n.Kind == ast.KInverse, factorises(n):
+				var k float64
+				k, err = condOf(n.Args[0], env)
+				if err == nil && !(k <= MaxCond) {
+					err = &RejectedDraw{Node: n.Args[0], Op: opWord(n), Cond: k, kind: ErrIllConditioned}
+				}
+				if err == nil && k > worst {
+					worst = k
+				}
+			case dep[n] && n.Kind == ast.KCall && (n.Op.Saturation > 0 || n.Op.SaturatesLikeSoftmax):
+				err = unsaturated(n, env)
+			case n.Kind == ast.KPow:
+				err = powInRange(n, env)
+			case n.Kind == ast.KCall && n.Op.RangeChecked:
+				err = rangeOf(n, env)
+			}
+		})
+	}
+	return worst, err
+}
+
+// opWord names the operation of n that needs a well-conditioned argument.
+func opWord(n *ast.Node) string {
+	if n.Kind == ast.KInverse {
+		return "the inverse"
+	}
+	if n.Kind == ast.KCall {
+		return n.Op.Name
+	}
+	return n.Kind.String()
+}
+
+// factorises reports whether n is a built-in operation that factorises its
+// square operand: not linear, from a square matrix to a scalar (det,
+// logdet; tr is linear).
+func factorises(n *ast.Node) bool {
+	return n.Kind == ast.KCall && n.Op.Shape == ast.SquareScalar && !n.Op.Linear
+}
+
+// condOf returns the 2-norm condition number of the value of the square a
+// (+Inf when it is singular); 1×1 values count as 1 unless zero.
+func condOf(a *ast.Node, env *Env) (float64, error) {
+	v, err := Eval(a, env)
+	if err != nil {
+		return 0, err
+	}
+	if !Finite(v) {
+		return 0, fmt.Errorf("numeric: %s is %w", describe(a), ErrNotFinite)
+	}
+	r, c := v.Dims()
+	if r != c {
+		return 0, fmt.Errorf("numeric: %s is %d×%d, not square", describe(a), r, c)
+	}
+	if r == 1 {
+		if v.At(0, 0) == 0 {
+			return math.Inf(1), nil
+		}
+		return 1, nil
+	}
+	return mat.Cond(v, 2), nil
+}
+
+// minSlope is the smallest derivative, relative to 1, at which the
+// derivatives of tanh, sigmoid and softmax keep seven digits: 1 − tanh²,
+// σ·(1 − σ) and s ⊙ (1 − s) are differences from 1, computed to ε/slope
+// relatively, so below 10⁻⁹ they (and finite differences, which see the
+// same rounding of tanh(a) next to 1) keep fewer digits than a check at
+// tolerance 10⁻⁶ needs, with a margin of ten.
+const minSlope = 1e-9
+
+// unsaturated reports a *RejectedDraw wrapping ErrIllConditioned when the
+// argument of tanh or sigmoid is beyond its saturation bound at some entry,
+// or when the largest entry of softmax(x) (also the gradient of
+// logsumexp(x)) is within minSlope of 1: their derivatives have lost the
+// digits a check compares (tanh(16.8)² − 1 is 10⁻¹⁴ to ±10⁻¹⁶). Only
+// functions of the variable are screened: sigmoid(27) is a constant.
+func unsaturated(n *ast.Node, env *Env) error {
+	a, err := Eval(n.Args[0], env)
+	if err != nil {
+		return err
+	}
+	r, c := a.Dims()
+	if bound := n.Op.Saturation; bound > 0 {
+		for i := 0; i < r; i++ {
+			for j := 0; j < c; j++ {
+				x := a.At(i, j)
+				if n.Op.SaturatesBothWays {
+					x = math.Abs(x)
+				}
+				if x > bound {
+					return &RejectedDraw{Node: n, Saturated: true, At: a.At(i, j), kind: ErrIllConditioned}
+				}
+			}
+		}
+		return nil
+	}
+	if r*c < 2 || !Finite(a) {
+		return nil
+	}
+	s, err := builtin.Softmax.Eval([]*mat.Dense{a})
+	if err != nil {
+		return err
+	}
+	largest, at := 0.0, 0.0
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			if s.At(i, j) > largest {
+				largest, at = s.At(i, j), a.At(i, j)
+			}
+		}
+	}
+	if 1-largest < minSlope {
+		return &RejectedDraw{Node: n, Saturated: true, At: at, kind: ErrIllConditioned}
+	}
+	return nil
+}
+
+// powInRange reports ErrOutOfRange when a∘^p under- or overflows at an
+// entry where a is finite and nonzero. Integer exponents |p| ≤ 4 (the
+// squares and cubes of every derivative of tanh, sigmoid, x∘³) are not
+// evaluated: they under- or overflow only from a base of 10⁻⁷⁷ or 10⁷⁷,
+// itself out of range; skipping them keeps the screen linear in deep
+// expressions, where each such power would evaluate its whole operand.
+func powInRange(n *ast.Node, env *Env) error {
+	pv, err := Eval(n.Args[1], env)
+	if err != nil {
+		return err
+	}
+	if r, c := pv.Dims(); r != 1 || c != 1 {
+		return nil
+	}
+	p := pv.At(0, 0)
+	if p == math.Trunc(p) && math.Abs(p) <= 4 {
+		return nil
+	}
+	base, err := Eval(n.Args[0], env)
+	if err != nil {
+		return err
+	}
+	return inRange(n, base, func(x float64) float64 { return math.Pow(x, p) })
+}
+
+// rangeOf reports ErrOutOfRange when a range-checked f (exp) under- or overflows.
+func rangeOf(n *ast.Node, env *Env) error {
+	a, err := Eval(n.Args[0], env)
+	if err != nil {
+		return err
+	}
+	return inRange(n, a, n.Op.Scalar)
+}
+
+// inRange checks that f(x), for every finite nonzero entry x of a, is
+// neither 0, subnormal, nor infinite.
+func inRange(n *ast.Node, a *mat.Dense, f func(float64) float64) error {
+	r, c := a.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			x := a.At(i, j)
+			if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+				continue
+			}
+			if y := math.Abs(f(x)); y < minNormal || math.IsInf(y, 0) {
+				return &RejectedDraw{Node: n, Value: f(x), At: x, kind: ErrOutOfRange}
+			}
+		}
+	}
+	return nil
+}
+
+// minNormal is the smallest positive normal float64, 2⁻¹⁰²².
+const minNormal = 0x1p-1022
+
+// isLiteralZero reports whether n is zero by its structure: the number 0, a
+// zero matrix, a product with such a factor, a sum or transpose of such. It
+// is the one kind of symbolic value whose agreement with exactly zero finite
+// differences compares something (f does not depend on the variable).
+func isLiteralZero(n *ast.Node) bool {
+	if n == nil {
+		return false
+	}
+	switch n.Kind {
+	case ast.KZero:
+		return true
+	case ast.KNum:
+		return n.IsNum(0)
+	case ast.KMul, ast.KHadamard:
+		for _, a := range n.Args {
+			if isLiteralZero(a) {
+				return true
+			}
+		}
+	case ast.KAdd:
+		for _, a := range n.Args {
+			if !isLiteralZero(a) {
+				return false
+			}
+		}
+		return len(n.Args) > 0
+	case ast.KTranspose:
+		return isLiteralZero(n.Args[0])
+	}
+	return false
+}
+
+// uncPerturbation is the relative perturbation of the inputs by which
+// evalUnc measures the rounding error of an evaluation.
+const uncPerturbation = 1e-8
+
+// perturbSeed seeds the perturbations of evalUnc; they are drawn from their
+// own stream, so that estimating the rounding does not change the draws of
+// a check.
+const perturbSeed = 0x636f6e64 // "cond"
+
+// evalUnc evaluates n at env, requires a finite value (else an error
+// wrapping ErrNotFinite), and estimates its absolute rounding error by a
+// second difference across perturbed inputs: the largest
+// ‖n(X₊) + n(X₋) − 2·n(X)‖_F over two draws of R, where X± = X ⊙ (1 ± δ·R)
+// for every variable and direction, R uniform in [−1, 1] (symmetric where X
+// is), δ = 10⁻⁸. Each input moves by millions of units in the last place —
+// enough to change the rounding of intermediates up to 10⁶ times larger
+// than the inputs — so the rounding errors of the three evaluations are
+// independent and the second difference is of their size, however much of
+// the value cancels (the Hessian of a saturated softmax: 10⁻¹³ left of
+// terms of size 1). The true variation cancels to first order and leaves
+// about δ²·κ²·‖n‖ for a value of condition κ: rounding level for κ ≤ 10,
+// 10⁻¹⁰·‖n‖ at κ = 10³ — an overestimate, which only makes a check redraw
+// more. Multiplicative perturbations keep the declarations — zeros, signs,
+// symmetry, definiteness —; values that are all integers are left alone.
+func evalUnc(n *ast.Node, env *Env, what string) (*mat.Dense, float64, error) {
+	v, err := evalFinite(n, env, what)
+	if err != nil {
+		return nil, 0, err
+	}
+	rng := rand.New(rand.NewPCG(perturbSeed, 0))
+	worst := 0.0
+	for range 2 {
+		vals, deltas := perturbAll(rng, env.Vals), perturbAll(rng, env.Deltas)
+		var sum mat.Dense
+		for _, sign := range []float64{1, -1} {
+			pe := &Env{Sizes: env.Sizes, Vals: signed(vals, env.Vals, sign), Deltas: signed(deltas, env.Deltas, sign), Funcs: env.Funcs}
+			w, err := Eval(n, pe)
+			if err != nil || !Finite(w) {
+				// Finite at X but not 10⁻⁸ away: on the edge of the
+				// domain, or singular there.
+				return nil, 0, fmt.Errorf("numeric: %s next to the input is %w", what, ErrNotFinite)
+			}
+			if sign > 0 {
+				sum.CloneFrom(w)
+			} else {
+				sum.Add(&sum, w)
+			}
+		}
+		var twice mat.Dense
+		twice.Scale(2, v)
+		sum.Sub(&sum, &twice)
+		worst = math.Max(worst, frobenius(&sum))
+	}
+	return v, worst, nil
+}
+
+// signed returns, for each name, plus (X₊ = X + P) for sign 1 and
+// X₋ = 2X − X₊ for sign −1.
+func signed(plus, base map[string]*mat.Dense, sign float64) map[string]*mat.Dense {
+	if sign > 0 {
+		return plus
+	}
+	out := make(map[string]*mat.Dense, len(plus))
+	for k, p := range plus {
+		var m mat.Dense
+		m.Scale(2, base[k])
+		m.Sub(&m, p)
+		out[k] = &m
+	}
+	return out
+}
+
+// perturbAll returns the values of m, each perturbed as evalUnc
+// describes; names are visited in sorted order, so the result depends only
+// on rng and m.
+func perturbAll(rng *rand.Rand, m map[string]*mat.Dense) map[string]*mat.Dense {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	out := make(map[string]*mat.Dense, len(m))
+	for _, k := range names {
+		out[k] = perturb(rng, m[k])
+	}
+	return out
+}
+
+// perturb returns x ⊙ (1 + δ·R), R uniform in [−1, 1], symmetric when x
+// is; x itself when all its entries are integers (an integer variable).
+func perturb(rng *rand.Rand, x *mat.Dense) *mat.Dense {
+	if x == nil {
+		return nil
+	}
+	r, c := x.Dims()
+	integers := true
+	for i := 0; i < r && integers; i++ {
+		for j := 0; j < c; j++ {
+			if v := x.At(i, j); v != math.Trunc(v) {
+				integers = false
+				break
+			}
+		}
+	}
+	if integers {
+		return x
+	}
+	sym := r == c && mat.Equal(x, x.T())
+	out := mat.NewDense(r, c, nil)
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			if sym && j < i {
+				continue
+			}
+			v := x.At(i, j) * (1 + uncPerturbation*(2*rng.Float64()-1))
+			out.Set(i, j, v)
+			if sym {
+				out.Set(j, i, v)
+			}
+		}
+	}
+	return out
+}
