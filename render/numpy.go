@@ -646,7 +646,11 @@ func (f *pyFunc) call(n *ast.Node) (string, int) {
 		f.g.helpers[n.Op] = true
 	}
 	if strings.Contains(tmpl, "%") {
-		return fmt.Sprintf(tmpl, f.at(n.Args[0], precLowest)), precAtom
+		args := make([]any, len(n.Args))
+		for i, a := range n.Args {
+			args[i] = f.at(a, precLowest)
+		}
+		return fmt.Sprintf(tmpl, args...), precAtom
 	}
 	args := make([]string, len(n.Args))
 	for i, a := range n.Args {

@@ -91,8 +91,14 @@ func (sf *Simplifier) simplifyCall(n *ast.Node) *ast.Node {
 		if a.Is(builtin.Vec) { // norm1(vec(A)) = norm1(A)
 			return sf.simplify(builtin.Norm1.Of(a.Args[0]))
 		}
+	case builtin.Unvec:
+		if a.Is(builtin.Vec) && a.Args[0].Shape == n.Shape { // unvec(vec(A)) = A
+			return a.Args[0]
+		}
 	case builtin.Vec:
 		switch {
+		case a.Is(builtin.Unvec): // vec(unvec(a)) = a
+			return a.Args[0]
 		case a.Shape.Cols == ast.One: // vec(x) = x for a column
 			return a
 		case a.Shape.Rows == ast.One: // vec(r) = rᵀ for a row
