@@ -38,8 +38,17 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("%s is %v: too large to check numerically; skip the check, or declare symbolic sizes", e.Name, e.Shape)
 }
 
+// MaxSource is the longest expression Parse reads, in bytes: a sum of
+// 10 000 distinct terms is about 100 kB and is answered in about a second;
+// a megabyte is refused at once rather than after minutes and gigabytes.
+const MaxSource = 256 << 10
+
 // Parse parses and type-checks src under the declarations of let.
 func Parse(src string, let []string) (*ast.Program, error) {
+	if len(src) > MaxSource {
+		return nil, ast.Errorf(src, ast.Pos(MaxSource), ast.Pos(len(src)),
+			fmt.Sprintf("the expression is %d bytes long; mdiff reads at most %d (split it, or name its parts)", len(src), MaxSource))
+	}
 	decls, err := parseLets(let)
 	if err != nil {
 		return nil, err

@@ -198,6 +198,9 @@ func (ev *evaluator) dim(d ast.Dim) (int, error) {
 }
 
 func resolveDim(d ast.Dim, sizes map[ast.Dim]int) (int, error) {
+	if k, ok := sizes[d]; ok && k >= 1 { // the common case: a size name
+		return k, nil
+	}
 	if parts := strings.Split(string(d), "·"); len(parts) > 1 {
 		p := 1
 		for _, s := range parts {

@@ -572,7 +572,7 @@ func (f *pyFunc) mul(n *ast.Node) (string, int) {
 	}
 	var parts []string
 	if m.showNum() {
-		parts = append(parts, m.num.String())
+		parts = append(parts, intText(m.num))
 	}
 	var chain []*ast.Node
 	for _, a := range m.factors {
@@ -607,7 +607,7 @@ func (f *pyFunc) mul(n *ast.Node) (string, int) {
 	if m.hasDiv() {
 		var den []string
 		if !m.den.IsInt64() || m.den.Int64() != 1 {
-			den = append(den, m.den.String())
+			den = append(den, intText(m.den))
 		}
 		for _, d := range m.denoms {
 			den = append(den, f.operand(d, ctxFactor))

@@ -565,7 +565,7 @@ type mulItem struct {
 func (f mulForm) numItems() []mulItem {
 	var items []mulItem
 	if f.showNum() {
-		items = append(items, mulItem{num: f.num.String()})
+		items = append(items, mulItem{num: intText(f.num)})
 	}
 	for _, a := range f.factors {
 		items = append(items, mulItem{n: a})
@@ -576,7 +576,7 @@ func (f mulForm) numItems() []mulItem {
 func (f mulForm) denItems() []mulItem {
 	var items []mulItem
 	if !f.den.IsInt64() || f.den.Int64() != 1 {
-		items = append(items, mulItem{num: f.den.String()})
+		items = append(items, mulItem{num: intText(f.den)})
 	}
 	for _, a := range f.denoms {
 		items = append(items, mulItem{n: a})
