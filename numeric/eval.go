@@ -198,8 +198,10 @@ func (ev *evaluator) dim(d ast.Dim) (int, error) {
 }
 
 func resolveDim(d ast.Dim, sizes map[ast.Dim]int) (int, error) {
-	if k, ok := sizes[d]; ok && k >= 1 { // the common case: a size name
-		return k, nil
+	if !strings.Contains(string(d), "·") {
+		if k, ok := sizes[d]; ok && k >= 1 { // the common case: a size name
+			return k, nil
+		}
 	}
 	if parts := strings.Split(string(d), "·"); len(parts) > 1 {
 		p := 1
