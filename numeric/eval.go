@@ -94,30 +94,65 @@ func Eval(n *ast.Node, env *Env) (m *mat.Dense, err error) {
 			m, err = nil, fmt.Errorf("numeric: %v", me)
 		}
 	}()
-	ev := &evaluator{env: env, sizes: map[ast.Dim]int{}, memo: map[*ast.Node]*mat.Dense{}}
-	for d, v := range env.Sizes {
-		ev.sizes[d] = v
-	}
-	order := topo(n)
-	if err := ev.bindSizes(order); err != nil {
+	out, err := newEvaluator(env).value(n)
+	if err != nil {
 		return nil, err
 	}
-	for _, m := range order {
-		if err := ev.evalNode(m); err != nil {
-			return nil, err
-		}
-	}
-	out := ev.memo[n]
 	if n.Kind == ast.KVar || n.Kind == ast.KDelta {
 		out = mat.DenseCopyOf(out) // never hand out env's own matrix
 	}
 	return out, nil
 }
 
+// newEvaluator returns an evaluator of env with an empty memo.
+func newEvaluator(env *Env) *evaluator {
+	ev := &evaluator{env: env, sizes: map[ast.Dim]int{}, memo: map[*ast.Node]*mat.Dense{}}
+	for d, v := range env.Sizes {
+		ev.sizes[d] = v
+	}
+	return ev
+}
+
+// value evaluates n, reusing what earlier calls of the same evaluator
+// computed: a sequence of values of one DAG costs its size once, not once
+// per value. The result is the memo's own matrix: the caller must not
+// modify it (Eval copies where needed).
+func (ev *evaluator) value(n *ast.Node) (m *mat.Dense, err error) {
+	if m, ok := ev.memo[n]; ok {
+		return m, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			me, ok := r.(mat.Error)
+			if !ok {
+				panic(r)
+			}
+			m, err = nil, fmt.Errorf("numeric: %v", me)
+		}
+	}()
+	order := topoFrom(n, func(x *ast.Node) bool { _, done := ev.memo[x]; return done })
+	if err := ev.bindSizes(order); err != nil {
+		return nil, err
+	}
+	for _, x := range order {
+		if err := ev.evalNode(x); err != nil {
+			return nil, err
+		}
+	}
+	return ev.memo[n], nil
+}
+
 // topo returns the distinct nodes of the DAG rooted at root, operands before
 // the nodes that use them. It is iterative, so the depth of the DAG is not
 // limited by the call stack.
-func topo(root *ast.Node) []*ast.Node {
+func topo(root *ast.Node) []*ast.Node { return topoFrom(root, func(*ast.Node) bool { return false }) }
+
+// topoFrom is topo without the nodes that done reports, nor what is only
+// below them: the part of the DAG an evaluator has not computed yet.
+func topoFrom(root *ast.Node, done func(*ast.Node) bool) []*ast.Node {
+	if done(root) {
+		return nil
+	}
 	type frame struct {
 		n    *ast.Node
 		next int // index of the next operand to visit
@@ -132,7 +167,9 @@ func topo(root *ast.Node) []*ast.Node {
 			top.next++
 			if !seen[a] {
 				seen[a] = true
-				stack = append(stack, frame{n: a})
+				if !done(a) {
+					stack = append(stack, frame{n: a})
+				}
 			}
 			continue
 		}
