@@ -451,7 +451,7 @@ func (sf *Simplifier) cancelChain(chain []*ast.Node) []*ast.Node {
 		if k := len(out); k > 0 {
 			b1, e1 := matBase(out[k-1])
 			b2, e2 := matBase(f)
-			if b1 == b2 && b1.Shape.IsSquare() {
+			if b1 == b2 && b1.Shape.IsSquare() && e1+e2 <= ast.MaxMatPow { // a power's differential has k terms: merged only up to MaxMatPow
 				out[k-1] = ast.MatPow(b1, e1+e2)
 				continue
 			}

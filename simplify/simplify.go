@@ -145,7 +145,7 @@ func (sf *Simplifier) local(n *ast.Node) *ast.Node {
 			return ast.Broadcast(ast.Apply(n.Name, n.K, ast.Int(0)), n.Shape)
 		}
 	case ast.KMatPow:
-		if a := n.Args[0]; a.Kind == ast.KMatPow { // (Aʲ)ᵏ = Aʲᵏ
+		if a := n.Args[0]; a.Kind == ast.KMatPow && a.K*n.K <= ast.MaxMatPow { // (Aʲ)ᵏ = Aʲᵏ, up to MaxMatPow
 			return ast.MatPow(a.Args[0], a.K*n.K)
 		}
 	case ast.KInner:
