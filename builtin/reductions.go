@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/internal/dense"
 )
 
 // The operations on whole matrices, in the order the canonical form sorts
@@ -131,7 +132,7 @@ func init() {
 	// The notation ‖·‖ prints a norm (with _F for a matrix and a power
 	// merged into it); the spellings are its call form.
 	def(Norm, ast.Op{Name: "norm", Args: 1, Shape: ast.AnyScalar,
-		Eval: one(func(a *mat.Dense) (*mat.Dense, error) { return scalar(frobenius(a)), nil }),
+		Eval: one(func(a *mat.Dense) (*mat.Dense, error) { return scalar(dense.Frobenius(a)), nil }),
 		Deriv: func(n *ast.Node, da []*ast.Node) *ast.Node {
 			return ast.Mul(ast.Inner(n.Args[0], da[0]), ast.Pow(n, ast.Int(-1)))
 		},
@@ -202,7 +203,7 @@ func init() {
 
 	def(Norm1, ast.Op{Name: "norm1", Args: 1, Shape: ast.AnyScalar,
 		Eval: one(func(a *mat.Dense) (*mat.Dense, error) {
-			return scalar(mat.Sum(mapElem(a, math.Abs))), nil
+			return scalar(mat.Sum(dense.Map(a, math.Abs))), nil
 		}),
 		Deriv: func(n *ast.Node, da []*ast.Node) *ast.Node { return ast.Inner(Sign.Of(n.Args[0]), da[0]) },
 		Rule:  "d norm1(A) = ⟨sign(A), dA⟩",

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/internal/dense"
 	"github.com/mdiff/mdiff/builtin"
 )
 
@@ -359,7 +360,7 @@ func evalUnc(n *ast.Node, env *Env, what string) (*mat.Dense, float64, error) {
 		var twice mat.Dense
 		twice.Scale(2, v)
 		sum.Sub(&sum, &twice)
-		worst = math.Max(worst, frobenius(&sum))
+		worst = math.Max(worst, dense.Frobenius(&sum))
 	}
 	return v, worst, nil
 }

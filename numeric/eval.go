@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/internal/dense"
 )
 
 // Func evaluates the order-th derivative of a generic scalar function at x
@@ -397,7 +398,7 @@ func (ev *evaluator) op(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 		if err != nil {
 			return nil, err
 		}
-		return mapElem(args[0], func(x float64) float64 { return math.Pow(x, p) }), nil
+		return dense.Map(args[0], func(x float64) float64 { return math.Pow(x, p) }), nil
 	case ast.KApply:
 		return ev.apply(n, args[0])
 	case ast.KCall: // the operation's row of the table (package builtin)
@@ -405,7 +406,7 @@ func (ev *evaluator) op(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 		case n.Op.Eval != nil:
 			return n.Op.Eval(args)
 		case n.Op.Scalar != nil:
-			return mapElem(args[0], n.Op.Scalar), nil
+			return dense.Map(args[0], n.Op.Scalar), nil
 		}
 		return nil, fmt.Errorf("numeric: %s has no evaluation", n.Op.Name)
 	case ast.KInner:
@@ -585,7 +586,7 @@ func inverse(a *mat.Dense) (*mat.Dense, error) {
 	}
 	r, _ := a.Dims()
 	if !Finite(a) {
-		return mapElem(a, func(float64) float64 { return math.NaN() }), nil
+		return dense.Map(a, func(float64) float64 { return math.NaN() }), nil
 	}
 	var m mat.Dense
 	if err := m.Inverse(a); err != nil {
@@ -627,13 +628,6 @@ func matPow(a *mat.Dense, k int) (*mat.Dense, error) {
 	return out, nil
 }
 
-// mapElem returns the matrix f(a_ij).
-func mapElem(a *mat.Dense, f func(float64) float64) *mat.Dense {
-	var m mat.Dense
-	m.Apply(func(_, _ int, v float64) float64 { return f(v) }, a)
-	return &m
-}
-
 // IsBuiltin reports whether name is a built-in operation, which Eval knows
 // without Env.Funcs.
 func IsBuiltin(name string) bool { return ast.IsBuiltinName(name) }
@@ -646,41 +640,7 @@ func (ev *evaluator) apply(n *ast.Node, a *mat.Dense) (*mat.Dense, error) {
 		return nil, fmt.Errorf("numeric: function %s has no value (not in Env.Funcs)", n.Name)
 	}
 	k := n.K
-	return mapElem(a, func(x float64) float64 { return g(x, k) }), nil
-}
-
-// frobenius returns ‖a‖_F = √Σ a_ij², scaled by max |a_ij| so that it
-// neither overflows nor underflows.
-func frobenius(a *mat.Dense) float64 {
-	s := maxAbs(a)
-	if s == 0 || math.IsInf(s, 0) || math.IsNaN(s) {
-		return s
-	}
-	sum := 0.0
-	r, c := a.Dims()
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			v := a.At(i, j) / s
-			sum += v * v
-		}
-	}
-	return s * math.Sqrt(sum)
-}
-
-// maxAbs returns max |a_ij| (NaN if an entry is NaN).
-func maxAbs(a *mat.Dense) float64 {
-	m := 0.0
-	r, c := a.Dims()
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			v := math.Abs(a.At(i, j))
-			if math.IsNaN(v) {
-				return v
-			}
-			m = math.Max(m, v)
-		}
-	}
-	return m
+	return dense.Map(a, func(x float64) float64 { return g(x, k) }), nil
 }
 
 // inner returns ⟨a, b⟩ = Σ a_ij b_ij.
