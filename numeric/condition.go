@@ -10,8 +10,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
-	"github.com/mdiff/mdiff/internal/dense"
 	"github.com/mdiff/mdiff/builtin"
+	"github.com/mdiff/mdiff/internal/dense"
 )
 
 // MaxCond is the largest 2-norm condition number a check accepts in a
