@@ -25,6 +25,12 @@ type Options struct {
 	Steps    bool     // record the derivation
 	NoCheck  bool     // skip the numerical verification
 	Seed     uint64   // seed of the random inputs of the check
+	// Budget is the number of rewrites the simplifier may make for the
+	// call; ≤ 0 means simplify.DefaultBudget. Exceeding it is an error.
+	Budget int
+	// OnRewrite, when set, is called with every rewrite of the simplifier:
+	// the name of its rule and the node before and after (equal in value).
+	OnRewrite func(rule string, before, after *ast.Node)
 }
 
 // TooLargeError is returned by the numerical check for a variable whose
@@ -121,8 +127,15 @@ func Derive(src string, opts Options) (*ast.Result, error) {
 	}
 	res := &ast.Result{Program: prog, F: prog.Root}
 	sf := simplify.New() // the rewriting state of this call
+	if opts.Budget > 0 {
+		sf.SetBudget(opts.Budget)
+	}
+	sf.OnRewrite(opts.OnRewrite)
 	for _, v := range wrts {
 		d, err := derive(sf, prog.Root, v, opts)
+		if err == nil {
+			err = sf.Err()
+		}
 		if err != nil {
 			return nil, positioned(prog, atCall(src, err))
 		}
@@ -162,6 +175,10 @@ func atCall(src string, err error) error {
 // positioned puts an operation without a rule under the caret: the error
 // shows the expression with the operation's source underlined.
 func positioned(prog *ast.Program, err error) error {
+	var budget *simplify.BudgetError
+	if errors.As(err, &budget) {
+		return &ast.Error{Src: prog.Src, Msg: err.Error(), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}}}
+	}
 	var unsup *rules.UnsupportedError
 	if errors.As(err, &unsup) {
 		return prog.ErrorAt(unsup.Node, err.Error())
