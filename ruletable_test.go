@@ -147,6 +147,7 @@ var ruleWitnesses = [][2]string{
 	{"x'*diag(ones + y - y)*x", "x: n; y: n"},
 	{"x'*ones*ones'*x", "x: n"},
 	{"sum(X .* (y - y + 1))", "X: m x n; y: m"},
+	{"sum(diag(M*diag(x)*N))", "M: n x p; N: p x n; x: p"},
 }
 
 // TestRuleTableFires: every rule of the table fires at least once on the

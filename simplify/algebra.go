@@ -401,11 +401,44 @@ func (sf *Simplifier) mergePowers(fs []*ast.Node) []*ast.Node {
 }
 
 // cancelChain drops identities and adjacent A·A⁻¹ pairs from a matrix
-// chain, and merges adjacent powers of one square matrix: A·A² = A³.
+// chain, merges adjacent powers of one square matrix across inverses
+// (A·A² = A³, A²·A⁻¹ = A, (A⁻¹)³·A = (A⁻¹)²), and splits the inverse of
+// a product of square factors, (B·C)⁻¹ = C⁻¹·B⁻¹, where a neighbour then
+// cancels or merges with one of its factors.
 func (sf *Simplifier) cancelChain(chain []*ast.Node) []*ast.Node {
 	var out []*ast.Node
-	for _, f := range chain {
+	todo := slices.Clone(chain)
+	for len(todo) > 0 {
+		f := todo[0]
+		todo = todo[1:]
 		if f.Kind == ast.KIdentity {
+			continue
+		}
+		if k := len(out); k > 0 {
+			if parts := splitInverse(f); parts != nil && sameBase(out[k-1], parts[0]) && sf.rewrote("mul-split-inverse", f, ast.Mul(parts...)) {
+				todo = append(sf.inverses(parts), todo...)
+				continue
+			}
+			if parts := splitInverse(out[k-1]); parts != nil && sameBase(parts[len(parts)-1], f) && sf.rewrote("mul-split-inverse", out[k-1], ast.Mul(parts...)) {
+				todo = append(append(sf.inverses(parts), f), todo...)
+				out = out[:k-1]
+				continue
+			}
+		}
+		if k := len(out); k > 0 && out[k-1].Is(builtin.DiagMat) && f.Kind == ast.KOnes && f.Shape.Cols == ast.One &&
+			sf.rewrote("mul-diag-ones", ast.Mul(out[k-1], f), out[k-1].Args[0]) { // diag(a)·𝟙 = a
+			out[k-1] = out[k-1].Args[0]
+			continue
+		}
+		if k := len(out); k > 0 {
+			if d := sf.columnSums(out[k-1], f); d != nil && sf.rewrote("mul-ones-hadamard", ast.Mul(out[k-1], f), d) {
+				out[k-1] = d
+				continue
+			}
+		}
+		if k := len(out); k > 0 && out[k-1].Kind == ast.KOnes && out[k-1].Shape.Rows == ast.One && f.Is(builtin.DiagMat) &&
+			sf.rewrote("mul-diag-ones", ast.Mul(out[k-1], f), ast.Transpose(f.Args[0])) { // 𝟙ᵀ·diag(a) = aᵀ
+			out[k-1] = sf.transpose(f.Args[0])
 			continue
 		}
 		if k := len(out); k > 0 && inversePair(out[k-1], f) && sf.rewrote("mul-inverse-pair", ast.Mul(out[k-1], f), ast.Identity(f.Shape.Cols)) {
@@ -446,9 +479,15 @@ func (sf *Simplifier) cancelChain(chain []*ast.Node) []*ast.Node {
 		if k := len(out); k > 0 {
 			b1, e1 := matBase(out[k-1])
 			b2, e2 := matBase(f)
-			if b1 == b2 && b1.Shape.IsSquare() && sf.rewrote("mul-merge-matpow", ast.Mul(out[k-1], f), ast.MatPow(b1, e1+e2)) {
-				out[k-1] = ast.MatPow(b1, e1+e2)
-				continue
+			if b1 == b2 && b1.Shape.IsSquare() {
+				p := signedPow(b1, e1+e2)
+				if sf.rewrote("mul-merge-matpow", ast.Mul(out[k-1], f), p) {
+					out = out[:k-1]
+					if p.Kind != ast.KIdentity {
+						todo = append([]*ast.Node{p}, todo...)
+					}
+					continue
+				}
 			}
 		}
 		out = append(out, f)
@@ -456,12 +495,88 @@ func (sf *Simplifier) cancelChain(chain []*ast.Node) []*ast.Node {
 	return out
 }
 
-// matBase returns A and k for Aᵏ (k = 1 for a factor that is not a power).
+// columnSums returns diag(Aᵀ·B)ᵀ for x·y = 𝟙ᵀ·(A ⊙ B) and diag(Aᵀ·B) for
+// x·y = (A ⊙ B)ᵀ·𝟙 (the column sums Σᵢ Aᵢⱼ·Bᵢⱼ), for matrices A and B
+// without Δ (a linear form keeps its Δ where the gradient reads it), and
+// nil otherwise.
+func (sf *Simplifier) columnSums(x, y *ast.Node) *ast.Node {
+	had := func(h *ast.Node) bool {
+		return h.Kind == ast.KHadamard && len(h.Args) == 2 && h.Shape.Cols != ast.One && h.Shape.Rows != ast.One && !h.HasDelta()
+	}
+	sums := func(h *ast.Node) *ast.Node {
+		return builtin.DiagVec.Of(ast.Mul(ast.Transpose(h.Args[0]), h.Args[1]))
+	}
+	switch {
+	case x.Kind == ast.KOnes && x.Shape.Rows == ast.One && had(y):
+		return sf.simplify(ast.Transpose(sums(y)))
+	case y.Kind == ast.KOnes && y.Shape.Cols == ast.One && x.Kind == ast.KTranspose && had(x.Args[0]):
+		return sf.simplify(sums(x.Args[0]))
+	}
+	return nil
+}
+
+// matBase returns A and k for a power Aᵏ of a matrix that is not an
+// inverse: Aᵏ, A⁻¹ (k = −1), (A⁻¹)ᵏ (−k), and A (k = 1) for a factor that
+// is not a power.
 func matBase(f *ast.Node) (*ast.Node, int) {
-	if f.Kind == ast.KMatPow {
+	switch {
+	case f.Kind == ast.KMatPow && f.Args[0].Kind == ast.KInverse:
+		return f.Args[0].Args[0], -f.K
+	case f.Kind == ast.KMatPow:
 		return f.Args[0], f.K
+	case f.Kind == ast.KInverse:
+		return f.Args[0], -1
 	}
 	return f, 1
+}
+
+// signedPow builds Aᵏ for a square A and any integer k: I, A, A⁻¹, Aᵏ, (A⁻¹)⁻ᵏ.
+func signedPow(a *ast.Node, k int) *ast.Node {
+	switch {
+	case k == 0:
+		return ast.Identity(a.Shape.Rows)
+	case k == 1:
+		return a
+	case k == -1:
+		return ast.Inverse(a)
+	case k < 0:
+		return ast.MatPow(ast.Inverse(a), -k)
+	}
+	return ast.MatPow(a, k)
+}
+
+// sameBase reports whether f and g are powers of one square matrix.
+func sameBase(f, g *ast.Node) bool {
+	a, _ := matBase(f)
+	b, _ := matBase(g)
+	return a == b && a.Shape.IsSquare()
+}
+
+// splitInverse returns the factors C, …, B of (B·…·C)⁻¹ in the order of
+// their inverses, C⁻¹·…·B⁻¹, when f is the inverse of a product of square
+// matrices (each then invertible), and nil otherwise.
+func splitInverse(f *ast.Node) []*ast.Node {
+	if f.Kind != ast.KInverse || f.Args[0].Kind != ast.KMul {
+		return nil
+	}
+	fs := f.Args[0].Args
+	out := make([]*ast.Node, len(fs))
+	for i, g := range fs {
+		if g.IsScalar() || !g.Shape.IsSquare() {
+			return nil
+		}
+		out[len(fs)-1-i] = g
+	}
+	return out
+}
+
+// inverses returns the canonical inverses of fs.
+func (sf *Simplifier) inverses(fs []*ast.Node) []*ast.Node {
+	out := make([]*ast.Node, len(fs))
+	for i, g := range fs {
+		out[i] = sf.simplify(ast.Inverse(g))
+	}
+	return out
 }
 
 // softmaxTotal reports whether x·y is 𝟙ᵀ·softmax(v) or softmax(v)ᵀ·𝟙, which is 1.

@@ -107,6 +107,7 @@ func rows() []rule {
 		{name: "vec-column", op: builtin.Vec, apply: vecColumn},
 		{name: "vec-row", op: builtin.Vec, apply: vecRow},
 		{name: "diag-of-diag", op: builtin.DiagVec, apply: diagOfDiag},
+		{name: "diag-interior", op: builtin.DiagVec, apply: diagInterior}, // diag(L·diag(x)·R) = (L ⊙ Rᵀ)·x
 		{name: "diag-transpose", op: builtin.DiagVec, apply: diagTranspose},
 		{name: "diag-identity", op: builtin.DiagVec, apply: diagIdentity},
 		{name: "diag-outer", op: builtin.DiagVec, apply: diagOuter},

@@ -1,0 +1,80 @@
+package mdiff_test
+
+import (
+	"testing"
+
+	"github.com/mdiff/mdiff"
+	"github.com/mdiff/mdiff/numeric"
+	"github.com/mdiff/mdiff/render"
+	"github.com/mdiff/mdiff/simplify"
+)
+
+// TestShortGradients pins the short forms of issue 8, item 2: the
+// gradient a person writes, each proven by mdiff's own numerical check
+// (and again by numeric.CheckGradient with another seed).
+func TestShortGradients(t *testing.T) {
+	tests := []struct{ src, let, wrt, want string }{
+		// powers of one matrix merge across inverses and transposes
+		{"tr(X^2*inv(X))", "X: n x n", "X", "I"},
+		{"det(X^3)", "X: n x n", "X", "3*det(X^3)*inv(X')"},
+		// the inverse of a product of square factors splits where a neighbour cancels
+		{"det(A*X^2*B)", "A: n x n; X: n x n; B: n x n", "X", "2*det(A*X^2*B)*inv(X')"},
+		{"det(A*X*B)", "A: n x n; X: n x n; B: n x n", "X", "det(A*X*B)*inv(X')"},
+		{"det(X'*A*X)", "X: n x n; A: n x n", "X", "2*det(X'*A*X)*inv(X')"},
+		// diag(γ)·𝟙 = γ, and the column sums 𝟙ᵀ·(A ⊙ B) = diag(Aᵀ·B)ᵀ
+		{"x'*diag(γ)*ones", "x: n; γ: n", "x", "gamma"},
+		{"sum(diag(M*diag(x)*N))", "M: n x n; N: n x n; x: n", "x", "diag(M'*N')"},
+		{"det(X)^(1/n)", "X: n x n", "X", "det(X)^(1 / n)*inv(X') / n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.src, func(t *testing.T) {
+			res, err := mdiff.Derive(tt.src, mdiff.Options{Wrt: []string{tt.wrt}, Let: []string{tt.let}})
+			if err != nil {
+				t.Fatalf("diff %s: %v", tt.src, err)
+			}
+			g := res.Derivatives[0].Gradient
+			if got := render.ASCII(g); got != tt.want {
+				t.Errorf("gradient of %s = %s, want %s", tt.src, got, tt.want)
+			}
+			if res.Check == nil || !res.Check.OK {
+				t.Errorf("gradient of %s not checked: %+v", tt.src, res.Check)
+			}
+			rep, err := numeric.CheckGradient(res.Program.Root, g, res.Program.Var(tt.wrt), res.Program, numeric.Options{Seed: 11})
+			if err != nil || !rep.OK {
+				t.Errorf("gradient %s of %s: relative error %.3g, %v", render.ASCII(g), tt.src, rep.RelErr, err)
+			}
+		})
+	}
+}
+
+// TestShortForms pins canonical forms of expressions (issue 8, item 2),
+// each equal in value to what it rewrites.
+func TestShortForms(t *testing.T) {
+	tests := []struct{ src, let, want string }{
+		{"diag(γ)*ones", "γ: n", "gamma"},
+		{"ones'*diag(γ)", "γ: n", "gamma'"},
+		{"diag(M*diag(x)*N)", "M: n x p; N: p x n; x: p", "(M .* N')*x"},
+		{"X^2*inv(X)", "X: n x n", "X"},
+		{"inv(X)^3*X^2", "X: n x n", "inv(X)"},
+		{"X'*inv(X')^3*X'", "X: n x n", "inv(X')"},
+		{"A*inv(B*A)", "A: n x n; B: n x n", "inv(B)"},
+		{"inv(A*B)*A", "A: n x n; B: n x n", "inv(B)"},
+		{"det(X)^(1/n - 1)*det(X)", "X: n x n", "det(X)^(1 / n)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.src, func(t *testing.T) {
+			prog, err := mdiff.Parse(tt.src, []string{tt.let})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := simplify.Simplify(prog.Root)
+			if s := render.ASCII(got); s != tt.want {
+				t.Errorf("Simplify(%s) = %s, want %s", tt.src, s, tt.want)
+			}
+			rep, err := numeric.SameValue(prog.Root, got, prog, numeric.Options{Seed: 7})
+			if err != nil || !rep.OK || rep.Draws == 0 {
+				t.Errorf("%s ≠ %s: relative error %.3g over %d draws, %v", tt.src, render.ASCII(got), rep.RelErr, rep.Draws, err)
+			}
+		})
+	}
+}
