@@ -1,6 +1,7 @@
 package mdiff_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/mdiff/mdiff"
@@ -76,5 +77,34 @@ func TestShortForms(t *testing.T) {
 				t.Errorf("%s ≠ %s: relative error %.3g over %d draws, %v", tt.src, render.ASCII(got), rep.RelErr, rep.Draws, err)
 			}
 		})
+	}
+}
+
+// TestGradientIndependentOfOtherOutputs: a gradient prints the same whether
+// or not the Hessian or the Jacobian is asked for too (render.Temps names a
+// small node only when one root uses it twice).
+func TestGradientIndependentOfOtherOutputs(t *testing.T) {
+	tests := []struct{ src, let, wrt string }{
+		{"x'*A*x", "x: n; A: n x n", "x"},
+		{"-y'*log(sigmoid(X*w)) - (1 - y)'*log(1 - sigmoid(X*w))", "X: n x p; y: n; w: p", "w"},
+		{"sum(log(1 + exp(-y .* (X*w))))", "X: m x n; y: m; w: n", "w"},
+	}
+	for _, tt := range tests {
+		var outs []string
+		for _, extra := range [][]string{nil, {"--jacobian"}, {"--hessian"}} {
+			args := append([]string{"diff", tt.src, "--wrt", tt.wrt, "--let", tt.let, "--format", "ascii"}, extra...)
+			out, stderr, code := runMain(args...)
+			if code != 0 {
+				t.Fatalf("mdiff %v: exit %d\n%s", args, code, stderr)
+			}
+			for _, line := range strings.Split(out, "\n") {
+				if strings.HasPrefix(line, "grad_") {
+					outs = append(outs, strings.Join(strings.Fields(line), " "))
+				}
+			}
+		}
+		if len(outs) != 3 || outs[0] != outs[1] || outs[0] != outs[2] {
+			t.Errorf("%s: the gradient prints differently with other outputs:\n%s", tt.src, strings.Join(outs, "\n"))
+		}
 	}
 }

@@ -111,11 +111,11 @@ func WriteJSON(w io.Writer, r *ast.Result) error {
 		jd := jsonDerivative{
 			Wrt:           d.Wrt.Name,
 			Shape:         d.Wrt.Shape.ASCII(),
-			Differential:  formsOf(nm, d.df),
-			Gradient:      optForms(nm, d.Gradient),
-			Hessian:       optForms(nm, d.Hessian),
-			HessianMatrix: optForms(nm, d.HessianMat),
-			Jacobian:      optForms(nm, d.Jacobian),
+			Differential:  formsOf(a.namesFor(d.df), d.df),
+			Gradient:      optForms(a.namesFor(d.Gradient), d.Gradient),
+			Hessian:       optForms(a.namesFor(d.Hessian), d.Hessian),
+			HessianMatrix: optForms(a.namesFor(d.HessianMat), d.HessianMat),
+			Jacobian:      optForms(a.namesFor(d.Jacobian), d.Jacobian),
 			NoJacobian:    d.NoJacobian,
 		}
 		for _, st := range d.Steps {
