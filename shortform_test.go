@@ -108,3 +108,32 @@ func TestGradientIndependentOfOtherOutputs(t *testing.T) {
 		}
 	}
 }
+
+// TestTransposedTemporary: the transpose of a temporary prints as its name
+// transposed, S⁻¹·T₁·T₁ᵀ·S⁻¹ with T₁ = x − m, not S⁻¹·T₁·(xᵀ − mᵀ)·S⁻¹; the
+// printed answer passes mdiff's check and, pasted back, check --grad.
+func TestTransposedTemporary(t *testing.T) {
+	args := []string{"diff", "(x-m)'*inv(S)*(x-m)", "--wrt", "S", "--let", "x: n; m: n; S: spd n x n", "--color", "never"}
+	out, stderr, code := runMain(args...)
+	if code != 0 {
+		t.Fatalf("mdiff %v: exit %d\n%s", args, code, stderr)
+	}
+	for _, want := range []string{"∇_S f    = −S⁻¹·T₁·T₁ᵀ·S⁻¹", "where T₁ = x − m", "✓ checked numerically"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	ascii, _, _ := runMain(append(args, "--format", "ascii")...)
+	var grad string
+	for _, line := range strings.Split(ascii, "\n") {
+		if g, ok := strings.CutPrefix(line, "grad_S f = "); ok {
+			grad, _, _ = strings.Cut(g, "   in R")
+		}
+	}
+	if grad != "-inv(S)*T1*T1'*inv(S) where T1 = x - m" {
+		t.Fatalf("ASCII gradient %q", grad)
+	}
+	if out, stderr, code := runMain("check", "(x-m)'*inv(S)*(x-m)", "--wrt", "S", "--let", "x: n; m: n; S: spd n x n", "--grad", "<Delta, "+strings.Replace(grad, " where ", "> where ", 1)); code != 0 {
+		t.Errorf("check --grad %q: exit %d\n%s%s", grad, code, out, stderr)
+	}
+}

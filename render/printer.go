@@ -152,6 +152,12 @@ func (p *printer) exprFlip(n *ast.Node, ctx int, flip bool) {
 		p.tempName(p.names[n])
 		return
 	}
+	if len(p.names) > 0 && (n.Kind == ast.KAdd || n.Kind == ast.KMul) {
+		if u := untranspose(n); u != nil && p.isName(u) { // xᵀ − mᵀ as T₁ᵀ for T₁ = x − m
+			p.exprFlip(ast.Transpose(u), ctx, flip)
+			return
+		}
+	}
 	if !flip {
 		if m := p.negatedSum(n); m != nil {
 			n = m

@@ -74,6 +74,16 @@ func tempsByRoot(roots []*ast.Node) ([]*ast.Node, []map[*ast.Node]bool) {
 				count[n.Args[0]] += count[n] - 1
 			}
 		}
+		// A node that is the transpose of another of the root, xᵀ − mᵀ of
+		// x − m, prints as that one's name transposed: its uses are the
+		// other's. Parents come before children in reverse post-order.
+		for i := len(local) - 1; i >= 0; i-- {
+			if n := local[i]; n.Kind == ast.KTranspose { // a transpose node is already a use of its operand
+				continue
+			} else if u := untranspose(n); u != nil && seen[u] {
+				count[u] += count[local[i]]
+			}
+		}
 		for n, c := range count {
 			within[n] = max(within[n], c)
 			total[n] += c
@@ -130,6 +140,44 @@ func tempsByRoot(roots []*ast.Node) ([]*ast.Node, []map[*ast.Node]bool) {
 		qualified[i] = q
 	}
 	return temps, qualified
+}
+
+// untranspose returns the node m with n = mᵀ by the canonical form's
+// rules — (Aᵀ)ᵀ = A, (A + B)ᵀ = Aᵀ + Bᵀ, (c·A·B)ᵀ = c·Bᵀ·Aᵀ, sᵀ = s for a
+// scalar factor — when n is a sum or product of transposed matrices (or a
+// transpose), and nil otherwise. m is built, and may be a node that the
+// expression does not hold.
+func untranspose(n *ast.Node) *ast.Node {
+	switch n.Kind {
+	case ast.KTranspose:
+		return n.Args[0]
+	case ast.KAdd:
+		terms := make([]*ast.Node, len(n.Args))
+		for i, t := range n.Args {
+			if terms[i] = untranspose(t); terms[i] == nil {
+				return nil
+			}
+		}
+		return ast.Add(terms...)
+	case ast.KMul:
+		if n.IsScalar() {
+			return nil
+		}
+		var scalars, chain []*ast.Node
+		for _, f := range n.Args {
+			if f.IsScalar() {
+				scalars = append(scalars, f)
+				continue
+			}
+			u := untranspose(f)
+			if u == nil {
+				return nil
+			}
+			chain = append([]*ast.Node{u}, chain...)
+		}
+		return ast.Mul(append(scalars, chain...)...)
+	}
+	return nil
 }
 
 // bigShared is the printed size (in tokens, temporaries counting one) from
