@@ -229,7 +229,11 @@ func derive(sf *simplify.Simplifier, f, v *ast.Node, opts Options) (*ast.Derivat
 		}
 	}
 	// Differentiate the canonical form of f: (X⁻⁹)⁻² is X¹⁸, whose differential is smaller and better conditioned.
-	raw, err := rules.Differential(sf.Simplify(f), v, rec)
+	canon := sf.Simplify(f)
+	if opts.Steps && canon != f { // the rules differentiate a node the user did not write: say so
+		d.Steps = append(d.Steps, ast.Step{Kind: ast.StepIdentity, Rule: "canonical form: signs, transposes at the leaves, like terms", Lhs: f, Rhs: canon, Literal: true})
+	}
+	raw, err := rules.Differential(canon, v, rec)
 	if err != nil {
 		return nil, err
 	}

@@ -137,3 +137,26 @@ func TestTransposedTemporary(t *testing.T) {
 		t.Errorf("check --grad %q: exit %d\n%s%s", grad, code, out, stderr)
 	}
 }
+
+// TestStepsNameTheirRule: each --steps line names the rule of the node it
+// differentiates (a constant factor is not the product rule), and the
+// canonical rewrite of f that the rules differentiate is a step of its own.
+// golden_steps_test checks every step numerically.
+func TestStepsNameTheirRule(t *testing.T) {
+	out, stderr, code := runMain("diff", "||Y - B*X||_F^2", "--wrt", "B", "--let", "Y: q x n; B: q x p; X: p x n", "--steps", "--color", "never")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{
+		"2. ‖Y − B·X‖²_F = ‖−(B·X − Y)‖²_F    [canonical form",
+		"d(B·X) = Δ·X    [d(L·A·R) = L·dA·R]",
+		"d(−(B·X − Y)) = −Δ·X    [d(−A) = −dA]",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--steps lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "d(Y − B·X)") {
+		t.Errorf("--steps differentiates Y − B·X, which is −(B·X − Y) in the tree:\n%s", out)
+	}
+}
