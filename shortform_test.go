@@ -25,6 +25,9 @@ func TestShortGradients(t *testing.T) {
 		// diag(γ)·𝟙 = γ, and the column sums 𝟙ᵀ·(A ⊙ B) = diag(Aᵀ·B)ᵀ
 		{"x'*diag(γ)*ones", "x: n; γ: n", "x", "gamma"},
 		{"sum(diag(M*diag(x)*N))", "M: n x n; N: n x n; x: n", "x", "diag(M'*N')"},
+		// diag(a)·b = a ⊙ b; exp(x) / sum(exp(x)) = softmax(x)
+		{"x'*diag(x)*x", "x: n", "x", "3*x.^2"},
+		{"log(sum(exp(x)))", "x: n", "x", "softmax(x)"},
 		// like terms across a division: Q·x/2 + Qᵀ·x/2 = (Q + Qᵀ)·x / 2
 		{"0.5*x'*Q*x + c'*x + nu'*(A*x - b)", "x: n; Q: n x n; c: n; nu: m; A: m x n; b: m", "x", "c + A'*nu + (Q + Q')*x / 2"},
 		{"det(X)^(1/n)", "X: n x n", "X", "det(X)^(1 / n)*inv(X') / n"},

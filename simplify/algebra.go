@@ -425,6 +425,13 @@ func (sf *Simplifier) cancelChain(chain []*ast.Node) []*ast.Node {
 				continue
 			}
 		}
+		if k := len(out); k > 0 && out[k-1].Is(builtin.DiagMat) && f.Shape.Cols == ast.One && f.Kind != ast.KOnes {
+			h := sf.simplify(ast.Hadamard(out[k-1].Args[0], f)) // diag(a)·b = a ⊙ b for a column b
+			if sf.rewrote("mul-diag-vector", ast.Mul(out[k-1], f), h) {
+				out[k-1] = h
+				continue
+			}
+		}
 		if k := len(out); k > 0 && out[k-1].Is(builtin.DiagMat) && f.Kind == ast.KOnes && f.Shape.Cols == ast.One &&
 			sf.rewrote("mul-diag-ones", ast.Mul(out[k-1], f), out[k-1].Args[0]) { // diag(a)·𝟙 = a
 			out[k-1] = out[k-1].Args[0]

@@ -124,6 +124,7 @@ func rows() []rule {
 		{name: "add-common-factor", kind: ast.KAdd, apply: func(sf *Simplifier, n *ast.Node) *ast.Node { return sf.commonFactor(n.Args, n.Shape) }},
 
 		// Products (algebra.go): one row, whose helpers apply the identities below it.
+		{name: "softmax-of-ratio", kind: ast.KMul, apply: softmaxOfRatio},         // exp(x) / sum(exp(x)) = softmax(x)
 		{name: "mul-canonical", kind: ast.KMul, apply: (*Simplifier).simplifyMul}, // flatten, fold numbers, scalars in front
 		{name: "mul-merge-powers"},  // s·s⁻¹ = 1, s^a·s^b = s^(a+b), d^(n−1)·d = dⁿ
 		{name: "mul-inverse-pair"},  // A·A⁻¹ = I
@@ -178,6 +179,29 @@ func rows() []rule {
 			return nil
 		}},
 	}
+}
+
+// softmaxOfRatio rewrites s·exp(x)·sum(exp(x))⁻¹ = s·softmax(x) for a
+// column x (scalar factors s kept), and returns nil otherwise.
+func softmaxOfRatio(sf *Simplifier, n *ast.Node) *ast.Node {
+	var e, inv *ast.Node
+	var rest []*ast.Node
+	for _, f := range n.Args {
+		switch {
+		case e == nil && f.Is(builtin.Exp) && f.Shape.Cols == ast.One && !f.IsScalar():
+			e = f
+		case inv == nil && f.Kind == ast.KPow && f.Args[1].IsNum(-1) && f.Args[0].Is(builtin.Sum):
+			inv = f
+		case f.IsScalar():
+			rest = append(rest, f)
+		default:
+			return nil
+		}
+	}
+	if e == nil || inv == nil || inv.Args[0].Args[0] != e {
+		return nil
+	}
+	return sf.simplify(ast.Mul(append(rest, builtin.Softmax.Of(e.Args[0]))...))
 }
 
 // symPowRule is symPow as a table row.
