@@ -133,9 +133,6 @@ func Derive(src string, opts Options) (*ast.Result, error) {
 	sf.OnRewrite(opts.OnRewrite)
 	for _, v := range wrts {
 		d, err := derive(sf, prog.Root, v, opts)
-		if err == nil {
-			err = sf.Err()
-		}
 		if err != nil {
 			return nil, positioned(prog, atCall(src, err))
 		}
@@ -218,8 +215,21 @@ func variables(prog *ast.Program, wrt []string) ([]*ast.Node, error) {
 	return out, nil
 }
 
-// derive differentiates f with respect to v.
+// derive differentiates f with respect to v. A simplifier that ran out of
+// its step budget is an error (*simplify.BudgetError).
 func derive(sf *simplify.Simplifier, f, v *ast.Node, opts Options) (*ast.Derivative, error) {
+	d, err := deriveAll(sf, f, v, opts)
+	if err == nil {
+		err = sf.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// deriveAll is derive without the budget's verdict.
+func deriveAll(sf *simplify.Simplifier, f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 	d := &ast.Derivative{Wrt: v}
 	delta := ast.Delta(v.Name, v.Shape)
 	var rec rules.Recorder

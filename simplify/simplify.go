@@ -64,12 +64,18 @@ func (e *BudgetError) Error() string {
 }
 
 // SetBudget sets the number of rewrites sf allows (at least 1).
-func (sf *Simplifier) SetBudget(n int) { sf.budget = max(n, 1) }
+func (sf *Simplifier) SetBudget(n int) {
+	sf.memo.Lock()
+	defer sf.memo.Unlock()
+	sf.budget = max(n, 1)
+}
 
 // Err returns the *BudgetError of a Simplifier whose budget was exceeded,
 // and nil otherwise. Once it is set, sf rewrites nothing more: the results
 // it returns are correct but not canonical.
 func (sf *Simplifier) Err() error {
+	sf.memo.Lock()
+	defer sf.memo.Unlock()
 	if sf.err == nil {
 		return nil
 	}
@@ -77,15 +83,28 @@ func (sf *Simplifier) Err() error {
 }
 
 // Steps returns the number of rewrites sf has made.
-func (sf *Simplifier) Steps() int { return sf.steps }
+func (sf *Simplifier) Steps() int {
+	sf.memo.Lock()
+	defer sf.memo.Unlock()
+	return sf.steps
+}
 
 // Fired returns how often each rule of the table rewrote a node.
-func (sf *Simplifier) Fired() map[string]int { return maps.Clone(sf.fired) }
+func (sf *Simplifier) Fired() map[string]int {
+	sf.memo.Lock()
+	defer sf.memo.Unlock()
+	return maps.Clone(sf.fired)
+}
 
 // OnRewrite makes sf call f with every rewrite it makes: the rule's name
 // and the node before and after (equal in value; after need not be canonical
-// yet). Tests use it to check every rule numerically.
-func (sf *Simplifier) OnRewrite(f func(rule string, before, after *ast.Node)) { sf.hook = f }
+// yet). Tests use it to check every rule numerically. f runs while sf is
+// busy and must not call sf.
+func (sf *Simplifier) OnRewrite(f func(rule string, before, after *ast.Node)) {
+	sf.memo.Lock()
+	defer sf.memo.Unlock()
+	sf.hook = f
+}
 
 // rewrote counts one rewrite by the named rule against the budget, and
 // reports whether it may be made.
@@ -108,9 +127,12 @@ func (sf *Simplifier) rewrote(name string, before, after *ast.Node) bool {
 // Simplify is New().Simplify(n): the canonical form of n on fresh state.
 func Simplify(n *ast.Node) *ast.Node { return New().Simplify(n) }
 
-// Simplify returns the canonical form of n. It is idempotent:
+// Simplify returns the canonical form of n: the rules of the table
+// (table.go) applied to a fixed point. It is idempotent:
 // Simplify(Simplify(n)) == Simplify(n). Every node is rewritten at most once,
-// so rewriting terminates. It is safe for concurrent use.
+// and every rewrite counts against sf's step budget; once the budget is
+// spent sf rewrites nothing more and Err reports it, so rewriting always
+// terminates. It is safe for concurrent use.
 func (sf *Simplifier) Simplify(n *ast.Node) *ast.Node {
 	sf.memo.
 		Lock()
