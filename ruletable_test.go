@@ -2,6 +2,7 @@ package mdiff_test
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -166,20 +167,52 @@ func TestRuleTableFires(t *testing.T) {
 		}
 		compared := 0
 		for _, s := range samples[name] {
-			before, after := undelta(s.before, s.prog), undelta(s.after, s.prog)
-			rep, err := numeric.SameValue(before, after, s.prog, numeric.Options{Seed: 5, Draws: 3})
-			if errors.Is(err, numeric.ErrNoFiniteDraw) {
-				continue
-			}
-			if err != nil || !rep.OK {
-				t.Errorf("rule %s on %s: %s ≠ %s (relative error %.3g, err %v)", name, s.src, render.ASCII(before), render.ASCII(after), rep.RelErr, err)
+			draws, err := checkRewrite(s)
+			if err != nil {
+				t.Errorf("rule %s on %s: %v", name, s.src, err)
 				compared = -1
 				break
 			}
-			compared += rep.Draws
+			compared += draws
 		}
 		if compared == 0 { // (−1: a rewrite failed, reported above)
 			t.Errorf("rule %s: none of its %d rewrites could be compared numerically", name, len(samples[name]))
+		}
+	}
+}
+
+// checkRewrite compares the two sides of a rewrite on random inputs, and
+// returns the number of draws compared (0 when no draw could be evaluated).
+func checkRewrite(s ruleSample) (int, error) {
+	before, after := undelta(s.before, s.prog), undelta(s.after, s.prog)
+	rep, err := numeric.SameValue(before, after, s.prog, numeric.Options{Seed: 5, Draws: 3})
+	if errors.Is(err, numeric.ErrNoFiniteDraw) {
+		return 0, nil
+	}
+	if err != nil || !rep.OK {
+		return 0, fmt.Errorf("%s ≠ %s (relative error %.3g, %v)", render.ASCII(before), render.ASCII(after), rep.RelErr, err)
+	}
+	return rep.Draws, nil
+}
+
+// TestRuleCheckCatchesWrongRewrite plants wrong right-hand sides into
+// rewrites the rules made (sum(Aᵀ) = 2·sum(A), diag(u·vᵀ) = (u ⊙ v)∘², A·A⁻¹ =
+// 2·I): the check of TestRuleTableFires must reject each.
+func TestRuleCheckCatchesWrongRewrite(t *testing.T) {
+	_, samples, _ := ruleSuites(t, 1)
+	wrong := map[string]func(s ruleSample) *ast.Node{
+		"sum-transpose":    func(s ruleSample) *ast.Node { return ast.Mul(ast.Int(2), s.after) },
+		"diag-outer":       func(s ruleSample) *ast.Node { return ast.Hadamard(s.after, s.after) },
+		"mul-inverse-pair": func(s ruleSample) *ast.Node { return ast.Mul(ast.Int(2), s.after) },
+	}
+	for name, plant := range wrong {
+		if len(samples[name]) == 0 {
+			t.Fatalf("rule %s made no rewrite to plant into", name)
+		}
+		s := samples[name][0]
+		s.after = plant(s)
+		if _, err := checkRewrite(s); err == nil {
+			t.Errorf("rule %s: the wrong rewrite %s = %s passed the check", name, render.ASCII(s.before), render.ASCII(s.after))
 		}
 	}
 }
