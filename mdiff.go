@@ -26,6 +26,12 @@ type Options struct {
 	Steps    bool     // record the derivation
 	NoCheck  bool     // skip the numerical verification
 	Seed     uint64   // seed of the random inputs of the check
+	// Budget is the number of rewrites the simplifier may make for the
+	// call; ≤ 0 means simplify.DefaultBudget. Exceeding it is an error.
+	Budget int
+	// OnRewrite, when set, is called with every rewrite of the simplifier:
+	// the name of its rule and the node before and after (equal in value).
+	OnRewrite func(rule string, before, after *ast.Node)
 }
 
 // TooLargeError is returned by the numerical check for a variable whose
@@ -131,6 +137,10 @@ func Derive(src string, opts Options) (*ast.Result, error) {
 	}
 	res := &ast.Result{Program: prog, F: prog.Root}
 	sf := simplify.New() // the rewriting state of this call
+	if opts.Budget > 0 {
+		sf.SetBudget(opts.Budget)
+	}
+	sf.OnRewrite(opts.OnRewrite)
 	for _, v := range wrts {
 		d, err := derive(sf, prog.Root, v, opts)
 		if err != nil {
@@ -177,6 +187,10 @@ func atCall(src string, err error) error {
 // positioned puts an operation without a rule under the caret: the error
 // shows the expression with the operation's source underlined.
 func positioned(prog *ast.Program, err error) error {
+	var budget *simplify.BudgetError
+	if errors.As(err, &budget) {
+		return &ast.Error{Src: prog.Src, Msg: err.Error(), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}}}
+	}
 	var unsup *rules.UnsupportedError
 	if errors.As(err, &unsup) {
 		return prog.ErrorAt(unsup.Node, err.Error())
@@ -216,8 +230,21 @@ func variables(prog *ast.Program, wrt []string) ([]*ast.Node, error) {
 	return out, nil
 }
 
-// derive differentiates f with respect to v.
+// derive differentiates f with respect to v. A simplifier that ran out of
+// its step budget is an error (*simplify.BudgetError).
 func derive(sf *simplify.Simplifier, f, v *ast.Node, opts Options) (*ast.Derivative, error) {
+	d, err := deriveAll(sf, f, v, opts)
+	if err == nil {
+		err = sf.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// deriveAll is derive without the budget's verdict.
+func deriveAll(sf *simplify.Simplifier, f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 	d := &ast.Derivative{Wrt: v}
 	delta := ast.Delta(v.Name, v.Shape)
 	var rec rules.Recorder
@@ -227,7 +254,11 @@ func derive(sf *simplify.Simplifier, f, v *ast.Node, opts Options) (*ast.Derivat
 		}
 	}
 	// Differentiate the canonical form of f: (X⁻⁹)⁻² is X¹⁸, whose differential is smaller and better conditioned.
-	raw, err := rules.Differential(sf.Simplify(f), v, rec)
+	canon := sf.Simplify(f)
+	if opts.Steps && canon != f { // the rules differentiate a node the user did not write: say so
+		d.Steps = append(d.Steps, ast.Step{Kind: ast.StepIdentity, Rule: "canonical form: signs, transposes at the leaves, like terms", Lhs: f, Rhs: canon, Literal: true})
+	}
+	raw, err := rules.Differential(canon, v, rec)
 	if err != nil {
 		return nil, err
 	}
