@@ -507,8 +507,11 @@ func verdict(sym *ast.Node, a, b *mat.Dense, ua, ub, floor, tol float64) (float6
 	u := ua + ub
 	zero := isLiteralZero(sym)
 	switch {
-	case math.IsNaN(diff) || math.IsNaN(u):
-		return math.NaN(), nil
+	case math.IsNaN(diff) || math.IsNaN(u) || math.IsInf(diff, 0):
+		// A value overflowed (Inf − Inf): this draw compares nothing. A
+		// derivative that is NaN at every draw ends as "could not be
+		// checked", never as agreement.
+		return 0, fmt.Errorf("numeric: %w (a compared value overflowed)", errUncertain)
 	case scale <= u || scale == 0:
 		if zero {
 			return 0, nil
