@@ -142,7 +142,9 @@ func verify(res *ast.Result, opts numeric.Options, canon func(*ast.Node) *ast.No
 // the differential, itself checked).
 func checks(res *ast.Result, canon func(*ast.Node) *ast.Node) []check {
 	prog := res.Program
-	text := func(n *ast.Node) string { return shortened(render.Text(n, render.Plain())) }
+	// With its temporaries, so that a DAG is written in its own size, not
+	// its tree's (which can be exponential), and cut to a line or two.
+	text := func(n *ast.Node) string { return shortened(render.TextWhere(n, render.Plain())) }
 	f := canon(res.F) // equal to f, and evaluated with less rounding ((X⁻⁹)⁻² is X¹⁸)
 	var out []check
 	if f != res.F {
