@@ -214,10 +214,14 @@ func derive(f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 		case v.Shape.Cols == ast.One:
 			// The map H[Δ] is the answer; the matrix is added where it has a closed form.
 			d.HessianMat, err = simplify.JacobianMatrix(d.Hessian, delta)
-			var none *simplify.NoJacobianError
-			if errors.As(err, &none) {
-				err = nil
-			}
+		default:
+			// vec(H[Δ]) = K·vec(Δ) where every term of H is A·Δ·B: K = Σ Bᵀ ⊗ A.
+			d.HessianMat, err = simplify.Kronecker(d.Hessian, delta)
+		}
+		var none *simplify.NoJacobianError
+		if errors.As(err, &none) {
+			d.HessianMat, err = nil, nil
+			d.NoHessianMat = strings.Replace(none.Reason, "the differential map", "the Hessian map H[Δ]", 1)
 		}
 		if err != nil {
 			return nil, err
@@ -283,7 +287,11 @@ func Verify(res *ast.Result, opts numeric.Options) (*ast.Verification, error) {
 		}
 		if m := d.HessianMat; m != nil && !d.Wrt.IsScalar() {
 			checks = append(checks, func(opts numeric.Options) (numeric.Report, error) {
-				return numeric.CheckDifferential(d.Gradient, ast.Mul(m, delta), d.Wrt, res.Program, opts)
+				if d.Wrt.Shape.Cols == ast.One {
+					return numeric.CheckDifferential(d.Gradient, ast.Mul(m, delta), d.Wrt, res.Program, opts)
+				}
+				// The Kronecker form against the map H[Δ], itself checked above.
+				return checkKronecker(m, d.Hessian, d.Wrt, res.Program, opts)
 			})
 		}
 		if j := d.Jacobian; j != nil && (d.Wrt.IsScalar() || res.F.Shape.Cols == ast.One && d.Wrt.Shape.Cols == ast.One) {

@@ -67,6 +67,8 @@ func WriteLaTeX(w io.Writer, r *ast.Result) error {
 		}
 		if d.HessianMat != nil {
 			rows = append(rows, `\nabla^{2}_{`+x+"} f &= "+nm.LaTeX(d.HessianMat)+in(d.HessianMat.Shape))
+		} else if d.NoHessianMat != "" {
+			rows = append(rows, `\nabla^{2}_{`+x+"} f &= "+latexText("none: "+d.NoHessianMat))
 		}
 		switch {
 		case d.Jacobian != nil:

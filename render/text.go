@@ -177,6 +177,13 @@ func (b *lineBuilder) derivativeLines(a *answer, d derivative) []textLine {
 			hl = "hess_" + x + " f"
 		}
 		lines = append(lines, textLine{label: b.plainLabel(hl), expr: b.names.pieces(b.nt, b.th, d.HessianMat), note: b.in(d.HessianMat.Shape)})
+	} else if d.NoHessianMat != "" {
+		hl := "∇²_" + x + " f"
+		if !text {
+			hl = "hess_" + x + " f"
+		}
+		s := "none: " + d.NoHessianMat
+		lines = append(lines, textLine{label: b.plainLabel(hl), expr: []piece{{s: style(b.th.Note, s), w: utf8.RuneCountInString(s)}}})
 	}
 	jl := "J"
 	if multi {
