@@ -17,6 +17,10 @@ type TextOptions struct {
 	// top-level + or − (or, if a term is still too long, a top-level ·),
 	// never inside a token; continuation lines start under the =.
 	Width int
+	// Name is the module name of the code formats that need one: the
+	// classdef of octave (default mdiff_f), the package of go (default
+	// grad). Ignored by the other formats.
+	Name string
 }
 
 // WriteText writes r in the default format, e.g.

@@ -18,6 +18,7 @@ type diffOptions struct {
 	mdiff.Options
 	Format string
 	Color  string
+	Name   string
 }
 
 func newDiffCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -35,7 +36,8 @@ func newDiffCmd(stdout, stderr io.Writer) *cobra.Command {
 	f := cmd.Flags()
 	f.StringArrayVar(&opts.Wrt, "wrt", nil, "variable to differentiate with respect to (repeatable, or X,Y)")
 	f.StringArrayVar(&opts.Let, "let", nil, "declarations such as 'X: n x p; S: sym n x n; g: func' (repeatable)")
-	f.StringVar(&opts.Format, "format", "text", "output format: text, ascii, latex, numpy or json")
+	f.StringVar(&opts.Format, "format", "text", "output format: text, ascii, latex, json, or code: numpy, torch, octave, go")
+	f.StringVar(&opts.Name, "name", "", "module name of --format octave (the classdef, default mdiff_f) and go (the package, default grad)")
 	f.BoolVar(&opts.Steps, "steps", false, "show the derivation")
 	f.BoolVar(&opts.Hessian, "hessian", false, "add the second derivative (scalar f)")
 	f.BoolVar(&opts.Jacobian, "jacobian", false, "add the Jacobian (vector- or matrix-valued f)")
@@ -72,7 +74,7 @@ func diffRun(src string, opts *diffOptions, stdout, stderr io.Writer) error {
 		th = render.Colour()
 	}
 	var out bytes.Buffer
-	if err := render.Write(&out, res, format, render.TextOptions{Theme: th, Width: terminalWidth(stdout)}); err != nil {
+	if err := render.Write(&out, res, format, render.TextOptions{Theme: th, Width: terminalWidth(stdout), Name: opts.Name}); err != nil {
 		msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "render: "), string(format)+": ")
 		return ast.Errorf(src, 0, ast.Pos(len(src)), fmt.Sprintf("cannot write --format %s: %s", format, msg))
 	}

@@ -1,0 +1,690 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mdiff/mdiff/ast"
+)
+
+// WriteNumPy writes r as a self-contained Python module (SPEC §5) that
+// imports numpy and nothing else. It defines value(**kw); for a scalar f
+// value_and_gradient(**kw), returning (f, G…), and gradient(**kw); always
+// differential(delta_X, **kw); and, when r has a Hessian, hessian(delta_X,
+// **kw) and, where a matrix exists, hessian_matrix(**kw) (acting on the
+// column-major vec(delta) for a matrix variable). With several variables
+// the derivative functions are named gradient_X, differential_X, ….
+//
+// The keyword arguments are named after the variables of r.Program (extra
+// keywords are ignored); a generic function g arrives as kw["g"] and its
+// derivative as kw["g_prime"]. Every function loads every variable and
+// checks its shape against the declarations, raising TypeError for a
+// missing argument and ValueError for a wrong shape, each naming the
+// variable and the shape expected. Vectors are passed and returned as 1-D
+// arrays, matrices as 2-D arrays, scalars as floats; inside, vectors are
+// (n, 1) columns so that broadcasting follows the tree's shapes exactly.
+//
+// Every identifier written is checked (ASCII, not a Python keyword); names
+// that are not ASCII identifiers are transliterated (λ → v_lambda) and
+// accessed as kw["λ"]. The output is deterministic. WriteNumPy returns an
+// error, and writes nothing, for what Python cannot express here: a second
+// derivative of a generic function, an unknown function, a size that no
+// input fixes.
+func WriteNumPy(w io.Writer, r *ast.Result) error { return writePython(w, r, numpyDialect) }
+
+// WriteTorch writes r as a Python module importing only torch, with the
+// functions of [WriteNumPy] on tensors: inputs keep a floating dtype and
+// device of their own (others become torch.float64), constants follow the
+// first input, and value is differentiable by torch.autograd.
+func WriteTorch(w io.Writer, r *ast.Result) error { return writePython(w, r, torchDialect) }
+
+// pyDialect is what differs between NumPy and PyTorch: the import, the
+// prelude and the spelling of every operation (one table per dialect).
+type pyDialect struct {
+	lang    string // "numpy", "torch"
+	module  string // the import line
+	prelude string
+	helpers map[string]string // written only when used, in helperOrder
+	order   []string
+	// spell maps an operation to a format string over its printed
+	// operands: elementwise functions by name (exp, relu, …); and "eye",
+	// "ones", "zeros" (shape), "inv", "matpow", "trace", "det", "logdet",
+	// "logabs", "sum", "diagmat", "diagvec", "logsumexp", "softmax", "norm",
+	// "kron", "bcast" (operand, shape), "multidot" (list), "inner".
+	spell map[string]string
+	like  bool // constants take the dtype and device of the inputs (**like)
+}
+
+var numpyDialect = &pyDialect{
+	lang:    "numpy",
+	module:  "import numpy as np",
+	prelude: numpyPrelude,
+	helpers: map[string]string{
+		"_sigmoid":   "def _sigmoid(z):\n    return 0.5 * (1.0 + np.tanh(0.5 * z))\n",
+		"_logsumexp": "def _logsumexp(z):\n    m = np.max(z)\n    return m + np.log(np.sum(np.exp(z - m)))\n",
+		"_softmax":   "def _softmax(z):\n    e = np.exp(z - np.max(z))\n    return e / np.sum(e)\n",
+		"_softplus":  "def _softplus(z):\n    return np.logaddexp(0.0, z)\n",
+	},
+	order: []string{"_sigmoid", "_logsumexp", "_softmax", "_softplus"},
+	spell: map[string]string{
+		"exp": "np.exp(%s)", "log": "np.log(%s)", "sin": "np.sin(%s)", "cos": "np.cos(%s)", "tan": "np.tan(%s)",
+		"arcsin": "np.arcsin(%s)", "arccos": "np.arccos(%s)", "arctan": "np.arctan(%s)",
+		"sinh": "np.sinh(%s)", "cosh": "np.cosh(%s)", "tanh": "np.tanh(%s)",
+		"sqrt": "np.sqrt(%s)", "abs": "np.abs(%s)", "sign": "np.sign(%s)", "log1p": "np.log1p(%s)", "expm1": "np.expm1(%s)",
+		"relu": "np.maximum(%s, 0.0)", "step": "np.where(%s > 0, 1.0, 0.0)", "sigmoid": "_sigmoid(%s)", "softplus": "_softplus(%s)",
+		"eye": "np.eye(%s)", "ones": "np.ones(%s)", "zeros": "np.zeros(%s)",
+		"inv": "np.linalg.inv(%s)", "matpow": "np.linalg.matrix_power(%s, %s)", "trace": "np.trace(%s)",
+		"det": "np.linalg.det(%s)", "logdet": "np.linalg.slogdet(%s)[1]", "logabs": "np.log(np.abs(%s))",
+		"sum": "np.sum(%s)", "diagmat": "np.diagflat(%s)", "diagvec": "np.diag(%s).reshape(-1, 1)",
+		"logsumexp": "_logsumexp(%s)", "softmax": "_softmax(%s)", "norm": "np.linalg.norm(%s)",
+		"kron": "np.kron(%s, %s)", "bcast": "np.broadcast_to(%s, %s)", "multidot": "np.linalg.multi_dot([%s])",
+		"inner": "np.sum(%s)",
+	},
+}
+
+var torchDialect = &pyDialect{
+	lang:    "torch",
+	module:  "import torch",
+	prelude: torchPrelude,
+	helpers: map[string]string{
+		"_logsumexp": "def _logsumexp(z):\n    return torch.logsumexp(z.reshape(-1), 0)\n",
+		"_softmax":   "def _softmax(z):\n    return torch.softmax(z.reshape(-1), 0).reshape(z.shape)\n",
+		"_step":      "def _step(z):\n    return (z > 0).to(z.dtype)\n",
+		"_bcast":     "def _bcast(z, shape, like):\n    return torch.broadcast_to(torch.as_tensor(z, **like), shape)\n",
+	},
+	order: []string{"_logsumexp", "_softmax", "_step", "_bcast"},
+	spell: map[string]string{
+		"exp": "torch.exp(%s)", "log": "torch.log(%s)", "sin": "torch.sin(%s)", "cos": "torch.cos(%s)", "tan": "torch.tan(%s)",
+		"arcsin": "torch.asin(%s)", "arccos": "torch.acos(%s)", "arctan": "torch.atan(%s)",
+		"sinh": "torch.sinh(%s)", "cosh": "torch.cosh(%s)", "tanh": "torch.tanh(%s)",
+		"sqrt": "torch.sqrt(%s)", "abs": "torch.abs(%s)", "sign": "torch.sign(%s)", "log1p": "torch.log1p(%s)", "expm1": "torch.expm1(%s)",
+		"relu": "torch.relu(%s)", "step": "_step(%s)", "sigmoid": "torch.sigmoid(%s)", "softplus": "torch.nn.functional.softplus(%s)",
+		"eye": "torch.eye(%s, **like)", "ones": "torch.ones(%s, **like)", "zeros": "torch.zeros(%s, **like)",
+		"inv": "torch.linalg.inv(%s)", "matpow": "torch.linalg.matrix_power(%s, %s)", "trace": "torch.trace(%s)",
+		"det": "torch.linalg.det(%s)", "logdet": "torch.linalg.slogdet(%s)[1]", "logabs": "torch.log(torch.abs(%s))",
+		"sum": "torch.sum(%s)", "diagmat": "torch.diagflat(%s)", "diagvec": "torch.diagonal(%s).reshape(-1, 1)",
+		"logsumexp": "_logsumexp(%s)", "softmax": "_softmax(%s)", "norm": "torch.linalg.norm(%s)",
+		"kron": "torch.kron(%s, %s)", "bcast": "_bcast(%s, %s, like)", "multidot": "torch.linalg.multi_dot([%s])",
+		"inner": "torch.sum(%s)",
+	},
+	like: true,
+}
+
+// numpyPrelude loads, checks and converts inputs and outputs.
+const numpyPrelude = `
+
+def _arg(kw, name, label):
+    if name not in kw:
+        raise TypeError("missing argument %s (%s)" % (name, label))
+    return kw[name]
+
+
+def _as(z, name, kind):
+    a = np.asarray(z, dtype=float)
+    if kind == "scalar":
+        if a.size != 1:
+            raise ValueError("%s: expected a scalar, got shape %r" % (name, a.shape))
+        return float(a.reshape(()))
+    if kind == "vector":
+        if a.ndim == 1 or (a.ndim == 2 and a.shape[1] == 1):
+            return a.reshape(-1, 1)
+        raise ValueError("%s: expected a vector (a 1-D array), got shape %r" % (name, a.shape))
+    if a.ndim != 2:
+        raise ValueError("%s: expected a matrix (a 2-D array), got shape %r" % (name, a.shape))
+    return a
+
+
+def _expect(name, a, want, label):
+    if tuple(a.shape) != want:
+        if " x " not in label:
+            want, got = want[:1], tuple(a.shape[:1])
+        else:
+            got = tuple(a.shape)
+        raise ValueError("%s: expected shape %s = %r, got %r" % (name, label, want, got))
+
+
+def _out_scalar(z):
+    return float(np.asarray(z, dtype=float).reshape(()))
+
+
+def _out_vector(z, n):
+    return np.array(np.broadcast_to(z, (n, 1)), dtype=float).reshape(n)
+
+
+def _out_matrix(z, rows, cols):
+    return np.array(np.broadcast_to(z, (rows, cols)), dtype=float)
+`
+
+// torchPrelude is numpyPrelude on tensors.
+const torchPrelude = `
+
+def _arg(kw, name, label):
+    if name not in kw:
+        raise TypeError("missing argument %s (%s)" % (name, label))
+    return kw[name]
+
+
+def _as(z, name, kind):
+    a = z if torch.is_tensor(z) else torch.as_tensor(z, dtype=torch.float64)
+    if not a.is_floating_point():
+        a = a.to(torch.float64)
+    if kind == "scalar":
+        if a.numel() != 1:
+            raise ValueError("%s: expected a scalar, got shape %r" % (name, tuple(a.shape)))
+        return a.reshape(())
+    if kind == "vector":
+        if a.dim() == 1 or (a.dim() == 2 and a.shape[1] == 1):
+            return a.reshape(-1, 1)
+        raise ValueError("%s: expected a vector (a 1-D tensor), got shape %r" % (name, tuple(a.shape)))
+    if a.dim() != 2:
+        raise ValueError("%s: expected a matrix (a 2-D tensor), got shape %r" % (name, tuple(a.shape)))
+    return a
+
+
+def _expect(name, a, want, label):
+    if tuple(a.shape) != want:
+        if " x " not in label:
+            want, got = want[:1], tuple(a.shape[:1])
+        else:
+            got = tuple(a.shape)
+        raise ValueError("%s: expected shape %s = %r, got %r" % (name, label, want, got))
+
+
+def _like(a):
+    return {"dtype": a.dtype, "device": a.device}
+
+
+def _out_scalar(z, like):
+    return torch.as_tensor(z, **like).reshape(())
+
+
+def _out_vector(z, n, like):
+    return torch.broadcast_to(torch.as_tensor(z, **like), (n, 1)).reshape(n)
+
+
+def _out_matrix(z, rows, cols, like):
+    return torch.broadcast_to(torch.as_tensor(z, **like), (rows, cols)).clone()
+`
+
+func writePython(w io.Writer, r *ast.Result, dl *pyDialect) error {
+	a, err := newAnswer(r)
+	if err != nil {
+		return err
+	}
+	m, err := lowerCode(a)
+	if err != nil {
+		return err
+	}
+	g := &pyGen{m: m, dl: dl, namer: newPyNamer("np", "torch", "kw", "like"), ids: map[string]string{}, used: map[string]bool{}}
+	var fns []string
+	for _, f := range m.fns {
+		s, err := g.function(f)
+		if err != nil {
+			return err
+		}
+		fns = append(fns, s)
+	}
+	var sb strings.Builder
+	sb.WriteString("# Generated by mdiff. Do not edit.\n#\n")
+	sb.WriteString("# f = " + a.fNames.ASCII(a.f) + "\n")
+	for _, v := range a.vars {
+		sb.WriteString("# " + v.Name + ": " + v.Shape.ASCII() + "\n")
+	}
+	kind := "arrays"
+	if dl.lang == "torch" {
+		kind = "tensors"
+	}
+	sb.WriteString("#\n# Vectors are 1-D " + kind + " (n,), matrices 2-D " + kind + ", scalars floats")
+	if dl.lang == "torch" {
+		sb.WriteString(" (returned as 0-dim tensors)")
+	}
+	sb.WriteString(".\n# Pass every variable as a keyword argument; a generic function g as g and g_prime.\n")
+	sb.WriteString("# hessian_matrix of a matrix variable acts on vec(delta), its columns stacked.\n\n")
+	sb.WriteString(dl.module + "\n")
+	sb.WriteString(dl.prelude)
+	for _, h := range dl.order {
+		if g.used[h] {
+			sb.WriteString("\n\n" + dl.helpers[h])
+		}
+	}
+	for _, f := range fns {
+		sb.WriteString("\n\n" + f)
+	}
+	if !strings.HasSuffix(sb.String(), "\n") {
+		sb.WriteString("\n")
+	}
+	_, err = io.WriteString(w, sb.String())
+	return err
+}
+
+// pyGen writes the functions of one module. Identifiers are handed out
+// once per module so that every function uses the same local names.
+type pyGen struct {
+	m     *codeModule
+	dl    *pyDialect
+	namer *pyNamer
+	ids   map[string]string // key ("v:X", "d:X", "s:n", "f:g", "f:g'") → identifier
+	used  map[string]bool   // helpers
+}
+
+// id returns the module-wide identifier for key, made from prefix and word.
+func (g *pyGen) id(key, prefix, word string) string {
+	if s, ok := g.ids[key]; ok {
+		return s
+	}
+	s, err := g.namer.name(prefix, word)
+	if err != nil {
+		panic(fmt.Sprintf("render.pyGen.id: %v", err)) // a prefix starting with a letter always makes an identifier
+	}
+	g.ids[key] = s
+	return s
+}
+
+// kindOf is the loader kind of a shape.
+func kindOf(s ast.Shape) string {
+	switch {
+	case s.IsScalar():
+		return "scalar"
+	case s.IsColVector():
+		return "vector"
+	}
+	return "matrix"
+}
+
+// what describes an argument for a missing-argument message.
+func what(s ast.Shape) string {
+	switch {
+	case s.IsScalar():
+		return "a scalar"
+	case s.IsColVector():
+		return "a vector of length " + s.ASCII()
+	}
+	return "a matrix of shape " + s.ASCII()
+}
+
+// function writes def name(...): with its loads and checks, temporaries and
+// return.
+func (g *pyGen) function(f codeFunc) (string, error) {
+	name := f.name(pyWord)
+	if !validPyIdent(name) {
+		return "", fmt.Errorf("render: invalid Python function name %q", name)
+	}
+	p := &codePrinter{names: f.names, delta: f.delta, lang: g.dl.lang, used: g.used,
+		varID:  func(n string) string { return g.id("v:"+n, "v_", n) },
+		sizeID: func(d ast.Dim) string { return g.id("s:"+string(d), "s_", string(d)) },
+		funcID: func(key string) string {
+			word := strings.Replace(key, "'", "_prime", 1)
+			return g.id("f:"+key, "f_", word)
+		},
+		tempID: func(k int) string { return "T" + strconv.Itoa(k) },
+		spell:  g.expr,
+	}
+	var lines []string
+	param := ""
+	if f.delta != nil {
+		dp, err := g.deltaParam(f.delta)
+		if err != nil {
+			return "", err
+		}
+		param = dp + ", "
+		p.deltaID = g.id("d:"+f.delta.Name, "d_", f.delta.Name)
+	}
+	// Load every variable, bind the sizes, check every shape.
+	for _, v := range g.m.vars {
+		lines = append(lines, fmt.Sprintf("%s = _as(_arg(kw, %s, %s), %s, %q)", p.varID(v.Name), pyString(v.Name), pyString(what(v.Shape)), pyString(v.Name), kindOf(v.Shape)))
+	}
+	for _, b := range g.m.bindings() {
+		lines = append(lines, fmt.Sprintf("%s = %s.shape[%d]", p.sizeID(b.dim), p.varID(b.v.Name), b.axis))
+	}
+	check := func(label, id string, s ast.Shape) {
+		if s.IsScalar() {
+			return
+		}
+		lines = append(lines, fmt.Sprintf("_expect(%s, %s, (%s, %s), %s)", pyString(label), id, p.dim(s.Rows), p.dim(s.Cols), pyString(shapeLabel(s))))
+	}
+	for _, v := range g.m.vars {
+		check(v.Name, p.varID(v.Name), v.Shape)
+	}
+	if f.delta != nil {
+		dp := strings.TrimSuffix(param, ", ")
+		lines = append(lines, fmt.Sprintf("%s = _as(%s, %s, %q)", p.deltaID, dp, pyString(dp), kindOf(f.delta.Shape)))
+		check(dp, p.deltaID, f.delta.Shape)
+	}
+	if g.dl.like {
+		lines = append(lines, "like = _like("+p.varID(g.m.vars[0].Name)+")")
+	}
+	// The generic functions the function applies.
+	fnLines := len(lines)
+	var body []string
+	for _, t := range f.temps {
+		body = append(body, fmt.Sprintf("T%d = %s", f.names[t], p.defn(t)))
+	}
+	var rets []string
+	for i, r := range f.results {
+		rets = append(rets, g.result(p, p.defn(r), f.shapes[i]))
+	}
+	if p.err != nil {
+		return "", p.err
+	}
+	var fl []string
+	for _, key := range sortedKeys(g.funcsUsed(f)) {
+		word := strings.Replace(key, "'", "_prime", 1)
+		fl = append(fl, fmt.Sprintf("%s = _arg(kw, %s, \"a function\")", p.funcID(key), pyString(word)))
+	}
+	lines = append(lines[:fnLines], append(fl, body...)...)
+	lines = append(lines, "return "+strings.Join(rets, ", "))
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "def %s(%s**kw):\n", name, param)
+	fmt.Fprintf(&sb, "    \"\"\"Return %s.\"\"\"\n", pyDoc(f.doc))
+	for _, l := range lines {
+		sb.WriteString("    " + l + "\n")
+	}
+	return sb.String(), nil
+}
+
+// funcsUsed lists the generic functions (keys "g", "g'") f applies.
+func (g *pyGen) funcsUsed(f codeFunc) map[string]bool {
+	out := map[string]bool{}
+	seen := map[*ast.Node]bool{}
+	var walk func(n *ast.Node)
+	walk = func(n *ast.Node) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		if n.Kind == ast.KApply && isGeneric(n) {
+			if key, _, err := genericKey(n); err == nil {
+				out[key] = true
+			}
+		}
+		for _, a := range n.Args {
+			walk(a)
+		}
+	}
+	for _, r := range f.results {
+		walk(r)
+	}
+	return out
+}
+
+// pyDoc keeps a docstring to safe characters.
+func pyDoc(s string) string {
+	s = pyWordSpaces(s)
+	return strings.ReplaceAll(s, `"`, "'")
+}
+
+// pyWordSpaces transliterates the non-ASCII letters of a sentence.
+func pyWordSpaces(s string) string {
+	var parts []string
+	for _, w := range strings.Fields(s) {
+		parts = append(parts, pyWord(strings.Trim(w, ",.")))
+		if strings.HasSuffix(w, ",") {
+			parts[len(parts)-1] += ","
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// deltaParam is the name of the direction parameter, delta_X, chosen so
+// that it is not also a variable's keyword.
+func (g *pyGen) deltaParam(delta *ast.Node) (string, error) {
+	p := "delta_" + pyWord(delta.Name)
+	for g.m.a.r.Program != nil && g.m.a.r.Program.Var(p) != nil {
+		p += "_"
+	}
+	if !validPyIdent(p) {
+		return "", fmt.Errorf("render: cannot make a Python parameter for Δ of %q", delta.Name)
+	}
+	return p, nil
+}
+
+// result converts a returned expression to the exact output shape.
+func (g *pyGen) result(p *codePrinter, e string, s ast.Shape) string {
+	like := ""
+	if g.dl.like {
+		like = ", like"
+	}
+	switch {
+	case s.IsScalar():
+		return "_out_scalar(" + e + like + ")"
+	case s.IsColVector():
+		return "_out_vector(" + e + ", " + p.dim(s.Rows) + like + ")"
+	}
+	return "_out_matrix(" + e + ", " + p.dim(s.Rows) + ", " + p.dim(s.Cols) + like + ")"
+}
+
+func sortedKeys[K ~string, V any](m map[K]V) []K { return slices.Sorted(maps.Keys(m)) }
+
+// pyString writes a Python string literal (ASCII only; Go's escapes are
+// valid in Python).
+func pyString(s string) string { return strconv.QuoteToASCII(s) }
+
+// sp spells op of the dialect over args, marking a helper it calls as used.
+func (g *pyGen) sp(p *codePrinter, op string, args ...string) (string, int) {
+	t, ok := g.dl.spell[op]
+	if !ok {
+		return p.fail("no %s form for %s", g.dl.lang, op), precAtom
+	}
+	if i := strings.Index(t, "("); i > 0 && strings.HasPrefix(t, "_") {
+		p.help(t[:i])
+	}
+	if strings.Contains(t, "_bcast(") {
+		p.help("_bcast")
+	}
+	as := make([]any, len(args))
+	for i, a := range args {
+		as[i] = a
+	}
+	return fmt.Sprintf(t, as...), precAtom
+}
+
+func (p *codePrinter) shapeTuple(s ast.Shape) string {
+	return "(" + p.dim(s.Rows) + ", " + p.dim(s.Cols) + ")"
+}
+
+// expr spells n (not a temporary's name) in Python.
+func (g *pyGen) expr(p *codePrinter, n *ast.Node) (string, int) {
+	arg := func(i int) string { return p.at(n.Args[i], precLowest) }
+	if n.Kind == ast.KMul || isDivPow(n) {
+		return g.mul(p, n)
+	}
+	switch n.Kind {
+	case ast.KVar:
+		return p.varID(n.Name), precAtom
+	case ast.KNum:
+		return codeRat(n.Num, false)
+	case ast.KDelta:
+		return p.deltaID, precAtom
+	case ast.KSize:
+		return "float(" + p.dim(ast.Dim(n.Name)) + ")", precAtom
+	case ast.KIdentity:
+		return g.sp(p, "eye", p.dim(n.Shape.Rows))
+	case ast.KOnes:
+		if n.IsScalar() {
+			return "1.0", precAtom
+		}
+		return g.sp(p, "ones", p.shapeTuple(n.Shape))
+	case ast.KZero:
+		if n.IsScalar() {
+			return "0.0", precAtom
+		}
+		return g.sp(p, "zeros", p.shapeTuple(n.Shape))
+	case ast.KAdd:
+		hide := hideBroadcasts(n)
+		var sb strings.Builder
+		for i, t := range n.Args {
+			if hide && t.Kind == ast.KBroadcast && !p.isName(t) {
+				t = t.Args[0]
+			}
+			if i == 0 {
+				sb.WriteString(p.at(t, precSum))
+				continue
+			}
+			s := p.at(t, ctxTerm)
+			if rest, ok := strings.CutPrefix(s, "-"); ok {
+				sb.WriteString(" - " + rest)
+			} else {
+				sb.WriteString(" + " + s)
+			}
+		}
+		return sb.String(), precSum
+	case ast.KHadamard, ast.KDiv:
+		op := " * "
+		if n.Kind == ast.KDiv {
+			op = " / "
+		}
+		hide := hideBroadcasts(n)
+		var parts []string
+		for i, a := range n.Args {
+			if hide && a.Kind == ast.KBroadcast && !p.isName(a) {
+				a = a.Args[0]
+			}
+			if i == 0 {
+				parts = append(parts, p.at(a, ctxFactor))
+			} else {
+				parts = append(parts, p.operand(a, ctxFactor))
+			}
+		}
+		return strings.Join(parts, op), precProd
+	case ast.KTranspose:
+		if n.IsScalar() {
+			return p.expr(n.Args[0])
+		}
+		return p.at(n.Args[0], precAtom) + ".T", precPostfix
+	case ast.KInverse:
+		if n.IsScalar() {
+			return "1.0 / " + p.operand(n.Args[0], ctxFactor), precProd
+		}
+		return g.sp(p, "inv", arg(0))
+	case ast.KMatPow:
+		if n.IsScalar() {
+			return p.at(n.Args[0], precAtom) + " ** " + strconv.Itoa(n.K), precPostfix
+		}
+		return g.sp(p, "matpow", arg(0), strconv.Itoa(n.K))
+	case ast.KPow:
+		base := n.Args[0]
+		var b string
+		if base.Kind == ast.KBroadcast && !p.isName(base) {
+			b, _ = g.sp(p, "bcast", p.at(base.Args[0], precLowest), p.shapeTuple(base.Shape))
+		} else {
+			b = p.at(base, precAtom)
+		}
+		return b + " ** " + p.at(n.Args[1], precAtom), precPostfix
+	case ast.KApply:
+		z := arg(0)
+		if isGeneric(n) {
+			key, _, err := genericKey(n)
+			if err != nil {
+				return p.fail("%v", err), precAtom
+			}
+			return p.funcID(key) + "(" + z + ")", precAtom
+		}
+		if _, ok := g.dl.spell[n.Name]; !ok {
+			return p.fail("no %s form for the function %s", g.dl.lang, n.Name), precAtom
+		}
+		return g.sp(p, n.Name, z)
+	case ast.KTrace, ast.KDet:
+		if n.Args[0].IsScalar() {
+			return p.expr(n.Args[0])
+		}
+		if n.Kind == ast.KTrace {
+			return g.sp(p, "trace", arg(0))
+		}
+		return g.sp(p, "det", arg(0))
+	case ast.KLogdet:
+		if n.Args[0].IsScalar() {
+			return g.sp(p, "logabs", arg(0))
+		}
+		return g.sp(p, "logdet", arg(0))
+	case ast.KSum:
+		return g.sp(p, "sum", arg(0))
+	case ast.KDiagMat, ast.KDiagVec:
+		if n.Args[0].IsScalar() {
+			return p.expr(n.Args[0]) // the 1×1 diagonal of a scalar
+		}
+		if n.Kind == ast.KDiagMat {
+			return g.sp(p, "diagmat", arg(0))
+		}
+		return g.sp(p, "diagvec", arg(0))
+	case ast.KLogsumexp:
+		return g.sp(p, "logsumexp", arg(0))
+	case ast.KSoftmax:
+		return g.sp(p, "softmax", arg(0))
+	case ast.KNorm:
+		return g.sp(p, "norm", arg(0))
+	case ast.KInner:
+		return g.sp(p, "inner", p.at(n.Args[0], ctxFactor)+" * "+p.operand(n.Args[1], ctxFactor))
+	case ast.KBroadcast:
+		return g.sp(p, "bcast", arg(0), p.shapeTuple(n.Shape))
+	case ast.KKron:
+		return g.sp(p, "kron", arg(0), arg(1))
+	}
+	return p.fail("unsupported node kind %v", n.Kind), precAtom
+}
+
+// mul writes a product: scalar factors with *, the matrix chain with @
+// (multi_dot for three or more), scalar denominators with /.
+func (g *pyGen) mul(p *codePrinter, n *ast.Node) (string, int) {
+	m := newMulForm(n, false, p.isName)
+	if one, ok := m.single(); ok {
+		return p.expr(one)
+	}
+	var parts []string
+	if m.showNum() {
+		parts = append(parts, m.num.String())
+	}
+	var chain []*ast.Node
+	for _, a := range m.factors {
+		if a.IsScalar() {
+			parts = append(parts, p.operand(a, ctxFactor))
+		} else {
+			chain = append(chain, a)
+		}
+	}
+	switch len(chain) {
+	case 0:
+	case 1:
+		parts = append(parts, p.operand(chain[0], ctxFactor))
+	case 2:
+		c := p.operand(chain[0], ctxFactor) + " @ " + p.operand(chain[1], ctxFactor)
+		if len(parts) > 0 || m.hasDiv() {
+			c = "(" + c + ")"
+		}
+		parts = append(parts, c)
+	default:
+		var items []string
+		for _, a := range chain {
+			items = append(items, p.at(a, precLowest))
+		}
+		s, _ := g.sp(p, "multidot", strings.Join(items, ", "))
+		parts = append(parts, s)
+	}
+	s := strings.Join(parts, " * ")
+	prec := precProd
+	if len(parts) == 1 && len(chain) >= 3 && !m.hasDiv() {
+		prec = precAtom // multi_dot(...)
+	}
+	if m.hasDiv() {
+		var den []string
+		if !m.den.IsInt64() || m.den.Int64() != 1 {
+			den = append(den, m.den.String())
+		}
+		for _, d := range m.denoms {
+			den = append(den, p.operand(d, ctxFactor))
+		}
+		if len(den) == 1 {
+			s += " / " + den[0]
+		} else {
+			s += " / (" + strings.Join(den, " * ") + ")"
+		}
+	}
+	if m.neg {
+		s = "-" + s
+		prec = min(prec, precUnary)
+	}
+	return s, prec
+}
