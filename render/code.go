@@ -102,7 +102,7 @@ func lowerCode(a *answer) (*codeModule, error) {
 		if hm := d.HessianMat; hm != nil {
 			doc := "the Hessian matrix with respect to " + x
 			if !d.Wrt.IsScalar() && d.Wrt.Shape.Cols != ast.One {
-				doc += ", acting on the column-major vec(delta)"
+				doc += ", acting on vec of the direction, its columns stacked"
 			}
 			add(fnHessianMatrix, d, nil, doc, []*ast.Node{hm}, []ast.Shape{hm.Shape})
 		}

@@ -446,7 +446,8 @@ func (g *goGen) function(f codeFunc) (string, error) {
 	}
 	var rets []string
 	for i, r := range f.results {
-		s := p.defn(r)
+		p.self = nil // a result that is a temporary is returned by name
+		s, _ := p.expr(r)
 		switch sh := f.shapes[i]; {
 		case sh.IsScalar():
 		case sh.IsColVector():
@@ -491,6 +492,7 @@ func (g *goGen) function(f codeFunc) (string, error) {
 	}
 	if f.delta != nil {
 		load("delta", p.deltaID, "delta", f.delta.Shape, true)
+		lines = append(lines, "_ = "+p.deltaID)
 	}
 	for _, key := range sortedKeys((&pyGen{}).funcsUsed(f)) {
 		lines = append(lines, fmt.Sprintf("%s := fn(%q, v.%s)", p.funcID(key), g.fields[key], g.fields[key]))
@@ -504,9 +506,6 @@ func (g *goGen) function(f codeFunc) (string, error) {
 	var types []string
 	for _, s := range f.shapes {
 		types = append(types, goType(s))
-	}
-	if f.kind == fnHessianMatrix {
-		types = []string{"*mat.Dense"}
 	}
 	res := strings.Join(types, ", ")
 	if len(types) > 1 {

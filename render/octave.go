@@ -254,7 +254,9 @@ func (g *octGen) function(f codeFunc) (string, error) {
 	outs := octOutputs(f, pyWord)
 	for i, r := range f.results {
 		s := f.shapes[i]
-		lines = append(lines, fmt.Sprintf("%s = %s.h_out(%s, %s, %s);", outs[i], g.class, p.defn(r), p.dim(s.Rows), p.dim(s.Cols)))
+		p.self = nil // a result that is a temporary is returned by name
+		e, _ := p.expr(r)
+		lines = append(lines, fmt.Sprintf("%s = %s.h_out(%s, %s, %s);", outs[i], g.class, e, p.dim(s.Rows), p.dim(s.Cols)))
 	}
 	if p.err != nil {
 		return "", p.err

@@ -95,8 +95,9 @@ var torchDialect = &pyDialect{
 		"_softmax":   "def _softmax(z):\n    return torch.softmax(z.reshape(-1), 0).reshape(z.shape)\n",
 		"_step":      "def _step(z):\n    return (z > 0).to(z.dtype)\n",
 		"_bcast":     "def _bcast(z, shape, like):\n    return torch.broadcast_to(torch.as_tensor(z, **like), shape)\n",
+		"_kron":      "def _kron(a, b):\n    return torch.kron(a.contiguous(), b.contiguous())\n",
 	},
-	order: []string{"_logsumexp", "_softmax", "_step", "_bcast"},
+	order: []string{"_logsumexp", "_softmax", "_step", "_bcast", "_kron"},
 	spell: map[string]string{
 		"exp": "torch.exp(%s)", "log": "torch.log(%s)", "sin": "torch.sin(%s)", "cos": "torch.cos(%s)", "tan": "torch.tan(%s)",
 		"arcsin": "torch.asin(%s)", "arccos": "torch.acos(%s)", "arctan": "torch.atan(%s)",
@@ -108,7 +109,7 @@ var torchDialect = &pyDialect{
 		"det": "torch.linalg.det(%s)", "logdet": "torch.linalg.slogdet(%s)[1]", "logabs": "torch.log(torch.abs(%s))",
 		"sum": "torch.sum(%s)", "diagmat": "torch.diagflat(%s)", "diagvec": "torch.diagonal(%s).reshape(-1, 1)",
 		"logsumexp": "_logsumexp(%s)", "softmax": "_softmax(%s)", "norm": "torch.linalg.norm(%s)",
-		"kron": "torch.kron(%s, %s)", "bcast": "_bcast(%s, %s, like)", "multidot": "torch.linalg.multi_dot([%s])",
+		"kron": "_kron(%s, %s)", "bcast": "_bcast(%s, %s, like)", "multidot": "torch.linalg.multi_dot([%s])",
 		"inner": "torch.sum(%s)",
 	},
 	like: true,
@@ -365,7 +366,9 @@ func (g *pyGen) function(f codeFunc) (string, error) {
 	}
 	var rets []string
 	for i, r := range f.results {
-		rets = append(rets, g.result(p, p.defn(r), f.shapes[i]))
+		p.self = nil // a result that is a temporary is returned by name
+		e, _ := p.expr(r)
+		rets = append(rets, g.result(p, e, f.shapes[i]))
 	}
 	if p.err != nil {
 		return "", p.err
@@ -585,6 +588,9 @@ func (g *pyGen) expr(p *codePrinter, n *ast.Node) (string, int) {
 		}
 		if _, ok := g.dl.spell[n.Name]; !ok {
 			return p.fail("no %s form for the function %s", g.dl.lang, n.Name), precAtom
+		}
+		if g.dl.like && n.Args[0].Kind == ast.KNum { // torch functions take tensors: log(2)
+			z = "torch.as_tensor(" + z + ", **like)"
 		}
 		return g.sp(p, n.Name, z)
 	case ast.KTrace, ast.KDet:
