@@ -171,6 +171,20 @@ func allNodes(res *ast.Result) []*ast.Node {
 	return out
 }
 
+// wrongShapeVar is a variable that a row too many makes mis-shaped: its
+// number of rows is a number or the size of an earlier variable (whose
+// shape fixes it), or nil.
+func wrongShapeVar(res *ast.Result) *ast.Node {
+	seen := map[ast.Dim]bool{}
+	for _, v := range res.Program.Vars {
+		if !v.IsScalar() && (v.Shape.Rows.IsNumber() || seen[v.Shape.Rows]) {
+			return v
+		}
+		seen[v.Shape.Rows], seen[v.Shape.Cols] = true, true
+	}
+	return nil
+}
+
 // word spells a name in ASCII as the generated code does (λ → lambda).
 func word(s string) string {
 	var sb strings.Builder
@@ -369,6 +383,26 @@ for case in req:
                     res["errors"].append("%s: the missing-argument error %r does not name %s" % (lang, str(e), name))
             except Exception as e:
                 res["errors"].append("%s: value() without %s: %r" % (lang, name, e))
+    # A wrong shape is an error that names the variable and the shape expected.
+    if case.get("badvar"):
+        name = case["badvar"]
+        v = case["vars"][name]
+        bad = v + [v[0]]
+        for lang in ("numpy", "torch"):
+            conv = (lambda z: np.array(z) if isinstance(z, list) else z) if lang == "numpy" else (lambda z: torch.tensor(z, dtype=torch.float64))
+            kw = {k: conv(z) for k, z in case["vars"].items()}
+            kw[name] = conv(bad)
+            for g in case["funcs"]:
+                kw[g] = np.tanh if lang == "numpy" else torch.tanh
+                kw[g + "_prime"] = kw[g]
+            try:
+                load(case[lang]).value(**kw)
+                res["errors"].append("%s: value() with %s of a wrong shape succeeded" % (lang, name))
+            except ValueError as e:
+                if not str(e).startswith(name + ": expected shape "):
+                    res["errors"].append("%s: the wrong-shape error %r does not name %s and its shape" % (lang, str(e), name))
+            except Exception as e:
+                res["errors"].append("%s: value() with %s of a wrong shape: %r" % (lang, name, e))
     out.append(res)
 print(json.dumps(out))
 `
@@ -411,7 +445,11 @@ func TestCodeFormats(t *testing.T) {
 			}
 			calls = append(calls, m)
 		}
-		req = append(req, map[string]any{"numpy": np, "torch": tc, "vars": vars, "funcs": append([]string{}, c.res.Program.Funcs...), "calls": calls})
+		bad := ""
+		if x := wrongShapeVar(c.res); x != nil {
+			bad = x.Name
+		}
+		req = append(req, map[string]any{"badvar": bad, "numpy": np, "torch": tc, "vars": vars, "funcs": append([]string{}, c.res.Program.Funcs...), "calls": calls})
 	}
 	data, _ := json.Marshal(req)
 	reqPath := filepath.Join(dir, "req.json")
@@ -505,6 +543,13 @@ func runOctave(t *testing.T, octave, dir string, cases []*codeCase, numpyOf map[
 			}
 			fmt.Fprintf(&drv, "catch err\n  fprintf('E %d %d %%s\\n', err.message);\nend\n", k, i)
 		}
+		// A wrong shape is an error naming the variable and the shape expected.
+		if x := wrongShapeVar(c.res); x != nil {
+			{
+				w := word(x.Name)
+				fmt.Fprintf(&drv, "try\n  bad = vars; bad.%s = [vars.%s; vars.%s(1, :)];\n  %s.value(bad);\n  fprintf('S %d succeeded\\n');\ncatch err\n  fprintf('S %d %%s\\n', err.message);\nend\n", w, w, w, class, k, k)
+			}
+		}
 		// A missing argument is an error naming it.
 		if len(c.res.Program.Vars) > 0 {
 			v := word(c.res.Program.Vars[0].Name)
@@ -545,6 +590,11 @@ func runOctave(t *testing.T, octave, dir string, cases []*codeCase, numpyOf map[
 		case "E":
 			i, _ := strconv.Atoi(f[2])
 			t.Errorf("%s octave: %s: %s", cases[k].name, cases[k].calls[i].fn, strings.Join(f[3:], " "))
+		case "S":
+			x := wrongShapeVar(cases[k].res)
+			if msg := strings.Join(f[2:], " "); !strings.HasPrefix(msg, word(x.Name)+": expected shape "+x.Shape.ASCII()) {
+				t.Errorf("%s octave: value() with %s of a wrong shape: %q, want an error naming it and its shape", cases[k].name, x.Name, msg)
+			}
 		case "M":
 			v := word(cases[k].res.Program.Vars[0].Name)
 			if msg := strings.Join(f[2:], " "); !strings.Contains(msg, "missing argument "+v) {
@@ -667,6 +717,21 @@ func runGo(t *testing.T, goTool, dir string, cases []*codeCase, numpyOf map[*cod
 			}
 			fmt.Fprintf(&main, "\t\ttry(out, %q, func() []any { %s := %s.%s(%s); return []any{%s} })\n", call.fn, strings.Join(rets, ", "), pkg, goName, args, strings.Join(rets, ", "))
 		}
+		taken = map[string]bool{}
+		for _, x := range c.res.Program.Vars {
+			f := goFieldOf(x.Name)
+			for taken[f] {
+				f += "_"
+			}
+			taken[f] = true
+			if x == wrongShapeVar(c.res) {
+				r, k := c.env.Vals[x.Name].Dims()
+				bad := mat.NewDense(r+1, k, nil)
+				bad.Slice(0, r, 0, k).(*mat.Dense).Copy(c.env.Vals[x.Name])
+				fmt.Fprintf(&main, "\t\ttry(out, \"wrongshape\", func() []any { w := *v; w.%s = %s; %s.Value(&w); return nil })\n", f, goLiteral(bad, x.Shape), pkg)
+				break
+			}
+		}
 		if len(c.res.Derivatives) == 1 && c.res.F.IsScalar() {
 			// gonum's Problem at x = the variable, flattened row-major.
 			x := c.res.Derivatives[0].Wrt
@@ -697,6 +762,16 @@ func runGo(t *testing.T, goTool, dir string, cases []*codeCase, numpyOf map[*cod
 	for k, c := range cases {
 		got := map[string][][]float64{}
 		for key, raw := range res[k] {
+			if key == "wrongshape" {
+				var msg string
+				json.Unmarshal(raw, &msg)
+				x := wrongShapeVar(c.res)
+				want := "panic: " + x.Name + ": expected "
+				if !strings.HasPrefix(msg, want) || !strings.Contains(msg, x.Shape.ASCII()) {
+					t.Errorf("%s go: Value with %s of a wrong shape: %s, want a panic naming it and its shape", c.name, x.Name, raw)
+				}
+				continue
+			}
 			var vals [][]float64
 			if err := json.Unmarshal(raw, &vals); err != nil {
 				t.Errorf("%s go: %s: %s", c.name, key, raw)

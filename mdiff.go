@@ -97,7 +97,7 @@ func Derive(src string, opts Options) (*ast.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &ast.Result{Program: prog, F: prog.Root}
+	res := &ast.Result{Program: prog, F: prog.Root, Canonical: simplify.Simplify(prog.Root)}
 	for _, v := range wrts {
 		d, err := derive(prog.Root, v, opts)
 		if err != nil {

@@ -62,8 +62,12 @@ type Verification struct {
 
 // Result is a complete answer: f and its derivatives.
 type Result struct {
-	Program     *Program
-	F           *Node // f as simplified for display
+	Program *Program
+	F       *Node // f as simplified for display
+	// Canonical is f in canonical form (equal to F; the check compares
+	// them numerically), which the code formats evaluate so that value
+	// and gradient share subexpressions; nil means F.
+	Canonical   *Node
 	Derivatives []Derivative
 	Check       *Verification // nil when the check was skipped
 }

@@ -77,10 +77,15 @@ func lowerCode(a *answer) (*codeModule, error) {
 		f.names = NewNames(f.temps)
 		m.fns = append(m.fns, f)
 	}
-	add(fnValue, nil, nil, "f itself", []*ast.Node{a.f}, []ast.Shape{a.f.Shape})
+	// f in canonical form, whose subexpressions are those of the gradient.
+	fv := a.f
+	if c := a.r.Canonical; c != nil && c.Shape == a.f.Shape {
+		fv = c
+	}
+	add(fnValue, nil, nil, "f itself", []*ast.Node{fv}, []ast.Shape{a.f.Shape})
 	scalar := a.f.IsScalar()
 	if scalar && len(a.ders) > 0 {
-		roots, shapes := []*ast.Node{a.f}, []ast.Shape{a.f.Shape}
+		roots, shapes := []*ast.Node{fv}, []ast.Shape{a.f.Shape}
 		var wrts []string
 		for _, d := range a.ders {
 			roots = append(roots, d.Gradient)
