@@ -735,7 +735,11 @@ func runGo(t *testing.T, goTool, dir string, cases []*codeCase, numpyOf map[*cod
 		if len(c.res.Derivatives) == 1 && c.res.F.IsScalar() {
 			// gonum's Problem at x = the variable, flattened row-major.
 			x := c.res.Derivatives[0].Wrt
-			fmt.Fprintf(&main, "\t\ttry(out, \"problem\", func() []any { p := %s.Problem(v); x := flat(%s); g := make([]float64, len(x)); p.Grad(g, x); return []any{p.Func(x), mat.NewDense(1, len(g), g)} })\n", pkg, goLiteral(c.env.Vals[x.Name], x.Shape))
+			hess := ""
+			if c.res.Derivatives[0].Hessian != nil {
+				hess = "h := mat.NewSymDense(len(x), nil); p.Hess(h, x); r = append(r, mat.DenseCopyOf(h)); "
+			}
+			fmt.Fprintf(&main, "\t\ttry(out, \"problem\", func() []any { p := %s.Problem(v); x := flat(%s); g := make([]float64, len(x)); p.Grad(g, x); r := []any{p.Func(x), mat.NewDense(1, len(g), g)}; %sreturn r })\n", pkg, goLiteral(c.env.Vals[x.Name], x.Shape), hess)
 		}
 		main.WriteString("\t\tall = append(all, out)\n\t}\n")
 	}
@@ -780,8 +784,16 @@ func runGo(t *testing.T, goTool, dir string, cases []*codeCase, numpyOf map[*cod
 			got[key] = vals
 		}
 		compare(t, "go", c, got, numpyOf[c])
-		if p, ok := got["problem"]; ok && len(p) == 2 {
+		if p, ok := got["problem"]; ok && len(p) >= 2 {
 			for _, call := range c.calls {
+				// Problem.Hess against the Hessian matrix of a vector or
+				// scalar variable (a matrix variable's is on the column-major
+				// vec, Problem's row-major).
+				if w := c.res.Derivatives[0].Wrt; call.fn == "hessian_matrix" && len(p) == 3 && (w.IsScalar() || w.Shape.IsColVector()) {
+					if e := codeDiff(p[2], call.want[0]); e > codeTol {
+						t.Errorf("%s go: Problem.Hess differs from HessianMatrix: relative error %.2g", c.name, e)
+					}
+				}
 				if call.fn == "value_and_gradient" {
 					if e := codeDiff(p[0], call.want[0]); e > codeTol {
 						t.Errorf("%s go: Problem.Func differs from Value: relative error %.2g", c.name, e)

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"go/token"
 	"io"
 	"strings"
 
@@ -52,6 +53,26 @@ func ParseFormat(s string) (Format, error) {
 // standard error so that standard output stays pure.
 func (f Format) ReportsCheck() bool {
 	return f == FormatText || f == FormatASCII || f == FormatJSON
+}
+
+// CheckName reports whether name can name the module of format f (--name):
+// a MATLAB class name for octave, a Go package name for go; any name for
+// the other formats, which ignore it. The empty name is the default.
+func CheckName(f Format, name string) error {
+	if name == "" {
+		return nil
+	}
+	switch f {
+	case FormatOctave:
+		if !octaveIdentRE.MatchString(name) || octaveKeywords[name] {
+			return fmt.Errorf("--name %q is not a MATLAB class name (a letter, then letters, digits or _)", name)
+		}
+	case FormatGo:
+		if !token.IsIdentifier(name) || name == "_" || name == "main" {
+			return fmt.Errorf("--name %q is not a Go package name (an identifier other than main)", name)
+		}
+	}
+	return nil
 }
 
 // Write writes r in format f; opt.Theme and opt.Width apply to text and

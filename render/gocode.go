@@ -3,7 +3,6 @@ package render
 import (
 	"fmt"
 	"go/format"
-	"go/token"
 	"io"
 	"strconv"
 	"strings"
@@ -306,8 +305,8 @@ func WriteGo(w io.Writer, r *ast.Result, pkg string) error {
 	if pkg == "" {
 		pkg = DefaultGoPackage
 	}
-	if !token.IsIdentifier(pkg) || pkg == "_" || pkg == "main" {
-		return fmt.Errorf("render: go: --name %q is not a Go package name", pkg)
+	if err := CheckName(FormatGo, pkg); err != nil {
+		return fmt.Errorf("render: go: %v", err)
 	}
 	a, err := newAnswer(r)
 	if err != nil {

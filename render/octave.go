@@ -104,8 +104,8 @@ func WriteOctave(w io.Writer, r *ast.Result, name string) error {
 	if name == "" {
 		name = DefaultOctaveName
 	}
-	if !octaveIdentRE.MatchString(name) || octaveKeywords[name] {
-		return fmt.Errorf("render: octave: --name %q is not a MATLAB class name (a letter, then letters, digits or _)", name)
+	if err := CheckName(FormatOctave, name); err != nil {
+		return fmt.Errorf("render: octave: %v", err)
 	}
 	a, err := newAnswer(r)
 	if err != nil {

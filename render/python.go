@@ -355,8 +355,15 @@ func (g *pyGen) function(f codeFunc) (string, error) {
 		lines = append(lines, fmt.Sprintf("%s = _as(%s, %s, %q)", p.deltaID, dp, pyString(dp), kindOf(f.delta.Shape)))
 		check(dp, p.deltaID, f.delta.Shape)
 	}
-	if g.dl.like {
-		lines = append(lines, "like = _like("+p.varID(g.m.vars[0].Name)+")")
+	if g.dl.like { // constants follow the first tensor input (a matrix or vector if there is one)
+		ref := g.m.vars[0]
+		for _, v := range g.m.vars {
+			if !v.IsScalar() {
+				ref = v
+				break
+			}
+		}
+		lines = append(lines, "like = _like("+p.varID(ref.Name)+")")
 	}
 	// The generic functions the function applies.
 	fnLines := len(lines)

@@ -52,6 +52,9 @@ func diffRun(src string, opts *diffOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return &usageError{err}
 	}
+	if err := render.CheckName(format, opts.Name); err != nil {
+		return &usageError{err}
+	}
 	if strings.TrimSpace(strings.ReplaceAll(strings.Join(opts.Wrt, ""), ",", "")) == "" {
 		return &usageError{errors.New("diff needs --wrt VARIABLE")}
 	}
