@@ -168,12 +168,9 @@ func scalarProduct(fs []*ast.Node) []*ast.Node {
 // vec(δᵀ) = vec(δ).
 func Kronecker(l, delta *ast.Node) (*ast.Node, error) {
 	l = Simplify(l)
-	terms := []*ast.Node{l}
-	if l.Kind == ast.KAdd {
-		terms = l.Args
-	}
+	terms := linearTerms(l)
 	rowsF, colsF := l.Shape.Rows, l.Shape.Cols
-	var out []*ast.Node
+	var out []kronTerm
 	for _, t := range terms {
 		c, body := split(t)
 		var fs []*ast.Node
@@ -211,10 +208,79 @@ func Kronecker(l, delta *ast.Node) (*ast.Node, error) {
 		if len(right) > 0 {
 			b = ast.Mul(right...)
 		}
-		term := ast.Kron(transposeCanon(b), a)
-		out = append(out, ast.Mul(append([]*ast.Node{ast.Number(c)}, append(scalars, term)...)...))
+		out = append(out, kronTerm{coef: ast.Mul(append([]*ast.Node{ast.Number(c)}, scalars...)...), left: transposeCanon(b), right: a})
 	}
-	return Simplify(ast.Add(out...)), nil
+	return Simplify(collectKron(out)), nil
+}
+
+// kronTerm is coef·(left ⊗ right).
+type kronTerm struct{ coef, left, right *ast.Node }
+
+// collectKron sums Kronecker terms, collecting a common factor by
+// bilinearity — Σ cᵢ·(Bᵢ ⊗ A) = (Σ cᵢ·Bᵢ) ⊗ A, and likewise on the left —
+// and writing I ⊗ I as the identity of the product size.
+func collectKron(ts []kronTerm) *ast.Node {
+	group := func(ts []kronTerm, byRight bool) []kronTerm {
+		var out []kronTerm
+		index := map[*ast.Node]int{}
+		for _, t := range ts {
+			key := t.left
+			if byRight {
+				key = t.right
+			}
+			i, ok := index[key]
+			if !ok {
+				index[key] = len(out)
+				out = append(out, t)
+				continue
+			}
+			g := &out[i]
+			if byRight {
+				g.left = ast.Add(ast.Mul(g.coef, g.left), ast.Mul(t.coef, t.left))
+			} else {
+				g.right = ast.Add(ast.Mul(g.coef, g.right), ast.Mul(t.coef, t.right))
+			}
+			g.coef = ast.Int(1)
+		}
+		return out
+	}
+	ts = group(group(ts, true), false)
+	var sum []*ast.Node
+	for _, t := range ts {
+		l, r := Simplify(t.left), Simplify(t.right)
+		k := ast.Kron(l, r)
+		if l.Kind == ast.KIdentity && r.Kind == ast.KIdentity {
+			k = ast.Identity(k.Shape.Rows)
+		}
+		sum = append(sum, ast.Mul(t.coef, k))
+	}
+	return ast.Add(sum...)
+}
+
+// linearTerms splits l into the terms of a sum, distributing products over
+// the sums that hold Δ: 2·(λ·Δ + Aᵀ·A·Δ) → 2·λ·Δ, 2·Aᵀ·A·Δ.
+func linearTerms(l *ast.Node) []*ast.Node {
+	switch l.Kind {
+	case ast.KAdd:
+		var out []*ast.Node
+		for _, a := range l.Args {
+			out = append(out, linearTerms(a)...)
+		}
+		return out
+	case ast.KMul:
+		for i, f := range l.Args {
+			if f.Kind != ast.KAdd || !f.HasDelta() {
+				continue
+			}
+			var out []*ast.Node
+			for _, a := range f.Args {
+				args := append(append(append([]*ast.Node{}, l.Args[:i]...), a), l.Args[i+1:]...)
+				out = append(out, linearTerms(ast.Mul(args...))...)
+			}
+			return out
+		}
+	}
+	return []*ast.Node{l}
 }
 
 func transposeCanon(n *ast.Node) *ast.Node { return Simplify(ast.Transpose(n)) }
