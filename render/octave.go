@@ -28,7 +28,7 @@ var octaveKeywords = map[string]bool{
 }
 
 // octaveSpell is the MATLAB/Octave spelling of every operation, as format
-// strings over the printed operands (see pyDialect.spell for the keys);
+// strings over the printed operands (see infixLang.spell for the keys);
 // CLASS is replaced by the class name (for the private helper methods).
 var octaveSpell = map[string]string{
 	"exp": "exp(%s)", "log": "log(%s)", "sin": "sin(%s)", "cos": "cos(%s)", "tan": "tan(%s)",
@@ -36,7 +36,7 @@ var octaveSpell = map[string]string{
 	"sinh": "sinh(%s)", "cosh": "cosh(%s)", "tanh": "tanh(%s)",
 	"sqrt": "sqrt(%s)", "abs": "abs(%s)", "sign": "sign(%s)", "log1p": "log1p(%s)", "expm1": "expm1(%s)",
 	"relu": "max(%s, 0)", "step": "double(%s > 0)", "sigmoid": "CLASS.h_sigmoid(%s)", "softplus": "CLASS.h_softplus(%s)",
-	"eye": "eye(%s)", "ones": "ones(%s, %s)", "zeros": "zeros(%s, %s)",
+	"eye": "eye(%s)", "ones": "ones(%s)", "zeros": "zeros(%s)",
 	"inv": "inv(%s)", "matpow": "mpower(%s, %s)", "trace": "trace(%s)",
 	"det": "det(%s)", "logdet": "CLASS.h_logdet(%s)", "logabs": "log(abs(%s))",
 	"sum": "sum(reshape(%s, [], 1))", "diagmat": "diag(%s)", "diagvec": "diag(%s)",
@@ -220,7 +220,9 @@ func (g *octGen) function(f codeFunc) (string, error) {
 			return g.id("f:"+key, "f_", strings.Replace(key, "'", "_prime", 1))
 		},
 		tempID: func(k int) string { return "T" + strconv.Itoa(k) },
-		spell:  g.expr,
+		spell: (&infixLang{lang: "octave", spell: octaveSpell, matmul: " * ", hadamard: " .* ", divide: " ./ ", power: " .^ ",
+			transpose: ".'", recip: "1 ./ ", one: "1", zero: "0", size: "%s", shape: octShape, bcastArgs: octBcastArgs,
+			class: g.class}).expr,
 	}
 	var lines []string
 	params := "vars"
@@ -273,213 +275,4 @@ func (g *octGen) function(f codeFunc) (string, error) {
 	}
 	sb.WriteString("    end\n")
 	return sb.String(), nil
-}
-
-// sp spells op over args.
-func (g *octGen) sp(p *codePrinter, op string, args ...string) (string, int) {
-	t, ok := octaveSpell[op]
-	if !ok {
-		return p.fail("no octave form for %s", op), precAtom
-	}
-	t = strings.ReplaceAll(t, "CLASS", g.class)
-	as := make([]any, len(args))
-	for i, a := range args {
-		as[i] = a
-	}
-	return fmt.Sprintf(t, as...), precAtom
-}
-
-// repeats is the repmat count that broadcasts a dimension from to to.
-func (p *codePrinter) repeats(from, to ast.Dim) string {
-	if from == to {
-		return "1"
-	}
-	return p.dim(to)
-}
-
-// expr spells n (not a temporary's name) in MATLAB.
-func (g *octGen) expr(p *codePrinter, n *ast.Node) (string, int) {
-	arg := func(i int) string { return p.at(n.Args[i], precLowest) }
-	if n.Kind == ast.KMul || isDivPow(n) {
-		return g.mul(p, n)
-	}
-	bcast := func(b *ast.Node) string {
-		s, _ := g.sp(p, "bcast", p.at(b.Args[0], precLowest), p.repeats(b.Args[0].Shape.Rows, b.Shape.Rows), p.repeats(b.Args[0].Shape.Cols, b.Shape.Cols))
-		return s
-	}
-	switch n.Kind {
-	case ast.KVar:
-		return p.varID(n.Name), precAtom
-	case ast.KNum:
-		return codeRat(n.Num, false)
-	case ast.KDelta:
-		return p.deltaID, precAtom
-	case ast.KSize:
-		return p.dim(ast.Dim(n.Name)), precAtom
-	case ast.KIdentity:
-		return g.sp(p, "eye", p.dim(n.Shape.Rows))
-	case ast.KOnes:
-		if n.IsScalar() {
-			return "1", precAtom
-		}
-		return g.sp(p, "ones", p.dim(n.Shape.Rows), p.dim(n.Shape.Cols))
-	case ast.KZero:
-		if n.IsScalar() {
-			return "0", precAtom
-		}
-		return g.sp(p, "zeros", p.dim(n.Shape.Rows), p.dim(n.Shape.Cols))
-	case ast.KAdd:
-		hide := hideBroadcasts(n)
-		var sb strings.Builder
-		for i, t := range n.Args {
-			if hide && t.Kind == ast.KBroadcast && !p.isName(t) {
-				t = t.Args[0]
-			}
-			if i == 0 {
-				sb.WriteString(p.at(t, precSum))
-				continue
-			}
-			s := p.at(t, ctxTerm)
-			if rest, ok := strings.CutPrefix(s, "-"); ok {
-				sb.WriteString(" - " + rest)
-			} else {
-				sb.WriteString(" + " + s)
-			}
-		}
-		return sb.String(), precSum
-	case ast.KHadamard, ast.KDiv:
-		op := " .* "
-		if n.Kind == ast.KDiv {
-			op = " ./ "
-		}
-		hide := hideBroadcasts(n)
-		var parts []string
-		for i, a := range n.Args {
-			if hide && a.Kind == ast.KBroadcast && !p.isName(a) {
-				a = a.Args[0]
-			}
-			if i == 0 {
-				parts = append(parts, p.at(a, ctxFactor))
-			} else {
-				parts = append(parts, p.operand(a, ctxFactor))
-			}
-		}
-		return strings.Join(parts, op), precProd
-	case ast.KTranspose:
-		if n.IsScalar() {
-			return p.expr(n.Args[0])
-		}
-		return p.at(n.Args[0], precAtom) + ".'", precPostfix
-	case ast.KInverse:
-		if n.IsScalar() {
-			return "1 ./ " + p.operand(n.Args[0], ctxFactor), precProd
-		}
-		return g.sp(p, "inv", arg(0))
-	case ast.KMatPow:
-		if n.IsScalar() {
-			return p.at(n.Args[0], precAtom) + " .^ " + strconv.Itoa(n.K), precPostfix
-		}
-		return g.sp(p, "matpow", arg(0), strconv.Itoa(n.K))
-	case ast.KPow:
-		base := n.Args[0]
-		var b string
-		if base.Kind == ast.KBroadcast && !p.isName(base) {
-			b = bcast(base)
-		} else {
-			b = p.at(base, precAtom)
-		}
-		return b + " .^ " + p.at(n.Args[1], precAtom), precPostfix
-	case ast.KApply:
-		z := arg(0)
-		if isGeneric(n) {
-			key, _, err := genericKey(n)
-			if err != nil {
-				return p.fail("%v", err), precAtom
-			}
-			return p.funcID(key) + "(" + z + ")", precAtom
-		}
-		if _, ok := octaveSpell[n.Name]; !ok {
-			return p.fail("no octave form for the function %s", n.Name), precAtom
-		}
-		return g.sp(p, n.Name, z)
-	case ast.KTrace, ast.KDet:
-		if n.Args[0].IsScalar() {
-			return p.expr(n.Args[0])
-		}
-		if n.Kind == ast.KTrace {
-			return g.sp(p, "trace", arg(0))
-		}
-		return g.sp(p, "det", arg(0))
-	case ast.KLogdet:
-		if n.Args[0].IsScalar() {
-			return g.sp(p, "logabs", arg(0))
-		}
-		return g.sp(p, "logdet", arg(0))
-	case ast.KSum:
-		return g.sp(p, "sum", arg(0))
-	case ast.KDiagMat, ast.KDiagVec:
-		if n.Args[0].IsScalar() {
-			return p.expr(n.Args[0])
-		}
-		if n.Kind == ast.KDiagMat {
-			return g.sp(p, "diagmat", arg(0))
-		}
-		return g.sp(p, "diagvec", arg(0))
-	case ast.KLogsumexp:
-		return g.sp(p, "logsumexp", arg(0))
-	case ast.KSoftmax:
-		return g.sp(p, "softmax", arg(0))
-	case ast.KNorm:
-		return g.sp(p, "norm", arg(0))
-	case ast.KInner:
-		return g.sp(p, "inner", p.at(n.Args[0], ctxFactor)+" .* "+p.operand(n.Args[1], ctxFactor))
-	case ast.KBroadcast:
-		return bcast(n), precAtom
-	case ast.KKron:
-		return g.sp(p, "kron", arg(0), arg(1))
-	}
-	return p.fail("unsupported node kind %v", n.Kind), precAtom
-}
-
-// mul writes a product: scalar factors and the matrix chain with *, scalar
-// denominators with /.
-func (g *octGen) mul(p *codePrinter, n *ast.Node) (string, int) {
-	m := newMulForm(n, false, p.isName)
-	if one, ok := m.single(); ok {
-		return p.expr(one)
-	}
-	var parts []string
-	if m.showNum() {
-		parts = append(parts, m.num.String())
-	}
-	var chain []string
-	for _, a := range m.factors {
-		if a.IsScalar() {
-			parts = append(parts, p.operand(a, ctxFactor))
-		} else {
-			chain = append(chain, p.operand(a, ctxFactor))
-		}
-	}
-	parts = append(parts, chain...)
-	s := strings.Join(parts, " * ")
-	if m.hasDiv() {
-		var den []string
-		if !m.den.IsInt64() || m.den.Int64() != 1 {
-			den = append(den, m.den.String())
-		}
-		for _, d := range m.denoms {
-			den = append(den, p.operand(d, ctxFactor))
-		}
-		if len(den) == 1 {
-			s += " / " + den[0]
-		} else {
-			s += " / (" + strings.Join(den, " * ") + ")"
-		}
-	}
-	prec := precProd
-	if m.neg {
-		s = "-" + s
-		prec = min(prec, precUnary)
-	}
-	return s, prec
 }

@@ -50,13 +50,8 @@ type pyDialect struct {
 	prelude string
 	helpers map[string]string // written only when used, in helperOrder
 	order   []string
-	// spell maps an operation to a format string over its printed
-	// operands: elementwise functions by name (exp, relu, …); and "eye",
-	// "ones", "zeros" (shape), "inv", "matpow", "trace", "det", "logdet",
-	// "logabs", "sum", "diagmat", "diagvec", "logsumexp", "softmax", "norm",
-	// "kron", "bcast" (operand, shape), "multidot" (list), "inner".
-	spell map[string]string
-	like  bool // constants take the dtype and device of the inputs (**like)
+	spell   map[string]string // the spelling of every operation (see infixLang.spell)
+	like    bool              // constants take the dtype and device of the inputs (**like)
 }
 
 var numpyDialect = &pyDialect{
@@ -113,6 +108,14 @@ var torchDialect = &pyDialect{
 		"inner": "torch.sum(%s)",
 	},
 	like: true,
+}
+
+// infix is the dialect's expression language: Python's operators over its
+// spelling table.
+func (dl *pyDialect) infix() *infixLang {
+	return &infixLang{lang: dl.lang, spell: dl.spell, matmul: " @ ", hadamard: " * ", divide: " / ", power: " ** ",
+		transpose: ".T", recip: "1.0 / ", one: "1.0", zero: "0.0", size: "float(%s)", multiDot: true,
+		tensorArgs: dl.like, shape: pyShape, bcastArgs: pyBcastArgs}
 }
 
 // numpyPrelude loads, checks and converts inputs and outputs.
@@ -322,7 +325,7 @@ func (g *pyGen) function(f codeFunc) (string, error) {
 			return g.id("f:"+key, "f_", word)
 		},
 		tempID: func(k int) string { return "T" + strconv.Itoa(k) },
-		spell:  g.expr,
+		spell:  g.dl.infix().expr,
 	}
 	var lines []string
 	param := ""
@@ -472,232 +475,3 @@ func sortedKeys[K ~string, V any](m map[K]V) []K { return slices.Sorted(maps.Key
 // pyString writes a Python string literal (ASCII only; Go's escapes are
 // valid in Python).
 func pyString(s string) string { return strconv.QuoteToASCII(s) }
-
-// sp spells op of the dialect over args, marking a helper it calls as used.
-func (g *pyGen) sp(p *codePrinter, op string, args ...string) (string, int) {
-	t, ok := g.dl.spell[op]
-	if !ok {
-		return p.fail("no %s form for %s", g.dl.lang, op), precAtom
-	}
-	if i := strings.Index(t, "("); i > 0 && strings.HasPrefix(t, "_") {
-		p.help(t[:i])
-	}
-	if strings.Contains(t, "_bcast(") {
-		p.help("_bcast")
-	}
-	as := make([]any, len(args))
-	for i, a := range args {
-		as[i] = a
-	}
-	return fmt.Sprintf(t, as...), precAtom
-}
-
-func (p *codePrinter) shapeTuple(s ast.Shape) string {
-	return "(" + p.dim(s.Rows) + ", " + p.dim(s.Cols) + ")"
-}
-
-// expr spells n (not a temporary's name) in Python.
-func (g *pyGen) expr(p *codePrinter, n *ast.Node) (string, int) {
-	arg := func(i int) string { return p.at(n.Args[i], precLowest) }
-	if n.Kind == ast.KMul || isDivPow(n) {
-		return g.mul(p, n)
-	}
-	switch n.Kind {
-	case ast.KVar:
-		return p.varID(n.Name), precAtom
-	case ast.KNum:
-		return codeRat(n.Num, false)
-	case ast.KDelta:
-		return p.deltaID, precAtom
-	case ast.KSize:
-		return "float(" + p.dim(ast.Dim(n.Name)) + ")", precAtom
-	case ast.KIdentity:
-		return g.sp(p, "eye", p.dim(n.Shape.Rows))
-	case ast.KOnes:
-		if n.IsScalar() {
-			return "1.0", precAtom
-		}
-		return g.sp(p, "ones", p.shapeTuple(n.Shape))
-	case ast.KZero:
-		if n.IsScalar() {
-			return "0.0", precAtom
-		}
-		return g.sp(p, "zeros", p.shapeTuple(n.Shape))
-	case ast.KAdd:
-		hide := hideBroadcasts(n)
-		var sb strings.Builder
-		for i, t := range n.Args {
-			if hide && t.Kind == ast.KBroadcast && !p.isName(t) {
-				t = t.Args[0]
-			}
-			if i == 0 {
-				sb.WriteString(p.at(t, precSum))
-				continue
-			}
-			s := p.at(t, ctxTerm)
-			if rest, ok := strings.CutPrefix(s, "-"); ok {
-				sb.WriteString(" - " + rest)
-			} else {
-				sb.WriteString(" + " + s)
-			}
-		}
-		return sb.String(), precSum
-	case ast.KHadamard, ast.KDiv:
-		op := " * "
-		if n.Kind == ast.KDiv {
-			op = " / "
-		}
-		hide := hideBroadcasts(n)
-		var parts []string
-		for i, a := range n.Args {
-			if hide && a.Kind == ast.KBroadcast && !p.isName(a) {
-				a = a.Args[0]
-			}
-			if i == 0 {
-				parts = append(parts, p.at(a, ctxFactor))
-			} else {
-				parts = append(parts, p.operand(a, ctxFactor))
-			}
-		}
-		return strings.Join(parts, op), precProd
-	case ast.KTranspose:
-		if n.IsScalar() {
-			return p.expr(n.Args[0])
-		}
-		return p.at(n.Args[0], precAtom) + ".T", precPostfix
-	case ast.KInverse:
-		if n.IsScalar() {
-			return "1.0 / " + p.operand(n.Args[0], ctxFactor), precProd
-		}
-		return g.sp(p, "inv", arg(0))
-	case ast.KMatPow:
-		if n.IsScalar() {
-			return p.at(n.Args[0], precAtom) + " ** " + strconv.Itoa(n.K), precPostfix
-		}
-		return g.sp(p, "matpow", arg(0), strconv.Itoa(n.K))
-	case ast.KPow:
-		base := n.Args[0]
-		var b string
-		if base.Kind == ast.KBroadcast && !p.isName(base) {
-			b, _ = g.sp(p, "bcast", p.at(base.Args[0], precLowest), p.shapeTuple(base.Shape))
-		} else {
-			b = p.at(base, precAtom)
-		}
-		return b + " ** " + p.at(n.Args[1], precAtom), precPostfix
-	case ast.KApply:
-		z := arg(0)
-		if isGeneric(n) {
-			key, _, err := genericKey(n)
-			if err != nil {
-				return p.fail("%v", err), precAtom
-			}
-			return p.funcID(key) + "(" + z + ")", precAtom
-		}
-		if _, ok := g.dl.spell[n.Name]; !ok {
-			return p.fail("no %s form for the function %s", g.dl.lang, n.Name), precAtom
-		}
-		if g.dl.like && n.Args[0].Kind == ast.KNum { // torch functions take tensors: log(2)
-			z = "torch.as_tensor(" + z + ", **like)"
-		}
-		return g.sp(p, n.Name, z)
-	case ast.KTrace, ast.KDet:
-		if n.Args[0].IsScalar() {
-			return p.expr(n.Args[0])
-		}
-		if n.Kind == ast.KTrace {
-			return g.sp(p, "trace", arg(0))
-		}
-		return g.sp(p, "det", arg(0))
-	case ast.KLogdet:
-		if n.Args[0].IsScalar() {
-			return g.sp(p, "logabs", arg(0))
-		}
-		return g.sp(p, "logdet", arg(0))
-	case ast.KSum:
-		return g.sp(p, "sum", arg(0))
-	case ast.KDiagMat, ast.KDiagVec:
-		if n.Args[0].IsScalar() {
-			return p.expr(n.Args[0]) // the 1×1 diagonal of a scalar
-		}
-		if n.Kind == ast.KDiagMat {
-			return g.sp(p, "diagmat", arg(0))
-		}
-		return g.sp(p, "diagvec", arg(0))
-	case ast.KLogsumexp:
-		return g.sp(p, "logsumexp", arg(0))
-	case ast.KSoftmax:
-		return g.sp(p, "softmax", arg(0))
-	case ast.KNorm:
-		return g.sp(p, "norm", arg(0))
-	case ast.KInner:
-		return g.sp(p, "inner", p.at(n.Args[0], ctxFactor)+" * "+p.operand(n.Args[1], ctxFactor))
-	case ast.KBroadcast:
-		return g.sp(p, "bcast", arg(0), p.shapeTuple(n.Shape))
-	case ast.KKron:
-		return g.sp(p, "kron", arg(0), arg(1))
-	}
-	return p.fail("unsupported node kind %v", n.Kind), precAtom
-}
-
-// mul writes a product: scalar factors with *, the matrix chain with @
-// (multi_dot for three or more), scalar denominators with /.
-func (g *pyGen) mul(p *codePrinter, n *ast.Node) (string, int) {
-	m := newMulForm(n, false, p.isName)
-	if one, ok := m.single(); ok {
-		return p.expr(one)
-	}
-	var parts []string
-	if m.showNum() {
-		parts = append(parts, m.num.String())
-	}
-	var chain []*ast.Node
-	for _, a := range m.factors {
-		if a.IsScalar() {
-			parts = append(parts, p.operand(a, ctxFactor))
-		} else {
-			chain = append(chain, a)
-		}
-	}
-	switch len(chain) {
-	case 0:
-	case 1:
-		parts = append(parts, p.operand(chain[0], ctxFactor))
-	case 2:
-		c := p.operand(chain[0], ctxFactor) + " @ " + p.operand(chain[1], ctxFactor)
-		if len(parts) > 0 || m.hasDiv() {
-			c = "(" + c + ")"
-		}
-		parts = append(parts, c)
-	default:
-		var items []string
-		for _, a := range chain {
-			items = append(items, p.at(a, precLowest))
-		}
-		s, _ := g.sp(p, "multidot", strings.Join(items, ", "))
-		parts = append(parts, s)
-	}
-	s := strings.Join(parts, " * ")
-	prec := precProd
-	if len(parts) == 1 && len(chain) >= 3 && !m.hasDiv() {
-		prec = precAtom // multi_dot(...)
-	}
-	if m.hasDiv() {
-		var den []string
-		if !m.den.IsInt64() || m.den.Int64() != 1 {
-			den = append(den, m.den.String())
-		}
-		for _, d := range m.denoms {
-			den = append(den, p.operand(d, ctxFactor))
-		}
-		if len(den) == 1 {
-			s += " / " + den[0]
-		} else {
-			s += " / (" + strings.Join(den, " * ") + ")"
-		}
-	}
-	if m.neg {
-		s = "-" + s
-		prec = min(prec, precUnary)
-	}
-	return s, prec
-}
