@@ -123,6 +123,17 @@ func lowerCode(a *answer) (*codeModule, error) {
 	return m, nil
 }
 
+// kronHessian reports whether a function is a Hessian matrix of a matrix
+// variable (on vec(Δ)), whose convention the module's header states.
+func (m *codeModule) kronHessian() bool {
+	for _, f := range m.fns {
+		if f.kind == fnHessianMatrix && !f.wrt.IsScalar() && f.wrt.Shape.Cols != ast.One {
+			return true
+		}
+	}
+	return false
+}
+
 // usedSizes lists the symbolic sizes a function's nodes and results use.
 func usedSizes(f codeFunc) []ast.Dim {
 	var out []ast.Dim

@@ -123,8 +123,14 @@ func WriteOctave(w io.Writer, r *ast.Result, name string) error {
 	for _, v := range a.vars {
 		sb.WriteString("  % vars." + pyWord(v.Name) + ": " + octComment(v.Shape.ASCII()) + "\n")
 	}
-	sb.WriteString("  %\n  % Vectors are columns. A generic function g is passed as the handles g and g_prime.\n")
-	sb.WriteString("  % hessian_matrix of a matrix variable acts on vec(delta), its columns stacked.\n\n")
+	sb.WriteString("  %\n  % Vectors are columns.\n")
+	if len(m.funcs) > 0 {
+		sb.WriteString("  % A generic function g is passed as the function handles g and g_prime.\n")
+	}
+	if m.kronHessian() {
+		sb.WriteString("  % hessian_matrix of a matrix variable acts on vec(delta), its columns stacked.\n")
+	}
+	sb.WriteString("\n")
 	sb.WriteString("  methods (Static)\n")
 	for i, f := range m.fns {
 		s, err := g.function(f)

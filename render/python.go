@@ -246,8 +246,15 @@ func writePython(w io.Writer, r *ast.Result, dl *pyDialect) error {
 	if dl.lang == "torch" {
 		sb.WriteString(" (returned as 0-dim tensors)")
 	}
-	sb.WriteString(".\n# Pass every variable as a keyword argument; a generic function g as g and g_prime.\n")
-	sb.WriteString("# hessian_matrix of a matrix variable acts on vec(delta), its columns stacked.\n\n")
+	sb.WriteString(".\n# Pass every variable as a keyword argument")
+	if len(m.funcs) > 0 {
+		sb.WriteString("; a generic function g as g and g_prime")
+	}
+	sb.WriteString(".\n")
+	if m.kronHessian() {
+		sb.WriteString("# hessian_matrix of a matrix variable acts on vec(delta), its columns stacked.\n")
+	}
+	sb.WriteString("\n")
 	sb.WriteString(dl.module + "\n")
 	sb.WriteString(dl.prelude)
 	for _, h := range dl.order {

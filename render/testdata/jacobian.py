@@ -6,8 +6,7 @@
 # B: p x n
 #
 # Vectors are 1-D arrays (n,), matrices 2-D arrays, scalars floats.
-# Pass every variable as a keyword argument; a generic function g as g and g_prime.
-# hessian_matrix of a matrix variable acts on vec(delta), its columns stacked.
+# Pass every variable as a keyword argument.
 
 import numpy as np
 
