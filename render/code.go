@@ -172,6 +172,31 @@ func usedSizes(f codeFunc) []ast.Dim {
 	return out
 }
 
+// funcsUsed lists the generic functions (keys "g", "g'") f applies.
+func (f codeFunc) funcsUsed() map[string]bool {
+	out := map[string]bool{}
+	seen := map[*ast.Node]bool{}
+	var walk func(n *ast.Node)
+	walk = func(n *ast.Node) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		if n.Kind == ast.KApply && isGeneric(n) {
+			if key, _, err := genericKey(n); err == nil {
+				out[key] = true
+			}
+		}
+		for _, a := range n.Args {
+			walk(a)
+		}
+	}
+	for _, r := range f.results {
+		walk(r)
+	}
+	return out
+}
+
 // name is the snake-case name of f: gradient, gradient_X (several --wrt).
 func (f codeFunc) name(word func(string) string) string {
 	if f.wrt != nil && f.multi {

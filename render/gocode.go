@@ -453,9 +453,9 @@ func (g *goGen) function(f codeFunc) (string, error) {
 		switch sh := f.shapes[i]; {
 		case sh.IsScalar():
 		case sh.IsColVector():
-			s = "toVec(" + g.mat(p, r, s) + ")"
+			s = "toVec(" + g.mat(r, s) + ")"
 		default:
-			s = "out(" + g.mat(p, r, s) + ")"
+			s = "out(" + g.mat(r, s) + ")"
 		}
 		rets = append(rets, s)
 	}
@@ -496,7 +496,7 @@ func (g *goGen) function(f codeFunc) (string, error) {
 		load("delta", p.deltaID, "delta", f.delta.Shape, true)
 		lines = append(lines, "_ = "+p.deltaID)
 	}
-	for _, key := range sortedKeys((&pyGen{}).funcsUsed(f)) {
+	for _, key := range sortedKeys(f.funcsUsed()) {
 		lines = append(lines, fmt.Sprintf("%s := fn(%q, v.%s)", p.funcID(key), g.fields[key], g.fields[key]))
 	}
 	lines = append(lines, body...)
@@ -565,7 +565,7 @@ func (g *goGen) problem(d derivative) string {
 }
 
 // mat writes n (already spelled s) as a *mat.Dense: a scalar as 1×1.
-func (g *goGen) mat(p *codePrinter, n *ast.Node, s string) string {
+func (g *goGen) mat(n *ast.Node, s string) string {
 	if n.IsScalar() {
 		return "fill(" + s + ", 1, 1)"
 	}
@@ -574,7 +574,7 @@ func (g *goGen) mat(p *codePrinter, n *ast.Node, s string) string {
 
 // m spells n in a matrix context.
 func (g *goGen) mx(p *codePrinter, n *ast.Node) string {
-	return g.mat(p, n, p.at(n, precLowest))
+	return g.mat(n, p.at(n, precLowest))
 }
 
 // expr spells n (not a temporary's name) in Go: float64 for a scalar

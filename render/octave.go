@@ -190,7 +190,7 @@ func octString(s string) string {
 func octComment(s string) string { return strings.Trim(octString(s), "'") }
 
 // octOutputs names the outputs of a method.
-func octOutputs(f codeFunc, word func(string) string) []string {
+func octOutputs(f codeFunc) []string {
 	switch f.kind {
 	case fnValue:
 		return []string{"f"}
@@ -252,14 +252,14 @@ func (g *octGen) function(f codeFunc) (string, error) {
 		lines = append(lines, p.deltaID+" = delta;")
 		check("delta", p.deltaID, f.delta.Shape)
 	}
-	for _, key := range sortedKeys((&pyGen{}).funcsUsed(f)) {
+	for _, key := range sortedKeys(f.funcsUsed()) {
 		word := strings.Replace(key, "'", "_prime", 1)
 		lines = append(lines, fmt.Sprintf("%s = %s.h_arg(vars, %s, 'a function handle');", p.funcID(key), g.class, octString(word)))
 	}
 	for _, t := range f.temps {
 		lines = append(lines, fmt.Sprintf("T%d = %s;", f.names[t], p.defn(t)))
 	}
-	outs := octOutputs(f, pyWord)
+	outs := octOutputs(f)
 	for i, r := range f.results {
 		s := f.shapes[i]
 		p.self = nil // a result that is a temporary is returned by name

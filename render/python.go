@@ -391,7 +391,7 @@ func (g *pyGen) function(f codeFunc) (string, error) {
 		return "", p.err
 	}
 	var fl []string
-	for _, key := range sortedKeys(g.funcsUsed(f)) {
+	for _, key := range sortedKeys(f.funcsUsed()) {
 		word := strings.Replace(key, "'", "_prime", 1)
 		fl = append(fl, fmt.Sprintf("%s = _arg(kw, %s, \"a function\")", p.funcID(key), pyString(word)))
 	}
@@ -404,31 +404,6 @@ func (g *pyGen) function(f codeFunc) (string, error) {
 		sb.WriteString("    " + l + "\n")
 	}
 	return sb.String(), nil
-}
-
-// funcsUsed lists the generic functions (keys "g", "g'") f applies.
-func (g *pyGen) funcsUsed(f codeFunc) map[string]bool {
-	out := map[string]bool{}
-	seen := map[*ast.Node]bool{}
-	var walk func(n *ast.Node)
-	walk = func(n *ast.Node) {
-		if seen[n] {
-			return
-		}
-		seen[n] = true
-		if n.Kind == ast.KApply && isGeneric(n) {
-			if key, _, err := genericKey(n); err == nil {
-				out[key] = true
-			}
-		}
-		for _, a := range n.Args {
-			walk(a)
-		}
-	}
-	for _, r := range f.results {
-		walk(r)
-	}
-	return out
 }
 
 // pyDoc keeps a docstring to safe characters.
