@@ -32,7 +32,7 @@ func init() {
 		Adjoint:     func(n, g *ast.Node, _ int) *ast.Node { return ast.Mul(g, ast.Identity(n.Args[0].Shape.Rows)) },
 		AdjointRule: "g·tr(Δ) = ⟨g·I, Δ⟩",
 		Print: ast.Spelling{Text: "tr", ASCII: "tr", LaTeX: `\operatorname{tr}`, NumPy: "np.trace", NumPyScalar: "%s",
-			Torch: "torch.trace", Octave: "trace", Go: "mat.Trace"}})
+			Torch: "torch.trace", TorchScalar: "%s", Octave: "trace", Go: "mat.Trace"}})
 	ast.RegisterAlias(Trace, "trace")
 
 	def(Det, ast.Op{Name: "det", Args: 1, Shape: ast.SquareScalar,
@@ -42,7 +42,7 @@ func init() {
 		},
 		Rule: "d det(A) = det(A)·tr(A⁻¹·dA)",
 		Print: ast.Spelling{Text: "det", ASCII: "det", LaTeX: `\det`, NumPy: "np.linalg.det", NumPyScalar: "%s",
-			Torch: "torch.linalg.det", Octave: "det", Go: "mat.Det"}})
+			Torch: "torch.linalg.det", TorchScalar: "%s", Octave: "det", Go: "mat.Det"}})
 
 	def(Logdet, ast.Op{Name: "logdet", Args: 1, Shape: ast.SquareScalar,
 		Eval: one(func(a *mat.Dense) (*mat.Dense, error) { return logDet(a, true) }),
@@ -52,7 +52,7 @@ func init() {
 		Rule: "d log|det A| = tr(A⁻¹·dA)",
 		Print: ast.Spelling{Text: "logdet", ASCII: "logdet", LaTeX: `\log\lvert\det %p\rvert`,
 			NumPy: "np.linalg.slogdet(%s)[1]", NumPyScalar: "np.log(np.abs(%s))",
-			Torch: "torch.linalg.slogdet(%s)[1]", Octave: "log(abs(det(%s)))", Go: "logdet"}})
+			Torch: "torch.linalg.slogdet(%s)[1]", TorchScalar: "torch.log(torch.abs(%s))", Octave: "CLASS.h_logdet", Go: "logdet"}})
 
 	def(Sum, ast.Op{Name: "sum", Args: 1, Shape: ast.AnyScalar, Linear: true,
 		Eval:  one(func(a *mat.Dense) (*mat.Dense, error) { return scalar(mat.Sum(a)), nil }),
@@ -65,7 +65,7 @@ func init() {
 		},
 		AdjointRule: "g·sum(Δ) = ⟨g·𝟙, Δ⟩",
 		Print: ast.Spelling{Text: "sum", ASCII: "sum", LaTeX: `\operatorname{sum}`, NumPy: "np.sum",
-			Torch: "torch.sum", Octave: "sum(vec(%s))", Go: "mat.Sum"}})
+			Torch: "torch.sum", Octave: "sum(reshape(%s, [], 1))", Go: "mat.Sum"}})
 
 	def(DiagMat, ast.Op{Name: "diag", Args: 1, Shape: ast.ColumnToDiag, Linear: true,
 		Eval: one(func(a *mat.Dense) (*mat.Dense, error) {
@@ -83,7 +83,7 @@ func init() {
 		Adjoint:     func(n, g *ast.Node, _ int) *ast.Node { return DiagVec.Of(g) },
 		AdjointRule: "⟨G, diag(δ)⟩ = ⟨diag(G), δ⟩",
 		Print: ast.Spelling{Text: "diag", ASCII: "diag", LaTeX: `\operatorname{diag}`, NumPy: "np.diagflat", NumPyScalar: "%s",
-			Torch: "torch.diag(%s.reshape(-1))", Octave: "diag", Go: "diagMat"}})
+			Torch: "torch.diagflat", TorchScalar: "%s", Octave: "diag", Go: "diagMat"}})
 
 	def(DiagVec, ast.Op{Name: "diag", Args: 1, Shape: ast.SquareToColumn, Linear: true,
 		Eval: one(func(a *mat.Dense) (*mat.Dense, error) {
@@ -101,7 +101,7 @@ func init() {
 		Adjoint:     func(n, g *ast.Node, _ int) *ast.Node { return DiagMat.Of(g) },
 		AdjointRule: "⟨g, diag(Δ)⟩ = ⟨diag(g), Δ⟩",
 		Print: ast.Spelling{Text: "diag", ASCII: "diag", LaTeX: `\operatorname{diag}`, NumPy: "np.diag(%s).reshape(-1, 1)", NumPyScalar: "%s",
-			Torch: "torch.diagonal(%s).reshape(-1, 1)", Octave: "diag", Go: "diagVec"}})
+			Torch: "torch.diagonal(%s).reshape(-1, 1)", TorchScalar: "%s", Octave: "diag", Go: "diagVec"}})
 
 	def(Logsumexp, ast.Op{Name: "logsumexp", Args: 1, Shape: ast.ColumnScalar,
 		Eval: one(func(a *mat.Dense) (*mat.Dense, error) { return scalar(logsumexp(a)), nil }),
@@ -113,7 +113,9 @@ func init() {
 			NumPyHelper: `def _logsumexp(z):
     m = np.max(z)
     return m + np.log(np.sum(np.exp(z - m)))
-`, Torch: "torch.logsumexp(%s, 0)", Octave: "logsumexp", Go: "logsumexp"}})
+`, Torch: "_logsumexp", TorchHelper: `def _logsumexp(z):
+    return torch.logsumexp(z.reshape(-1), 0)
+`, Octave: "CLASS.h_logsumexp", Go: "logsumexp"}})
 
 	def(Softmax, ast.Op{Name: "softmax", Args: 1, Shape: ast.ColumnSame,
 		Eval: one(func(a *mat.Dense) (*mat.Dense, error) { return softmax(a), nil }),
@@ -125,7 +127,9 @@ func init() {
 			NumPyHelper: `def _softmax(z):
     e = np.exp(z - np.max(z))
     return e / np.sum(e)
-`, Torch: "torch.softmax(%s, 0)", Octave: "softmax", Go: "softmax"}})
+`, Torch: "_softmax", TorchHelper: `def _softmax(z):
+    return torch.softmax(z.reshape(-1), 0).reshape(z.shape)
+`, Octave: "CLASS.h_softmax", Go: "softmax"}})
 
 	// The notation ‖·‖ prints a norm (with _F for a matrix and a power
 	// merged into it); the spellings are its call form.
@@ -151,7 +155,7 @@ func init() {
 		},
 		AdjointRule: "g·mean(Δ) = ⟨g·𝟙/(m·n), Δ⟩",
 		Print: ast.Spelling{Text: "mean", ASCII: "mean", LaTeX: `\operatorname{mean}`, NumPy: "np.mean",
-			Torch: "torch.mean", Octave: "mean(vec(%s))", Go: "mean"}})
+			Torch: "torch.mean", Octave: "mean(reshape(%s, [], 1))", Go: "mean"}})
 
 	def(Vec, ast.Op{Name: "vec", Args: 1, Shape: ast.StackColumns, Linear: true,
 		Eval:  one(func(a *mat.Dense) (*mat.Dense, error) { return vec(a), nil }),
@@ -165,7 +169,7 @@ func init() {
 		},
 		AdjointRule: "⟨vec(H), vec(Δ)⟩ = ⟨H, Δ⟩",
 		Print: ast.Spelling{Text: "vec", ASCII: "vec", LaTeX: `\operatorname{vec}`, NumPy: `np.reshape(%s, (-1, 1), order="F")`,
-			Torch: "%s.t().reshape(-1, 1)", Octave: "vec", Go: "vec"}})
+			Torch: "torch.reshape(torch.t(%s), (-1, 1))", Octave: "reshape(%s, [], 1)", Go: "vec"}})
 
 	def(Kron, ast.Op{Name: "kron", Args: 2, Shape: ast.KronShape, Infix: true,
 		Eval: func(args []*mat.Dense) (*mat.Dense, error) {
@@ -201,7 +205,9 @@ func init() {
 		},
 		AdjointRule: "⟨C ⊗ D, A ⊗ Δ⟩ = ⟨⟨C, A⟩·D, Δ⟩",
 		Print: ast.Spelling{Text: "⊗", ASCII: "kron", LaTeX: `\otimes`, NumPy: "np.kron",
-			Torch: "torch.kron", Octave: "kron", Go: "kron"}})
+			Torch: "_kron", TorchHelper: `def _kron(a, b):
+    return torch.kron(a.contiguous(), b.contiguous())
+`, Octave: "kron", Go: "kron"}})
 
 	def(Norm1, ast.Op{Name: "norm1", Args: 1, Shape: ast.AnyScalar,
 		Eval: one(func(a *mat.Dense) (*mat.Dense, error) {
@@ -210,12 +216,12 @@ func init() {
 		Deriv: func(n *ast.Node, da []*ast.Node) *ast.Node { return ast.Inner(Sign.Of(n.Args[0]), da[0]) },
 		Rule:  "d norm1(A) = ⟨sign(A), dA⟩",
 		Print: ast.Spelling{Text: "‖%s‖₁", ASCII: "norm1", LaTeX: `\lVert %s \rVert_{1}`, NumPy: "np.sum(np.abs(%s))",
-			Torch: "torch.sum(torch.abs(%s))", Octave: "sum(abs(vec(%s)))", Go: "norm1"}})
+			Torch: "torch.sum(torch.abs(%s))", Octave: "sum(abs(reshape(%s, [], 1)))", Go: "norm1"}})
 
 	def(Pi, ast.Op{Name: "pi", Args: 0, Shape: ast.Constant,
 		Eval:  func([]*mat.Dense) (*mat.Dense, error) { return scalar(math.Pi), nil },
 		Deriv: func(*ast.Node, []*ast.Node) *ast.Node { return nil }, Rule: "dπ = 0",
-		Print: ast.Spelling{Text: "π", ASCII: "pi", LaTeX: `\pi`, NumPy: "np.pi", Torch: "math.pi", Octave: "pi", Go: "math.Pi"}})
+		Print: ast.Spelling{Text: "π", ASCII: "pi", LaTeX: `\pi`, NumPy: "np.pi", Torch: "torch.pi", Octave: "pi", Go: "math.Pi"}})
 	ast.RegisterAlias(Pi, "π")
 }
 
