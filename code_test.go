@@ -440,7 +440,7 @@ func TestCodeFormats(t *testing.T) {
 			m := map[string]any{"fn": call.fn, "args": args}
 			// autograd's gradient is the unconstrained one: compared where
 			// the variable's directions are unconstrained (not sym, spd).
-			if w := c.res.Derivatives[0].Wrt; call.grad && len(c.res.Derivatives) == 1 && !w.IsScalar() && w.Props&(ast.Symmetric|ast.PosDef) == 0 {
+			if w := c.res.Program.Var(call.wrt); call.grad && w != nil && w.Props&(ast.Symmetric|ast.PosDef) == 0 {
 				m["wrt"] = call.wrt
 			}
 			calls = append(calls, m)
