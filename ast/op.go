@@ -38,8 +38,7 @@ const (
 // called on the operands (in Go an elementwise one is a func(float64)
 // float64, mapped over a matrix's entries), a template is filled with
 // them. In Octave, CLASS stands for the generated class, whose private
-// static helpers (h_logdet, h_logsumexp, h_softmax, h_sigmoid,
-// h_softplus) a spelling may call; in Go, an operation whose result is a
+// static helper method (OctaveHelper) a spelling may call; in Go, an operation whose result is a
 // scalar for matrix operands returns a float64, any other a *mat.Dense.
 type Spelling struct {
 	Text, ASCII, LaTeX string
@@ -50,7 +49,10 @@ type Spelling struct {
 	Torch              string
 	TorchScalar        string // PyTorch for a 1×1 (0-dim tensor) operand, when it differs
 	TorchHelper        string // the definition of a helper the PyTorch spelling calls
-	Octave, Go         string
+	Octave             string
+	OctaveHelper       string // a private static method of the class the Octave spelling calls
+	Go                 string
+	GoHelper           string // the definition of a helper the Go spelling calls
 }
 
 // Op describes one built-in operation: one row of the table in package

@@ -16,6 +16,8 @@ const DefaultGoPackage = "grad"
 
 // goHelpers are the unexported helpers every generated file carries: the
 // operations gonum spells as methods, as functions that return a new value.
+// The helpers of built-in operations are their rows' (ast.Spelling.GoHelper),
+// written when a function calls them.
 const goHelpers = `
 // The helpers below return new values and never modify their arguments.
 
@@ -133,65 +135,7 @@ func powElem(a *mat.Dense, e float64) *mat.Dense {
 	return apply(func(x float64) float64 { return math.Pow(x, e) }, a)
 }
 
-func logdet(a *mat.Dense) float64 {
-	l, _ := mat.LogDet(a)
-	return l
-}
-
-func diagMat(v *mat.Dense) *mat.Dense {
-	r, c := v.Dims()
-	n := r * c
-	out := mat.NewDense(n, n, nil)
-	for i := 0; i < n; i++ {
-		out.Set(i, i, v.At(i%r, i/r))
-	}
-	return out
-}
-
-func diagVec(a *mat.Dense) *mat.Dense {
-	r, c := a.Dims()
-	n := min(r, c)
-	out := mat.NewDense(n, 1, nil)
-	for i := 0; i < n; i++ {
-		out.Set(i, 0, a.At(i, i))
-	}
-	return out
-}
-
-func logsumexp(a *mat.Dense) float64 {
-	m := mat.Max(a)
-	s := 0.0
-	for _, x := range mat.DenseCopyOf(a).RawMatrix().Data {
-		s += math.Exp(x - m)
-	}
-	return m + math.Log(s)
-}
-
-func softmax(a *mat.Dense) *mat.Dense {
-	m := mat.Max(a)
-	e := apply(func(x float64) float64 { return math.Exp(x - m) }, a)
-	return scale(1/mat.Sum(e), e)
-}
-
 func inner(a, b *mat.Dense) float64 { return mat.Sum(hadamard(a, b)) }
-
-func mean(a *mat.Dense) float64 {
-	r, c := a.Dims()
-	return mat.Sum(a) / float64(r*c)
-}
-
-func vec(a *mat.Dense) *mat.Dense {
-	r, c := a.Dims()
-	out := mat.NewDense(r*c, 1, nil)
-	for j := 0; j < c; j++ {
-		for i := 0; i < r; i++ {
-			out.Set(j*r+i, 0, a.At(i, j))
-		}
-	}
-	return out
-}
-
-func norm1(a *mat.Dense) float64 { return mat.Sum(apply(math.Abs, a)) }
 
 func fill(s float64, r, c int) *mat.Dense {
 	out := mat.NewDense(r, c, nil)
@@ -222,12 +166,6 @@ func bcast(a *mat.Dense, r, c int) *mat.Dense {
 	return out
 }
 
-func kron(a, b *mat.Dense) *mat.Dense {
-	var out mat.Dense
-	out.Kronecker(a, b)
-	return &out
-}
-
 func at00(a *mat.Dense) float64 { return a.At(0, 0) }
 
 func toVec(a *mat.Dense) *mat.VecDense {
@@ -236,29 +174,6 @@ func toVec(a *mat.Dense) *mat.VecDense {
 }
 
 func out(a *mat.Dense) *mat.Dense { return mat.DenseCopyOf(a) }
-
-func sign(x float64) float64 {
-	switch {
-	case x > 0:
-		return 1
-	case x < 0:
-		return -1
-	}
-	return 0
-}
-
-func relu(x float64) float64 { return math.Max(x, 0) }
-
-func step(x float64) float64 {
-	if x > 0 {
-		return 1
-	}
-	return 0
-}
-
-func sigmoid(x float64) float64 { return 0.5 * (1 + math.Tanh(0.5*x)) }
-
-func softplus(x float64) float64 { return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) }
 
 // Silence "imported and not used" for files that need no formatting.
 var _ = fmt.Sprint
@@ -323,7 +238,7 @@ func WriteGo(w io.Writer, r *ast.Result, pkg string) error {
 	if err != nil {
 		return err
 	}
-	g := &goGen{m: m, fields: map[string]string{}, namer: newPyNamer(goReserved()...), ids: map[string]string{}}
+	g := &goGen{m: m, fields: map[string]string{}, namer: newPyNamer(goReserved()...), ids: map[string]string{}, ops: map[*ast.Op]bool{}}
 	taken := map[string]bool{}
 	var fieldLines [][3]string // name, type, comment
 	for _, v := range m.vars {
@@ -377,6 +292,11 @@ func WriteGo(w io.Writer, r *ast.Result, pkg string) error {
 	sb.WriteString(body.String())
 	sb.WriteString(problem)
 	sb.WriteString(goHelpers)
+	for _, op := range ast.Ops() { // the helpers the table's spellings call, in table order
+		if g.ops[op] {
+			sb.WriteString("\n" + op.Print.GoHelper)
+		}
+	}
 	_, err = io.WriteString(w, sb.String())
 	return err
 }
@@ -424,6 +344,7 @@ func goComment(s string) string {
 }
 
 type goGen struct {
+	ops    map[*ast.Op]bool // operations whose row's helper is called
 	m      *codeModule
 	fields map[string]string // variable name or generic key → Vars field
 	namer  *pyNamer
@@ -753,6 +674,9 @@ func scalarResult(op *ast.Op) bool {
 // the node is 1×1.
 func (g *goGen) call(p *codePrinter, n *ast.Node) (string, int) {
 	tmpl := n.Op.Print.Go
+	if n.Op.Print.GoHelper != "" {
+		g.ops[n.Op] = true
+	}
 	switch {
 	case tmpl == "":
 		return p.fail("no Go form for %s", n.Name), precAtom

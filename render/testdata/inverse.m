@@ -43,28 +43,5 @@ classdef mdiff_f
     function y = h_out(z, rows, cols)
       y = double(z) + zeros(rows, cols);
     end
-
-    function y = h_logdet(A)
-      [~, U] = lu(A);
-      y = sum(log(abs(diag(U))));
-    end
-
-    function y = h_logsumexp(z)
-      m = max(z(:));
-      y = m + log(sum(exp(z(:) - m)));
-    end
-
-    function y = h_softmax(z)
-      e = exp(z - max(z(:)));
-      y = e / sum(e(:));
-    end
-
-    function y = h_sigmoid(z)
-      y = 0.5 * (1 + tanh(0.5 * z));
-    end
-
-    function y = h_softplus(z)
-      y = max(z, 0) + log1p(exp(-abs(z)));
-    end
   end
 end
