@@ -11,7 +11,9 @@ import (
 
 // infixLang is a code language whose expressions are infix operators and
 // calls — NumPy, PyTorch, MATLAB/Octave: one printer over the node kinds;
-// the operators and the spelling table (one per language) are what differ.
+// the operators, the spellings of the node kinds and the column of the
+// operation table (ast.Spelling) that spells the built-in operations are
+// what differ.
 type infixLang struct {
 	lang string
 	// spell maps a node kind that is not a built-in operation to a
