@@ -107,3 +107,42 @@ func FuzzDerive(f *testing.F) {
 		}
 	})
 }
+
+// TestHostileInput: inputs built to hurt (deep nesting, a megabyte, many
+// summands, long chains of postfix operators, extreme numbers, odd
+// Unicode) give an answer or a positioned error, never a panic or a hang;
+// the error of a long input shows a window of it, not all of it.
+func TestHostileInput(t *testing.T) {
+	let := []string{"X: n x n; x: n"}
+	cases := []struct{ name, src, wrt string }{
+		{"10 000 levels of nesting", strings.Repeat("(", 10000) + "x" + strings.Repeat(")", 10000), "x"},
+		{"a megabyte", strings.Repeat("x + ", 1<<18) + "x", "x"},
+		{"5 000 summands", strings.Repeat("x'*x + ", 4999) + "x'*x", "x"},
+		{"' 100 times", "x" + strings.Repeat("'", 100), "x"},
+		{"^-1 100 times", "X" + strings.Repeat("^-1", 100), "X"},
+		{"1e308", "sum(X .^ 1e308)", "X"},
+		{"1e-308", "sum(1e-308*X)", "X"},
+		{"zero width space", "x\u200b + x", "x"},
+		{"right-to-left override", "\u202etr(X)", "X"},
+		{"invalid UTF-8", "tr(\xff\xfeX)", "X"},
+		{"combining mark", "x\u0303 + x", "x"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := mdiff.Derive(c.src, mdiff.Options{Wrt: []string{c.wrt}, Let: let})
+			if err == nil {
+				if res == nil {
+					t.Fatal("no result and no error")
+				}
+				return
+			}
+			msg := err.Error()
+			if strings.Contains(msg, "internal error") || strings.Contains(msg, "panic") {
+				t.Errorf("%s", msg)
+			}
+			if len(msg) > 2000 {
+				t.Errorf("a %d-byte message", len(msg))
+			}
+		})
+	}
+}

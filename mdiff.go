@@ -12,6 +12,7 @@ import (
 	"github.com/mdiff/mdiff/builtin"
 	"github.com/mdiff/mdiff/numeric"
 	"github.com/mdiff/mdiff/parser"
+	"github.com/mdiff/mdiff/render"
 	"github.com/mdiff/mdiff/rules"
 	"github.com/mdiff/mdiff/simplify"
 )
@@ -25,6 +26,12 @@ type Options struct {
 	Steps    bool     // record the derivation
 	NoCheck  bool     // skip the numerical verification
 	Seed     uint64   // seed of the random inputs of the check
+	// Budget is the number of rewrites the simplifier may make for the
+	// call; ≤ 0 means simplify.DefaultBudget. Exceeding it is an error.
+	Budget int
+	// OnRewrite, when set, is called with every rewrite of the simplifier:
+	// the name of its rule and the node before and after (equal in value).
+	OnRewrite func(rule string, before, after *ast.Node)
 }
 
 // TooLargeError is returned by the numerical check for a variable whose
@@ -38,8 +45,17 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("%s is %v: too large to check numerically; skip the check, or declare symbolic sizes", e.Name, e.Shape)
 }
 
+// MaxSource is the longest expression Parse reads, in bytes: a sum of
+// 10 000 distinct terms is about 100 kB and is answered in about a second;
+// a megabyte is refused at once rather than after minutes and gigabytes.
+const MaxSource = 256 << 10
+
 // Parse parses and type-checks src under the declarations of let.
 func Parse(src string, let []string) (*ast.Program, error) {
+	if len(src) > MaxSource {
+		return nil, ast.Errorf(src, ast.Pos(MaxSource), ast.Pos(len(src)),
+			fmt.Sprintf("the expression is %d bytes long; mdiff reads at most %d (split it, or name its parts)", len(src), MaxSource))
+	}
 	decls, err := parseLets(let)
 	if err != nil {
 		return nil, err
@@ -121,6 +137,10 @@ func Derive(src string, opts Options) (*ast.Result, error) {
 	}
 	res := &ast.Result{Program: prog, F: prog.Root}
 	sf := simplify.New() // the rewriting state of this call
+	if opts.Budget > 0 {
+		sf.SetBudget(opts.Budget)
+	}
+	sf.OnRewrite(opts.OnRewrite)
 	res.Canonical = sf.Simplify(prog.Root)
 	for _, v := range wrts {
 		d, err := derive(sf, prog.Root, v, opts)
@@ -129,6 +149,11 @@ func Derive(src string, opts Options) (*ast.Result, error) {
 		}
 		res.Derivatives = append(res.Derivatives, *d)
 	}
+	// The answer as every format prints it, long products sharing their
+	// prefixes and suffixes: the check evaluates what is printed, in time
+	// linear in the chain (the written-out gradient of a chain of L
+	// factors has L² of them).
+	res = render.SharedChains(res)
 	if opts.NoCheck {
 		return res, nil
 	}
@@ -163,6 +188,10 @@ func atCall(src string, err error) error {
 // positioned puts an operation without a rule under the caret: the error
 // shows the expression with the operation's source underlined.
 func positioned(prog *ast.Program, err error) error {
+	var budget *simplify.BudgetError
+	if errors.As(err, &budget) {
+		return &ast.Error{Src: prog.Src, Msg: err.Error(), Spans: []ast.Span{{Pos: 0, End: ast.Pos(len(prog.Src))}}}
+	}
 	var unsup *rules.UnsupportedError
 	if errors.As(err, &unsup) {
 		return prog.ErrorAt(unsup.Node, err.Error())
@@ -202,8 +231,21 @@ func variables(prog *ast.Program, wrt []string) ([]*ast.Node, error) {
 	return out, nil
 }
 
-// derive differentiates f with respect to v.
+// derive differentiates f with respect to v. A simplifier that ran out of
+// its step budget is an error (*simplify.BudgetError).
 func derive(sf *simplify.Simplifier, f, v *ast.Node, opts Options) (*ast.Derivative, error) {
+	d, err := deriveAll(sf, f, v, opts)
+	if err == nil {
+		err = sf.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// deriveAll is derive without the budget's verdict.
+func deriveAll(sf *simplify.Simplifier, f, v *ast.Node, opts Options) (*ast.Derivative, error) {
 	d := &ast.Derivative{Wrt: v}
 	delta := ast.Delta(v.Name, v.Shape)
 	var rec rules.Recorder
@@ -213,7 +255,11 @@ func derive(sf *simplify.Simplifier, f, v *ast.Node, opts Options) (*ast.Derivat
 		}
 	}
 	// Differentiate the canonical form of f: (X⁻⁹)⁻² is X¹⁸, whose differential is smaller and better conditioned.
-	raw, err := rules.Differential(sf.Simplify(f), v, rec)
+	canon := sf.Simplify(f)
+	if opts.Steps && canon != f { // the rules differentiate a node the user did not write: say so
+		d.Steps = append(d.Steps, ast.Step{Kind: ast.StepIdentity, Rule: "canonical form: signs, transposes at the leaves, like terms", Lhs: f, Rhs: canon, Literal: true})
+	}
+	raw, err := rules.Differential(canon, v, rec)
 	if err != nil {
 		return nil, err
 	}

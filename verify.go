@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mdiff/mdiff/ast"
 	"github.com/mdiff/mdiff/numeric"
@@ -55,6 +56,18 @@ func (e *UncheckedError) Error() string {
 }
 
 func (e *UncheckedError) Unwrap() error { return e.Err }
+
+// maxWhat is the longest answer an error of the check writes out; a
+// longer one is cut, with …, so that a message stays a line or two.
+const maxWhat = 200
+
+// shortened is s, or its first maxWhat characters and … when it is longer.
+func shortened(s string) string {
+	if utf8.RuneCountInString(s) <= maxWhat {
+		return s
+	}
+	return string([]rune(s)[:maxWhat]) + "…"
+}
 
 // borderline is the relative error under which a failed check is repeated
 // at near-identity inputs before it counts as a failure.
@@ -129,7 +142,7 @@ func verify(res *ast.Result, opts numeric.Options, canon func(*ast.Node) *ast.No
 // the differential, itself checked).
 func checks(res *ast.Result, canon func(*ast.Node) *ast.Node) []check {
 	prog := res.Program
-	text := func(n *ast.Node) string { return render.Text(n, render.Plain()) }
+	text := func(n *ast.Node) string { return shortened(render.Text(n, render.Plain())) }
 	f := canon(res.F) // equal to f, and evaluated with less rounding ((X⁻⁹)⁻² is X¹⁸)
 	var out []check
 	if f != res.F {

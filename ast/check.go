@@ -947,10 +947,10 @@ func (c *checker) call(e *Call) (typ, error) {
 	if n := len(e.Args); n < lo || n > hi {
 		want := "1 argument"
 		switch {
-		case lo == 2:
-			want = "2 arguments"
-		case hi == 2:
-			want = "1 or 2 arguments"
+		case lo != hi:
+			want = fmt.Sprintf("%d or %d arguments", lo, hi)
+		case lo != 1:
+			want = fmt.Sprintf("%d arguments", lo)
 		}
 		return typ{}, c.errorf(e, "%s takes %s, got %d", e.Fun, want, n)
 	}
@@ -1019,6 +1019,23 @@ func (c *checker) call(e *Call) (typ, error) {
 		return typ{t.r, c.one}, square(e.Fun)
 	case StackColumns: // vec: m×n → mn
 		return typ{c.productDim(t.r, t.c), c.one}, nil
+	case Unstack: // unvec(a, m, n): a column of m·n → m×n
+		var sides [2]dim
+		for i, arg := range e.Args[1:] {
+			d, ok := c.sizeArg(arg)
+			if !ok {
+				return typ{}, c.errorf(arg, "%s(a, m, n) takes sizes m and n (names of declared sizes or integers), not %s", e.Fun, c.text(arg))
+			}
+			sides[i] = d
+		}
+		if err := column(); err != nil {
+			return typ{}, err
+		}
+		if p := c.productDim(sides[0], sides[1]); !c.unify(t.r, p) {
+			return typ{}, &Error{Src: c.src, Spans: []Span{c.span(x, t)},
+				Msg: fmt.Sprintf("%s(a, m, n) needs a column of m·n entries, but %s has %s", e.Fun, c.text(x), c.resolve(t.r))}
+		}
+		return typ{sides[0], sides[1]}, nil
 	case KronShape: // A ⊗ B: m×n, p×q → mp×nq
 		u, err := c.infer(e.Args[1])
 		if err != nil {
@@ -1027,6 +1044,27 @@ func (c *checker) call(e *Call) (typ, error) {
 		return typ{c.productDim(t.r, u.r), c.productDim(t.c, u.c)}, nil
 	}
 	return typ{}, c.errorf(e, "internal error: %s has no shape rule", e.Fun)
+}
+
+// sizeArg reads a size given as an argument (unvec(a, m, n)): the name of
+// a declared size, or a positive integer.
+func (c *checker) sizeArg(e Expr) (dim, bool) {
+	switch e := e.(type) {
+	case *Ident:
+		if _, isVar := c.names[e.Name]; isVar {
+			return 0, false
+		}
+		if _, ok := c.sizes[Dim(e.Name)]; ok {
+			c.types[e] = typ{c.one, c.one}
+			return c.fixedDim(Dim(e.Name)), true
+		}
+	case *NumLit:
+		if e.Value.IsInt() && e.Value.Sign() > 0 {
+			c.types[e] = typ{c.one, c.one}
+			return c.fixedDim(Dim(e.Value.RatString())), true
+		}
+	}
+	return 0, false
 }
 
 // normKind reads the second argument of norm: 2 or 'fro' (also 'F').

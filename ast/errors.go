@@ -78,9 +78,9 @@ func (e *Error) Snippet() string {
 	if len(e.Spans) == 0 || strings.ContainsRune(e.Src, '\n') {
 		return ""
 	}
-	src := []rune(e.Src)
-	marks := []rune(strings.Repeat(" ", len(src)+1))
-	first, last := len(marks), 0
+	runes := utf8.RuneCountInString(e.Src)
+	marks := []rune(strings.Repeat(" ", runes+1))
+	first := len(marks)
 	for _, s := range e.Spans {
 		p, q := clamp(int(s.Pos), len(e.Src)), clamp(int(s.End), len(e.Src))
 		c0 := utf8.RuneCountInString(e.Src[:p])
@@ -92,21 +92,20 @@ func (e *Error) Snippet() string {
 		for c := c0 + 1; c < c1 && c < len(marks); c++ {
 			marks[c] = '~'
 		}
-		first, last = min(first, c0), max(last, c1)
+		first = min(first, c0)
 	}
 	// A long expression shows a window of it around the first mark, so
 	// that an error in a 1 MB input is a line, not a megabyte.
 	lo, hi := 0, len(marks)
-	if len(src) > maxSnippet {
+	if runes > maxSnippet {
 		lo = max(0, first-snippetContext)
-		hi = min(len(marks), max(last+snippetContext, lo+maxSnippet))
-		hi = min(hi, lo+maxSnippet)
+		hi = min(len(marks), lo+maxSnippet)
 	}
-	line, under := string(src[lo:min(hi, len(src))]), string(marks[lo:hi])
+	line, under := runeSlice(e.Src, lo, min(hi, runes)), string(marks[lo:hi])
 	if lo > 0 {
 		line, under = "…"+line, " "+under
 	}
-	if hi < len(src) {
+	if hi < runes {
 		line += "…"
 	}
 	sb.WriteString("\n  ")
@@ -120,6 +119,23 @@ func (e *Error) Snippet() string {
 		}
 	}
 	return sb.String()
+}
+
+// runeSlice returns the runes [lo, hi) of s as they are in s (an invalid
+// byte is one rune and is kept as it is).
+func runeSlice(s string, lo, hi int) string {
+	i, start, end := 0, 0, len(s)
+	for b := range s {
+		if i == lo {
+			start = b
+		}
+		if i == hi {
+			end = b
+			break
+		}
+		i++
+	}
+	return s[start:end]
 }
 
 // maxSnippet is the longest part of an expression an error shows; longer

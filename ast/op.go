@@ -24,6 +24,7 @@ const (
 	StackColumns                        // m×n → a column of m·n (vec)
 	KronShape                           // m×n, p×q → mp×nq (kron)
 	Constant                            // no operands → a scalar (π)
+	Unstack                             // a column of m·n, the sizes m, n → m×n (unvec(a, m, n))
 )
 
 // Spelling is how an operation is written in each notation. A spelling that
@@ -207,10 +208,32 @@ func (op *Op) Of(args ...*Node) *Node {
 		shapes[i] = a.Shape
 	}
 	s, ok := op.ResultShape(shapes...)
+	if op.Shape == Unstack && len(args) == 3 {
+		s, ok = unstackShape(args[0], args[1], args[2])
+	}
 	if !ok {
 		shapePanic(op.Name, "operands of shape %v", shapes)
 	}
 	return makeOp(op, KCall, s, op.Name, 0, nil, op.seq, args...)
+}
+
+// unstackShape is the shape m×n of unvec(a, m, n): m and n are sizes as
+// scalars (KSize or an integer), and a is a column of m·n.
+func unstackShape(a, m, n *Node) (Shape, bool) {
+	r, okR := sizeOf(m)
+	c, okC := sizeOf(n)
+	return Shape{r, c}, okR && okC && a.Shape.Cols == One && a.Shape.Rows == dimProduct(r, c)
+}
+
+// sizeOf is the size a scalar node names: a KSize, or a positive integer.
+func sizeOf(n *Node) (Dim, bool) {
+	switch {
+	case n.Kind == KSize:
+		return Dim(n.Name), true
+	case n.Kind == KNum && n.Num.IsInt() && n.Num.Sign() > 0:
+		return Dim(n.Num.RatString()), true
+	}
+	return "", false
 }
 
 // Is reports whether n is a call of op.

@@ -63,6 +63,9 @@ type Step struct {
 	Kind     StepKind
 	Rule     string // the rule or identity, e.g. "d(AB) = dA·B + A·dB"
 	Lhs, Rhs *Node
+	// Literal asks for Rhs as it is, its signs included (−(B·X − Y), not
+	// Y − B·X): the canonical rewrite of f that the rules differentiate.
+	Literal bool
 }
 
 // Derivative is what the pipeline derives for one variable.

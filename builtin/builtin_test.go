@@ -73,6 +73,7 @@ var rows = map[*ast.Op]wiring{
 	builtin.Kron:      {expr: "kron(A, exp(X))", let: "A: m x q; X: n x p", wrt: "X"},
 	builtin.Norm1:     {expr: "norm1(X - A)", let: "X: n x p; A: n x p", wrt: "X"},
 	builtin.Pi:        {expr: "pi * x' * x", let: "x: n", wrt: "x", zero: true},
+	builtin.Unvec:     {expr: "unvec(exp(a), n, p) .* X", let: "X: n x p", wrt: "a"},
 }
 
 // table is the operation table as registered by package builtin, taken
@@ -331,9 +332,9 @@ func TestSoftplusIsStable(t *testing.T) {
 }
 
 // TestKronAndVecAdjoints: where Δ stays inside kron, the adjoint the row
-// writes (⟨C ⊗ D, A ⊗ Δ⟩ = ⟨⟨C, A⟩·D, Δ⟩) is used and checked numerically
-// (vec's, ⟨vec(H), vec(Δ)⟩ = ⟨H, Δ⟩, in TestVecAdjoint); elsewhere the
-// answer is an error that names the operation.
+// writes (⟨C ⊗ D, A ⊗ Δ⟩ = ⟨⟨C, A⟩·D, Δ⟩) is used and checked numerically,
+// and elsewhere the answer is an error that names the operation; Δ inside
+// vec gives unvec (⟨g, vec(Δ)⟩ = ⟨unvec(g), Δ⟩).
 func TestKronAndVecAdjoints(t *testing.T) {
 	const let = "A: m x n; X: p x q; C: m x n; D: p x q; B: p x q; a: p"
 	for _, c := range []struct {
@@ -342,6 +343,8 @@ func TestKronAndVecAdjoints(t *testing.T) {
 	}{
 		{"sum(kron(A, X) .* kron(C, D))", builtin.Kron},
 		{"sum(kron(X, A) .* kron(D, C))", builtin.Kron},
+		{"x'*kron(A, X)*y", builtin.Kron},
+		{"x'*kron(X, A)*y + sum(kron(A, X) .* kron(C, D))", builtin.Kron},
 	} {
 		res, err := mdiff.Derive(c.expr, mdiff.Options{Wrt: []string{"X"}, Let: []string{let}, Steps: true})
 		if err != nil {
@@ -352,7 +355,23 @@ func TestKronAndVecAdjoints(t *testing.T) {
 			t.Errorf("%s: --steps do not show %q", c.expr, c.op.AdjointRule)
 		}
 	}
-	for _, expr := range []string{"sum(exp(kron(A, X)))", "a'*vec(X)"} {
+	for _, c := range []struct{ expr, want string }{
+		{"a'*vec(X)", "unvec(a, p, q)"},
+		{"vec(X)'*M*vec(X)", "unvec((M + M')*vec(X), p, q)"},
+	} {
+		res, err := mdiff.Derive(c.expr, mdiff.Options{Wrt: []string{"X"}, Let: []string{"X: p x q"}, Steps: true})
+		if err != nil {
+			t.Errorf("%s: %v", c.expr, err)
+			continue
+		}
+		if got := render.ASCII(res.Derivatives[0].Gradient); got != c.want {
+			t.Errorf("%s: gradient %s, want %s", c.expr, got, c.want)
+		}
+		if !hasStep(res, builtin.Vec.AdjointRule) {
+			t.Errorf("%s: --steps do not show %q", c.expr, builtin.Vec.AdjointRule)
+		}
+	}
+	for _, expr := range []string{"sum(exp(kron(A, X)))"} {
 		_, err := mdiff.Derive(expr, mdiff.Options{Wrt: []string{"X"}, Let: []string{"A: m x n; X: p x q"}})
 		if err == nil || !strings.Contains(err.Error(), "no closed-form gradient through") || strings.Contains(err.Error(), "internal") {
 			t.Errorf("%s: error %v, want one naming the operation", expr, err)

@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/internal/dense"
 )
 
 // def fills the row p and registers it.
@@ -82,12 +83,6 @@ func column(name string, a *mat.Dense) error {
 		return fmt.Errorf("%s of a %d×%d matrix, want a column vector", name, r, c)
 	}
 	return nil
-}
-
-func mapElem(a *mat.Dense, f func(float64) float64) *mat.Dense {
-	var m mat.Dense
-	m.Apply(func(_, _ int, v float64) float64 { return f(v) }, a)
-	return &m
 }
 
 // sigmoid is 1/(1+e⁻ˣ), evaluated without overflow for either sign of x.
@@ -167,43 +162,9 @@ func logsumexp(a *mat.Dense) float64 {
 // normalised.
 func softmax(a *mat.Dense) *mat.Dense {
 	m := mat.Max(a)
-	out := mapElem(a, func(x float64) float64 { return math.Exp(x - m) })
+	out := dense.Map(a, func(x float64) float64 { return math.Exp(x - m) })
 	out.Scale(1/mat.Sum(out), out)
 	return out
-}
-
-// frobenius returns ‖a‖_F = √Σ a_ij², scaled by max |a_ij| so that it
-// neither overflows nor underflows.
-func frobenius(a *mat.Dense) float64 {
-	s := maxAbs(a)
-	if s == 0 || math.IsInf(s, 0) || math.IsNaN(s) {
-		return s
-	}
-	sum := 0.0
-	r, c := a.Dims()
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			v := a.At(i, j) / s
-			sum += v * v
-		}
-	}
-	return s * math.Sqrt(sum)
-}
-
-// maxAbs returns max |a_ij| (NaN if an entry is NaN).
-func maxAbs(a *mat.Dense) float64 {
-	m := 0.0
-	r, c := a.Dims()
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			v := math.Abs(a.At(i, j))
-			if math.IsNaN(v) {
-				return v
-			}
-			m = math.Max(m, v)
-		}
-	}
-	return m
 }
 
 // vec stacks the columns of m into one column (column-major).

@@ -1,11 +1,13 @@
 package builtin
 
 import (
+	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/internal/dense"
 )
 
 // The operations on whole matrices, in the order the canonical form sorts
@@ -13,7 +15,7 @@ import (
 var (
 	Trace, Det, Logdet, Sum, DiagMat, DiagVec = new(ast.Op), new(ast.Op), new(ast.Op), new(ast.Op), new(ast.Op), new(ast.Op)
 	Logsumexp, Softmax, Norm, Mean, Vec, Kron = new(ast.Op), new(ast.Op), new(ast.Op), new(ast.Op), new(ast.Op), new(ast.Op)
-	Norm1, Pi                                 = new(ast.Op), new(ast.Op)
+	Norm1, Pi, Unvec                          = new(ast.Op), new(ast.Op), new(ast.Op)
 )
 
 func one(f func(a *mat.Dense) (*mat.Dense, error)) func([]*mat.Dense) (*mat.Dense, error) {
@@ -181,7 +183,7 @@ func init() {
 	// The notation ‖·‖ prints a norm (with _F for a matrix and a power
 	// merged into it); the spellings are its call form.
 	def(Norm, ast.Op{Name: "norm", Args: 1, Shape: ast.AnyScalar,
-		Eval: one(func(a *mat.Dense) (*mat.Dense, error) { return scalar(frobenius(a)), nil }),
+		Eval: one(func(a *mat.Dense) (*mat.Dense, error) { return scalar(dense.Frobenius(a)), nil }),
 		Deriv: func(n *ast.Node, da []*ast.Node) *ast.Node {
 			return ast.Mul(ast.Inner(n.Args[0], da[0]), ast.Pow(n, ast.Int(-1)))
 		},
@@ -211,14 +213,15 @@ func init() {
 	def(Vec, ast.Op{Name: "vec", Args: 1, Shape: ast.StackColumns, Linear: true,
 		Eval:  one(func(a *mat.Dense) (*mat.Dense, error) { return vec(a), nil }),
 		Deriv: linear, Rule: "d vec(A) = vec(dA)",
-		// ⟨g, vec(Δ)⟩ = ⟨unvec(g), Δ⟩; unvec is written only for g = vec(H).
+		// ⟨g, vec(Δ)⟩ = ⟨unvec(g), Δ⟩, with unvec(vec(H)) = H.
 		Adjoint: func(n, g *ast.Node, _ int) *ast.Node {
 			if g.Is(Vec) && g.Args[0].Shape == n.Args[0].Shape {
 				return g.Args[0]
 			}
-			return nil
+			s := n.Args[0].Shape
+			return Unvec.Of(g, ast.Size(s.Rows), ast.Size(s.Cols))
 		},
-		AdjointRule: "⟨vec(H), vec(Δ)⟩ = ⟨H, Δ⟩",
+		AdjointRule: "⟨g, vec(Δ)⟩ = ⟨unvec(g), Δ⟩",
 		Print: ast.Spelling{Text: "vec", ASCII: "vec", LaTeX: `\operatorname{vec}`, NumPy: `np.reshape(%s, (-1, 1), order="F")`,
 			Torch: "torch.reshape(torch.t(%s), (-1, 1))", Octave: "reshape(%s, [], 1)", Go: "vec", GoHelper: `func vec(a *mat.Dense) *mat.Dense {
 	r, c := a.Dims()
@@ -258,13 +261,8 @@ func init() {
 		// The block reduction ⟨G, A ⊗ dB⟩ = ⟨Σᵢⱼ aᵢⱼ·Gᵢⱼ, dB⟩ is written
 		// only for G = C ⊗ D with blocks of B's shape: ⟨C, A⟩·D (and ⟨D, B⟩·C
 		// for dA).
-		Adjoint: func(n, g *ast.Node, k int) *ast.Node {
-			if !g.Is(Kron) || g.Args[0].Shape != n.Args[0].Shape || g.Args[1].Shape != n.Args[1].Shape {
-				return nil
-			}
-			return ast.Mul(ast.Inner(g.Args[1-k], n.Args[1-k]), g.Args[k])
-		},
-		AdjointRule: "⟨C ⊗ D, A ⊗ Δ⟩ = ⟨⟨C, A⟩·D, Δ⟩",
+		Adjoint:     kronAdjoint,
+		AdjointRule: "⟨C ⊗ D, A ⊗ Δ⟩ = ⟨⟨C, A⟩·D, Δ⟩; ⟨x·yᵀ, A ⊗ Δ⟩ = ⟨X·A·Yᵀ, Δ⟩, X = unvec(x), Y = unvec(y)",
 		Print: ast.Spelling{Text: "⊗", ASCII: "kron", LaTeX: `\otimes`, NumPy: "np.kron",
 			Torch: "_kron", TorchHelper: `def _kron(a, b):
     return torch.kron(a.contiguous(), b.contiguous())
@@ -277,7 +275,7 @@ func init() {
 
 	def(Norm1, ast.Op{Name: "norm1", Args: 1, Shape: ast.AnyScalar,
 		Eval: one(func(a *mat.Dense) (*mat.Dense, error) {
-			return scalar(mat.Sum(mapElem(a, math.Abs))), nil
+			return scalar(mat.Sum(dense.Map(a, math.Abs))), nil
 		}),
 		Deriv: func(n *ast.Node, da []*ast.Node) *ast.Node { return ast.Inner(Sign.Of(n.Args[0]), da[0]) },
 		Rule:  "d norm1(A) = ⟨sign(A), dA⟩",
@@ -285,11 +283,107 @@ func init() {
 			Torch: "torch.sum(torch.abs(%s))", Octave: "sum(abs(reshape(%s, [], 1)))", Go: "norm1", GoHelper: `func norm1(a *mat.Dense) float64 { return mat.Sum(apply(math.Abs, a)) }
 `}})
 
+	// unvec(a, m, n) is the m×n matrix whose columns, stacked, are a: the
+	// adjoint of vec, and its inverse.
+	def(Unvec, ast.Op{Name: "unvec", Args: 3, Shape: ast.Unstack, Linear: true,
+		Eval: func(args []*mat.Dense) (*mat.Dense, error) {
+			a := args[0]
+			r, c := int(args[1].At(0, 0)), int(args[2].At(0, 0))
+			if ar, ac := a.Dims(); ac != 1 || ar != r*c {
+				return nil, fmt.Errorf("unvec of a %d×%d matrix to %d×%d", ar, ac, r, c)
+			}
+			m := mat.NewDense(r, c, nil)
+			for j := range c {
+				for i := range r {
+					m.Set(i, j, a.At(j*r+i, 0))
+				}
+			}
+			return m, nil
+		},
+		Deriv: func(n *ast.Node, da []*ast.Node) *ast.Node {
+			if da[0] == nil {
+				return nil
+			}
+			return Unvec.Of(da[0], n.Args[1], n.Args[2])
+		},
+		Rule: "d unvec(a) = unvec(da)",
+		Adjoint: func(n, g *ast.Node, k int) *ast.Node {
+			if k != 0 {
+				return nil
+			}
+			return Vec.Of(g)
+		},
+		AdjointRule: "⟨G, unvec(δ)⟩ = ⟨vec(G), δ⟩",
+		Print: ast.Spelling{Text: "unvec", ASCII: "unvec", LaTeX: `\operatorname{unvec}`,
+			NumPy:  `np.reshape(%[1]s, (int(%[2]s), int(%[3]s)), order="F")`,
+			Torch:  "%[1]s.reshape(int(%[3]s), int(%[2]s)).t()",
+			Octave: "reshape(%[1]s, %[2]s, %[3]s)", Go: "unvec"}})
+
 	def(Pi, ast.Op{Name: "pi", Args: 0, Shape: ast.Constant,
 		Eval:  func([]*mat.Dense) (*mat.Dense, error) { return scalar(math.Pi), nil },
 		Deriv: func(*ast.Node, []*ast.Node) *ast.Node { return nil }, Rule: "dπ = 0",
 		Print: ast.Spelling{Text: "π", ASCII: "pi", LaTeX: `\pi`, NumPy: "np.pi", Torch: "torch.pi", Octave: "pi", Go: "math.Pi"}})
 	ast.RegisterAlias(Pi, "π")
+}
+
+// kronAdjoint is the block reduction ⟨G, A ⊗ dB⟩ = ⟨Σᵢⱼ aᵢⱼ·Gᵢⱼ, dB⟩,
+// ⟨G, dA ⊗ B⟩ = ⟨[⟨Gᵢⱼ, B⟩]ᵢⱼ, dA⟩ (Gᵢⱼ the blocks of B's shape), written
+// where G has a form that makes it a product:
+//
+//	G = C ⊗ D (blocks cᵢⱼ·D):  ⟨⟨C, A⟩·D, dB⟩ and ⟨⟨D, B⟩·C, dA⟩
+//	G = x·yᵀ (blocks xᵢ·yⱼᵀ):   ⟨X·A·Yᵀ, dB⟩ and ⟨Xᵀ·B·Y, dA⟩, X = unvec(x, p, m), Y = unvec(y, q, n)
+//	G a sum of those:          term by term
+//
+// (A m×n, B p×q). Otherwise it returns nil: no closed form.
+func kronAdjoint(n, g *ast.Node, k int) *ast.Node {
+	a, b := n.Args[0], n.Args[1]
+	if g.Kind == ast.KAdd {
+		terms := make([]*ast.Node, len(g.Args))
+		for i, t := range g.Args {
+			if terms[i] = kronAdjoint(n, t, k); terms[i] == nil {
+				return nil
+			}
+		}
+		return ast.Add(terms...)
+	}
+	if g.Is(Kron) && g.Args[0].Shape == a.Shape && g.Args[1].Shape == b.Shape {
+		return ast.Mul(ast.Inner(g.Args[1-k], n.Args[1-k]), g.Args[k])
+	}
+	x, y, ok := outer(g)
+	if !ok {
+		return nil
+	}
+	m, nn, p, q := a.Shape.Rows, a.Shape.Cols, b.Shape.Rows, b.Shape.Cols
+	xs := Unvec.Of(x, ast.Size(p), ast.Size(m)) // columns xᵢ, the blocks of x
+	ys := Unvec.Of(y, ast.Size(q), ast.Size(nn))
+	if k == 1 {
+		return ast.Mul(xs, a, ast.Transpose(ys))
+	}
+	return ast.Mul(ast.Transpose(xs), b, ys)
+}
+
+// outer returns x and y with g = x·yᵀ for a product g whose chain splits
+// into a column and a row (scalar factors go with x); ok is false otherwise.
+func outer(g *ast.Node) (x, y *ast.Node, ok bool) {
+	if g.Kind != ast.KMul || g.IsScalar() {
+		return nil, nil, false
+	}
+	var scalars, chain []*ast.Node
+	for _, f := range g.Args {
+		if f.IsScalar() {
+			scalars = append(scalars, f)
+		} else {
+			chain = append(chain, f)
+		}
+	}
+	for i := 1; i < len(chain); i++ {
+		l, okL := ast.MulShape(chain[:i]...)
+		r, okR := ast.MulShape(chain[i:]...)
+		if okL && okR && l.Cols == ast.One && r.Rows == ast.One {
+			return ast.Mul(append(scalars, chain[:i]...)...), ast.Transpose(ast.Mul(chain[i:]...)), true
+		}
+	}
+	return nil, nil, false
 }
 
 // logDet is log|det a| (abs) or det a, NaN for a non-finite a.

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/internal/dense"
 )
 
 // Defaults of Options.
@@ -251,7 +252,7 @@ func CompareGradient(candidate, f, wrt *ast.Node, prog *ast.Program, opts Option
 		if err != nil || rel <= opts.Tol {
 			return rel, nil, err
 		}
-		den := math.Max(math.Max(frobenius(got), frobenius(want)), floor)
+		den := math.Max(math.Max(dense.Frobenius(got), dense.Frobenius(want)), floor)
 		return rel, mismatches(got, want, opts.Tol*den), nil
 	})
 }
@@ -285,7 +286,7 @@ func CheckKronecker(k, df, wrt *ast.Node, prog *ast.Program, opts Options) (Repo
 		}
 		var got mat.Dense
 		got.Mul(km, v)
-		rel, err := verdict(k, &got, Vec(dm), uk*frobenius(v), ud, 0, opts.Tol)
+		rel, err := verdict(k, &got, Vec(dm), uk*dense.Frobenius(v), ud, 0, opts.Tol)
 		return rel, nil, err
 	})
 }
@@ -501,13 +502,16 @@ func verdict(sym *ast.Node, a, b *mat.Dense, ua, ub, floor, tol float64) (float6
 	}
 	var d mat.Dense
 	d.Sub(a, b)
-	diff := frobenius(&d)
-	scale := math.Max(frobenius(a), frobenius(b))
+	diff := dense.Frobenius(&d)
+	scale := math.Max(dense.Frobenius(a), dense.Frobenius(b))
 	u := ua + ub
 	zero := isLiteralZero(sym)
 	switch {
-	case math.IsNaN(diff) || math.IsNaN(u):
-		return math.NaN(), nil
+	case math.IsNaN(diff) || math.IsNaN(u) || math.IsInf(diff, 0):
+		// A value overflowed (Inf − Inf): this draw compares nothing. A
+		// derivative that is NaN at every draw ends as "could not be
+		// checked", never as agreement.
+		return 0, fmt.Errorf("numeric: %w (a compared value overflowed)", errUncertain)
 	case scale <= u || scale == 0:
 		if zero {
 			return 0, nil
@@ -573,11 +577,11 @@ func relErr(a, b *mat.Dense, floor float64) (float64, error) {
 	}
 	var d mat.Dense
 	d.Sub(a, b)
-	num := frobenius(&d)
+	num := dense.Frobenius(&d)
 	if num == 0 {
 		return 0, nil
 	}
-	den := math.Max(math.Max(frobenius(a), frobenius(b)), floor)
+	den := math.Max(math.Max(dense.Frobenius(a), dense.Frobenius(b)), floor)
 	return num / den, nil
 }
 
@@ -630,7 +634,7 @@ func directional(f *ast.Node, env *Env, name string, dir *mat.Dense, tol, uf flo
 	if err := sameDims("X + tΔ", x, dir); err != nil {
 		return fdEstimate{}, fmt.Errorf("numeric: %w", err)
 	}
-	dm := maxAbs(dir)
+	dm := dense.MaxAbs(dir)
 	if dm == 0 || math.IsNaN(dm) || math.IsInf(dm, 0) {
 		if dm != 0 {
 			return fdEstimate{}, fmt.Errorf("numeric: direction is %w", ErrNotFinite)
@@ -642,7 +646,7 @@ func directional(f *ast.Node, env *Env, name string, dir *mat.Dense, tol, uf flo
 		r, c := v.Dims()
 		return fdEstimate{d: mat.NewDense(r, c, nil), reliable: true}, nil
 	}
-	h := baseStep * math.Max(1, maxAbs(x)) / dm
+	h := baseStep * math.Max(1, dense.MaxAbs(x)) / dm
 
 	cache := map[float64]*mat.Dense{}
 	fScale := 0.0
@@ -660,7 +664,7 @@ func directional(f *ast.Node, env *Env, name string, dir *mat.Dense, tol, uf flo
 		if !Finite(v) {
 			return nil, fmt.Errorf("numeric: f near the input is %w", ErrNotFinite)
 		}
-		fScale = math.Max(fScale, frobenius(v))
+		fScale = math.Max(fScale, dense.Frobenius(v))
 		cache[s] = v
 		return v, nil
 	}
@@ -699,8 +703,8 @@ func directional(f *ast.Node, env *Env, name string, dir *mat.Dense, tol, uf flo
 		diff.Sub(d2, d1)
 		ext.Scale(1.0/15, &diff)
 		ext.Add(d2, &ext)
-		est := fdEstimate{d: &ext, errEst: frobenius(&diff) / 15, noise: math.Max(noiseFactor*eps*fScale, stencilNoise*uf) / h}
-		scale := math.Max(tol*frobenius(&ext), est.noise)
+		est := fdEstimate{d: &ext, errEst: dense.Frobenius(&diff) / 15, noise: math.Max(noiseFactor*eps*fScale, stencilNoise*uf) / h}
+		scale := math.Max(tol*dense.Frobenius(&ext), est.noise)
 		if est.errEst <= scale {
 			est.reliable = true
 			return est, nil
@@ -765,6 +769,6 @@ func fdGradient(f, wrt *ast.Node, env *Env, tol, uf float64) (g *mat.Dense, nois
 		}
 	}
 	noise = math.Sqrt(noise2)
-	scale := math.Max(tol*frobenius(g), noise)
+	scale := math.Max(tol*dense.Frobenius(g), noise)
 	return g, noise, math.Sqrt(err2), math.Sqrt(err2) <= scale, nil
 }

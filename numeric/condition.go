@@ -11,6 +11,7 @@ import (
 
 	"github.com/mdiff/mdiff/ast"
 	"github.com/mdiff/mdiff/builtin"
+	"github.com/mdiff/mdiff/internal/dense"
 )
 
 // MaxCond is the largest 2-norm condition number a check accepts in a
@@ -85,6 +86,7 @@ func (e *RejectedDraw) Unwrap() error { return e.kind }
 // Eval (ErrSingular) and a non-finite argument (ErrNotFinite) are returned
 // as they are: the caller redraws on them too.
 func screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
+	ev := newEvaluator(env) // every value below is computed once
 	worst := 1.0
 	seen := map[*ast.Node]bool{}
 	dep := map[*ast.Node]bool{} // n depends on wrt
@@ -105,7 +107,7 @@ func screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
 			switch {
 			case n.Kind == ast.KInverse, factorises(n):
 				var k float64
-				k, err = condOf(n.Args[0], env)
+				k, err = condOf(n.Args[0], ev)
 				if err == nil && !(k <= MaxCond) {
 					err = &RejectedDraw{Node: n.Args[0], Op: opWord(n), Cond: k, kind: ErrIllConditioned}
 				}
@@ -113,11 +115,11 @@ func screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
 					worst = k
 				}
 			case dep[n] && n.Kind == ast.KCall && (n.Op.Saturation > 0 || n.Op.SaturatesLikeSoftmax):
-				err = unsaturated(n, env)
+				err = unsaturated(n, ev)
 			case n.Kind == ast.KPow:
-				err = powInRange(n, env)
+				err = powInRange(n, ev)
 			case n.Kind == ast.KCall && n.Op.RangeChecked:
-				err = rangeOf(n, env)
+				err = rangeOf(n, ev)
 			}
 		})
 	}
@@ -144,8 +146,8 @@ func factorises(n *ast.Node) bool {
 
 // condOf returns the 2-norm condition number of the value of the square a
 // (+Inf when it is singular); 1×1 values count as 1 unless zero.
-func condOf(a *ast.Node, env *Env) (float64, error) {
-	v, err := Eval(a, env)
+func condOf(a *ast.Node, ev *evaluator) (float64, error) {
+	v, err := ev.value(a)
 	if err != nil {
 		return 0, err
 	}
@@ -179,8 +181,8 @@ const minSlope = 1e-9
 // logsumexp(x)) is within minSlope of 1: their derivatives have lost the
 // digits a check compares (tanh(16.8)² − 1 is 10⁻¹⁴ to ±10⁻¹⁶). Only
 // functions of the variable are screened: sigmoid(27) is a constant.
-func unsaturated(n *ast.Node, env *Env) error {
-	a, err := Eval(n.Args[0], env)
+func unsaturated(n *ast.Node, ev *evaluator) error {
+	a, err := ev.value(n.Args[0])
 	if err != nil {
 		return err
 	}
@@ -226,8 +228,8 @@ func unsaturated(n *ast.Node, env *Env) error {
 // evaluated: they under- or overflow only from a base of 10⁻⁷⁷ or 10⁷⁷,
 // itself out of range; skipping them keeps the screen linear in deep
 // expressions, where each such power would evaluate its whole operand.
-func powInRange(n *ast.Node, env *Env) error {
-	pv, err := Eval(n.Args[1], env)
+func powInRange(n *ast.Node, ev *evaluator) error {
+	pv, err := ev.value(n.Args[1])
 	if err != nil {
 		return err
 	}
@@ -238,7 +240,7 @@ func powInRange(n *ast.Node, env *Env) error {
 	if p == math.Trunc(p) && math.Abs(p) <= 4 {
 		return nil
 	}
-	base, err := Eval(n.Args[0], env)
+	base, err := ev.value(n.Args[0])
 	if err != nil {
 		return err
 	}
@@ -246,8 +248,8 @@ func powInRange(n *ast.Node, env *Env) error {
 }
 
 // rangeOf reports ErrOutOfRange when a range-checked f (exp) under- or overflows.
-func rangeOf(n *ast.Node, env *Env) error {
-	a, err := Eval(n.Args[0], env)
+func rangeOf(n *ast.Node, ev *evaluator) error {
+	a, err := ev.value(n.Args[0])
 	if err != nil {
 		return err
 	}
@@ -358,7 +360,7 @@ func evalUnc(n *ast.Node, env *Env, what string) (*mat.Dense, float64, error) {
 		var twice mat.Dense
 		twice.Scale(2, v)
 		sum.Sub(&sum, &twice)
-		worst = math.Max(worst, frobenius(&sum))
+		worst = math.Max(worst, dense.Frobenius(&sum))
 	}
 	return v, worst, nil
 }

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/internal/dense"
 )
 
 // Func evaluates the order-th derivative of a generic scalar function at x
@@ -94,30 +95,65 @@ func Eval(n *ast.Node, env *Env) (m *mat.Dense, err error) {
 			m, err = nil, fmt.Errorf("numeric: %v", me)
 		}
 	}()
-	ev := &evaluator{env: env, sizes: map[ast.Dim]int{}, memo: map[*ast.Node]*mat.Dense{}}
-	for d, v := range env.Sizes {
-		ev.sizes[d] = v
-	}
-	order := topo(n)
-	if err := ev.bindSizes(order); err != nil {
+	out, err := newEvaluator(env).value(n)
+	if err != nil {
 		return nil, err
 	}
-	for _, m := range order {
-		if err := ev.evalNode(m); err != nil {
-			return nil, err
-		}
-	}
-	out := ev.memo[n]
 	if n.Kind == ast.KVar || n.Kind == ast.KDelta {
 		out = mat.DenseCopyOf(out) // never hand out env's own matrix
 	}
 	return out, nil
 }
 
+// newEvaluator returns an evaluator of env with an empty memo.
+func newEvaluator(env *Env) *evaluator {
+	ev := &evaluator{env: env, sizes: map[ast.Dim]int{}, memo: map[*ast.Node]*mat.Dense{}}
+	for d, v := range env.Sizes {
+		ev.sizes[d] = v
+	}
+	return ev
+}
+
+// value evaluates n, reusing what earlier calls of the same evaluator
+// computed: a sequence of values of one DAG costs its size once, not once
+// per value. The result is the memo's own matrix: the caller must not
+// modify it (Eval copies where needed).
+func (ev *evaluator) value(n *ast.Node) (m *mat.Dense, err error) {
+	if m, ok := ev.memo[n]; ok {
+		return m, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			me, ok := r.(mat.Error)
+			if !ok {
+				panic(r)
+			}
+			m, err = nil, fmt.Errorf("numeric: %v", me)
+		}
+	}()
+	order := topoFrom(n, func(x *ast.Node) bool { _, done := ev.memo[x]; return done })
+	if err := ev.bindSizes(order); err != nil {
+		return nil, err
+	}
+	for _, x := range order {
+		if err := ev.evalNode(x); err != nil {
+			return nil, err
+		}
+	}
+	return ev.memo[n], nil
+}
+
 // topo returns the distinct nodes of the DAG rooted at root, operands before
 // the nodes that use them. It is iterative, so the depth of the DAG is not
 // limited by the call stack.
-func topo(root *ast.Node) []*ast.Node {
+func topo(root *ast.Node) []*ast.Node { return topoFrom(root, func(*ast.Node) bool { return false }) }
+
+// topoFrom is topo without the nodes that done reports, nor what is only
+// below them: the part of the DAG an evaluator has not computed yet.
+func topoFrom(root *ast.Node, done func(*ast.Node) bool) []*ast.Node {
+	if done(root) {
+		return nil
+	}
 	type frame struct {
 		n    *ast.Node
 		next int // index of the next operand to visit
@@ -132,7 +168,9 @@ func topo(root *ast.Node) []*ast.Node {
 			top.next++
 			if !seen[a] {
 				seen[a] = true
-				stack = append(stack, frame{n: a})
+				if !done(a) {
+					stack = append(stack, frame{n: a})
+				}
 			}
 			continue
 		}
@@ -198,6 +236,11 @@ func (ev *evaluator) dim(d ast.Dim) (int, error) {
 }
 
 func resolveDim(d ast.Dim, sizes map[ast.Dim]int) (int, error) {
+	if !strings.Contains(string(d), "·") {
+		if k, ok := sizes[d]; ok && k >= 1 { // the common case: a size name
+			return k, nil
+		}
+	}
 	if parts := strings.Split(string(d), "·"); len(parts) > 1 {
 		p := 1
 		for _, s := range parts {
@@ -355,7 +398,7 @@ func (ev *evaluator) op(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 		if err != nil {
 			return nil, err
 		}
-		return mapElem(args[0], func(x float64) float64 { return math.Pow(x, p) }), nil
+		return dense.Map(args[0], func(x float64) float64 { return math.Pow(x, p) }), nil
 	case ast.KApply:
 		return ev.apply(n, args[0])
 	case ast.KCall: // the operation's row of the table (package builtin)
@@ -363,7 +406,7 @@ func (ev *evaluator) op(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 		case n.Op.Eval != nil:
 			return n.Op.Eval(args)
 		case n.Op.Scalar != nil:
-			return mapElem(args[0], n.Op.Scalar), nil
+			return dense.Map(args[0], n.Op.Scalar), nil
 		}
 		return nil, fmt.Errorf("numeric: %s has no evaluation", n.Op.Name)
 	case ast.KInner:
@@ -543,7 +586,7 @@ func inverse(a *mat.Dense) (*mat.Dense, error) {
 	}
 	r, _ := a.Dims()
 	if !Finite(a) {
-		return mapElem(a, func(float64) float64 { return math.NaN() }), nil
+		return dense.Map(a, func(float64) float64 { return math.NaN() }), nil
 	}
 	var m mat.Dense
 	if err := m.Inverse(a); err != nil {
@@ -585,13 +628,6 @@ func matPow(a *mat.Dense, k int) (*mat.Dense, error) {
 	return out, nil
 }
 
-// mapElem returns the matrix f(a_ij).
-func mapElem(a *mat.Dense, f func(float64) float64) *mat.Dense {
-	var m mat.Dense
-	m.Apply(func(_, _ int, v float64) float64 { return f(v) }, a)
-	return &m
-}
-
 // IsBuiltin reports whether name is a built-in operation, which Eval knows
 // without Env.Funcs.
 func IsBuiltin(name string) bool { return ast.IsBuiltinName(name) }
@@ -604,41 +640,7 @@ func (ev *evaluator) apply(n *ast.Node, a *mat.Dense) (*mat.Dense, error) {
 		return nil, fmt.Errorf("numeric: function %s has no value (not in Env.Funcs)", n.Name)
 	}
 	k := n.K
-	return mapElem(a, func(x float64) float64 { return g(x, k) }), nil
-}
-
-// frobenius returns ‖a‖_F = √Σ a_ij², scaled by max |a_ij| so that it
-// neither overflows nor underflows.
-func frobenius(a *mat.Dense) float64 {
-	s := maxAbs(a)
-	if s == 0 || math.IsInf(s, 0) || math.IsNaN(s) {
-		return s
-	}
-	sum := 0.0
-	r, c := a.Dims()
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			v := a.At(i, j) / s
-			sum += v * v
-		}
-	}
-	return s * math.Sqrt(sum)
-}
-
-// maxAbs returns max |a_ij| (NaN if an entry is NaN).
-func maxAbs(a *mat.Dense) float64 {
-	m := 0.0
-	r, c := a.Dims()
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			v := math.Abs(a.At(i, j))
-			if math.IsNaN(v) {
-				return v
-			}
-			m = math.Max(m, v)
-		}
-	}
-	return m
+	return dense.Map(a, func(x float64) float64 { return g(x, k) }), nil
 }
 
 // inner returns ⟨a, b⟩ = Σ a_ij b_ij.

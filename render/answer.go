@@ -20,6 +20,19 @@ type answer struct {
 	ders   []derivative
 	temps  []*ast.Node
 	names  Names
+	// rootNames holds, for each printed root (and each ⟨Δ, G⟩ built from a
+	// gradient G), the names it prints: a root does not use a temporary
+	// that only other roots share (see tempsByRoot).
+	rootNames map[*ast.Node]Names
+}
+
+// namesFor returns the names n prints with: its own when n is a root,
+// all of them otherwise (temporaries' definitions, steps).
+func (a *answer) namesFor(n *ast.Node) Names {
+	if nm, ok := a.rootNames[n]; ok {
+		return nm
+	}
+	return a.names
 }
 
 // derivative is one --wrt block, with its differential ready to print.
@@ -77,8 +90,28 @@ func newAnswer(r *ast.Result) (*answer, error) {
 	if treeSize(a.f, maxTreeF) >= maxTreeF {
 		roots = append([]*ast.Node{a.f}, roots...)
 	}
-	a.temps = Temps(roots...)
+	var qualified []map[*ast.Node]bool
+	a.temps, qualified = tempsByRoot(roots, bigShared)
 	a.names = NewNames(a.temps)
+	a.rootNames = map[*ast.Node]Names{}
+	for i, r := range roots {
+		if r == nil || qualified[i] == nil {
+			continue
+		}
+		nm, ok := a.rootNames[r]
+		if !ok {
+			nm = Names{}
+			a.rootNames[r] = nm
+		}
+		for t := range qualified[i] {
+			nm[t] = a.names[t]
+		}
+	}
+	for _, d := range a.ders {
+		if d.Gradient != nil {
+			a.rootNames[d.df] = a.namesFor(d.Gradient)
+		}
+	}
 	if treeSize(a.f, maxTreeF) >= maxTreeF {
 		a.fNames = a.names
 	}

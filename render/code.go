@@ -73,7 +73,7 @@ func lowerCode(a *answer) (*codeModule, error) {
 		if d != nil {
 			f.wrt = d.Wrt
 		}
-		f.temps = Temps(roots...)
+		f.temps = codeTemps(roots...)
 		f.names = NewNames(f.temps)
 		m.fns = append(m.fns, f)
 	}

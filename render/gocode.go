@@ -656,6 +656,14 @@ func (g *goGen) expr(p *codePrinter, n *ast.Node) (string, int) {
 	return p.fail("unsupported node kind %v", n.Kind), precAtom
 }
 
+// goFloat makes an integer literal a float constant: 2.0 (1e308 is one).
+func goFloat(s string) string {
+	if strings.ContainsAny(s, ".eE") {
+		return s
+	}
+	return s + ".0"
+}
+
 // scalarResult reports whether the Go spelling of op returns a float64:
 // its result is a scalar for matrix operands.
 func scalarResult(op *ast.Op) bool {
@@ -725,7 +733,7 @@ func (g *goGen) mul(p *codePrinter, n *ast.Node) (string, int) {
 	}
 	var parts []string
 	if m.showNum() || (len(m.factors) == 0) {
-		parts = append(parts, m.num.String()+".0")
+		parts = append(parts, goFloat(intText(m.num)))
 	}
 	var chain []string
 	for _, a := range m.factors {
@@ -739,7 +747,7 @@ func (g *goGen) mul(p *codePrinter, n *ast.Node) (string, int) {
 	if m.hasDiv() {
 		var den []string
 		if !m.den.IsInt64() || m.den.Int64() != 1 {
-			den = append(den, m.den.String()+".0")
+			den = append(den, goFloat(intText(m.den)))
 		}
 		for _, d := range m.denoms {
 			den = append(den, p.operand(d, ctxFactor))

@@ -225,7 +225,7 @@ func (l *infixLang) mul(p *codePrinter, n *ast.Node) (string, int) {
 	}
 	var parts []string
 	if m.showNum() {
-		parts = append(parts, m.num.String())
+		parts = append(parts, intText(m.num))
 	}
 	var chain []*ast.Node
 	for _, a := range m.factors {
@@ -264,7 +264,7 @@ func (l *infixLang) mul(p *codePrinter, n *ast.Node) (string, int) {
 	if m.hasDiv() {
 		var den []string
 		if !m.den.IsInt64() || m.den.Int64() != 1 {
-			den = append(den, m.den.String())
+			den = append(den, intText(m.den))
 		}
 		for _, d := range m.denoms {
 			den = append(den, p.operand(d, ctxFactor))

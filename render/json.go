@@ -19,6 +19,11 @@ func formsOf(nm Names, n *ast.Node) forms {
 	return forms{Text: nm.Text(n, Theme{}), ASCII: nm.ASCII(n), LaTeX: nm.LaTeX(n)}
 }
 
+// literalForms is formsOf with negated sums printed as they are, −(B·X − Y).
+func literalForms(nm Names, n *ast.Node) *forms {
+	return &forms{Text: join(nm.literalPieces(notText, Theme{}, n)), ASCII: join(nm.literalPieces(notASCII, Theme{}, n)), LaTeX: join(nm.literalPieces(notLaTeX, Theme{}, n))}
+}
+
 func optForms(nm Names, n *ast.Node) *forms {
 	if n == nil {
 		return nil
@@ -112,19 +117,25 @@ func WriteJSON(w io.Writer, r *ast.Result) error {
 		jd := jsonDerivative{
 			Wrt:          d.Wrt.Name,
 			Shape:        d.Wrt.Shape.ASCII(),
-			Differential: formsOf(nm, d.df),
-			Gradient:     optForms(nm, d.Gradient),
-			Hessian:      optForms(nm, d.Hessian),
+			Differential: formsOf(a.namesFor(d.df), d.df),
+			Gradient:     optForms(a.namesFor(d.Gradient), d.Gradient),
+			Hessian:      optForms(a.namesFor(d.Hessian), d.Hessian),
 			NoHessianMat: d.NoHessianMat,
-			Jacobian:     optForms(nm, d.Jacobian),
+			Jacobian:     optForms(a.namesFor(d.Jacobian), d.Jacobian),
 			NoJacobian:   d.NoJacobian,
 		}
 		if d.Hessian != nil || d.HessianMat != nil {
-			hm := optForms(nm, d.HessianMat)
+			hm := optForms(a.namesFor(d.HessianMat), d.HessianMat)
 			jd.HessianMatrix = &hm
 		}
 		for _, st := range d.Steps {
 			jd.Steps = append(jd.Steps, jsonStep{Kind: stepKind(st.Kind), Rule: st.Rule, Lhs: optForms(nm, st.Lhs), Rhs: optForms(nm, st.Rhs)})
+			if st.Kind == ast.StepRule && st.Lhs != nil {
+				jd.Steps[len(jd.Steps)-1].Lhs = literalForms(nm, st.Lhs)
+			}
+			if st.Literal && st.Rhs != nil {
+				jd.Steps[len(jd.Steps)-1].Rhs = literalForms(nm, st.Rhs)
+			}
 		}
 		doc.Derivatives = append(doc.Derivatives, jd)
 	}

@@ -38,7 +38,7 @@ func WriteLaTeX(w io.Writer, r *ast.Result) error {
 		return err
 	}
 	nm := a.names
-	lx := func(n *ast.Node) []piece { return latexPieces(nm.pieces(notLaTeX, Theme{}, n)) }
+	lx := func(n *ast.Node) []piece { return latexPieces(a.namesFor(n).pieces(notLaTeX, Theme{}, n)) }
 	var rows []string
 	add := func(left string, right []piece) {
 		rows = append(rows, latexRows(left, right)...)

@@ -2,6 +2,7 @@ package render
 
 import (
 	"math/big"
+	"strconv"
 	"strings"
 )
 
@@ -10,12 +11,45 @@ import (
 // the p/q form (which needs the precedence of a product).
 func ratText(r *big.Rat) (s string, frac bool) {
 	if r.IsInt() {
-		return r.Num().String(), false
+		return scientific(r.Num().String(), 0), false
 	}
 	if d, ok := decimalDigits(r.Denom()); ok {
+		n := new(big.Int).Mul(r.Num(), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d)), nil))
+		n.Quo(n, r.Denom())
+		if s := scientific(n.String(), d); s != "" {
+			return s, false
+		}
 		return r.FloatString(d), false
 	}
 	return r.Num().String() + "/" + r.Denom().String(), true
+}
+
+// maxPlainDigits is the longest number written out digit by digit; longer
+// ones with few significant digits are written 1e308, 2.5e-300 (exactly).
+const maxPlainDigits = 21
+
+// scientific writes digits·10^(−shift) as m.mmme±x when that is shorter
+// than maxPlainDigits plain digits would be; for shift 0 it returns the
+// digits themselves otherwise, for shift > 0 "" (the caller writes the
+// decimal).
+func scientific(digits string, shift int) string {
+	sig := strings.TrimRight(digits, "0")
+	plain := len(digits)
+	if shift > 0 {
+		plain = max(len(digits), shift+1) + 1
+	}
+	if plain <= maxPlainDigits || len(sig) == 0 || len(sig) > maxPlainDigits/2 {
+		if shift > 0 {
+			return ""
+		}
+		return digits
+	}
+	exp := len(digits) - 1 - shift
+	m := sig[:1]
+	if len(sig) > 1 {
+		m += "." + sig[1:]
+	}
+	return m + "e" + strconv.Itoa(exp)
 }
 
 // decimalDigits reports whether 1/q has a terminating decimal expansion and
@@ -82,3 +116,7 @@ func smallInt(r *big.Rat) (int, bool) {
 	}
 	return int(v), true
 }
+
+// intText writes the non-negative integer n as ratText does: 1e308 for a
+// long one with few significant digits.
+func intText(n *big.Int) string { return scientific(n.String(), 0) }

@@ -45,6 +45,8 @@ type printer struct {
 	root  *ast.Node // printed in full even when it is a temporary
 	ps    []piece
 	depth int // nesting of brackets; breaks are marked only at depth 0
+	// literal prints negated sums as they are, −(B·X − Y) (see negatedSum).
+	literal bool
 }
 
 // Text returns n in Unicode notation, styled with th: 2·(B·X − Y)·Xᵀ.
@@ -71,6 +73,13 @@ func (nm Names) LaTeX(n *ast.Node) string { return join(nm.pieces(notLaTeX, Them
 
 func (nm Names) pieces(nt notation, th Theme, n *ast.Node) []piece {
 	p := &printer{nt: nt, th: th, names: nm, root: n}
+	p.top(n)
+	return p.ps
+}
+
+// literalPieces is pieces with negated sums printed as they are.
+func (nm Names) literalPieces(nt notation, th Theme, n *ast.Node) []piece {
+	p := &printer{nt: nt, th: th, names: nm, root: n, literal: true}
 	p.top(n)
 	return p.ps
 }
@@ -152,6 +161,12 @@ func (p *printer) exprFlip(n *ast.Node, ctx int, flip bool) {
 		p.tempName(p.names[n])
 		return
 	}
+	if len(p.names) > 0 && (n.Kind == ast.KAdd || n.Kind == ast.KMul) {
+		if u := untranspose(n); u != nil && p.isName(u) { // xᵀ − mᵀ as T₁ᵀ for T₁ = x − m
+			p.exprFlip(ast.Transpose(u), ctx, flip)
+			return
+		}
+	}
 	if !flip {
 		if m := p.negatedSum(n); m != nil {
 			n = m
@@ -179,7 +194,7 @@ func (p *printer) exprFlip(n *ast.Node, ctx int, flip bool) {
 // S⁻¹ − S⁻¹·x·xᵀ·S⁻¹ rather than −(S⁻¹·x·xᵀ·S⁻¹ − S⁻¹). The tree keeps its
 // canonical sign; only the printed form changes. It returns nil otherwise.
 func (p *printer) negatedSum(n *ast.Node) *ast.Node {
-	if n.Kind != ast.KMul || n.Args[0].Kind != ast.KNum || n.Args[0].Num.Sign() >= 0 {
+	if p.literal || n.Kind != ast.KMul || n.Args[0].Kind != ast.KNum || n.Args[0].Num.Sign() >= 0 {
 		return nil
 	}
 	k := -1
@@ -565,7 +580,7 @@ type mulItem struct {
 func (f mulForm) numItems() []mulItem {
 	var items []mulItem
 	if f.showNum() {
-		items = append(items, mulItem{num: f.num.String()})
+		items = append(items, mulItem{num: intText(f.num)})
 	}
 	for _, a := range f.factors {
 		items = append(items, mulItem{n: a})
@@ -576,7 +591,7 @@ func (f mulForm) numItems() []mulItem {
 func (f mulForm) denItems() []mulItem {
 	var items []mulItem
 	if !f.den.IsInt64() || f.den.Int64() != 1 {
-		items = append(items, mulItem{num: f.den.String()})
+		items = append(items, mulItem{num: intText(f.den)})
 	}
 	for _, a := range f.denoms {
 		items = append(items, mulItem{n: a})

@@ -34,7 +34,8 @@ func stepParts(nm Names, nt notation, th Theme, st ast.Step) (left, right []piec
 	case ast.StepRule:
 		p.fn(p.pick("d", "d", `\mathrm{d}`))
 		p.raw(p.pick("(", "(", `\left(`))
-		left = append(append(p.ps, expr(st.Lhs)...), piece{s: p.pick(")", ")", `\right)`), w: 1})
+		// the node the rule differentiates, as it is: d(−(B·X − Y)) by d(−A) = −dA
+		left = append(append(p.ps, nm.literalPieces(nt, th, st.Lhs)...), piece{s: p.pick(")", ")", `\right)`), w: 1})
 		right = expr(st.Rhs)
 	case ast.StepReadOff:
 		p.raw(p.pick("df", "df", `\mathrm{d}f`))
@@ -45,6 +46,9 @@ func stepParts(nm Names, nt notation, th Theme, st ast.Step) (left, right []piec
 		}
 	default:
 		left, right = expr(st.Lhs), expr(st.Rhs)
+		if st.Literal && st.Rhs != nil {
+			right = nm.literalPieces(nt, th, st.Rhs)
+		}
 	}
 	return left, right
 }

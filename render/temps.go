@@ -10,9 +10,10 @@ import (
 // temporaries, in order of definition: every temporary comes after the
 // temporaries it uses. Nil roots are skipped.
 //
-// A node is a temporary when it occurs more than once across the roots'
-// DAG (counting parent edges, the same parent twice included, and one edge
-// per root), it is not a leaf (variable, number, Δ, I, 𝟙, 0), not a
+// A node is a temporary when it occurs more than once in one root's DAG
+// (counting parent edges, the same parent twice included, and one edge for
+// the root itself), or once in each of several roots and it prints in
+// bigShared tokens or more; it is not a leaf (variable, number, Δ, I, 𝟙, 0), not a
 // broadcast nor a scalar power s^(−p) (their operand is named instead), not
 // a transpose or negation of a leaf, and it is big enough to be worth a name once the temporaries inside
 // it are named: at least two non-number leaves or temporaries below it, or a
@@ -24,39 +25,86 @@ import (
 // The order is the post-order of a depth-first, left-to-right walk of the
 // roots, so the numbering is deterministic.
 func Temps(roots ...*ast.Node) []*ast.Node {
-	count := map[*ast.Node]int{}
-	seen := map[*ast.Node]bool{}
+	temps, _ := tempsByRoot(roots, bigShared)
+	return temps
+}
+
+// codeTemps is Temps for a program: a node used once in each of several
+// roots is a temporary whatever its size, so that a function returning
+// several results (value_and_gradient) computes what they share once.
+func codeTemps(roots ...*ast.Node) []*ast.Node {
+	temps, _ := tempsByRoot(roots, 0)
+	return temps
+}
+
+// tempsByRoot is Temps, with, for each root, the temporaries that root
+// prints as names: those it uses twice itself or that are big (see
+// bigShared), and the temporaries inside their definitions. A root prints
+// the others in full, so that it prints the same whichever other roots
+// there are.
+//
+// crossMin is the printed size from which a node used once in each of
+// several roots is a temporary (bigShared for the notations).
+func tempsByRoot(roots []*ast.Node, crossMin int) ([]*ast.Node, []map[*ast.Node]bool) {
 	var order []*ast.Node
-	var visit func(*ast.Node)
-	visit = func(n *ast.Node) {
-		if seen[n] {
-			return
+	perRoot := make([]map[*ast.Node]int, len(roots))
+	inOrder := map[*ast.Node]bool{}
+	within := map[*ast.Node]int{} // the largest count of uses within one root
+	total := map[*ast.Node]int{}  // the uses across all roots
+	for i, r := range roots {
+		if r == nil {
+			continue
 		}
-		seen[n] = true
-		for _, a := range n.Args {
-			count[a]++
-			visit(a)
+		count := map[*ast.Node]int{}
+		perRoot[i] = count
+		seen := map[*ast.Node]bool{}
+		var local []*ast.Node
+		var visit func(*ast.Node)
+		visit = func(n *ast.Node) {
+			if seen[n] {
+				return
+			}
+			seen[n] = true
+			for _, a := range n.Args {
+				count[a]++
+				visit(a)
+			}
+			local = append(local, n)
+			if !inOrder[n] {
+				inOrder[n] = true
+				order = append(order, n)
+			}
 		}
-		order = append(order, n)
-	}
-	for _, r := range roots {
-		if r != nil {
-			count[r]++
-			visit(r)
+		count[r]++
+		visit(r)
+		// A broadcast is invisible under elementwise operators and s^(−p)
+		// prints as a division by s: their uses are uses of their operand.
+		// Parents come before children in reverse post-order.
+		for i := len(local) - 1; i >= 0; i-- {
+			if n := local[i]; transparent(n) {
+				count[n.Args[0]] += count[n] - 1
+			}
 		}
-	}
-	// A broadcast is invisible under elementwise operators and s^(−p)
-	// prints as a division by s: their uses are uses of their operand.
-	// Parents come before children in reverse post-order.
-	for i := len(order) - 1; i >= 0; i-- {
-		if n := order[i]; transparent(n) {
-			count[n.Args[0]] += count[n] - 1
+		// A node that is the transpose of another of the root, xᵀ − mᵀ of
+		// x − m, prints as that one's name transposed: its uses are the
+		// other's. Parents come before children in reverse post-order.
+		for i := len(local) - 1; i >= 0; i-- {
+			if n := local[i]; n.Kind == ast.KTranspose { // a transpose node is already a use of its operand
+				continue
+			} else if u := untranspose(n); u != nil && seen[u] {
+				count[u] += count[local[i]]
+			}
+		}
+		for n, c := range count {
+			within[n] = max(within[n], c)
+			total[n] += c
 		}
 	}
 	const big = 1 << 20
 	leaves := map[*ast.Node]int{} // non-number leaves and temporaries below, capped at 2
 	weight := map[*ast.Node]int{} // printed tokens, temporaries counting 1, capped
 	var temps []*ast.Node
+	bigTemp := map[*ast.Node]bool{}
 	for _, n := range order {
 		if isLeaf(n) {
 			if n.Kind != ast.KNum {
@@ -72,14 +120,82 @@ func Temps(roots ...*ast.Node) []*ast.Node {
 		}
 		leaves[n] = min(l, 2)
 		weight[n] = w
-		worth := w >= 3 && (l >= 2 || w >= 4) || count[n] >= 3 && w >= 2 // softmax(x) used thrice
-		if count[n] >= 2 && !transparent(n) && !trivial(n) && worth {
+		worth := w >= 3 && (l >= 2 || w >= 4) || within[n] >= 3 && w >= 2 // softmax(x) used thrice
+		shared := within[n] >= 2 || total[n] >= 2 && w >= crossMin
+		if shared && !transparent(n) && !trivial(n) && worth {
 			temps = append(temps, n)
 			leaves[n], weight[n] = 1, 1 // from now on it prints as a name
+			if total[n] >= 2 && w >= crossMin {
+				bigTemp[n] = true
+			}
 		}
 	}
-	return temps
+	isTemp := map[*ast.Node]bool{}
+	for _, t := range temps {
+		isTemp[t] = true
+	}
+	qualified := make([]map[*ast.Node]bool, len(roots))
+	for i, count := range perRoot {
+		q := map[*ast.Node]bool{}
+		for _, t := range temps {
+			if count[t] >= 2 || count[t] >= 1 && bigTemp[t] {
+				if !q[t] {
+					ast.Walk(t, func(m *ast.Node) {
+						if isTemp[m] {
+							q[m] = true
+						}
+					})
+				}
+			}
+		}
+		qualified[i] = q
+	}
+	return temps, qualified
 }
+
+// untranspose returns the node m with n = mᵀ by the canonical form's
+// rules — (Aᵀ)ᵀ = A, (A + B)ᵀ = Aᵀ + Bᵀ, (c·A·B)ᵀ = c·Bᵀ·Aᵀ, sᵀ = s for a
+// scalar factor — when n is a sum or product of transposed matrices (or a
+// transpose), and nil otherwise. m is built, and may be a node that the
+// expression does not hold.
+func untranspose(n *ast.Node) *ast.Node {
+	switch n.Kind {
+	case ast.KTranspose:
+		return n.Args[0]
+	case ast.KAdd:
+		terms := make([]*ast.Node, len(n.Args))
+		for i, t := range n.Args {
+			if terms[i] = untranspose(t); terms[i] == nil {
+				return nil
+			}
+		}
+		return ast.Add(terms...)
+	case ast.KMul:
+		if n.IsScalar() {
+			return nil
+		}
+		var scalars, chain []*ast.Node
+		for _, f := range n.Args {
+			if f.IsScalar() {
+				scalars = append(scalars, f)
+				continue
+			}
+			u := untranspose(f)
+			if u == nil {
+				return nil
+			}
+			chain = append([]*ast.Node{u}, chain...)
+		}
+		return ast.Mul(append(scalars, chain...)...)
+	}
+	return nil
+}
+
+// bigShared is the printed size (in tokens, temporaries counting one) from
+// which a node used once in each of several roots is named; a smaller one is
+// named only when one root uses it twice, so that how a gradient prints does
+// not depend on which other outputs (Hessian, Jacobian) were asked for.
+const bigShared = 12
 
 // transparent reports whether n is never a temporary, its operand being
 // named instead: a broadcast, or a scalar power s^(−p) (printed … / s^p).

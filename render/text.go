@@ -68,7 +68,7 @@ func writeLines(w io.Writer, r *ast.Result, nt notation, opt TextOptions) error 
 		return err
 	}
 	th := opt.Theme
-	b := &lineBuilder{nt: nt, th: th, names: a.names}
+	b := &lineBuilder{nt: nt, th: th, names: a.names, namesFor: a.namesFor}
 	wrtName := func(s string) string { return s }
 	switch nt {
 	case notText:
@@ -107,6 +107,16 @@ type lineBuilder struct {
 	nt    notation
 	th    Theme
 	names Names
+	// namesFor returns the names a root prints with (answer.namesFor).
+	namesFor func(*ast.Node) Names
+}
+
+// rootNames is b.namesFor(n), or b.names without it.
+func (b *lineBuilder) rootNames(n *ast.Node) Names {
+	if b.namesFor == nil {
+		return b.names
+	}
+	return b.namesFor(n)
 }
 
 // where returns, in ASCII, the clause " where T1 = …, T2 = …" that defines
@@ -144,9 +154,13 @@ func (b *lineBuilder) where(nm Names, roots ...*ast.Node) []piece {
 	if len(used) == 0 {
 		return nil
 	}
-	byNumber := make([]*ast.Node, len(nm)+1)
+	top := 0
+	for _, k := range nm {
+		top = max(top, k)
+	}
+	byNumber := make([]*ast.Node, top+1)
 	for n, k := range nm {
-		if k < len(byNumber) {
+		if k > 0 {
 			byNumber[k] = n
 		}
 	}
@@ -275,12 +289,12 @@ func (b *lineBuilder) derivativeLines(a *answer, d derivative) []textLine {
 		p.raw(" ")
 		p.op(map[bool]string{true: "↦", false: "->"}[text])
 		p.raw(" ")
-		expr = append(p.ps, b.names.pieces(b.nt, b.th, d.df)...)
+		expr = append(p.ps, b.rootNames(d.df).pieces(b.nt, b.th, d.df)...)
 		note = b.in(d.df.Shape)
 	} else {
-		expr = b.names.pieces(b.nt, b.th, d.df)
+		expr = b.rootNames(d.df).pieces(b.nt, b.th, d.df)
 	}
-	expr = append(expr, b.where(b.names, d.df)...)
+	expr = append(expr, b.where(b.rootNames(d.df), d.df)...)
 	lines = append(lines, textLine{label: b.plainLabel(dl), expr: expr, note: note})
 	if d.Gradient != nil {
 		gl := "∇_" + x + " f"
@@ -327,7 +341,7 @@ func (b *lineBuilder) derivativeLines(a *answer, d derivative) []textLine {
 // exprWhere is n with the names of the temporaries, and in ASCII the where
 // clause that defines those it uses.
 func (b *lineBuilder) exprWhere(n *ast.Node) []piece {
-	return append(b.names.pieces(b.nt, b.th, n), b.where(b.names, n)...)
+	return append(b.rootNames(n).pieces(b.nt, b.th, n), b.where(b.rootNames(n), n)...)
 }
 
 // stepLine writes "  1. lhs = rhs    [rule]" (see stepParts).

@@ -108,7 +108,7 @@ func (d *differ) rule(n *ast.Node, da []*ast.Node) (string, *ast.Node, error) {
 			f := append(append(append([]*ast.Node{}, a[:i]...), di), a[i+1:]...)
 			terms = append(terms, ast.Mul(f...))
 		}
-		return "d(A·B) = dA·B + A·dB", sum(terms...), nil
+		return mulRule(a, da), sum(terms...), nil
 
 	case ast.KHadamard: // d(A ⊙ B) = dA ⊙ B + A ⊙ dB
 		var terms []*ast.Node
@@ -250,6 +250,30 @@ func (d *differ) tracePower(n *ast.Node) (string, *ast.Node, error) {
 // as a whole so that d‖A‖² = 2⟨A, dA⟩ needs no division by ‖A‖.
 func isNormPower(n *ast.Node) bool {
 	return n.Kind == ast.KPow && n.Args[0].Is(builtin.Norm) && n.Args[1].Kind == ast.KNum
+}
+
+// mulRule names the rule of a product's differential: the product rule
+// when two or more factors vary, and otherwise the rule of a constant
+// factor, d(−A) = −dA, d(c·A) = c·dA (c scalar), d(L·A·R) = L·dA·R.
+func mulRule(a, da []*ast.Node) string {
+	varying, scalars := 0, true
+	for i, d := range da {
+		switch {
+		case d != nil:
+			varying++
+		case !a[i].IsScalar():
+			scalars = false
+		}
+	}
+	switch {
+	case varying > 1:
+		return "d(A·B) = dA·B + A·dB"
+	case len(a) == 2 && a[0].IsNum(-1):
+		return "d(−A) = −dA"
+	case scalars:
+		return "d(c·A) = c·dA"
+	}
+	return "d(L·A·R) = L·dA·R"
 }
 
 // elementwiseTimes is a ⊙ b, or the ordinary product when a and b are scalars.

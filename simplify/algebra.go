@@ -8,11 +8,12 @@ import (
 	"github.com/mdiff/mdiff/builtin"
 )
 
-// simplifyAdd flattens, collects like terms (cA + dA = (c+d)A), orders the
-// terms (positive first, then ast.Compare) and pulls out common factors:
-// a common coefficient (2A − 2B = 2(A − B)), a common scalar factor, and a
-// common leftmost or rightmost matrix factor (AB + AC = A(B + C)).
-func (sf *Simplifier) simplifyAdd(n *ast.Node) *ast.Node {
+// addCollect flattens a sum, collects like terms (cA + dA = (c+d)A) and
+// orders the terms (positive first, then ast.Compare). The rows after it in
+// the table pull out common factors of the collected terms: a common
+// coefficient (2A − 2B = 2(A − B)), a common scalar factor, and a common
+// leftmost or rightmost matrix factor (AB + AC = A(B + C)).
+func (sf *Simplifier) addCollect(n *ast.Node) *ast.Node {
 	type group struct {
 		c    *big.Rat
 		body *ast.Node
@@ -74,21 +75,6 @@ func (sf *Simplifier) simplifyAdd(n *ast.Node) *ast.Node {
 		}
 		return ast.Compare(ba, bb)
 	})
-	if r := sf.mergeDiagonals(terms); r != nil {
-		return r
-	}
-	if r := sf.expandIfSmaller(terms); r != nil {
-		return r
-	}
-	if r := sf.canonicalSign(terms); r != nil {
-		return r
-	}
-	if r := sf.commonCoefficient(terms, n.Shape); r != nil {
-		return r
-	}
-	if r := sf.commonFactor(terms, n.Shape); r != nil {
-		return r
-	}
 	return ast.Add(terms...)
 }
 
@@ -338,7 +324,10 @@ func (sf *Simplifier) simplifyMul(n *ast.Node) *ast.Node {
 	if c.Sign() == 0 {
 		return zero(n.Shape)
 	}
-	scalars = sf.mergePowers(scalars)
+	if merged := sf.mergePowers(scalars); !slices.Equal(merged, scalars) &&
+		sf.rewrote("mul-merge-powers", product(one(), scalars, nil), product(one(), merged, nil)) {
+		scalars = merged
+	}
 	chain = sf.cancelChain(chain)
 	if len(chain) == 0 && !n.IsScalar() {
 		chain = []*ast.Node{ast.Identity(n.Shape.Rows)}
@@ -412,38 +401,84 @@ func (sf *Simplifier) mergePowers(fs []*ast.Node) []*ast.Node {
 }
 
 // cancelChain drops identities and adjacent A·A⁻¹ pairs from a matrix
-// chain, and merges adjacent powers of one square matrix: A·A² = A³.
+// chain, merges adjacent powers of one square matrix across inverses
+// (A·A² = A³, A²·A⁻¹ = A, (A⁻¹)³·A = (A⁻¹)²), and splits the inverse of
+// a product of square factors, (B·C)⁻¹ = C⁻¹·B⁻¹, where a neighbour then
+// cancels or merges with one of its factors.
 func (sf *Simplifier) cancelChain(chain []*ast.Node) []*ast.Node {
 	var out []*ast.Node
-	for _, f := range chain {
+	todo := slices.Clone(chain)
+	for len(todo) > 0 {
+		f := todo[0]
+		todo = todo[1:]
 		if f.Kind == ast.KIdentity {
 			continue
 		}
-		if k := len(out); k > 0 && inversePair(out[k-1], f) {
+		if k := len(out); k > 0 {
+			if parts := splitInverse(f); parts != nil && sameBase(out[k-1], parts[0]) && sf.rewrote("mul-split-inverse", f, ast.Mul(parts...)) {
+				todo = append(sf.inverses(parts), todo...)
+				continue
+			}
+			if parts := splitInverse(out[k-1]); parts != nil && sameBase(parts[len(parts)-1], f) && sf.rewrote("mul-split-inverse", out[k-1], ast.Mul(parts...)) {
+				todo = append(append(sf.inverses(parts), f), todo...)
+				out = out[:k-1]
+				continue
+			}
+		}
+		if k := len(out); k > 0 && out[k-1].Is(builtin.DiagMat) && f.Shape.Cols == ast.One && f.Kind != ast.KOnes {
+			h := sf.simplify(ast.Hadamard(out[k-1].Args[0], f)) // diag(a)·b = a ⊙ b for a column b
+			if sf.rewrote("mul-diag-vector", ast.Mul(out[k-1], f), h) {
+				out[k-1] = h
+				continue
+			}
+		}
+		if k := len(out); k > 0 && out[k-1].Is(builtin.DiagMat) && f.Kind == ast.KOnes && f.Shape.Cols == ast.One &&
+			sf.rewrote("mul-diag-ones", ast.Mul(out[k-1], f), out[k-1].Args[0]) { // diag(a)·𝟙 = a
+			out[k-1] = out[k-1].Args[0]
+			continue
+		}
+		if k := len(out); k > 0 {
+			if d := sf.columnSums(out[k-1], f); d != nil && sf.rewrote("mul-ones-hadamard", ast.Mul(out[k-1], f), d) {
+				out[k-1] = d
+				continue
+			}
+		}
+		if k := len(out); k > 0 && out[k-1].Kind == ast.KOnes && out[k-1].Shape.Rows == ast.One && f.Is(builtin.DiagMat) &&
+			sf.rewrote("mul-diag-ones", ast.Mul(out[k-1], f), ast.Transpose(f.Args[0])) { // 𝟙ᵀ·diag(a) = aᵀ
+			out[k-1] = sf.transpose(f.Args[0])
+			continue
+		}
+		if k := len(out); k > 0 && inversePair(out[k-1], f) && sf.rewrote("mul-inverse-pair", ast.Mul(out[k-1], f), ast.Identity(f.Shape.Cols)) {
 			out = out[:k-1]
 			continue
 		}
 		if k := len(out); k > 0 && out[k-1].Kind == ast.KOnes && f.Kind == ast.KOnes { // 𝟙ₐₓₖ·𝟙ₖₓᵦ = k·𝟙ₐₓᵦ
-			out[k-1] = ast.Ones(ast.Shape{Rows: out[k-1].Shape.Rows, Cols: f.Shape.Cols})
-			out = append(out, ast.Size(f.Shape.Rows))
-			continue
+			ones := ast.Ones(ast.Shape{Rows: out[k-1].Shape.Rows, Cols: f.Shape.Cols})
+			if sf.rewrote("mul-ones-ones", ast.Mul(out[k-1], f), ast.Mul(ast.Size(f.Shape.Rows), ones)) {
+				out[k-1] = ones
+				out = append(out, ast.Size(f.Shape.Rows))
+				continue
+			}
 		}
-		if k := len(out); k > 0 && softmaxTotal(out[k-1], f) { // 𝟙ᵀ·softmax(x) = 1
+		if k := len(out); k > 0 && softmaxTotal(out[k-1], f) && sf.rewrote("mul-softmax-total", ast.Mul(out[k-1], f), ast.Int(1)) { // 𝟙ᵀ·softmax(x) = 1
 			out[k-1] = ast.Int(1)
 			continue
 		}
 		if k := len(out); k > 0 {
-			if s := sf.sumOfRatio(out[k-1], f); s != nil { // aᵀ·(b ⊘ a) = sum(b)
+			if s := sf.sumOfRatio(out[k-1], f); s != nil && sf.rewrote("mul-sum-of-ratio", ast.Mul(out[k-1], f), s) { // aᵀ·(b ⊘ a) = sum(b)
 				out[k-1] = s
 				continue
 			}
 		}
 		if k := len(out); k > 0 && out[k-1].Is(builtin.DiagMat) && f.Is(builtin.DiagMat) { // diag(a)·diag(b) = diag(a ⊙ b)
-			out[k-1] = sf.simplify(builtin.DiagMat.Of(ast.Hadamard(out[k-1].Args[0], f.Args[0])))
-			continue
+			d := sf.simplify(builtin.DiagMat.Of(ast.Hadamard(out[k-1].Args[0], f.Args[0])))
+			if sf.rewrote("mul-diag-diag", ast.Mul(out[k-1], f), d) {
+				out[k-1] = d
+				continue
+			}
 		}
 		if k := len(out); k > 0 {
-			if s := sf.kronPair(out[k-1], f); s != nil { // vec and ⊗ identities
+			if s := sf.kronPair(out[k-1], f); s != nil && sf.rewrote("mul-kron", ast.Mul(out[k-1], f), s) { // vec and ⊗ identities
 				out[k-1] = s
 				continue
 			}
@@ -451,9 +486,15 @@ func (sf *Simplifier) cancelChain(chain []*ast.Node) []*ast.Node {
 		if k := len(out); k > 0 {
 			b1, e1 := matBase(out[k-1])
 			b2, e2 := matBase(f)
-			if b1 == b2 && b1.Shape.IsSquare() {
-				out[k-1] = ast.MatPow(b1, e1+e2)
-				continue
+			if b1 == b2 && b1.Shape.IsSquare() && e1+e2 <= ast.MaxMatPow { // a power's differential has k terms: merged only up to MaxMatPow
+				p := signedPow(b1, e1+e2)
+				if sf.rewrote("mul-merge-matpow", ast.Mul(out[k-1], f), p) {
+					out = out[:k-1]
+					if p.Kind != ast.KIdentity {
+						todo = append([]*ast.Node{p}, todo...)
+					}
+					continue
+				}
 			}
 		}
 		out = append(out, f)
@@ -461,12 +502,88 @@ func (sf *Simplifier) cancelChain(chain []*ast.Node) []*ast.Node {
 	return out
 }
 
-// matBase returns A and k for Aᵏ (k = 1 for a factor that is not a power).
+// columnSums returns diag(Aᵀ·B)ᵀ for x·y = 𝟙ᵀ·(A ⊙ B) and diag(Aᵀ·B) for
+// x·y = (A ⊙ B)ᵀ·𝟙 (the column sums Σᵢ Aᵢⱼ·Bᵢⱼ), for matrices A and B
+// without Δ (a linear form keeps its Δ where the gradient reads it), and
+// nil otherwise.
+func (sf *Simplifier) columnSums(x, y *ast.Node) *ast.Node {
+	had := func(h *ast.Node) bool {
+		return h.Kind == ast.KHadamard && len(h.Args) == 2 && h.Shape.Cols != ast.One && h.Shape.Rows != ast.One && !h.HasDelta()
+	}
+	sums := func(h *ast.Node) *ast.Node {
+		return builtin.DiagVec.Of(ast.Mul(ast.Transpose(h.Args[0]), h.Args[1]))
+	}
+	switch {
+	case x.Kind == ast.KOnes && x.Shape.Rows == ast.One && had(y):
+		return sf.simplify(ast.Transpose(sums(y)))
+	case y.Kind == ast.KOnes && y.Shape.Cols == ast.One && x.Kind == ast.KTranspose && had(x.Args[0]):
+		return sf.simplify(sums(x.Args[0]))
+	}
+	return nil
+}
+
+// matBase returns A and k for a power Aᵏ of a matrix that is not an
+// inverse: Aᵏ, A⁻¹ (k = −1), (A⁻¹)ᵏ (−k), and A (k = 1) for a factor that
+// is not a power.
 func matBase(f *ast.Node) (*ast.Node, int) {
-	if f.Kind == ast.KMatPow {
+	switch {
+	case f.Kind == ast.KMatPow && f.Args[0].Kind == ast.KInverse:
+		return f.Args[0].Args[0], -f.K
+	case f.Kind == ast.KMatPow:
 		return f.Args[0], f.K
+	case f.Kind == ast.KInverse:
+		return f.Args[0], -1
 	}
 	return f, 1
+}
+
+// signedPow builds Aᵏ for a square A and any integer k: I, A, A⁻¹, Aᵏ, (A⁻¹)⁻ᵏ.
+func signedPow(a *ast.Node, k int) *ast.Node {
+	switch {
+	case k == 0:
+		return ast.Identity(a.Shape.Rows)
+	case k == 1:
+		return a
+	case k == -1:
+		return ast.Inverse(a)
+	case k < 0:
+		return ast.MatPow(ast.Inverse(a), -k)
+	}
+	return ast.MatPow(a, k)
+}
+
+// sameBase reports whether f and g are powers of one square matrix.
+func sameBase(f, g *ast.Node) bool {
+	a, _ := matBase(f)
+	b, _ := matBase(g)
+	return a == b && a.Shape.IsSquare()
+}
+
+// splitInverse returns the factors C, …, B of (B·…·C)⁻¹ in the order of
+// their inverses, C⁻¹·…·B⁻¹, when f is the inverse of a product of square
+// matrices (each then invertible), and nil otherwise.
+func splitInverse(f *ast.Node) []*ast.Node {
+	if f.Kind != ast.KInverse || f.Args[0].Kind != ast.KMul {
+		return nil
+	}
+	fs := f.Args[0].Args
+	out := make([]*ast.Node, len(fs))
+	for i, g := range fs {
+		if g.IsScalar() || !g.Shape.IsSquare() {
+			return nil
+		}
+		out[len(fs)-1-i] = g
+	}
+	return out
+}
+
+// inverses returns the canonical inverses of fs.
+func (sf *Simplifier) inverses(fs []*ast.Node) []*ast.Node {
+	out := make([]*ast.Node, len(fs))
+	for i, g := range fs {
+		out[i] = sf.simplify(ast.Inverse(g))
+	}
+	return out
 }
 
 // softmaxTotal reports whether x·y is 𝟙ᵀ·softmax(v) or softmax(v)ᵀ·𝟙, which is 1.
@@ -501,9 +618,15 @@ func (sf *Simplifier) orientScalarChain(chain []*ast.Node) []*ast.Node {
 		rev[len(chain)-1-i] = sf.simplify(rev[len(chain)-1-i])
 	}
 	hasD := func(ch []*ast.Node) bool { return ch[len(ch)-1].HasDelta() }
+	flip := func() []*ast.Node {
+		if sf.rewrote("mul-orient-scalar", ast.Mul(chain...), ast.Mul(rev...)) {
+			return rev
+		}
+		return chain
+	}
 	if hasD(chain) != hasD(rev) {
 		if hasD(rev) {
-			return rev
+			return flip()
 		}
 		return chain
 	}
@@ -511,7 +634,7 @@ func (sf *Simplifier) orientScalarChain(chain []*ast.Node) []*ast.Node {
 		return chain
 	}
 	if ast.Compare(ast.Mul(rev...), ast.Mul(chain...)) < 0 {
-		return rev
+		return flip()
 	}
 	return chain
 }
@@ -775,61 +898,6 @@ func pullScalars(a *ast.Node) (scalars []*ast.Node, rest *ast.Node) {
 		}
 	}
 	return scalars, product(one(), nil, ch)
-}
-
-// simplifyTrace: tr(s) = s, tr(Aᵀ) = tr(A), tr(sA) = s·tr(A),
-// tr(A + B) = tr(A) + tr(B), and tr(x·yᵀ…) = yᵀ…·x by cyclic rotation
-// when that leaves a 1×1 product.
-func (sf *Simplifier) simplifyTrace(n *ast.Node) *ast.Node {
-	a := n.Args[0]
-	switch {
-	case a.IsScalar():
-		return a
-	case a.Kind == ast.KIdentity: // tr(Iₙ) = n
-		return ast.Size(a.Shape.Rows)
-	case a.Kind == ast.KTranspose:
-		return builtin.Trace.Of(a.Args[0])
-	case a.Kind == ast.KAdd:
-		terms := make([]*ast.Node, len(a.Args))
-		for i, t := range a.Args {
-			terms[i] = builtin.Trace.Of(t)
-		}
-		return ast.Add(terms...)
-	}
-	if sc, rest := pullScalars(a); len(sc) > 0 {
-		return sf.simplify(ast.Mul(append(sc, builtin.Trace.Of(rest))...))
-	}
-	if a.Kind == ast.KMul {
-		ch := a.Args
-		for k := 1; k < len(ch); k++ {
-			rot := append(slices.Clone(ch[k:]), ch[:k]...)
-			if s, ok := ast.MulShape(rot...); ok && s.IsScalar() {
-				return ast.Mul(rot...)
-			}
-		}
-	}
-	return n
-}
-
-// simplifySum: sum(s) = s, sum(cA) = c·sum(A), sum(Aᵀ) = sum(A).
-func (sf *Simplifier) simplifySum(n *ast.Node) *ast.Node {
-	a := n.Args[0]
-	switch {
-	case a.IsScalar():
-		return a
-	case a.Is(builtin.Softmax): // the entries of softmax(x) sum to 1
-		return ast.Int(1)
-	case a.Kind == ast.KOnes: // sum(𝟙ₘₓₙ) = m·n
-		return sf.simplify(ast.Mul(ast.Size(a.Shape.Rows), ast.Size(a.Shape.Cols)))
-	case a.Kind == ast.KBroadcast && a.Args[0].IsScalar(): // sum(s·𝟙ₘₓₙ) = s·m·n
-		return sf.simplify(ast.Mul(a.Args[0], ast.Size(a.Shape.Rows), ast.Size(a.Shape.Cols)))
-	case a.Kind == ast.KTranspose:
-		return builtin.Sum.Of(a.Args[0])
-	}
-	if sc, rest := pullScalars(a); len(sc) > 0 {
-		return sf.simplify(ast.Mul(append(sc, builtin.Sum.Of(rest))...))
-	}
-	return n
 }
 
 // simplifyInner: ⟨a, b⟩ = ab for scalars, ⟨sA, B⟩ = s⟨A, B⟩, ⟨𝟙, B⟩ = sum(B),

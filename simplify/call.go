@@ -1,127 +1,322 @@
 package simplify
 
 import (
+	"slices"
+
 	"github.com/mdiff/mdiff/ast"
 	"github.com/mdiff/mdiff/builtin"
 )
 
-// simplifyCall applies the identities of built-in operations (RULES.md),
-// assuming n's operands are canonical. An identity that concerns one
-// operation names its row of the table, never its name.
-func (sf *Simplifier) simplifyCall(n *ast.Node) *ast.Node {
-	op := n.Op
-	if op.Elementwise {
-		a := n.Args[0]
-		switch a.Kind {
-		case ast.KBroadcast: // g(bcast s) = bcast g(s)
-			return ast.Broadcast(op.Of(a.Args[0]), n.Shape)
-		case ast.KZero: // g(0) = bcast g(0)
-			return ast.Broadcast(op.Of(ast.Int(0)), n.Shape)
-		case ast.KNum: // constant folding at exact points: exp(0) = 1
-			if op.Fold != nil {
-				if v := op.Fold(a.Num); v != nil {
-					return ast.Number(v)
-				}
-			}
-		}
-		return n
+// The rows of the table for built-in operations (RULES.md), assuming n's
+// operands are canonical. An identity that concerns one operation names its
+// row of the table, never its name. Each returns nil when it does not apply.
+
+func isKron(a *ast.Node) bool { return a.Is(builtin.Kron) }
+
+// tr(A ⊗ B) = tr(A)·tr(B)
+func traceKron(sf *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; isKron(a) {
+		return sf.simplify(ast.Mul(builtin.Trace.Of(a.Args[0]), builtin.Trace.Of(a.Args[1])))
 	}
-	var a, b *ast.Node
-	if len(n.Args) > 0 {
-		a = n.Args[0]
+	return nil
+}
+
+// tr(s) = s
+func traceScalar(_ *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.IsScalar() {
+		return a
 	}
-	if len(n.Args) > 1 {
-		b = n.Args[1]
+	return nil
+}
+
+// tr(Iₙ) = n
+func traceIdentity(_ *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Kind == ast.KIdentity {
+		return ast.Size(a.Shape.Rows)
 	}
-	kron := a != nil && a.Is(builtin.Kron)
-	switch op {
-	case builtin.Trace:
-		if kron { // tr(A ⊗ B) = tr(A)·tr(B)
-			return sf.simplify(ast.Mul(builtin.Trace.Of(a.Args[0]), builtin.Trace.Of(a.Args[1])))
-		}
-		return sf.simplifyTrace(n)
-	case builtin.Sum:
-		switch {
-		case kron: // sum(A ⊗ B) = sum(A)·sum(B)
-			return sf.simplify(ast.Mul(builtin.Sum.Of(a.Args[0]), builtin.Sum.Of(a.Args[1])))
-		case a.Is(builtin.Vec): // sum(vec(A)) = sum(A)
-			return sf.simplify(builtin.Sum.Of(a.Args[0]))
-		}
-		return sf.simplifySum(n)
-	case builtin.Mean:
-		switch {
-		case a.IsScalar():
-			return a
-		case a.Kind == ast.KTranspose, a.Is(builtin.Vec): // mean(Aᵀ) = mean(vec(A)) = mean(A)
-			return sf.simplify(builtin.Mean.Of(a.Args[0]))
-		}
-		if sc, rest := pullScalars(a); len(sc) > 0 { // mean(c·A) = c·mean(A)
-			return sf.simplify(ast.Mul(append(sc, builtin.Mean.Of(rest))...))
-		}
-	case builtin.Det, builtin.Logdet:
-		switch {
-		case a.Kind == ast.KTranspose: // det(Aᵀ) = det(A)
-			return op.Of(a.Args[0])
-		case a.Kind == ast.KIdentity: // det(I) = 1, log|det I| = 0
-			if op == builtin.Det {
-				return ast.Int(1)
-			}
-			return ast.Int(0)
-		case kron && a.Args[0].Shape.IsSquare() && a.Args[1].Shape.IsSquare():
-			// det(A ⊗ B) = det(A)^p·det(B)^m, log|det(A ⊗ B)| = p·log|det A| + m·log|det B| (A m×m, B p×p)
-			x, y := a.Args[0], a.Args[1]
-			m, p := ast.Size(x.Shape.Rows), ast.Size(y.Shape.Rows)
-			if op == builtin.Det {
-				return sf.simplify(ast.Mul(ast.Pow(builtin.Det.Of(x), p), ast.Pow(builtin.Det.Of(y), m)))
-			}
-			return sf.simplify(ast.Add(ast.Mul(p, builtin.Logdet.Of(x)), ast.Mul(m, builtin.Logdet.Of(y))))
-		}
-	case builtin.Norm:
-		switch {
-		case kron: // ‖A ⊗ B‖_F = ‖A‖_F·‖B‖_F
-			return sf.simplify(ast.Mul(builtin.Norm.Of(a.Args[0]), builtin.Norm.Of(a.Args[1])))
-		case a.Is(builtin.Vec): // ‖vec(A)‖ = ‖A‖_F
-			return sf.simplify(builtin.Norm.Of(a.Args[0]))
-		}
-	case builtin.Logsumexp:
-		if a.Is(builtin.Vec) && !a.Args[0].Shape.IsScalar() { // logsumexp(vec(A)) = log(sum(exp(A)))
-			return sf.simplify(builtin.Log.Of(builtin.Sum.Of(builtin.Exp.Of(a.Args[0]))))
-		}
-	case builtin.Norm1:
-		if a.Is(builtin.Vec) { // norm1(vec(A)) = norm1(A)
-			return sf.simplify(builtin.Norm1.Of(a.Args[0]))
-		}
-	case builtin.Vec:
-		switch {
-		case a.Shape.Cols == ast.One: // vec(x) = x for a column
-			return a
-		case a.Shape.Rows == ast.One: // vec(r) = rᵀ for a row
-			return sf.simplify(ast.Transpose(a))
-		}
-	case builtin.DiagVec:
-		switch {
-		case a.Is(builtin.DiagMat): // diag(diag(x)) = x
-			return a.Args[0]
-		case a.Kind == ast.KTranspose: // diag(Aᵀ) = diag(A)
-			return builtin.DiagVec.Of(a.Args[0])
-		case a.Kind == ast.KIdentity: // diag(I) = 𝟙
-			return ast.Ones(n.Shape)
-		case a.Kind == ast.KMul && len(a.Args) == 2 && a.Args[0].Shape.Cols == ast.One && a.Args[1].Shape.Rows == ast.One:
-			return ast.Hadamard(a.Args[0], sf.transpose(a.Args[1])) // diag(u·vᵀ) = u ⊙ v
-		}
-	case builtin.DiagMat:
-		if a.Kind == ast.KOnes { // diag(𝟙) = I
-			return ast.Identity(n.Shape.Rows)
-		}
-	case builtin.Kron: // s ⊗ B = B ⊗ s = s·B for a scalar s
-		if a.IsScalar() {
-			return sf.simplify(ast.Mul(a, b))
-		}
-		if b.IsScalar() {
-			return sf.simplify(ast.Mul(b, a))
+	return nil
+}
+
+// tr(Aᵀ) = tr(A)
+func traceTranspose(_ *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Kind == ast.KTranspose {
+		return builtin.Trace.Of(a.Args[0])
+	}
+	return nil
+}
+
+// tr(A + B) = tr(A) + tr(B)
+func traceSum(_ *Simplifier, n *ast.Node) *ast.Node {
+	a := n.Args[0]
+	if a.Kind != ast.KAdd {
+		return nil
+	}
+	terms := make([]*ast.Node, len(a.Args))
+	for i, t := range a.Args {
+		terms[i] = builtin.Trace.Of(t)
+	}
+	return ast.Add(terms...)
+}
+
+// tr(s·A) = s·tr(A)
+func traceScalarsOut(sf *Simplifier, n *ast.Node) *ast.Node {
+	if sc, rest := pullScalars(n.Args[0]); len(sc) > 0 {
+		return sf.simplify(ast.Mul(append(sc, builtin.Trace.Of(rest))...))
+	}
+	return nil
+}
+
+// tr(x·yᵀ…) = yᵀ…·x by cyclic rotation, when that leaves a 1×1 product.
+func traceCyclic(_ *Simplifier, n *ast.Node) *ast.Node {
+	a := n.Args[0]
+	if a.Kind != ast.KMul {
+		return nil
+	}
+	ch := a.Args
+	for k := 1; k < len(ch); k++ {
+		rot := append(slices.Clone(ch[k:]), ch[:k]...)
+		if s, ok := ast.MulShape(rot...); ok && s.IsScalar() {
+			return ast.Mul(rot...)
 		}
 	}
-	return n
+	return nil
+}
+
+// sum(A ⊗ B) = sum(A)·sum(B)
+func sumKron(sf *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; isKron(a) {
+		return sf.simplify(ast.Mul(builtin.Sum.Of(a.Args[0]), builtin.Sum.Of(a.Args[1])))
+	}
+	return nil
+}
+
+// sum(vec(A)) = sum(A)
+func sumVec(sf *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Is(builtin.Vec) {
+		return sf.simplify(builtin.Sum.Of(a.Args[0]))
+	}
+	return nil
+}
+
+// sum(s) = s
+func sumScalar(_ *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.IsScalar() {
+		return a
+	}
+	return nil
+}
+
+// the entries of softmax(x) sum to 1
+func sumSoftmax(_ *Simplifier, n *ast.Node) *ast.Node {
+	if n.Args[0].Is(builtin.Softmax) {
+		return ast.Int(1)
+	}
+	return nil
+}
+
+// sum(𝟙ₘₓₙ) = m·n
+func sumOnes(sf *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Kind == ast.KOnes {
+		return sf.simplify(ast.Mul(ast.Size(a.Shape.Rows), ast.Size(a.Shape.Cols)))
+	}
+	return nil
+}
+
+// sum(s·𝟙ₘₓₙ) = s·m·n
+func sumBroadcast(sf *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Kind == ast.KBroadcast && a.Args[0].IsScalar() {
+		return sf.simplify(ast.Mul(a.Args[0], ast.Size(a.Shape.Rows), ast.Size(a.Shape.Cols)))
+	}
+	return nil
+}
+
+// sum(Aᵀ) = sum(A)
+func sumTranspose(_ *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Kind == ast.KTranspose {
+		return builtin.Sum.Of(a.Args[0])
+	}
+	return nil
+}
+
+// sum(c·A) = c·sum(A)
+func sumScalarsOut(sf *Simplifier, n *ast.Node) *ast.Node {
+	if sc, rest := pullScalars(n.Args[0]); len(sc) > 0 {
+		return sf.simplify(ast.Mul(append(sc, builtin.Sum.Of(rest))...))
+	}
+	return nil
+}
+
+// mean(s) = s
+func meanScalar(_ *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.IsScalar() {
+		return a
+	}
+	return nil
+}
+
+// mean(Aᵀ) = mean(vec(A)) = mean(A)
+func meanTransposeVec(sf *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Kind == ast.KTranspose || a.Is(builtin.Vec) {
+		return sf.simplify(builtin.Mean.Of(a.Args[0]))
+	}
+	return nil
+}
+
+// mean(c·A) = c·mean(A)
+func meanScalarsOut(sf *Simplifier, n *ast.Node) *ast.Node {
+	if sc, rest := pullScalars(n.Args[0]); len(sc) > 0 {
+		return sf.simplify(ast.Mul(append(sc, builtin.Mean.Of(rest))...))
+	}
+	return nil
+}
+
+// det(Aᵀ) = det(A), logdet(Aᵀ) = logdet(A)
+func detTranspose(_ *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Kind == ast.KTranspose {
+		return n.Op.Of(a.Args[0])
+	}
+	return nil
+}
+
+// det(I) = 1, log|det I| = 0
+func detIdentity(_ *Simplifier, n *ast.Node) *ast.Node {
+	if n.Args[0].Kind != ast.KIdentity {
+		return nil
+	}
+	if n.Is(builtin.Det) {
+		return ast.Int(1)
+	}
+	return ast.Int(0)
+}
+
+// det(A ⊗ B) = det(A)^p·det(B)^m, log|det(A ⊗ B)| = p·log|det A| + m·log|det B| (A m×m, B p×p)
+func detKron(sf *Simplifier, n *ast.Node) *ast.Node {
+	a := n.Args[0]
+	if !isKron(a) || !a.Args[0].Shape.IsSquare() || !a.Args[1].Shape.IsSquare() {
+		return nil
+	}
+	x, y := a.Args[0], a.Args[1]
+	m, p := ast.Size(x.Shape.Rows), ast.Size(y.Shape.Rows)
+	if n.Is(builtin.Det) {
+		return sf.simplify(ast.Mul(ast.Pow(builtin.Det.Of(x), p), ast.Pow(builtin.Det.Of(y), m)))
+	}
+	return sf.simplify(ast.Add(ast.Mul(p, builtin.Logdet.Of(x)), ast.Mul(m, builtin.Logdet.Of(y))))
+}
+
+// ‖A ⊗ B‖_F = ‖A‖_F·‖B‖_F
+func normKron(sf *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; isKron(a) {
+		return sf.simplify(ast.Mul(builtin.Norm.Of(a.Args[0]), builtin.Norm.Of(a.Args[1])))
+	}
+	return nil
+}
+
+// ‖vec(A)‖ = ‖A‖_F
+func normVec(sf *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Is(builtin.Vec) {
+		return sf.simplify(builtin.Norm.Of(a.Args[0]))
+	}
+	return nil
+}
+
+// logsumexp(vec(A)) = log(sum(exp(A)))
+func logsumexpVec(sf *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Is(builtin.Vec) && !a.Args[0].Shape.IsScalar() {
+		return sf.simplify(builtin.Log.Of(builtin.Sum.Of(builtin.Exp.Of(a.Args[0]))))
+	}
+	return nil
+}
+
+// norm1(vec(A)) = norm1(A)
+func norm1Vec(sf *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Is(builtin.Vec) {
+		return sf.simplify(builtin.Norm1.Of(a.Args[0]))
+	}
+	return nil
+}
+
+// unvec(vec(A)) = A
+func unvecVec(_ *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Is(builtin.Vec) && a.Args[0].Shape == n.Shape {
+		return a.Args[0]
+	}
+	return nil
+}
+
+// vec(unvec(a)) = a
+func vecUnvec(_ *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Is(builtin.Unvec) {
+		return a.Args[0]
+	}
+	return nil
+}
+
+// vec(x) = x for a column
+func vecColumn(_ *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Shape.Cols == ast.One {
+		return a
+	}
+	return nil
+}
+
+// vec(r) = rᵀ for a row
+func vecRow(sf *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Shape.Rows == ast.One {
+		return sf.simplify(ast.Transpose(a))
+	}
+	return nil
+}
+
+// diag(diag(x)) = x
+func diagOfDiag(_ *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Is(builtin.DiagMat) {
+		return a.Args[0]
+	}
+	return nil
+}
+
+// diag(Aᵀ) = diag(A)
+func diagTranspose(_ *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Kind == ast.KTranspose {
+		return builtin.DiagVec.Of(a.Args[0])
+	}
+	return nil
+}
+
+// diag(I) = 𝟙
+func diagIdentity(_ *Simplifier, n *ast.Node) *ast.Node {
+	if n.Args[0].Kind == ast.KIdentity {
+		return ast.Ones(n.Shape)
+	}
+	return nil
+}
+
+// diag(u·vᵀ) = u ⊙ v
+func diagOuter(sf *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Kind == ast.KMul && len(a.Args) == 2 && a.Args[0].Shape.Cols == ast.One && a.Args[1].Shape.Rows == ast.One {
+		return ast.Hadamard(a.Args[0], sf.transpose(a.Args[1]))
+	}
+	return nil
+}
+
+// diag(𝟙) = I
+func diagmatOnes(_ *Simplifier, n *ast.Node) *ast.Node {
+	if n.Args[0].Kind == ast.KOnes {
+		return ast.Identity(n.Shape.Rows)
+	}
+	return nil
+}
+
+// s ⊗ B = B ⊗ s = s·B for a scalar s
+func kronScalar(sf *Simplifier, n *ast.Node) *ast.Node {
+	a, b := n.Args[0], n.Args[1]
+	if a.IsScalar() {
+		return sf.simplify(ast.Mul(a, b))
+	}
+	if b.IsScalar() {
+		return sf.simplify(ast.Mul(b, a))
+	}
+	return nil
 }
 
 // kronPair rewrites the adjacent factors x·y of a product when an identity

@@ -4,6 +4,8 @@
 package simplify
 
 import (
+	"slices"
+
 	"github.com/mdiff/mdiff/ast"
 	"github.com/mdiff/mdiff/builtin"
 )
@@ -14,7 +16,7 @@ import (
 //	diag(𝟙)    = 𝟙                   for a square 𝟙 (so diag(diag(𝟙)) = I)
 //	diag(s·M)  = s·diag(M)           for scalars s (either diag)
 //	diag(D·M)  = diag(D) ⊙ diag(M),  diag(M·D) = diag(M) ⊙ diag(D)
-//
+
 // for a diagonal D and square M ((D·M)ᵢᵢ = Dᵢᵢ·Mᵢᵢ).
 func diagRewrite(n *ast.Node) *ast.Node {
 	if n.Is(builtin.DiagVec) && n.Args[0].Kind == ast.KOnes {
@@ -49,4 +51,22 @@ func diagRewrite(n *ast.Node) *ast.Node {
 		return nil
 	}
 	return ast.Hadamard(builtin.DiagVec.Of(d), builtin.DiagVec.Of(rest))
+}
+
+// diagInterior rewrites diag(L·diag(x)·R) = (L ⊙ Rᵀ)·x (Σⱼ Lᵢⱼ·xⱼ·Rⱼᵢ)
+// for the first diag(x) inside a product of matrices, with L and R not
+// empty, and returns nil when there is none.
+func diagInterior(_ *Simplifier, n *ast.Node) *ast.Node {
+	a := n.Args[0]
+	if a.Kind != ast.KMul || a.IsScalar() {
+		return nil
+	}
+	mats := a.Args
+	for i := 1; i+1 < len(mats); i++ {
+		if mats[i].Is(builtin.DiagMat) && !slices.ContainsFunc(mats, (*ast.Node).IsScalar) {
+			l, r := ast.Mul(mats[:i]...), ast.Mul(mats[i+1:]...)
+			return ast.Mul(ast.Hadamard(l, ast.Transpose(r)), mats[i].Args[0])
+		}
+	}
+	return nil
 }

@@ -9,6 +9,8 @@
 package simplify
 
 import (
+	"fmt"
+	"maps"
 	"math/big"
 	"sync"
 
@@ -29,21 +31,108 @@ type Simplifier struct {
 		m map[*ast.Node]*ast.Node
 	}
 	expanding bool // expandIfSmaller is inside its own trial
+
+	budget int            // rewrites allowed; see SetBudget
+	steps  int            // rewrites made
+	err    *BudgetError   // set when the budget is spent
+	fired  map[string]int // rewrites by rule name
+	hook   func(rule string, before, after *ast.Node)
 }
 
-// New returns a Simplifier with an empty memo.
+// DefaultBudget is the number of rewrites a Simplifier allows by default:
+// far above what any derivation of the test suites takes (TestBudget
+// measures the largest), so that reaching it means a rule set that does
+// not terminate rather than a big expression.
+const DefaultBudget = 200000
+
+// New returns a Simplifier with an empty memo and the default budget.
 func New() *Simplifier {
-	sf := &Simplifier{}
+	sf := &Simplifier{budget: DefaultBudget, fired: map[string]int{}}
 	sf.memo.m = map[*ast.Node]*ast.Node{}
 	return sf
+}
+
+// BudgetError reports a simplifier that ran out of its step budget: the
+// rewrite rules did not reach a fixed point within Budget rewrites.
+type BudgetError struct {
+	Budget int
+	Node   *ast.Node // the node whose rewrite exceeded the budget
+}
+
+func (e *BudgetError) Error() string {
+	return fmt.Sprintf("the simplifier ran out of its step budget (%d rewrites) on a %v node of shape %v", e.Budget, e.Node.Kind, e.Node.Shape)
+}
+
+// SetBudget sets the number of rewrites sf allows (at least 1).
+func (sf *Simplifier) SetBudget(n int) {
+	sf.memo.Lock()
+	defer sf.memo.Unlock()
+	sf.budget = max(n, 1)
+}
+
+// Err returns the *BudgetError of a Simplifier whose budget was exceeded,
+// and nil otherwise. Once it is set, sf rewrites nothing more: the results
+// it returns are correct but not canonical.
+func (sf *Simplifier) Err() error {
+	sf.memo.Lock()
+	defer sf.memo.Unlock()
+	if sf.err == nil {
+		return nil
+	}
+	return sf.err
+}
+
+// Steps returns the number of rewrites sf has made.
+func (sf *Simplifier) Steps() int {
+	sf.memo.Lock()
+	defer sf.memo.Unlock()
+	return sf.steps
+}
+
+// Fired returns how often each rule of the table rewrote a node.
+func (sf *Simplifier) Fired() map[string]int {
+	sf.memo.Lock()
+	defer sf.memo.Unlock()
+	return maps.Clone(sf.fired)
+}
+
+// OnRewrite makes sf call f with every rewrite it makes: the rule's name
+// and the node before and after (equal in value; after need not be canonical
+// yet). Tests use it to check every rule numerically. f runs while sf is
+// busy and must not call sf.
+func (sf *Simplifier) OnRewrite(f func(rule string, before, after *ast.Node)) {
+	sf.memo.Lock()
+	defer sf.memo.Unlock()
+	sf.hook = f
+}
+
+// rewrote counts one rewrite by the named rule against the budget, and
+// reports whether it may be made.
+func (sf *Simplifier) rewrote(name string, before, after *ast.Node) bool {
+	if sf.err != nil {
+		return false
+	}
+	if sf.steps >= sf.budget {
+		sf.err = &BudgetError{Budget: sf.budget, Node: before}
+		return false
+	}
+	sf.steps++
+	sf.fired[name]++
+	if sf.hook != nil {
+		sf.hook(name, before, after)
+	}
+	return true
 }
 
 // Simplify is New().Simplify(n): the canonical form of n on fresh state.
 func Simplify(n *ast.Node) *ast.Node { return New().Simplify(n) }
 
-// Simplify returns the canonical form of n. It is idempotent:
+// Simplify returns the canonical form of n: the rules of the table
+// (table.go) applied to a fixed point. It is idempotent:
 // Simplify(Simplify(n)) == Simplify(n). Every node is rewritten at most once,
-// so rewriting terminates. It is safe for concurrent use.
+// and every rewrite counts against sf's step budget; once the budget is
+// spent sf rewrites nothing more and Err reports it, so rewriting always
+// terminates. It is safe for concurrent use.
 func (sf *Simplifier) Simplify(n *ast.Node) *ast.Node {
 	sf.memo.
 		Lock()
@@ -85,78 +174,6 @@ func (sf *Simplifier) simplify(n *ast.Node) *ast.Node {
 	sf.memo.
 		m[r] = r
 	return r
-}
-
-// local applies the rewrite rules of n's kind, assuming n's operands are canonical.
-func (sf *Simplifier) local(n *ast.Node) *ast.Node {
-	if isZero(n) {
-		return zero(n.Shape)
-	}
-	if r := symPow(n); r != nil { // symbolic powers Aᵏ, k: int (sympow.go)
-		return r
-	}
-	if r := diagRewrite(n); r != nil { // diag(D·M) for a diagonal D (diag.go)
-		return r
-	}
-	switch n.Kind {
-	case ast.KApply, ast.KPow, ast.KHadamard, ast.KDiv:
-		if t := pullTranspose(n); t != nil {
-			return t
-		}
-	}
-	if v := sf.pullVec(n); v != nil {
-		return v
-	}
-	switch n.Kind {
-	case ast.KCall:
-		if n.Op.Elementwise {
-			if t := pullTranspose(n); t != nil {
-				return t
-			}
-		}
-		return sf.simplifyCall(n)
-	}
-	switch n.Kind {
-	case ast.KAdd:
-		return sf.simplifyAdd(n)
-	case ast.KMul:
-		return sf.simplifyMul(n)
-	case ast.KHadamard:
-		return sf.simplifyHadamard(n)
-	case ast.KDiv:
-		return sf.simplifyDiv(n)
-	case ast.KTranspose:
-		return sf.transpose(n.Args[0])
-	case ast.KInverse:
-		if a := n.Args[0]; a.Is(builtin.DiagMat) { // diag(x)⁻¹ = diag(1 ⊘ x)
-			return builtin.DiagMat.Of(ast.Pow(a.Args[0], ast.Int(-1)))
-		}
-		if a := n.Args[0]; a.Is(builtin.Kron) && a.Args[0].Shape.IsSquare() && a.Args[1].Shape.IsSquare() { // (A ⊗ B)⁻¹ = A⁻¹ ⊗ B⁻¹
-			return sf.simplify(builtin.Kron.Of(ast.Inverse(a.Args[0]), ast.Inverse(a.Args[1])))
-		}
-		return sf.simplifyInverse(n)
-	case ast.KPow:
-		return sf.simplifyPow(n)
-	case ast.KApply: // a generic g is elementwise too
-		switch a := n.Args[0]; a.Kind {
-		case ast.KBroadcast: // g(bcast s) = bcast g(s)
-			return ast.Broadcast(ast.Apply(n.Name, n.K, a.Args[0]), n.Shape)
-		case ast.KZero: // g(0) = bcast g(0)
-			return ast.Broadcast(ast.Apply(n.Name, n.K, ast.Int(0)), n.Shape)
-		}
-	case ast.KMatPow:
-		if a := n.Args[0]; a.Kind == ast.KMatPow { // (Aʲ)ᵏ = Aʲᵏ
-			return ast.MatPow(a.Args[0], a.K*n.K)
-		}
-	case ast.KInner:
-		return sf.simplifyInner(n)
-	case ast.KBroadcast:
-		a := n.Args[0]
-		if a.Kind == ast.KBroadcast {
-			return ast.Broadcast(a.Args[0], n.Shape)
-		}
-	}
-	return n
 }
 
 // isZero reports whether n is 0 because of a zero operand.

@@ -32,6 +32,9 @@ func symPow(n *ast.Node) *ast.Node {
 		}
 	case ast.KMul:
 		for i := 0; i+1 < len(n.Args); i++ {
+			if n.Args[i].Kind != ast.KMatPowSym && n.Args[i+1].Kind != ast.KMatPowSym {
+				continue // neither is symbolic: cheap to tell, before powerOf builds exponents
+			}
 			a, j := powerOf(n.Args[i])
 			b, k := powerOf(n.Args[i+1])
 			if a == nil || a != b || n.Args[i].Kind != ast.KMatPowSym && n.Args[i+1].Kind != ast.KMatPowSym {

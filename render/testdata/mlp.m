@@ -41,10 +41,11 @@ classdef mdiff_f
       mdiff_f.h_expect('W1', v_W1, [s_p, s_n], 'p x n');
       mdiff_f.h_expect('X', v_X, [s_n, s_m], 'n x m');
       mdiff_f.h_expect('Y', v_Y, [s_q, s_m], 'q x m');
-      T1 = tanh(v_W1 * v_X);
-      T2 = v_W2 * T1 - v_Y;
-      f = mdiff_f.h_out(norm(T2, 'fro') .^ 2, 1, 1);
-      G = mdiff_f.h_out(2 * ((1 - T1 .^ 2) .* (v_W2.' * T2)) * v_X.', s_p, s_n);
+      T1 = v_W1 * v_X;
+      T2 = v_W2 * tanh(T1);
+      T3 = T2 - v_Y;
+      f = mdiff_f.h_out(norm(T3, 'fro') .^ 2, 1, 1);
+      G = mdiff_f.h_out(2 * ((1 - tanh(T1) .^ 2) .* (v_W2.' * T3)) * v_X.', s_p, s_n);
     end
 
     function G = gradient(vars)

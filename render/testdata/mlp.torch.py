@@ -93,9 +93,10 @@ def value_and_gradient(**kw):
     _expect("X", v_X, (s_n, s_m), "n x m")
     _expect("Y", v_Y, (s_q, s_m), "q x m")
     like = _like(v_W2)
-    T1 = torch.tanh(v_W1 @ v_X)
-    T2 = v_W2 @ T1 - v_Y
-    return _out_scalar(torch.linalg.norm(T2) ** 2, like), _out_matrix(2 * (((1 - T1 ** 2) * (v_W2.T @ T2)) @ v_X.T), s_p, s_n, like)
+    T1 = v_W1 @ v_X
+    T2 = v_W2 @ torch.tanh(T1)
+    T3 = T2 - v_Y
+    return _out_scalar(torch.linalg.norm(T3) ** 2, like), _out_matrix(2 * (((1 - torch.tanh(T1) ** 2) * (v_W2.T @ T3)) @ v_X.T), s_p, s_n, like)
 
 
 def gradient(**kw):
