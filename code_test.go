@@ -844,3 +844,39 @@ func runGo(t *testing.T, goTool, dir string, cases []*codeCase, numpyOf map[*cod
 		}
 	}
 }
+
+// TestValueAndGradientShares: value_and_gradient computes what f and its
+// gradient share once, in every language (‖Y − B·X‖²_F and 2·(B·X − Y)·Xᵀ
+// share B·X).
+func TestValueAndGradientShares(t *testing.T) {
+	res, err := mdiff.Derive("||Y - B*X||_F^2", mdiff.Options{Wrt: []string{"B"}, Let: []string{"Y: q x n; B: q x p; X: p x n"}, NoCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		format         render.Format
+		start, end, bx string
+	}{
+		{render.FormatNumPy, "def value_and_gradient", "\ndef ", "v_B @ v_X"},
+		{render.FormatTorch, "def value_and_gradient", "\ndef ", "v_B @ v_X"},
+		{render.FormatOctave, "= value_and_gradient(", "\n    end\n", "v_B * v_X"},
+		{render.FormatGo, "func ValueAndGradient(", "\n}\n", "mul(v_B, v_X)"},
+	} {
+		var buf bytes.Buffer
+		if err := render.Write(&buf, res, c.format, render.TextOptions{}); err != nil {
+			t.Fatalf("%s: %v", c.format, err)
+		}
+		src := buf.String()
+		i := strings.Index(src, c.start)
+		if i < 0 {
+			t.Fatalf("%s: no %q in\n%s", c.format, c.start, src)
+		}
+		fn := src[i:]
+		if j := strings.Index(fn[len(c.start):], c.end); j >= 0 {
+			fn = fn[:len(c.start)+j]
+		}
+		if n := strings.Count(fn, c.bx); n != 1 {
+			t.Errorf("%s: value_and_gradient computes %s %d times, want once:\n%s", c.format, c.bx, n, fn)
+		}
+	}
+}
