@@ -141,6 +141,7 @@ func Derive(src string, opts Options) (*ast.Result, error) {
 		sf.SetBudget(opts.Budget)
 	}
 	sf.OnRewrite(opts.OnRewrite)
+	res.Canonical = sf.Simplify(prog.Root)
 	for _, v := range wrts {
 		d, err := derive(sf, prog.Root, v, opts)
 		if err != nil {
@@ -326,10 +327,14 @@ func deriveAll(sf *simplify.Simplifier, f, v *ast.Node, opts Options) (*ast.Deri
 		case v.Shape.Cols == ast.One:
 			// The map H[Δ] is the answer; the matrix is added where it has a closed form.
 			d.HessianMat, err = sf.JacobianMatrix(d.Hessian, delta)
-			var none *simplify.NoJacobianError
-			if errors.As(err, &none) {
-				err = nil
-			}
+		default:
+			// vec(H[Δ]) = K·vec(Δ) where every term of H is A·Δ·B: K = Σ Bᵀ ⊗ A.
+			d.HessianMat, err = sf.Kronecker(d.Hessian, delta)
+		}
+		var none *simplify.NoJacobianError
+		if errors.As(err, &none) {
+			d.HessianMat, err = nil, nil
+			d.NoHessianMat = strings.Replace(none.Reason, "the differential map", "the Hessian map H[Δ]", 1)
 		}
 		if err != nil {
 			return nil, err

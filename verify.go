@@ -188,7 +188,18 @@ func checks(res *ast.Result, canon func(*ast.Node) *ast.Node) []check {
 				},
 			})
 		}
-		if m := d.HessianMat; m != nil && !v.IsScalar() {
+		if m := d.HessianMat; m != nil && !v.IsScalar() && v.Shape.Cols != ast.One {
+			h := d.Hessian
+			out = append(out, check{
+				what: func() string {
+					return fmt.Sprintf("∇²_%s f = %s (vec(H[Δ]) = ∇²f·vec(Δ)) against H[Δ] = %s", v.Name, text(m), text(h))
+				},
+				run: func(o numeric.Options) (numeric.Report, error) {
+					// The Kronecker form against the map H[Δ], itself checked above.
+					return numeric.CheckKronecker(m, h, v, prog, o)
+				},
+			})
+		} else if m != nil && !v.IsScalar() {
 			out = append(out, check{
 				what: func() string {
 					return fmt.Sprintf("∇²_%s f = %s (H[Δ] = ∇²f·Δ) against finite differences of ∇_%s f", v.Name, text(m), v.Name)

@@ -34,13 +34,26 @@ const (
 // Otherwise it is a function name written before the parenthesized operands
 // (an infix operator for an Infix op in text and LaTeX).
 // An empty spelling means the notation cannot write the operation.
+//
+// The code formats read their column the same way: a function name is
+// called on the operands (in Go an elementwise one is a func(float64)
+// float64, mapped over a matrix's entries), a template is filled with
+// them. In Octave, CLASS stands for the generated class, whose private
+// static helper method (OctaveHelper) a spelling may call; in Go, an operation whose result is a
+// scalar for matrix operands returns a float64, any other a *mat.Dense.
 type Spelling struct {
 	Text, ASCII, LaTeX string
 	LaTeXScalar        string // LaTeX for a 1×1 operand, when it differs (\sqrt{%s})
 	NumPy              string
 	NumPyScalar        string // NumPy for a 1×1 operand, when it differs
 	NumPyHelper        string // the definition of a helper the NumPy spelling calls
-	Torch, Octave, Go  string
+	Torch              string
+	TorchScalar        string // PyTorch for a 1×1 (0-dim tensor) operand, when it differs
+	TorchHelper        string // the definition of a helper the PyTorch spelling calls
+	Octave             string
+	OctaveHelper       string // a private static method of the class the Octave spelling calls
+	Go                 string
+	GoHelper           string // the definition of a helper the Go spelling calls
 }
 
 // Op describes one built-in operation: one row of the table in package

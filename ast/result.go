@@ -74,7 +74,8 @@ type Derivative struct {
 	Differential *Node  // df: linear in Δ (Delta(Wrt.Name, Wrt.Shape))
 	Gradient     *Node  // G with df = ⟨Δ, G⟩; nil for a non-scalar f
 	Hessian      *Node  // H[Δ], the differential of Gradient; nil unless asked
-	HessianMat   *Node  // the Hessian matrix for a vector variable; nil otherwise
+	HessianMat   *Node  // the Hessian matrix: for a vector variable, or for a matrix variable the Kronecker form acting on vec(Δ) (column-major); nil otherwise
+	NoHessianMat string // why there is no Hessian matrix when the Hessian was asked for
 	Jacobian     *Node  // the Jacobian (matrix or Kronecker form); nil unless asked or none exists
 	NoJacobian   string // why there is no Jacobian when one was asked for
 	Steps        []Step
@@ -90,8 +91,12 @@ type Verification struct {
 
 // Result is a complete answer: f and its derivatives.
 type Result struct {
-	Program     *Program
-	F           *Node // f as simplified for display
+	Program *Program
+	F       *Node // f as simplified for display
+	// Canonical is f in canonical form (equal to F; the check compares
+	// them numerically), which the code formats evaluate so that value
+	// and gradient share subexpressions; nil means F.
+	Canonical   *Node
 	Derivatives []Derivative
 	Check       *Verification // nil when the check was skipped
 }

@@ -217,6 +217,7 @@ func walk(op *ast.Op, row wiring) (problems []string) {
 // spellingWord is the part of a spelling before its operand ("np.maximum(" of
 // "np.maximum(%s, 0.0)").
 func spellingWord(s string) string {
+	s = strings.ReplaceAll(s, "CLASS", render.DefaultOctaveName) // octave's helpers are methods of the class
 	if i := strings.IndexByte(s, '%'); i >= 0 {
 		return s[:i]
 	}

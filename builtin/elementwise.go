@@ -70,11 +70,19 @@ func init() {
 		},
 		ast.Spelling{Text: "sigmoid", ASCII: "sigmoid", LaTeX: `\operatorname{sigmoid}`, NumPy: "_sigmoid", NumPyHelper: `def _sigmoid(z):
     return 0.5 * (1.0 + np.tanh(0.5 * z))
-`, Torch: "torch.sigmoid", Octave: "1 ./ (1 + exp(-(%s)))", Go: "1 / (1 + math.Exp(-(%s)))"})
+`, Torch: "torch.sigmoid", Octave: "CLASS.h_sigmoid", OctaveHelper: `    function y = h_sigmoid(z)
+      y = 0.5 * (1 + tanh(0.5 * z));
+    end
+`, Go: "sigmoid", GoHelper: `func sigmoid(x float64) float64 { return 0.5 * (1 + math.Tanh(0.5*x)) }
+`})
 	fn(Softplus, "softplus", softplus, func(n, a *ast.Node) *ast.Node { return Sigmoid.Of(a) },
 		"d softplus(A) = σ(A) ⊙ dA", nil,
 		ast.Spelling{Text: "softplus", ASCII: "softplus", LaTeX: `\operatorname{softplus}`, NumPy: "np.logaddexp(0.0, %s)",
-			Torch: "torch.nn.functional.softplus", Octave: "max(%[1]s, 0) + log1p(exp(-abs(%[1]s)))", Go: "math.Max(%[1]s, 0) + math.Log1p(math.Exp(-math.Abs(%[1]s)))"})
+			Torch: "torch.nn.functional.softplus", Octave: "CLASS.h_softplus", OctaveHelper: `    function y = h_softplus(z)
+      y = max(z, 0) + log1p(exp(-abs(z)));
+    end
+`, Go: "softplus", GoHelper: `func softplus(x float64) float64 { return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) }
+`})
 	fn(Log1p, "log1p", math.Log1p, func(n, a *ast.Node) *ast.Node { return pow(ast.Add(ones(a.Shape), a), -1, 1) },
 		"d log1p(A) = dA ⊘ (1 + A)", foldAt(map[int64]int64{0: 0}),
 		ast.Spelling{Text: "log1p", ASCII: "log1p", LaTeX: `\operatorname{log1p}`, NumPy: "np.log1p", Torch: "torch.log1p", Octave: "log1p", Go: "math.Log1p"})
@@ -94,10 +102,20 @@ func init() {
 			}
 			return new(big.Rat)
 		},
-		ast.Spelling{Text: "relu", ASCII: "relu", LaTeX: `\operatorname{relu}`, NumPy: "np.maximum(%s, 0.0)", Torch: "torch.relu", Octave: "max(%s, 0)", Go: "math.Max(%s, 0)"})
+		ast.Spelling{Text: "relu", ASCII: "relu", LaTeX: `\operatorname{relu}`, NumPy: "np.maximum(%s, 0.0)", Torch: "torch.relu", Octave: "max(%s, 0)", Go: "relu", GoHelper: `func relu(x float64) float64 { return math.Max(x, 0) }
+`})
 	fn(Sign, "sign", sign, nil,
 		"d sign(A) = 0 (almost everywhere)", func(x *big.Rat) *big.Rat { return big.NewRat(int64(x.Sign()), 1) },
-		ast.Spelling{Text: "sign", ASCII: "sign", LaTeX: `\operatorname{sign}`, NumPy: "np.sign", Torch: "torch.sign", Octave: "sign", Go: "sign"})
+		ast.Spelling{Text: "sign", ASCII: "sign", LaTeX: `\operatorname{sign}`, NumPy: "np.sign", Torch: "torch.sign", Octave: "sign", Go: "sign", GoHelper: `func sign(x float64) float64 {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	}
+	return 0
+}
+`})
 	fn(Step, "step", step, nil,
 		"d step(A) = 0 (almost everywhere)", func(x *big.Rat) *big.Rat {
 			if x.Sign() > 0 {
@@ -105,5 +123,13 @@ func init() {
 			}
 			return new(big.Rat)
 		},
-		ast.Spelling{Text: "step", ASCII: "step", LaTeX: `\operatorname{step}`, NumPy: "np.where(%s > 0, 1.0, 0.0)", Torch: "torch.heaviside(%s, torch.zeros(()))", Octave: "double(%s > 0)", Go: "step"})
+		ast.Spelling{Text: "step", ASCII: "step", LaTeX: `\operatorname{step}`, NumPy: "np.where(%s > 0, 1.0, 0.0)", Torch: "_step", TorchHelper: `def _step(z):
+    return (z > 0).to(z.dtype)
+`, Octave: "double(%s > 0)", Go: "step", GoHelper: `func step(x float64) float64 {
+	if x > 0 {
+		return 1
+	}
+	return 0
+}
+`})
 }

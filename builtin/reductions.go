@@ -34,7 +34,7 @@ func init() {
 		Adjoint:     func(n, g *ast.Node, _ int) *ast.Node { return ast.Mul(g, ast.Identity(n.Args[0].Shape.Rows)) },
 		AdjointRule: "g·tr(Δ) = ⟨g·I, Δ⟩",
 		Print: ast.Spelling{Text: "tr", ASCII: "tr", LaTeX: `\operatorname{tr}`, NumPy: "np.trace", NumPyScalar: "%s",
-			Torch: "torch.trace", Octave: "trace", Go: "mat.Trace"}})
+			Torch: "torch.trace", TorchScalar: "%s", Octave: "trace", Go: "mat.Trace"}})
 	ast.RegisterAlias(Trace, "trace")
 
 	def(Det, ast.Op{Name: "det", Args: 1, Shape: ast.SquareScalar,
@@ -44,7 +44,7 @@ func init() {
 		},
 		Rule: "d det(A) = det(A)·tr(A⁻¹·dA)",
 		Print: ast.Spelling{Text: "det", ASCII: "det", LaTeX: `\det`, NumPy: "np.linalg.det", NumPyScalar: "%s",
-			Torch: "torch.linalg.det", Octave: "det", Go: "mat.Det"}})
+			Torch: "torch.linalg.det", TorchScalar: "%s", Octave: "det", Go: "mat.Det"}})
 
 	def(Logdet, ast.Op{Name: "logdet", Args: 1, Shape: ast.SquareScalar,
 		Eval: one(func(a *mat.Dense) (*mat.Dense, error) { return logDet(a, true) }),
@@ -54,7 +54,15 @@ func init() {
 		Rule: "d log|det A| = tr(A⁻¹·dA)",
 		Print: ast.Spelling{Text: "logdet", ASCII: "logdet", LaTeX: `\log\lvert\det %p\rvert`,
 			NumPy: "np.linalg.slogdet(%s)[1]", NumPyScalar: "np.log(np.abs(%s))",
-			Torch: "torch.linalg.slogdet(%s)[1]", Octave: "log(abs(det(%s)))", Go: "logdet"}})
+			Torch: "torch.linalg.slogdet(%s)[1]", TorchScalar: "torch.log(torch.abs(%s))", Octave: "CLASS.h_logdet", OctaveHelper: `    function y = h_logdet(A)
+      [~, U] = lu(A);
+      y = sum(log(abs(diag(U))));
+    end
+`, Go: "logdet", GoHelper: `func logdet(a *mat.Dense) float64 {
+	l, _ := mat.LogDet(a)
+	return l
+}
+`}})
 
 	def(Sum, ast.Op{Name: "sum", Args: 1, Shape: ast.AnyScalar, Linear: true,
 		Eval:  one(func(a *mat.Dense) (*mat.Dense, error) { return scalar(mat.Sum(a)), nil }),
@@ -67,7 +75,7 @@ func init() {
 		},
 		AdjointRule: "g·sum(Δ) = ⟨g·𝟙, Δ⟩",
 		Print: ast.Spelling{Text: "sum", ASCII: "sum", LaTeX: `\operatorname{sum}`, NumPy: "np.sum",
-			Torch: "torch.sum", Octave: "sum(vec(%s))", Go: "mat.Sum"}})
+			Torch: "torch.sum", Octave: "sum(reshape(%s, [], 1))", Go: "mat.Sum"}})
 
 	def(DiagMat, ast.Op{Name: "diag", Args: 1, Shape: ast.ColumnToDiag, Linear: true,
 		Eval: one(func(a *mat.Dense) (*mat.Dense, error) {
@@ -85,7 +93,16 @@ func init() {
 		Adjoint:     func(n, g *ast.Node, _ int) *ast.Node { return DiagVec.Of(g) },
 		AdjointRule: "⟨G, diag(δ)⟩ = ⟨diag(G), δ⟩",
 		Print: ast.Spelling{Text: "diag", ASCII: "diag", LaTeX: `\operatorname{diag}`, NumPy: "np.diagflat", NumPyScalar: "%s",
-			Torch: "torch.diag(%s.reshape(-1))", Octave: "diag", Go: "diagMat"}})
+			Torch: "torch.diagflat", TorchScalar: "%s", Octave: "diag", Go: "diagMat", GoHelper: `func diagMat(v *mat.Dense) *mat.Dense {
+	r, c := v.Dims()
+	n := r * c
+	out := mat.NewDense(n, n, nil)
+	for i := 0; i < n; i++ {
+		out.Set(i, i, v.At(i%r, i/r))
+	}
+	return out
+}
+`}})
 
 	def(DiagVec, ast.Op{Name: "diag", Args: 1, Shape: ast.SquareToColumn, Linear: true,
 		Eval: one(func(a *mat.Dense) (*mat.Dense, error) {
@@ -103,7 +120,16 @@ func init() {
 		Adjoint:     func(n, g *ast.Node, _ int) *ast.Node { return DiagMat.Of(g) },
 		AdjointRule: "⟨g, diag(Δ)⟩ = ⟨diag(g), Δ⟩",
 		Print: ast.Spelling{Text: "diag", ASCII: "diag", LaTeX: `\operatorname{diag}`, NumPy: "np.diag(%s).reshape(-1, 1)", NumPyScalar: "%s",
-			Torch: "torch.diagonal(%s).reshape(-1, 1)", Octave: "diag", Go: "diagVec"}})
+			Torch: "torch.diagonal(%s).reshape(-1, 1)", TorchScalar: "%s", Octave: "diag", Go: "diagVec", GoHelper: `func diagVec(a *mat.Dense) *mat.Dense {
+	r, c := a.Dims()
+	n := min(r, c)
+	out := mat.NewDense(n, 1, nil)
+	for i := 0; i < n; i++ {
+		out.Set(i, 0, a.At(i, i))
+	}
+	return out
+}
+`}})
 
 	def(Logsumexp, ast.Op{Name: "logsumexp", Args: 1, Shape: ast.ColumnScalar,
 		Eval: one(func(a *mat.Dense) (*mat.Dense, error) { return scalar(logsumexp(a)), nil }),
@@ -115,7 +141,21 @@ func init() {
 			NumPyHelper: `def _logsumexp(z):
     m = np.max(z)
     return m + np.log(np.sum(np.exp(z - m)))
-`, Torch: "torch.logsumexp(%s, 0)", Octave: "logsumexp", Go: "logsumexp"}})
+`, Torch: "_logsumexp", TorchHelper: `def _logsumexp(z):
+    return torch.logsumexp(z.reshape(-1), 0)
+`, Octave: "CLASS.h_logsumexp", OctaveHelper: `    function y = h_logsumexp(z)
+      m = max(z(:));
+      y = m + log(sum(exp(z(:) - m)));
+    end
+`, Go: "logsumexp", GoHelper: `func logsumexp(a *mat.Dense) float64 {
+	m := mat.Max(a)
+	s := 0.0
+	for _, x := range mat.DenseCopyOf(a).RawMatrix().Data {
+		s += math.Exp(x - m)
+	}
+	return m + math.Log(s)
+}
+`}})
 
 	def(Softmax, ast.Op{Name: "softmax", Args: 1, Shape: ast.ColumnSame,
 		Eval: one(func(a *mat.Dense) (*mat.Dense, error) { return softmax(a), nil }),
@@ -127,7 +167,18 @@ func init() {
 			NumPyHelper: `def _softmax(z):
     e = np.exp(z - np.max(z))
     return e / np.sum(e)
-`, Torch: "torch.softmax(%s, 0)", Octave: "softmax", Go: "softmax"}})
+`, Torch: "_softmax", TorchHelper: `def _softmax(z):
+    return torch.softmax(z.reshape(-1), 0).reshape(z.shape)
+`, Octave: "CLASS.h_softmax", OctaveHelper: `    function y = h_softmax(z)
+      e = exp(z - max(z(:)));
+      y = e / sum(e(:));
+    end
+`, Go: "softmax", GoHelper: `func softmax(a *mat.Dense) *mat.Dense {
+	m := mat.Max(a)
+	e := apply(func(x float64) float64 { return math.Exp(x - m) }, a)
+	return scale(1/mat.Sum(e), e)
+}
+`}})
 
 	// The notation ‖·‖ prints a norm (with _F for a matrix and a power
 	// merged into it); the spellings are its call form.
@@ -153,7 +204,11 @@ func init() {
 		},
 		AdjointRule: "g·mean(Δ) = ⟨g·𝟙/(m·n), Δ⟩",
 		Print: ast.Spelling{Text: "mean", ASCII: "mean", LaTeX: `\operatorname{mean}`, NumPy: "np.mean",
-			Torch: "torch.mean", Octave: "mean(vec(%s))", Go: "mean"}})
+			Torch: "torch.mean", Octave: "mean(reshape(%s, [], 1))", Go: "mean", GoHelper: `func mean(a *mat.Dense) float64 {
+	r, c := a.Dims()
+	return mat.Sum(a) / float64(r*c)
+}
+`}})
 
 	def(Vec, ast.Op{Name: "vec", Args: 1, Shape: ast.StackColumns, Linear: true,
 		Eval:  one(func(a *mat.Dense) (*mat.Dense, error) { return vec(a), nil }),
@@ -168,7 +223,17 @@ func init() {
 		},
 		AdjointRule: "⟨g, vec(Δ)⟩ = ⟨unvec(g), Δ⟩",
 		Print: ast.Spelling{Text: "vec", ASCII: "vec", LaTeX: `\operatorname{vec}`, NumPy: `np.reshape(%s, (-1, 1), order="F")`,
-			Torch: "%s.t().reshape(-1, 1)", Octave: "vec", Go: "vec"}})
+			Torch: "torch.reshape(torch.t(%s), (-1, 1))", Octave: "reshape(%s, [], 1)", Go: "vec", GoHelper: `func vec(a *mat.Dense) *mat.Dense {
+	r, c := a.Dims()
+	out := mat.NewDense(r*c, 1, nil)
+	for j := 0; j < c; j++ {
+		for i := 0; i < r; i++ {
+			out.Set(j*r+i, 0, a.At(i, j))
+		}
+	}
+	return out
+}
+`}})
 
 	def(Kron, ast.Op{Name: "kron", Args: 2, Shape: ast.KronShape, Infix: true,
 		Eval: func(args []*mat.Dense) (*mat.Dense, error) {
@@ -199,7 +264,14 @@ func init() {
 		Adjoint:     kronAdjoint,
 		AdjointRule: "⟨C ⊗ D, A ⊗ Δ⟩ = ⟨⟨C, A⟩·D, Δ⟩; ⟨x·yᵀ, A ⊗ Δ⟩ = ⟨X·A·Yᵀ, Δ⟩, X = unvec(x), Y = unvec(y)",
 		Print: ast.Spelling{Text: "⊗", ASCII: "kron", LaTeX: `\otimes`, NumPy: "np.kron",
-			Torch: "torch.kron", Octave: "kron", Go: "kron"}})
+			Torch: "_kron", TorchHelper: `def _kron(a, b):
+    return torch.kron(a.contiguous(), b.contiguous())
+`, Octave: "kron", Go: "kron", GoHelper: `func kron(a, b *mat.Dense) *mat.Dense {
+	var out mat.Dense
+	out.Kronecker(a, b)
+	return &out
+}
+`}})
 
 	def(Norm1, ast.Op{Name: "norm1", Args: 1, Shape: ast.AnyScalar,
 		Eval: one(func(a *mat.Dense) (*mat.Dense, error) {
@@ -208,7 +280,8 @@ func init() {
 		Deriv: func(n *ast.Node, da []*ast.Node) *ast.Node { return ast.Inner(Sign.Of(n.Args[0]), da[0]) },
 		Rule:  "d norm1(A) = ⟨sign(A), dA⟩",
 		Print: ast.Spelling{Text: "‖%s‖₁", ASCII: "norm1", LaTeX: `\lVert %s \rVert_{1}`, NumPy: "np.sum(np.abs(%s))",
-			Torch: "torch.sum(torch.abs(%s))", Octave: "sum(abs(vec(%s)))", Go: "norm1"}})
+			Torch: "torch.sum(torch.abs(%s))", Octave: "sum(abs(reshape(%s, [], 1)))", Go: "norm1", GoHelper: `func norm1(a *mat.Dense) float64 { return mat.Sum(apply(math.Abs, a)) }
+`}})
 
 	// unvec(a, m, n) is the m×n matrix whose columns, stacked, are a: the
 	// adjoint of vec, and its inverse.
@@ -249,7 +322,7 @@ func init() {
 	def(Pi, ast.Op{Name: "pi", Args: 0, Shape: ast.Constant,
 		Eval:  func([]*mat.Dense) (*mat.Dense, error) { return scalar(math.Pi), nil },
 		Deriv: func(*ast.Node, []*ast.Node) *ast.Node { return nil }, Rule: "dπ = 0",
-		Print: ast.Spelling{Text: "π", ASCII: "pi", LaTeX: `\pi`, NumPy: "np.pi", Torch: "math.pi", Octave: "pi", Go: "math.Pi"}})
+		Print: ast.Spelling{Text: "π", ASCII: "pi", LaTeX: `\pi`, NumPy: "np.pi", Torch: "torch.pi", Octave: "pi", Go: "math.Pi"}})
 	ast.RegisterAlias(Pi, "π")
 }
 

@@ -91,7 +91,7 @@ func newAnswer(r *ast.Result) (*answer, error) {
 		roots = append([]*ast.Node{a.f}, roots...)
 	}
 	var qualified []map[*ast.Node]bool
-	a.temps, qualified = tempsByRoot(roots)
+	a.temps, qualified = tempsByRoot(roots, bigShared)
 	a.names = NewNames(a.temps)
 	a.rootNames = map[*ast.Node]Names{}
 	for i, r := range roots {

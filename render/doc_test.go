@@ -133,7 +133,8 @@ func docCases() []docCase {
 var docFormats = []struct {
 	f   Format
 	ext string
-}{{FormatText, "txt"}, {FormatASCII, "ascii"}, {FormatLaTeX, "tex"}, {FormatJSON, "json"}, {FormatNumPy, "py"}}
+}{{FormatText, "txt"}, {FormatASCII, "ascii"}, {FormatLaTeX, "tex"}, {FormatJSON, "json"}, {FormatNumPy, "py"},
+	{FormatTorch, "torch.py"}, {FormatOctave, "m"}, {FormatGo, "go.golden"}}
 
 // TestGolden writes every doc case in every format and compares with the
 // golden files; go test -update rewrites them.

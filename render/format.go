@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"go/token"
 	"io"
 	"strings"
 
@@ -13,15 +14,24 @@ type Format string
 
 // The output formats of SPEC §4.
 const (
-	FormatText  Format = "text"
-	FormatASCII Format = "ascii"
-	FormatLaTeX Format = "latex"
-	FormatNumPy Format = "numpy"
-	FormatJSON  Format = "json"
+	FormatText   Format = "text"
+	FormatASCII  Format = "ascii"
+	FormatLaTeX  Format = "latex"
+	FormatNumPy  Format = "numpy"
+	FormatTorch  Format = "torch"
+	FormatOctave Format = "octave"
+	FormatGo     Format = "go"
+	FormatJSON   Format = "json"
 )
 
 // Formats lists every format, the default first.
-var Formats = []Format{FormatText, FormatASCII, FormatLaTeX, FormatNumPy, FormatJSON}
+var Formats = []Format{FormatText, FormatASCII, FormatLaTeX, FormatNumPy, FormatTorch, FormatOctave, FormatGo, FormatJSON}
+
+// IsCode reports whether f is a code format (numpy, torch, octave, go),
+// which takes one expression and a module name ([TextOptions].Name).
+func (f Format) IsCode() bool {
+	return f == FormatNumPy || f == FormatTorch || f == FormatOctave || f == FormatGo
+}
 
 // ParseFormat returns the format named s, or an error listing the valid
 // names.
@@ -45,7 +55,28 @@ func (f Format) ReportsCheck() bool {
 	return f == FormatText || f == FormatASCII || f == FormatJSON
 }
 
-// Write writes r in format f; opt applies to text and ascii only.
+// CheckName reports whether name can name the module of format f (--name):
+// a MATLAB class name for octave, a Go package name for go; any name for
+// the other formats, which ignore it. The empty name is the default.
+func CheckName(f Format, name string) error {
+	if name == "" {
+		return nil
+	}
+	switch f {
+	case FormatOctave:
+		if !octaveIdentRE.MatchString(name) || octaveKeywords[name] {
+			return fmt.Errorf("--name %q is not a MATLAB class name (a letter, then letters, digits or _)", name)
+		}
+	case FormatGo:
+		if !token.IsIdentifier(name) || name == "_" || name == "main" {
+			return fmt.Errorf("--name %q is not a Go package name (an identifier other than main)", name)
+		}
+	}
+	return nil
+}
+
+// Write writes r in format f; opt.Theme and opt.Width apply to text and
+// ascii, opt.Name to octave (the class) and go (the package).
 func Write(w io.Writer, r *ast.Result, f Format, opt TextOptions) error {
 	switch f {
 	case FormatText, "":
@@ -56,6 +87,12 @@ func Write(w io.Writer, r *ast.Result, f Format, opt TextOptions) error {
 		return WriteLaTeX(w, r)
 	case FormatNumPy:
 		return WriteNumPy(w, r)
+	case FormatTorch:
+		return WriteTorch(w, r)
+	case FormatOctave:
+		return WriteOctave(w, r, opt.Name)
+	case FormatGo:
+		return WriteGo(w, r, opt.Name)
 	case FormatJSON:
 		return WriteJSON(w, r)
 	}

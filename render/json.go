@@ -50,7 +50,8 @@ type jsonDerivative struct {
 	Differential  forms      `json:"differential"`
 	Gradient      *forms     `json:"gradient"`
 	Hessian       *forms     `json:"hessian,omitempty"`
-	HessianMatrix *forms     `json:"hessian_matrix,omitempty"`
+	HessianMatrix **forms    `json:"hessian_matrix,omitempty"`    // with a Hessian: null where no matrix exists
+	NoHessianMat  string     `json:"no_hessian_matrix,omitempty"` // why there is no Hessian matrix
 	Jacobian      *forms     `json:"jacobian,omitempty"`
 	NoJacobian    string     `json:"no_jacobian,omitempty"` // why there is no Jacobian
 	Steps         []jsonStep `json:"steps,omitempty"`
@@ -114,14 +115,18 @@ func WriteJSON(w io.Writer, r *ast.Result) error {
 	nm := a.names
 	for _, d := range a.ders {
 		jd := jsonDerivative{
-			Wrt:           d.Wrt.Name,
-			Shape:         d.Wrt.Shape.ASCII(),
-			Differential:  formsOf(a.namesFor(d.df), d.df),
-			Gradient:      optForms(a.namesFor(d.Gradient), d.Gradient),
-			Hessian:       optForms(a.namesFor(d.Hessian), d.Hessian),
-			HessianMatrix: optForms(a.namesFor(d.HessianMat), d.HessianMat),
-			Jacobian:      optForms(a.namesFor(d.Jacobian), d.Jacobian),
-			NoJacobian:    d.NoJacobian,
+			Wrt:          d.Wrt.Name,
+			Shape:        d.Wrt.Shape.ASCII(),
+			Differential: formsOf(a.namesFor(d.df), d.df),
+			Gradient:     optForms(a.namesFor(d.Gradient), d.Gradient),
+			Hessian:      optForms(a.namesFor(d.Hessian), d.Hessian),
+			NoHessianMat: d.NoHessianMat,
+			Jacobian:     optForms(a.namesFor(d.Jacobian), d.Jacobian),
+			NoJacobian:   d.NoJacobian,
+		}
+		if d.Hessian != nil || d.HessianMat != nil {
+			hm := optForms(a.namesFor(d.HessianMat), d.HessianMat)
+			jd.HessianMatrix = &hm
 		}
 		for _, st := range d.Steps {
 			jd.Steps = append(jd.Steps, jsonStep{Kind: stepKind(st.Kind), Rule: st.Rule, Lhs: optForms(nm, st.Lhs), Rhs: optForms(nm, st.Rhs)})

@@ -105,6 +105,8 @@ func WriteLaTeX(w io.Writer, r *ast.Result) error {
 		}
 		if d.HessianMat != nil {
 			add(`\nabla^{2}_{`+x+"} f", append(eq(lx(d.HessianMat)), in(d.HessianMat.Shape)...))
+		} else if d.NoHessianMat != "" {
+			add(`\nabla^{2}_{`+x+"} f", eq(latexWords("none: "+d.NoHessianMat)))
 		}
 		switch {
 		case d.Jacobian != nil:
@@ -372,6 +374,23 @@ func init() {
 // for a math row: runs of plain ASCII in \text{…}, known symbols as math,
 // Greek letters as macros, Unicode super- and subscripts as ^{…} and _{…},
 // anything else as ?. The result compiles with pdflatex and KaTeX.
+// latexWords writes a sentence as text that may break between its words.
+func latexWords(s string) []piece {
+	ws := strings.Split(s, " ")
+	var ps []piece
+	for i, w := range ws {
+		if i < len(ws)-1 {
+			w += " "
+		}
+		brk := uint8(brkNone)
+		if i > 0 {
+			brk = brkSum
+		}
+		ps = append(ps, latexPiece(latexText(w), brk))
+	}
+	return ps
+}
+
 func latexText(s string) string {
 	var sb, run strings.Builder
 	flush := func() {

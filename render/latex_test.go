@@ -116,7 +116,7 @@ func TestParseFormat(t *testing.T) {
 			t.Errorf("%s.ReportsCheck() = %v, want %v", f, got, want)
 		}
 	}
-	if _, err := ParseFormat("html"); err == nil || !strings.Contains(err.Error(), "text, ascii, latex, numpy, json") {
+	if _, err := ParseFormat("html"); err == nil || !strings.Contains(err.Error(), "text, ascii, latex, numpy, torch, octave, go, json") {
 		t.Errorf("ParseFormat(html) error = %v", err)
 	}
 	var sb strings.Builder

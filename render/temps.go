@@ -25,7 +25,15 @@ import (
 // The order is the post-order of a depth-first, left-to-right walk of the
 // roots, so the numbering is deterministic.
 func Temps(roots ...*ast.Node) []*ast.Node {
-	temps, _ := tempsByRoot(roots)
+	temps, _ := tempsByRoot(roots, bigShared)
+	return temps
+}
+
+// codeTemps is Temps for a program: a node used once in each of several
+// roots is a temporary whatever its size, so that a function returning
+// several results (value_and_gradient) computes what they share once.
+func codeTemps(roots ...*ast.Node) []*ast.Node {
+	temps, _ := tempsByRoot(roots, 0)
 	return temps
 }
 
@@ -34,7 +42,10 @@ func Temps(roots ...*ast.Node) []*ast.Node {
 // bigShared), and the temporaries inside their definitions. A root prints
 // the others in full, so that it prints the same whichever other roots
 // there are.
-func tempsByRoot(roots []*ast.Node) ([]*ast.Node, []map[*ast.Node]bool) {
+//
+// crossMin is the printed size from which a node used once in each of
+// several roots is a temporary (bigShared for the notations).
+func tempsByRoot(roots []*ast.Node, crossMin int) ([]*ast.Node, []map[*ast.Node]bool) {
 	var order []*ast.Node
 	perRoot := make([]map[*ast.Node]int, len(roots))
 	inOrder := map[*ast.Node]bool{}
@@ -110,11 +121,11 @@ func tempsByRoot(roots []*ast.Node) ([]*ast.Node, []map[*ast.Node]bool) {
 		leaves[n] = min(l, 2)
 		weight[n] = w
 		worth := w >= 3 && (l >= 2 || w >= 4) || within[n] >= 3 && w >= 2 // softmax(x) used thrice
-		shared := within[n] >= 2 || total[n] >= 2 && w >= bigShared
+		shared := within[n] >= 2 || total[n] >= 2 && w >= crossMin
 		if shared && !transparent(n) && !trivial(n) && worth {
 			temps = append(temps, n)
 			leaves[n], weight[n] = 1, 1 // from now on it prints as a name
-			if total[n] >= 2 && w >= bigShared {
+			if total[n] >= 2 && w >= crossMin {
 				bigTemp[n] = true
 			}
 		}

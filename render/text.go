@@ -17,6 +17,10 @@ type TextOptions struct {
 	// top-level + or − (or, if a term is still too long, a top-level ·),
 	// never inside a token; continuation lines start under the =.
 	Width int
+	// Name is the module name of the code formats that need one: the
+	// classdef of octave (default mdiff_f), the package of go (default
+	// grad). Ignored by the other formats.
+	Name string
 }
 
 // WriteText writes r in the default format, e.g.
@@ -313,6 +317,12 @@ func (b *lineBuilder) derivativeLines(a *answer, d derivative) []textLine {
 			hl = "hess_" + x + " f"
 		}
 		lines = append(lines, textLine{label: b.plainLabel(hl), expr: b.exprWhere(d.HessianMat), note: b.in(d.HessianMat.Shape)})
+	} else if d.NoHessianMat != "" {
+		hl := "∇²_" + x + " f"
+		if !text {
+			hl = "hess_" + x + " f"
+		}
+		lines = append(lines, textLine{label: b.plainLabel(hl), expr: words(b.th.Note, "none: "+d.NoHessianMat)})
 	}
 	jl := "J"
 	if multi {

@@ -167,18 +167,16 @@ func scalarProduct(fs []*ast.Node) []*ast.Node {
 // whose canonical terms are c·A·Δ·B, by vec(A·Δ·B) = (Bᵀ ⊗ A)·vec(Δ)
 // (column-major vec). For a vector direction Δᵀ is allowed too, since
 // vec(δᵀ) = vec(δ). A factor vec(M(Δ)) contributes its own Kronecker form:
-// vec(A·vec(M)·B) = (Bᵀ ⊗ A)·K_M·vec(Δ).
+// vec(A·vec(M)·B) = (Bᵀ ⊗ A)·K_M·vec(Δ). Products are distributed over the
+// sums that hold Δ, and common factors are collected by bilinearity.
 func (sf *Simplifier) Kronecker(l, delta *ast.Node) (*ast.Node, error) {
 	l = sf.Simplify(l)
 	if l.Is(builtin.Vec) { // vec(vec(M)) = vec(M)
 		return sf.Kronecker(l.Args[0], delta)
 	}
-	terms := []*ast.Node{l}
-	if l.Kind == ast.KAdd {
-		terms = l.Args
-	}
+	terms := linearTerms(l)
 	rowsF, colsF := l.Shape.Rows, l.Shape.Cols
-	var out []*ast.Node
+	var out []kronTerm
 	for _, t := range terms {
 		c, body := split(t)
 		var fs []*ast.Node
@@ -226,13 +224,87 @@ func (sf *Simplifier) Kronecker(l, delta *ast.Node) (*ast.Node, error) {
 		if len(right) > 0 {
 			b = ast.Mul(right...)
 		}
-		term := builtin.Kron.Of(sf.transposeCanon(b), a)
-		if inner != nil {
-			term = ast.Mul(term, inner)
-		}
-		out = append(out, ast.Mul(append([]*ast.Node{ast.Number(c)}, append(scalars, term)...)...))
+		out = append(out, kronTerm{coef: ast.Mul(append([]*ast.Node{ast.Number(c)}, scalars...)...), left: sf.transposeCanon(b), right: a, inner: inner})
 	}
-	return sf.Simplify(ast.Add(out...)), nil
+	return sf.Simplify(sf.collectKron(out)), nil
+}
+
+// kronTerm is coef·(left ⊗ right)·inner (inner nil: the identity).
+type kronTerm struct{ coef, left, right, inner *ast.Node }
+
+// collectKron sums Kronecker terms, collecting a common factor by
+// bilinearity — Σ cᵢ·(Bᵢ ⊗ A) = (Σ cᵢ·Bᵢ) ⊗ A, and likewise on the left —
+// and writing I ⊗ I as the identity of the product size. Terms with an
+// inner factor K_M are summed as they are.
+func (sf *Simplifier) collectKron(ts []kronTerm) *ast.Node {
+	group := func(ts []kronTerm, byRight bool) []kronTerm {
+		var out []kronTerm
+		index := map[*ast.Node]int{}
+		for _, t := range ts {
+			if t.inner != nil {
+				out = append(out, t)
+				continue
+			}
+			key := t.left
+			if byRight {
+				key = t.right
+			}
+			i, ok := index[key]
+			if !ok {
+				index[key] = len(out)
+				out = append(out, t)
+				continue
+			}
+			g := &out[i]
+			if byRight {
+				g.left = ast.Add(ast.Mul(g.coef, g.left), ast.Mul(t.coef, t.left))
+			} else {
+				g.right = ast.Add(ast.Mul(g.coef, g.right), ast.Mul(t.coef, t.right))
+			}
+			g.coef = ast.Int(1)
+		}
+		return out
+	}
+	ts = group(group(ts, true), false)
+	var sum []*ast.Node
+	for _, t := range ts {
+		l, r := sf.Simplify(t.left), sf.Simplify(t.right)
+		k := builtin.Kron.Of(l, r)
+		if l.Kind == ast.KIdentity && r.Kind == ast.KIdentity {
+			k = ast.Identity(k.Shape.Rows)
+		}
+		if t.inner != nil {
+			k = ast.Mul(k, t.inner)
+		}
+		sum = append(sum, ast.Mul(t.coef, k))
+	}
+	return ast.Add(sum...)
+}
+
+// linearTerms splits l into the terms of a sum, distributing products over
+// the sums that hold Δ: 2·(λ·Δ + Aᵀ·A·Δ) → 2·λ·Δ, 2·Aᵀ·A·Δ.
+func linearTerms(l *ast.Node) []*ast.Node {
+	switch l.Kind {
+	case ast.KAdd:
+		var out []*ast.Node
+		for _, a := range l.Args {
+			out = append(out, linearTerms(a)...)
+		}
+		return out
+	case ast.KMul:
+		for i, f := range l.Args {
+			if f.Kind != ast.KAdd || !f.HasDelta() {
+				continue
+			}
+			var out []*ast.Node
+			for _, a := range f.Args {
+				args := append(append(append([]*ast.Node{}, l.Args[:i]...), a), l.Args[i+1:]...)
+				out = append(out, linearTerms(ast.Mul(args...))...)
+			}
+			return out
+		}
+	}
+	return []*ast.Node{l}
 }
 
 func (sf *Simplifier) transposeCanon(n *ast.Node) *ast.Node { return sf.Simplify(ast.Transpose(n)) }

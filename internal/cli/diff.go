@@ -21,6 +21,7 @@ type diffOptions struct {
 	inputOptions
 	Format string
 	Color  string
+	Name   string
 }
 
 func newDiffCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -36,7 +37,7 @@ The expression is the argument, or with - (or -f FILE) every non-blank line of
 standard input (of FILE) not starting with #, answered in order: a blank line
 between answers, one JSON object a line for --format json; a line that fails
 is reported as FILE:N with its caret, the others are still answered, and the
-exit status is then 1. Code formats (numpy) take one expression.` + languageHelp,
+exit status is then 1. Code formats (numpy, torch, octave, go) take one expression.` + languageHelp,
 		Example: `  mdiff diff '||Y - B*X||_F^2' --wrt B --let 'Y: q x n; B: q x p; X: p x n'
   mdiff diff 'inv(X)' --wrt X --format latex
   mdiff diff 'logdet(P)' --wrt P --let 'P: spd n x n' --hessian
@@ -54,6 +55,7 @@ exit status is then 1. Code formats (numpy) take one expression.` + languageHelp
 	f.StringArrayVar(&opts.LetFile, "let-file", nil, "read declarations from FILE, one or more a line, # comments (repeatable)")
 	f.StringVarP(&opts.File, "file", "f", "", "read the expressions from FILE, one a line (- for standard input)")
 	f.StringVar(&opts.Format, "format", "text", "output format: "+formatList())
+	f.StringVar(&opts.Name, "name", "", "module name of --format octave (the classdef, default mdiff_f) and go (the package, default grad)")
 	f.BoolVar(&opts.Steps, "steps", false, "show the derivation")
 	f.BoolVar(&opts.Hessian, "hessian", false, "add the second derivative (scalar f)")
 	f.BoolVar(&opts.Jacobian, "jacobian", false, "add the Jacobian (vector- or matrix-valued f)")
@@ -97,6 +99,9 @@ func diffRun(args []string, opts *diffOptions, stdin io.Reader, stdout, stderr i
 	if err != nil {
 		return &usageError{err}
 	}
+	if err := render.CheckName(format, opts.Name); err != nil {
+		return &usageError{err}
+	}
 	if strings.TrimSpace(strings.ReplaceAll(strings.Join(opts.Wrt, ""), ",", "")) == "" {
 		return &usageError{errors.New("diff needs --wrt VARIABLE")}
 	}
@@ -120,7 +125,7 @@ func diffRun(args []string, opts *diffOptions, stdin io.Reader, stdout, stderr i
 	if format == render.FormatText && colourWanted(stdout, opts.Color) {
 		th = render.Colour()
 	}
-	topts := render.TextOptions{Theme: th, Width: terminalWidth(stdout)}
+	topts := render.TextOptions{Theme: th, Width: terminalWidth(stdout), Name: opts.Name}
 	answer := func(s source) diffAnswer {
 		var a diffAnswer
 		a.out, a.errOut, a.err = diffOne(s.text, opts.Options, format, topts, many)

@@ -6,24 +6,43 @@
 # R: k x n
 #
 # Vectors are 1-D arrays (n,), matrices 2-D arrays, scalars floats.
-# Pass every variable as a keyword argument; a generic function g as g and g_prime.
+# Pass every variable as a keyword argument.
 
 import numpy as np
 
 
-def _scalar(z):
-    return float(np.asarray(z, dtype=float).reshape(()))
+def _arg(kw, name, label):
+    if name not in kw:
+        raise TypeError("missing argument %s (%s)" % (name, label))
+    return kw[name]
 
 
-def _vector(z):
-    return np.asarray(z, dtype=float).reshape(-1, 1)
-
-
-def _matrix(z):
+def _as(z, name, kind):
     a = np.asarray(z, dtype=float)
+    if kind == "scalar":
+        if a.size != 1:
+            raise ValueError("%s: expected a scalar, got shape %r" % (name, a.shape))
+        return float(a.reshape(()))
+    if kind == "vector":
+        if a.ndim == 1 or (a.ndim == 2 and a.shape[1] == 1):
+            return a.reshape(-1, 1)
+        raise ValueError("%s: expected a vector (a 1-D array), got shape %r" % (name, a.shape))
     if a.ndim != 2:
-        raise ValueError("expected a 2-D array, got shape %r" % (a.shape,))
+        raise ValueError("%s: expected a matrix (a 2-D array), got shape %r" % (name, a.shape))
     return a
+
+
+def _expect(name, a, want, label):
+    if tuple(a.shape) != want:
+        if " x " not in label:
+            want, got = want[:1], tuple(a.shape[:1])
+        else:
+            got = tuple(a.shape)
+        raise ValueError("%s: expected shape %s = %r, got %r" % (name, label, want, got))
+
+
+def _out_scalar(z):
+    return float(np.asarray(z, dtype=float).reshape(()))
 
 
 def _out_vector(z, n):
@@ -36,45 +55,89 @@ def _out_matrix(z, rows, cols):
 
 def value(**kw):
     """Return f itself."""
-    v_X = _matrix(kw["X"])
-    v_D = _matrix(kw["D"])
-    v_R = _matrix(kw["R"])
-    return _scalar(np.linalg.norm(v_X - v_D @ v_R) ** 2)
+    v_X = _as(_arg(kw, "X", "a matrix of shape m x n"), "X", "matrix")
+    v_D = _as(_arg(kw, "D", "a matrix of shape m x k"), "D", "matrix")
+    v_R = _as(_arg(kw, "R", "a matrix of shape k x n"), "R", "matrix")
+    s_m = v_X.shape[0]
+    s_n = v_X.shape[1]
+    s_k = v_D.shape[1]
+    _expect("X", v_X, (s_m, s_n), "m x n")
+    _expect("D", v_D, (s_m, s_k), "m x k")
+    _expect("R", v_R, (s_k, s_n), "k x n")
+    return _out_scalar(np.linalg.norm(v_X - v_D @ v_R) ** 2)
+
+
+def value_and_gradient(**kw):
+    """Return f and its gradient with respect to D, then R, sharing their temporaries."""
+    v_X = _as(_arg(kw, "X", "a matrix of shape m x n"), "X", "matrix")
+    v_D = _as(_arg(kw, "D", "a matrix of shape m x k"), "D", "matrix")
+    v_R = _as(_arg(kw, "R", "a matrix of shape k x n"), "R", "matrix")
+    s_m = v_X.shape[0]
+    s_n = v_X.shape[1]
+    s_k = v_D.shape[1]
+    _expect("X", v_X, (s_m, s_n), "m x n")
+    _expect("D", v_D, (s_m, s_k), "m x k")
+    _expect("R", v_R, (s_k, s_n), "k x n")
+    T1 = v_D @ v_R
+    T2 = T1 - v_X
+    return _out_scalar(np.linalg.norm(v_X - T1) ** 2), _out_matrix(2 * (T2 @ v_R.T), s_m, s_k), _out_matrix(2 * (v_D.T @ T2), s_k, s_n)
 
 
 def gradient_D(**kw):
     """Return the gradient with respect to D, of the shape of D."""
-    v_X = _matrix(kw["X"])
-    v_D = _matrix(kw["D"])
-    v_R = _matrix(kw["R"])
-    s_k = v_D.shape[1]
+    v_X = _as(_arg(kw, "X", "a matrix of shape m x n"), "X", "matrix")
+    v_D = _as(_arg(kw, "D", "a matrix of shape m x k"), "D", "matrix")
+    v_R = _as(_arg(kw, "R", "a matrix of shape k x n"), "R", "matrix")
     s_m = v_X.shape[0]
+    s_n = v_X.shape[1]
+    s_k = v_D.shape[1]
+    _expect("X", v_X, (s_m, s_n), "m x n")
+    _expect("D", v_D, (s_m, s_k), "m x k")
+    _expect("R", v_R, (s_k, s_n), "k x n")
     return _out_matrix(2 * ((v_D @ v_R - v_X) @ v_R.T), s_m, s_k)
 
 
 def differential_D(delta_D, **kw):
-    """Return the differential of f with respect to D applied to delta_D, of the shape of f."""
-    d_D = _matrix(delta_D)
-    v_X = _matrix(kw["X"])
-    v_D = _matrix(kw["D"])
-    v_R = _matrix(kw["R"])
-    return _scalar(np.sum(d_D * (2 * ((v_D @ v_R - v_X) @ v_R.T))))
+    """Return the differential of f with respect to D applied to the direction delta, of the shape of f."""
+    v_X = _as(_arg(kw, "X", "a matrix of shape m x n"), "X", "matrix")
+    v_D = _as(_arg(kw, "D", "a matrix of shape m x k"), "D", "matrix")
+    v_R = _as(_arg(kw, "R", "a matrix of shape k x n"), "R", "matrix")
+    s_m = v_X.shape[0]
+    s_n = v_X.shape[1]
+    s_k = v_D.shape[1]
+    _expect("X", v_X, (s_m, s_n), "m x n")
+    _expect("D", v_D, (s_m, s_k), "m x k")
+    _expect("R", v_R, (s_k, s_n), "k x n")
+    d_D = _as(delta_D, "delta_D", "matrix")
+    _expect("delta_D", d_D, (s_m, s_k), "m x k")
+    return _out_scalar(np.sum(d_D * (2 * ((v_D @ v_R - v_X) @ v_R.T))))
 
 
 def gradient_R(**kw):
     """Return the gradient with respect to R, of the shape of R."""
-    v_X = _matrix(kw["X"])
-    v_D = _matrix(kw["D"])
-    v_R = _matrix(kw["R"])
-    s_k = v_D.shape[1]
+    v_X = _as(_arg(kw, "X", "a matrix of shape m x n"), "X", "matrix")
+    v_D = _as(_arg(kw, "D", "a matrix of shape m x k"), "D", "matrix")
+    v_R = _as(_arg(kw, "R", "a matrix of shape k x n"), "R", "matrix")
+    s_m = v_X.shape[0]
     s_n = v_X.shape[1]
+    s_k = v_D.shape[1]
+    _expect("X", v_X, (s_m, s_n), "m x n")
+    _expect("D", v_D, (s_m, s_k), "m x k")
+    _expect("R", v_R, (s_k, s_n), "k x n")
     return _out_matrix(2 * (v_D.T @ (v_D @ v_R - v_X)), s_k, s_n)
 
 
 def differential_R(delta_R, **kw):
-    """Return the differential of f with respect to R applied to delta_R, of the shape of f."""
-    d_R = _matrix(delta_R)
-    v_X = _matrix(kw["X"])
-    v_D = _matrix(kw["D"])
-    v_R = _matrix(kw["R"])
-    return _scalar(np.sum(d_R * (2 * (v_D.T @ (v_D @ v_R - v_X)))))
+    """Return the differential of f with respect to R applied to the direction delta, of the shape of f."""
+    v_X = _as(_arg(kw, "X", "a matrix of shape m x n"), "X", "matrix")
+    v_D = _as(_arg(kw, "D", "a matrix of shape m x k"), "D", "matrix")
+    v_R = _as(_arg(kw, "R", "a matrix of shape k x n"), "R", "matrix")
+    s_m = v_X.shape[0]
+    s_n = v_X.shape[1]
+    s_k = v_D.shape[1]
+    _expect("X", v_X, (s_m, s_n), "m x n")
+    _expect("D", v_D, (s_m, s_k), "m x k")
+    _expect("R", v_R, (s_k, s_n), "k x n")
+    d_R = _as(delta_R, "delta_R", "matrix")
+    _expect("delta_R", d_R, (s_k, s_n), "k x n")
+    return _out_scalar(np.sum(d_R * (2 * (v_D.T @ (v_D @ v_R - v_X)))))

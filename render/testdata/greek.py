@@ -6,24 +6,43 @@
 # x: n
 #
 # Vectors are 1-D arrays (n,), matrices 2-D arrays, scalars floats.
-# Pass every variable as a keyword argument; a generic function g as g and g_prime.
+# Pass every variable as a keyword argument.
 
 import numpy as np
 
 
-def _scalar(z):
-    return float(np.asarray(z, dtype=float).reshape(()))
+def _arg(kw, name, label):
+    if name not in kw:
+        raise TypeError("missing argument %s (%s)" % (name, label))
+    return kw[name]
 
 
-def _vector(z):
-    return np.asarray(z, dtype=float).reshape(-1, 1)
-
-
-def _matrix(z):
+def _as(z, name, kind):
     a = np.asarray(z, dtype=float)
+    if kind == "scalar":
+        if a.size != 1:
+            raise ValueError("%s: expected a scalar, got shape %r" % (name, a.shape))
+        return float(a.reshape(()))
+    if kind == "vector":
+        if a.ndim == 1 or (a.ndim == 2 and a.shape[1] == 1):
+            return a.reshape(-1, 1)
+        raise ValueError("%s: expected a vector (a 1-D array), got shape %r" % (name, a.shape))
     if a.ndim != 2:
-        raise ValueError("expected a 2-D array, got shape %r" % (a.shape,))
+        raise ValueError("%s: expected a matrix (a 2-D array), got shape %r" % (name, a.shape))
     return a
+
+
+def _expect(name, a, want, label):
+    if tuple(a.shape) != want:
+        if " x " not in label:
+            want, got = want[:1], tuple(a.shape[:1])
+        else:
+            got = tuple(a.shape)
+        raise ValueError("%s: expected shape %s = %r, got %r" % (name, label, want, got))
+
+
+def _out_scalar(z):
+    return float(np.asarray(z, dtype=float).reshape(()))
 
 
 def _out_vector(z, n):
@@ -36,25 +55,45 @@ def _out_matrix(z, rows, cols):
 
 def value(**kw):
     """Return f itself."""
-    v_lambda = _scalar(kw["\u03bb"])
-    v_Omega = _matrix(kw["\u03a9"])
-    v_x = _vector(kw["x"])
-    return _scalar(v_lambda * np.linalg.norm(v_Omega @ v_x) ** 2)
+    v_lambda = _as(_arg(kw, "\u03bb", "a scalar"), "\u03bb", "scalar")
+    v_Omega = _as(_arg(kw, "\u03a9", "a matrix of shape n x n"), "\u03a9", "matrix")
+    v_x = _as(_arg(kw, "x", "a vector of length n"), "x", "vector")
+    s_n = v_Omega.shape[0]
+    _expect("\u03a9", v_Omega, (s_n, s_n), "n x n")
+    _expect("x", v_x, (s_n, 1), "n")
+    return _out_scalar(v_lambda * np.linalg.norm(v_Omega @ v_x) ** 2)
+
+
+def value_and_gradient(**kw):
+    """Return f and its gradient with respect to Omega, sharing their temporaries."""
+    v_lambda = _as(_arg(kw, "\u03bb", "a scalar"), "\u03bb", "scalar")
+    v_Omega = _as(_arg(kw, "\u03a9", "a matrix of shape n x n"), "\u03a9", "matrix")
+    v_x = _as(_arg(kw, "x", "a vector of length n"), "x", "vector")
+    s_n = v_Omega.shape[0]
+    _expect("\u03a9", v_Omega, (s_n, s_n), "n x n")
+    _expect("x", v_x, (s_n, 1), "n")
+    return _out_scalar(v_lambda * np.linalg.norm(v_Omega @ v_x) ** 2), _out_matrix(v_lambda * (np.linalg.multi_dot([v_Omega, v_x, v_x.T]) + np.linalg.multi_dot([v_x, v_x.T, v_Omega])), s_n, s_n)
 
 
 def gradient(**kw):
     """Return the gradient with respect to Omega, of the shape of Omega."""
-    v_lambda = _scalar(kw["\u03bb"])
-    v_Omega = _matrix(kw["\u03a9"])
-    v_x = _vector(kw["x"])
+    v_lambda = _as(_arg(kw, "\u03bb", "a scalar"), "\u03bb", "scalar")
+    v_Omega = _as(_arg(kw, "\u03a9", "a matrix of shape n x n"), "\u03a9", "matrix")
+    v_x = _as(_arg(kw, "x", "a vector of length n"), "x", "vector")
     s_n = v_Omega.shape[0]
+    _expect("\u03a9", v_Omega, (s_n, s_n), "n x n")
+    _expect("x", v_x, (s_n, 1), "n")
     return _out_matrix(v_lambda * (np.linalg.multi_dot([v_Omega, v_x, v_x.T]) + np.linalg.multi_dot([v_x, v_x.T, v_Omega])), s_n, s_n)
 
 
 def differential(delta_Omega, **kw):
-    """Return the differential of f with respect to Omega applied to delta_Omega, of the shape of f."""
-    d_Omega = _matrix(delta_Omega)
-    v_lambda = _scalar(kw["\u03bb"])
-    v_Omega = _matrix(kw["\u03a9"])
-    v_x = _vector(kw["x"])
-    return _scalar(np.sum(d_Omega * (v_lambda * (np.linalg.multi_dot([v_Omega, v_x, v_x.T]) + np.linalg.multi_dot([v_x, v_x.T, v_Omega])))))
+    """Return the differential of f with respect to Omega applied to the direction delta, of the shape of f."""
+    v_lambda = _as(_arg(kw, "\u03bb", "a scalar"), "\u03bb", "scalar")
+    v_Omega = _as(_arg(kw, "\u03a9", "a matrix of shape n x n"), "\u03a9", "matrix")
+    v_x = _as(_arg(kw, "x", "a vector of length n"), "x", "vector")
+    s_n = v_Omega.shape[0]
+    _expect("\u03a9", v_Omega, (s_n, s_n), "n x n")
+    _expect("x", v_x, (s_n, 1), "n")
+    d_Omega = _as(delta_Omega, "delta_Omega", "matrix")
+    _expect("delta_Omega", d_Omega, (s_n, s_n), "n x n")
+    return _out_scalar(np.sum(d_Omega * (v_lambda * (np.linalg.multi_dot([v_Omega, v_x, v_x.T]) + np.linalg.multi_dot([v_x, v_x.T, v_Omega])))))

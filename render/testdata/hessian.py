@@ -5,24 +5,43 @@
 # A: n x n
 #
 # Vectors are 1-D arrays (n,), matrices 2-D arrays, scalars floats.
-# Pass every variable as a keyword argument; a generic function g as g and g_prime.
+# Pass every variable as a keyword argument.
 
 import numpy as np
 
 
-def _scalar(z):
-    return float(np.asarray(z, dtype=float).reshape(()))
+def _arg(kw, name, label):
+    if name not in kw:
+        raise TypeError("missing argument %s (%s)" % (name, label))
+    return kw[name]
 
 
-def _vector(z):
-    return np.asarray(z, dtype=float).reshape(-1, 1)
-
-
-def _matrix(z):
+def _as(z, name, kind):
     a = np.asarray(z, dtype=float)
+    if kind == "scalar":
+        if a.size != 1:
+            raise ValueError("%s: expected a scalar, got shape %r" % (name, a.shape))
+        return float(a.reshape(()))
+    if kind == "vector":
+        if a.ndim == 1 or (a.ndim == 2 and a.shape[1] == 1):
+            return a.reshape(-1, 1)
+        raise ValueError("%s: expected a vector (a 1-D array), got shape %r" % (name, a.shape))
     if a.ndim != 2:
-        raise ValueError("expected a 2-D array, got shape %r" % (a.shape,))
+        raise ValueError("%s: expected a matrix (a 2-D array), got shape %r" % (name, a.shape))
     return a
+
+
+def _expect(name, a, want, label):
+    if tuple(a.shape) != want:
+        if " x " not in label:
+            want, got = want[:1], tuple(a.shape[:1])
+        else:
+            got = tuple(a.shape)
+        raise ValueError("%s: expected shape %s = %r, got %r" % (name, label, want, got))
+
+
+def _out_scalar(z):
+    return float(np.asarray(z, dtype=float).reshape(()))
 
 
 def _out_vector(z, n):
@@ -35,30 +54,63 @@ def _out_matrix(z, rows, cols):
 
 def value(**kw):
     """Return f itself."""
-    v_x = _vector(kw["x"])
-    v_A = _matrix(kw["A"])
-    return _scalar(np.linalg.multi_dot([v_x.T, v_A, v_x]))
+    v_x = _as(_arg(kw, "x", "a vector of length n"), "x", "vector")
+    v_A = _as(_arg(kw, "A", "a matrix of shape n x n"), "A", "matrix")
+    s_n = v_x.shape[0]
+    _expect("x", v_x, (s_n, 1), "n")
+    _expect("A", v_A, (s_n, s_n), "n x n")
+    return _out_scalar(np.linalg.multi_dot([v_x.T, v_A, v_x]))
+
+
+def value_and_gradient(**kw):
+    """Return f and its gradient with respect to x, sharing their temporaries."""
+    v_x = _as(_arg(kw, "x", "a vector of length n"), "x", "vector")
+    v_A = _as(_arg(kw, "A", "a matrix of shape n x n"), "A", "matrix")
+    s_n = v_x.shape[0]
+    _expect("x", v_x, (s_n, 1), "n")
+    _expect("A", v_A, (s_n, s_n), "n x n")
+    return _out_scalar(np.linalg.multi_dot([v_x.T, v_A, v_x])), _out_vector((v_A + v_A.T) @ v_x, s_n)
 
 
 def gradient(**kw):
     """Return the gradient with respect to x, of the shape of x."""
-    v_x = _vector(kw["x"])
-    v_A = _matrix(kw["A"])
+    v_x = _as(_arg(kw, "x", "a vector of length n"), "x", "vector")
+    v_A = _as(_arg(kw, "A", "a matrix of shape n x n"), "A", "matrix")
     s_n = v_x.shape[0]
+    _expect("x", v_x, (s_n, 1), "n")
+    _expect("A", v_A, (s_n, s_n), "n x n")
     return _out_vector((v_A + v_A.T) @ v_x, s_n)
 
 
 def differential(delta_x, **kw):
-    """Return the differential of f with respect to x applied to delta_x, of the shape of f."""
-    d_x = _vector(delta_x)
-    v_x = _vector(kw["x"])
-    v_A = _matrix(kw["A"])
-    return _scalar(np.sum(d_x * ((v_A + v_A.T) @ v_x)))
+    """Return the differential of f with respect to x applied to the direction delta, of the shape of f."""
+    v_x = _as(_arg(kw, "x", "a vector of length n"), "x", "vector")
+    v_A = _as(_arg(kw, "A", "a matrix of shape n x n"), "A", "matrix")
+    s_n = v_x.shape[0]
+    _expect("x", v_x, (s_n, 1), "n")
+    _expect("A", v_A, (s_n, s_n), "n x n")
+    d_x = _as(delta_x, "delta_x", "vector")
+    _expect("delta_x", d_x, (s_n, 1), "n")
+    return _out_scalar(np.sum(d_x * ((v_A + v_A.T) @ v_x)))
 
 
 def hessian(delta_x, **kw):
-    """Return the Hessian with respect to x applied to delta_x, of the shape of x."""
-    d_x = _vector(delta_x)
-    v_A = _matrix(kw["A"])
-    s_n = d_x.shape[0]
+    """Return the Hessian with respect to x applied to the direction delta, of the shape of x."""
+    v_x = _as(_arg(kw, "x", "a vector of length n"), "x", "vector")
+    v_A = _as(_arg(kw, "A", "a matrix of shape n x n"), "A", "matrix")
+    s_n = v_x.shape[0]
+    _expect("x", v_x, (s_n, 1), "n")
+    _expect("A", v_A, (s_n, s_n), "n x n")
+    d_x = _as(delta_x, "delta_x", "vector")
+    _expect("delta_x", d_x, (s_n, 1), "n")
     return _out_vector((v_A + v_A.T) @ d_x, s_n)
+
+
+def hessian_matrix(**kw):
+    """Return the Hessian matrix with respect to x."""
+    v_x = _as(_arg(kw, "x", "a vector of length n"), "x", "vector")
+    v_A = _as(_arg(kw, "A", "a matrix of shape n x n"), "A", "matrix")
+    s_n = v_x.shape[0]
+    _expect("x", v_x, (s_n, 1), "n")
+    _expect("A", v_A, (s_n, s_n), "n x n")
+    return _out_matrix(v_A + v_A.T, s_n, s_n)

@@ -4,24 +4,43 @@
 # X: n x n
 #
 # Vectors are 1-D arrays (n,), matrices 2-D arrays, scalars floats.
-# Pass every variable as a keyword argument; a generic function g as g and g_prime.
+# Pass every variable as a keyword argument.
 
 import numpy as np
 
 
-def _scalar(z):
-    return float(np.asarray(z, dtype=float).reshape(()))
+def _arg(kw, name, label):
+    if name not in kw:
+        raise TypeError("missing argument %s (%s)" % (name, label))
+    return kw[name]
 
 
-def _vector(z):
-    return np.asarray(z, dtype=float).reshape(-1, 1)
-
-
-def _matrix(z):
+def _as(z, name, kind):
     a = np.asarray(z, dtype=float)
+    if kind == "scalar":
+        if a.size != 1:
+            raise ValueError("%s: expected a scalar, got shape %r" % (name, a.shape))
+        return float(a.reshape(()))
+    if kind == "vector":
+        if a.ndim == 1 or (a.ndim == 2 and a.shape[1] == 1):
+            return a.reshape(-1, 1)
+        raise ValueError("%s: expected a vector (a 1-D array), got shape %r" % (name, a.shape))
     if a.ndim != 2:
-        raise ValueError("expected a 2-D array, got shape %r" % (a.shape,))
+        raise ValueError("%s: expected a matrix (a 2-D array), got shape %r" % (name, a.shape))
     return a
+
+
+def _expect(name, a, want, label):
+    if tuple(a.shape) != want:
+        if " x " not in label:
+            want, got = want[:1], tuple(a.shape[:1])
+        else:
+            got = tuple(a.shape)
+        raise ValueError("%s: expected shape %s = %r, got %r" % (name, label, want, got))
+
+
+def _out_scalar(z):
+    return float(np.asarray(z, dtype=float).reshape(()))
 
 
 def _out_vector(z, n):
@@ -34,14 +53,17 @@ def _out_matrix(z, rows, cols):
 
 def value(**kw):
     """Return f itself."""
-    v_X = _matrix(kw["X"])
+    v_X = _as(_arg(kw, "X", "a matrix of shape n x n"), "X", "matrix")
     s_n = v_X.shape[0]
+    _expect("X", v_X, (s_n, s_n), "n x n")
     return _out_matrix(np.linalg.inv(v_X), s_n, s_n)
 
 
 def differential(delta_X, **kw):
-    """Return the differential of f with respect to X applied to delta_X, of the shape of f."""
-    d_X = _matrix(delta_X)
-    v_X = _matrix(kw["X"])
-    s_n = d_X.shape[0]
+    """Return the differential of f with respect to X applied to the direction delta, of the shape of f."""
+    v_X = _as(_arg(kw, "X", "a matrix of shape n x n"), "X", "matrix")
+    s_n = v_X.shape[0]
+    _expect("X", v_X, (s_n, s_n), "n x n")
+    d_X = _as(delta_X, "delta_X", "matrix")
+    _expect("delta_X", d_X, (s_n, s_n), "n x n")
     return _out_matrix(-np.linalg.multi_dot([np.linalg.inv(v_X), d_X, np.linalg.inv(v_X)]), s_n, s_n)

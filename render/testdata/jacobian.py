@@ -6,24 +6,43 @@
 # B: p x n
 #
 # Vectors are 1-D arrays (n,), matrices 2-D arrays, scalars floats.
-# Pass every variable as a keyword argument; a generic function g as g and g_prime.
+# Pass every variable as a keyword argument.
 
 import numpy as np
 
 
-def _scalar(z):
-    return float(np.asarray(z, dtype=float).reshape(()))
+def _arg(kw, name, label):
+    if name not in kw:
+        raise TypeError("missing argument %s (%s)" % (name, label))
+    return kw[name]
 
 
-def _vector(z):
-    return np.asarray(z, dtype=float).reshape(-1, 1)
-
-
-def _matrix(z):
+def _as(z, name, kind):
     a = np.asarray(z, dtype=float)
+    if kind == "scalar":
+        if a.size != 1:
+            raise ValueError("%s: expected a scalar, got shape %r" % (name, a.shape))
+        return float(a.reshape(()))
+    if kind == "vector":
+        if a.ndim == 1 or (a.ndim == 2 and a.shape[1] == 1):
+            return a.reshape(-1, 1)
+        raise ValueError("%s: expected a vector (a 1-D array), got shape %r" % (name, a.shape))
     if a.ndim != 2:
-        raise ValueError("expected a 2-D array, got shape %r" % (a.shape,))
+        raise ValueError("%s: expected a matrix (a 2-D array), got shape %r" % (name, a.shape))
     return a
+
+
+def _expect(name, a, want, label):
+    if tuple(a.shape) != want:
+        if " x " not in label:
+            want, got = want[:1], tuple(a.shape[:1])
+        else:
+            got = tuple(a.shape)
+        raise ValueError("%s: expected shape %s = %r, got %r" % (name, label, want, got))
+
+
+def _out_scalar(z):
+    return float(np.asarray(z, dtype=float).reshape(()))
 
 
 def _out_vector(z, n):
@@ -36,19 +55,31 @@ def _out_matrix(z, rows, cols):
 
 def value(**kw):
     """Return f itself."""
-    v_A = _matrix(kw["A"])
-    v_M = _matrix(kw["M"])
-    v_B = _matrix(kw["B"])
+    v_A = _as(_arg(kw, "A", "a matrix of shape m x q"), "A", "matrix")
+    v_M = _as(_arg(kw, "M", "a matrix of shape q x p"), "M", "matrix")
+    v_B = _as(_arg(kw, "B", "a matrix of shape p x n"), "B", "matrix")
     s_m = v_A.shape[0]
+    s_q = v_A.shape[1]
+    s_p = v_M.shape[1]
     s_n = v_B.shape[1]
+    _expect("A", v_A, (s_m, s_q), "m x q")
+    _expect("M", v_M, (s_q, s_p), "q x p")
+    _expect("B", v_B, (s_p, s_n), "p x n")
     return _out_matrix(np.linalg.multi_dot([v_A, v_M, v_B]), s_m, s_n)
 
 
 def differential(delta_M, **kw):
-    """Return the differential of f with respect to M applied to delta_M, of the shape of f."""
-    d_M = _matrix(delta_M)
-    v_A = _matrix(kw["A"])
-    v_B = _matrix(kw["B"])
+    """Return the differential of f with respect to M applied to the direction delta, of the shape of f."""
+    v_A = _as(_arg(kw, "A", "a matrix of shape m x q"), "A", "matrix")
+    v_M = _as(_arg(kw, "M", "a matrix of shape q x p"), "M", "matrix")
+    v_B = _as(_arg(kw, "B", "a matrix of shape p x n"), "B", "matrix")
     s_m = v_A.shape[0]
+    s_q = v_A.shape[1]
+    s_p = v_M.shape[1]
     s_n = v_B.shape[1]
+    _expect("A", v_A, (s_m, s_q), "m x q")
+    _expect("M", v_M, (s_q, s_p), "q x p")
+    _expect("B", v_B, (s_p, s_n), "p x n")
+    d_M = _as(delta_M, "delta_M", "matrix")
+    _expect("delta_M", d_M, (s_q, s_p), "q x p")
     return _out_matrix(np.linalg.multi_dot([v_A, d_M, v_B]), s_m, s_n)

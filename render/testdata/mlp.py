@@ -7,24 +7,43 @@
 # Y: q x m
 #
 # Vectors are 1-D arrays (n,), matrices 2-D arrays, scalars floats.
-# Pass every variable as a keyword argument; a generic function g as g and g_prime.
+# Pass every variable as a keyword argument.
 
 import numpy as np
 
 
-def _scalar(z):
-    return float(np.asarray(z, dtype=float).reshape(()))
+def _arg(kw, name, label):
+    if name not in kw:
+        raise TypeError("missing argument %s (%s)" % (name, label))
+    return kw[name]
 
 
-def _vector(z):
-    return np.asarray(z, dtype=float).reshape(-1, 1)
-
-
-def _matrix(z):
+def _as(z, name, kind):
     a = np.asarray(z, dtype=float)
+    if kind == "scalar":
+        if a.size != 1:
+            raise ValueError("%s: expected a scalar, got shape %r" % (name, a.shape))
+        return float(a.reshape(()))
+    if kind == "vector":
+        if a.ndim == 1 or (a.ndim == 2 and a.shape[1] == 1):
+            return a.reshape(-1, 1)
+        raise ValueError("%s: expected a vector (a 1-D array), got shape %r" % (name, a.shape))
     if a.ndim != 2:
-        raise ValueError("expected a 2-D array, got shape %r" % (a.shape,))
+        raise ValueError("%s: expected a matrix (a 2-D array), got shape %r" % (name, a.shape))
     return a
+
+
+def _expect(name, a, want, label):
+    if tuple(a.shape) != want:
+        if " x " not in label:
+            want, got = want[:1], tuple(a.shape[:1])
+        else:
+            got = tuple(a.shape)
+        raise ValueError("%s: expected shape %s = %r, got %r" % (name, label, want, got))
+
+
+def _out_scalar(z):
+    return float(np.asarray(z, dtype=float).reshape(()))
 
 
 def _out_vector(z, n):
@@ -37,31 +56,74 @@ def _out_matrix(z, rows, cols):
 
 def value(**kw):
     """Return f itself."""
-    v_W2 = _matrix(kw["W2"])
-    v_W1 = _matrix(kw["W1"])
-    v_X = _matrix(kw["X"])
-    v_Y = _matrix(kw["Y"])
-    return _scalar(np.linalg.norm(v_W2 @ np.tanh(v_W1 @ v_X) - v_Y) ** 2)
+    v_W2 = _as(_arg(kw, "W2", "a matrix of shape q x p"), "W2", "matrix")
+    v_W1 = _as(_arg(kw, "W1", "a matrix of shape p x n"), "W1", "matrix")
+    v_X = _as(_arg(kw, "X", "a matrix of shape n x m"), "X", "matrix")
+    v_Y = _as(_arg(kw, "Y", "a matrix of shape q x m"), "Y", "matrix")
+    s_q = v_W2.shape[0]
+    s_p = v_W2.shape[1]
+    s_n = v_W1.shape[1]
+    s_m = v_X.shape[1]
+    _expect("W2", v_W2, (s_q, s_p), "q x p")
+    _expect("W1", v_W1, (s_p, s_n), "p x n")
+    _expect("X", v_X, (s_n, s_m), "n x m")
+    _expect("Y", v_Y, (s_q, s_m), "q x m")
+    return _out_scalar(np.linalg.norm(v_W2 @ np.tanh(v_W1 @ v_X) - v_Y) ** 2)
+
+
+def value_and_gradient(**kw):
+    """Return f and its gradient with respect to W1, sharing their temporaries."""
+    v_W2 = _as(_arg(kw, "W2", "a matrix of shape q x p"), "W2", "matrix")
+    v_W1 = _as(_arg(kw, "W1", "a matrix of shape p x n"), "W1", "matrix")
+    v_X = _as(_arg(kw, "X", "a matrix of shape n x m"), "X", "matrix")
+    v_Y = _as(_arg(kw, "Y", "a matrix of shape q x m"), "Y", "matrix")
+    s_q = v_W2.shape[0]
+    s_p = v_W2.shape[1]
+    s_n = v_W1.shape[1]
+    s_m = v_X.shape[1]
+    _expect("W2", v_W2, (s_q, s_p), "q x p")
+    _expect("W1", v_W1, (s_p, s_n), "p x n")
+    _expect("X", v_X, (s_n, s_m), "n x m")
+    _expect("Y", v_Y, (s_q, s_m), "q x m")
+    T1 = v_W1 @ v_X
+    T2 = v_W2 @ np.tanh(T1)
+    T3 = T2 - v_Y
+    return _out_scalar(np.linalg.norm(T3) ** 2), _out_matrix(2 * (((1 - np.tanh(T1) ** 2) * (v_W2.T @ T3)) @ v_X.T), s_p, s_n)
 
 
 def gradient(**kw):
     """Return the gradient with respect to W1, of the shape of W1."""
-    v_W2 = _matrix(kw["W2"])
-    v_W1 = _matrix(kw["W1"])
-    v_X = _matrix(kw["X"])
-    v_Y = _matrix(kw["Y"])
-    s_n = v_W1.shape[1]
+    v_W2 = _as(_arg(kw, "W2", "a matrix of shape q x p"), "W2", "matrix")
+    v_W1 = _as(_arg(kw, "W1", "a matrix of shape p x n"), "W1", "matrix")
+    v_X = _as(_arg(kw, "X", "a matrix of shape n x m"), "X", "matrix")
+    v_Y = _as(_arg(kw, "Y", "a matrix of shape q x m"), "Y", "matrix")
+    s_q = v_W2.shape[0]
     s_p = v_W2.shape[1]
+    s_n = v_W1.shape[1]
+    s_m = v_X.shape[1]
+    _expect("W2", v_W2, (s_q, s_p), "q x p")
+    _expect("W1", v_W1, (s_p, s_n), "p x n")
+    _expect("X", v_X, (s_n, s_m), "n x m")
+    _expect("Y", v_Y, (s_q, s_m), "q x m")
     T1 = np.tanh(v_W1 @ v_X)
     return _out_matrix(2 * (((1 - T1 ** 2) * (v_W2.T @ (v_W2 @ T1 - v_Y))) @ v_X.T), s_p, s_n)
 
 
 def differential(delta_W1, **kw):
-    """Return the differential of f with respect to W1 applied to delta_W1, of the shape of f."""
-    d_W1 = _matrix(delta_W1)
-    v_W2 = _matrix(kw["W2"])
-    v_W1 = _matrix(kw["W1"])
-    v_X = _matrix(kw["X"])
-    v_Y = _matrix(kw["Y"])
+    """Return the differential of f with respect to W1 applied to the direction delta, of the shape of f."""
+    v_W2 = _as(_arg(kw, "W2", "a matrix of shape q x p"), "W2", "matrix")
+    v_W1 = _as(_arg(kw, "W1", "a matrix of shape p x n"), "W1", "matrix")
+    v_X = _as(_arg(kw, "X", "a matrix of shape n x m"), "X", "matrix")
+    v_Y = _as(_arg(kw, "Y", "a matrix of shape q x m"), "Y", "matrix")
+    s_q = v_W2.shape[0]
+    s_p = v_W2.shape[1]
+    s_n = v_W1.shape[1]
+    s_m = v_X.shape[1]
+    _expect("W2", v_W2, (s_q, s_p), "q x p")
+    _expect("W1", v_W1, (s_p, s_n), "p x n")
+    _expect("X", v_X, (s_n, s_m), "n x m")
+    _expect("Y", v_Y, (s_q, s_m), "q x m")
+    d_W1 = _as(delta_W1, "delta_W1", "matrix")
+    _expect("delta_W1", d_W1, (s_p, s_n), "p x n")
     T1 = np.tanh(v_W1 @ v_X)
-    return _scalar(np.sum(d_W1 * (2 * (((1 - T1 ** 2) * (v_W2.T @ (v_W2 @ T1 - v_Y))) @ v_X.T))))
+    return _out_scalar(np.sum(d_W1 * (2 * (((1 - T1 ** 2) * (v_W2.T @ (v_W2 @ T1 - v_Y))) @ v_X.T))))

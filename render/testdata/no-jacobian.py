@@ -5,24 +5,43 @@
 # C: m x n
 #
 # Vectors are 1-D arrays (n,), matrices 2-D arrays, scalars floats.
-# Pass every variable as a keyword argument; a generic function g as g and g_prime.
+# Pass every variable as a keyword argument.
 
 import numpy as np
 
 
-def _scalar(z):
-    return float(np.asarray(z, dtype=float).reshape(()))
+def _arg(kw, name, label):
+    if name not in kw:
+        raise TypeError("missing argument %s (%s)" % (name, label))
+    return kw[name]
 
 
-def _vector(z):
-    return np.asarray(z, dtype=float).reshape(-1, 1)
-
-
-def _matrix(z):
+def _as(z, name, kind):
     a = np.asarray(z, dtype=float)
+    if kind == "scalar":
+        if a.size != 1:
+            raise ValueError("%s: expected a scalar, got shape %r" % (name, a.shape))
+        return float(a.reshape(()))
+    if kind == "vector":
+        if a.ndim == 1 or (a.ndim == 2 and a.shape[1] == 1):
+            return a.reshape(-1, 1)
+        raise ValueError("%s: expected a vector (a 1-D array), got shape %r" % (name, a.shape))
     if a.ndim != 2:
-        raise ValueError("expected a 2-D array, got shape %r" % (a.shape,))
+        raise ValueError("%s: expected a matrix (a 2-D array), got shape %r" % (name, a.shape))
     return a
+
+
+def _expect(name, a, want, label):
+    if tuple(a.shape) != want:
+        if " x " not in label:
+            want, got = want[:1], tuple(a.shape[:1])
+        else:
+            got = tuple(a.shape)
+        raise ValueError("%s: expected shape %s = %r, got %r" % (name, label, want, got))
+
+
+def _out_scalar(z):
+    return float(np.asarray(z, dtype=float).reshape(()))
 
 
 def _out_vector(z, n):
@@ -35,17 +54,23 @@ def _out_matrix(z, rows, cols):
 
 def value(**kw):
     """Return f itself."""
-    v_X = _matrix(kw["X"])
-    v_C = _matrix(kw["C"])
+    v_X = _as(_arg(kw, "X", "a matrix of shape m x n"), "X", "matrix")
+    v_C = _as(_arg(kw, "C", "a matrix of shape m x n"), "C", "matrix")
     s_m = v_X.shape[0]
     s_n = v_X.shape[1]
+    _expect("X", v_X, (s_m, s_n), "m x n")
+    _expect("C", v_C, (s_m, s_n), "m x n")
     return _out_matrix(v_X * v_C, s_m, s_n)
 
 
 def differential(delta_X, **kw):
-    """Return the differential of f with respect to X applied to delta_X, of the shape of f."""
-    d_X = _matrix(delta_X)
-    v_C = _matrix(kw["C"])
-    s_m = d_X.shape[0]
-    s_n = d_X.shape[1]
+    """Return the differential of f with respect to X applied to the direction delta, of the shape of f."""
+    v_X = _as(_arg(kw, "X", "a matrix of shape m x n"), "X", "matrix")
+    v_C = _as(_arg(kw, "C", "a matrix of shape m x n"), "C", "matrix")
+    s_m = v_X.shape[0]
+    s_n = v_X.shape[1]
+    _expect("X", v_X, (s_m, s_n), "m x n")
+    _expect("C", v_C, (s_m, s_n), "m x n")
+    d_X = _as(delta_X, "delta_X", "matrix")
+    _expect("delta_X", d_X, (s_m, s_n), "m x n")
     return _out_matrix(d_X * v_C, s_m, s_n)

@@ -6,24 +6,43 @@
 # X: p x n
 #
 # Vectors are 1-D arrays (n,), matrices 2-D arrays, scalars floats.
-# Pass every variable as a keyword argument; a generic function g as g and g_prime.
+# Pass every variable as a keyword argument.
 
 import numpy as np
 
 
-def _scalar(z):
-    return float(np.asarray(z, dtype=float).reshape(()))
+def _arg(kw, name, label):
+    if name not in kw:
+        raise TypeError("missing argument %s (%s)" % (name, label))
+    return kw[name]
 
 
-def _vector(z):
-    return np.asarray(z, dtype=float).reshape(-1, 1)
-
-
-def _matrix(z):
+def _as(z, name, kind):
     a = np.asarray(z, dtype=float)
+    if kind == "scalar":
+        if a.size != 1:
+            raise ValueError("%s: expected a scalar, got shape %r" % (name, a.shape))
+        return float(a.reshape(()))
+    if kind == "vector":
+        if a.ndim == 1 or (a.ndim == 2 and a.shape[1] == 1):
+            return a.reshape(-1, 1)
+        raise ValueError("%s: expected a vector (a 1-D array), got shape %r" % (name, a.shape))
     if a.ndim != 2:
-        raise ValueError("expected a 2-D array, got shape %r" % (a.shape,))
+        raise ValueError("%s: expected a matrix (a 2-D array), got shape %r" % (name, a.shape))
     return a
+
+
+def _expect(name, a, want, label):
+    if tuple(a.shape) != want:
+        if " x " not in label:
+            want, got = want[:1], tuple(a.shape[:1])
+        else:
+            got = tuple(a.shape)
+        raise ValueError("%s: expected shape %s = %r, got %r" % (name, label, want, got))
+
+
+def _out_scalar(z):
+    return float(np.asarray(z, dtype=float).reshape(()))
 
 
 def _out_vector(z, n):
@@ -36,26 +55,58 @@ def _out_matrix(z, rows, cols):
 
 def value(**kw):
     """Return f itself."""
-    v_Y = _matrix(kw["Y"])
-    v_B = _matrix(kw["B"])
-    v_X = _matrix(kw["X"])
-    return _scalar(np.linalg.norm(v_Y - v_B @ v_X) ** 2)
+    v_Y = _as(_arg(kw, "Y", "a matrix of shape q x n"), "Y", "matrix")
+    v_B = _as(_arg(kw, "B", "a matrix of shape q x p"), "B", "matrix")
+    v_X = _as(_arg(kw, "X", "a matrix of shape p x n"), "X", "matrix")
+    s_q = v_Y.shape[0]
+    s_n = v_Y.shape[1]
+    s_p = v_B.shape[1]
+    _expect("Y", v_Y, (s_q, s_n), "q x n")
+    _expect("B", v_B, (s_q, s_p), "q x p")
+    _expect("X", v_X, (s_p, s_n), "p x n")
+    return _out_scalar(np.linalg.norm(v_Y - v_B @ v_X) ** 2)
+
+
+def value_and_gradient(**kw):
+    """Return f and its gradient with respect to B, sharing their temporaries."""
+    v_Y = _as(_arg(kw, "Y", "a matrix of shape q x n"), "Y", "matrix")
+    v_B = _as(_arg(kw, "B", "a matrix of shape q x p"), "B", "matrix")
+    v_X = _as(_arg(kw, "X", "a matrix of shape p x n"), "X", "matrix")
+    s_q = v_Y.shape[0]
+    s_n = v_Y.shape[1]
+    s_p = v_B.shape[1]
+    _expect("Y", v_Y, (s_q, s_n), "q x n")
+    _expect("B", v_B, (s_q, s_p), "q x p")
+    _expect("X", v_X, (s_p, s_n), "p x n")
+    T1 = v_B @ v_X
+    return _out_scalar(np.linalg.norm(v_Y - T1) ** 2), _out_matrix(2 * ((T1 - v_Y) @ v_X.T), s_q, s_p)
 
 
 def gradient(**kw):
     """Return the gradient with respect to B, of the shape of B."""
-    v_Y = _matrix(kw["Y"])
-    v_B = _matrix(kw["B"])
-    v_X = _matrix(kw["X"])
-    s_p = v_B.shape[1]
+    v_Y = _as(_arg(kw, "Y", "a matrix of shape q x n"), "Y", "matrix")
+    v_B = _as(_arg(kw, "B", "a matrix of shape q x p"), "B", "matrix")
+    v_X = _as(_arg(kw, "X", "a matrix of shape p x n"), "X", "matrix")
     s_q = v_Y.shape[0]
+    s_n = v_Y.shape[1]
+    s_p = v_B.shape[1]
+    _expect("Y", v_Y, (s_q, s_n), "q x n")
+    _expect("B", v_B, (s_q, s_p), "q x p")
+    _expect("X", v_X, (s_p, s_n), "p x n")
     return _out_matrix(2 * ((v_B @ v_X - v_Y) @ v_X.T), s_q, s_p)
 
 
 def differential(delta_B, **kw):
-    """Return the differential of f with respect to B applied to delta_B, of the shape of f."""
-    d_B = _matrix(delta_B)
-    v_Y = _matrix(kw["Y"])
-    v_B = _matrix(kw["B"])
-    v_X = _matrix(kw["X"])
-    return _scalar(np.sum(d_B * (2 * ((v_B @ v_X - v_Y) @ v_X.T))))
+    """Return the differential of f with respect to B applied to the direction delta, of the shape of f."""
+    v_Y = _as(_arg(kw, "Y", "a matrix of shape q x n"), "Y", "matrix")
+    v_B = _as(_arg(kw, "B", "a matrix of shape q x p"), "B", "matrix")
+    v_X = _as(_arg(kw, "X", "a matrix of shape p x n"), "X", "matrix")
+    s_q = v_Y.shape[0]
+    s_n = v_Y.shape[1]
+    s_p = v_B.shape[1]
+    _expect("Y", v_Y, (s_q, s_n), "q x n")
+    _expect("B", v_B, (s_q, s_p), "q x p")
+    _expect("X", v_X, (s_p, s_n), "p x n")
+    d_B = _as(delta_B, "delta_B", "matrix")
+    _expect("delta_B", d_B, (s_q, s_p), "q x p")
+    return _out_scalar(np.sum(d_B * (2 * ((v_B @ v_X - v_Y) @ v_X.T))))

@@ -20,6 +20,9 @@ execs the module and, on random inputs that respect the declarations, checks
      module's own gradient(**vars) along delta (self-consistency);
   2. hessian(delta, **vars) against ref_hessian, when the case has one;
   3. gradient(**vars) against ref_derivative, when the case has one;
+  4. hessian_matrix(**vars) @ vec(delta) (columns stacked) against
+     hessian(delta, **vars), when the module has hessian_matrix (a vector
+     variable, or a matrix variable whose Hessian has a Kronecker form);
 
 relative error < 1e-6 each. The Hessian must have the variable's exact shape
 (vectors (n,), scalars floats). For a sym/spd variable delta is symmetric and
@@ -205,7 +208,10 @@ def run_mdiff_case(tool, case, draws, seed):
         return 'bad-module', 'no gradient()'
     rng = np.random.default_rng(seed)
     h = float(case.get('fd_step', H.FD_H))
+    hmat = ns.get('hessian_matrix') if callable(ns.get('hessian_matrix')) else ns.get('hessian_matrix_' + wrt)
     worst = {'fd': 0.0, 'ref': 0.0, 'grad': 0.0}
+    if callable(hmat):
+        worst['matrix'] = 0.0
     for _ in range(draws):
         vals = H.draw_case(case, decls, rng)
         kw = {k: H._copy(v) for k, v in vals.items()}
@@ -224,6 +230,15 @@ def run_mdiff_case(tool, case, draws, seed):
             if 'ref_hessian' in case:
                 ref = H.ref_eval(case['ref_hessian'], vals, decls, delta=D)
                 worst['ref'] = max(worst['ref'], compare(Hd, ref, wd))
+            if callable(hmat):
+                # The Hessian matrix acts on vec(delta), columns stacked
+                # (a vector's entries; a scalar itself), as the map does.
+                M = np.atleast_2d(np.asarray(H.with_timeout(lambda: hmat(**with_var(kw, wrt, X0)), TIMEOUT_S), dtype=float))
+                vd = np.asarray(D, dtype=float).reshape(-1, order='F')
+                if M.shape != (vd.size, vd.size):
+                    raise ValueError('shape of hessian_matrix %s, expected %s' % (M.shape, (vd.size, vd.size)))
+                got = (M @ vd).reshape(np.shape(X0), order='F') if np.ndim(X0) else float((M @ vd)[0])
+                worst['matrix'] = max(worst['matrix'], compare(got, Hd, wd))
             if 'ref_derivative' in case:
                 G = H.ref_eval(case['ref_derivative'], vals, decls)
                 worst['grad'] = max(worst['grad'], compare(g_at(X0), G, wd))
@@ -243,6 +258,8 @@ def run_mdiff_case(tool, case, draws, seed):
         detail += ' hessian-vs-ref %.1e' % worst['ref']
     if 'ref_derivative' in case:
         detail += ' gradient-vs-ref %.1e' % worst['grad']
+    if 'matrix' in worst:
+        detail += ' hessian_matrix-vs-hessian %.1e' % worst['matrix']
     ok = all(v < REL_TOL for v in worst.values())
     return ('pass' if ok else 'wrong'), detail
 
