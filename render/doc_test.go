@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -239,19 +240,25 @@ func TestWriteJSON(t *testing.T) {
 
 var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
-// TestColour checks that Colour styles the output whatever fatih/color's
-// global NoColor says, and that styling changes nothing but escapes.
+// ansiTheme is a coloured Theme for the tests: every piece in cyan.
+func ansiTheme() Theme {
+	c := func(a ...any) string { return "\x1b[36m" + fmt.Sprint(a...) + "\x1b[0m" }
+	return Theme{Var: c, Num: c, Op: c, Func: c, Delta: c, Label: c, Note: c, Good: c, Bad: c, Caret: c}
+}
+
+// TestColour checks that a coloured Theme styles the output and that
+// styling changes nothing but escapes.
 func TestColour(t *testing.T) {
 	c := docCases()[2] // mlp: temporaries, a note
 	var plain, coloured strings.Builder
 	if err := WriteText(&plain, c.r, TextOptions{Theme: Plain(), Width: 50}); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteText(&coloured, c.r, TextOptions{Theme: Colour(), Width: 50}); err != nil {
+	if err := WriteText(&coloured, c.r, TextOptions{Theme: ansiTheme(), Width: 50}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(coloured.String(), "\x1b[") {
-		t.Errorf("Colour() wrote no escape sequence:\n%s", coloured.String())
+		t.Errorf("a coloured theme wrote no escape sequence:\n%s", coloured.String())
 	}
 	if strings.Contains(plain.String(), "\x1b[") {
 		t.Errorf("Plain() wrote an escape sequence")
@@ -259,8 +266,8 @@ func TestColour(t *testing.T) {
 	if got := ansi.ReplaceAllString(coloured.String(), ""); got != plain.String() {
 		t.Errorf("colour changed the layout:\n%s\nwant\n%s", got, plain.String())
 	}
-	if got, want := Text(vA, Colour()), "\x1b[36mA\x1b[0m"; got != want {
-		t.Errorf("Text(A, Colour()) = %q, want %q", got, want)
+	if got, want := Text(vA, ansiTheme()), "\x1b[36mA\x1b[0m"; got != want {
+		t.Errorf("Text(A, ansiTheme()) = %q, want %q", got, want)
 	}
 	if got := Text(vA, Theme{}); got != "A" {
 		t.Errorf("Text(A, Theme{}) = %q, want %q", got, "A")

@@ -1,10 +1,6 @@
 package render
 
-import (
-	"fmt"
-
-	"github.com/fatih/color"
-)
+import "fmt"
 
 // Theme styles the parts of rendered text. Each field maps a piece of text
 // to its styled form; a nil field leaves the text unchanged, so the zero
@@ -24,34 +20,12 @@ type Theme struct {
 	Caret func(a ...any) string // the caret under an error (for the CLI)
 }
 
-// Plain returns the Theme that leaves every piece of text unchanged.
+// Plain returns the Theme that leaves every piece of text unchanged. A
+// coloured Theme is the caller's (the command builds one with ANSI codes),
+// so render, and the WebAssembly engine, need no terminal library.
 func Plain() Theme {
 	id := fmt.Sprint
 	return Theme{Var: id, Num: id, Op: id, Func: id, Delta: id, Label: id, Note: id, Good: id, Bad: id, Caret: id}
-}
-
-// Colour returns a Theme with ANSI colours. Colour is always on in the
-// returned Theme: each *color.Color has EnableColor called, so fatih/color's
-// global NoColor (computed from stdout) never overrides the caller's choice.
-// Whether to use it is the caller's decision (flags, NO_COLOR, isatty).
-func Colour() Theme {
-	c := func(attrs ...color.Attribute) func(a ...any) string {
-		col := color.New(attrs...)
-		col.EnableColor()
-		return col.SprintFunc()
-	}
-	return Theme{
-		Var:   c(color.FgCyan),
-		Num:   c(color.FgGreen),
-		Op:    c(color.Faint),
-		Func:  c(color.FgMagenta),
-		Delta: c(color.FgYellow, color.Bold),
-		Label: c(color.FgBlue, color.Bold),
-		Note:  c(color.Faint),
-		Good:  c(color.FgGreen, color.Bold),
-		Bad:   c(color.FgRed, color.Bold),
-		Caret: c(color.FgRed, color.Bold),
-	}
 }
 
 // style applies f to s, or returns s when f is nil.

@@ -123,7 +123,7 @@ func diffRun(args []string, opts *diffOptions, stdin io.Reader, stdout, stderr i
 	}
 	th := render.Plain()
 	if format == render.FormatText && colourWanted(stdout, opts.Color) {
-		th = render.Colour()
+		th = colourTheme()
 	}
 	topts := render.TextOptions{Theme: th, Width: terminalWidth(stdout), Name: opts.Name}
 	answer := func(s source) diffAnswer {
