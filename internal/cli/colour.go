@@ -29,4 +29,3 @@ func colourTheme() render.Theme {
 		Caret: c(color.FgRed, color.Bold),
 	}
 }
-
