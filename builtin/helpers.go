@@ -166,15 +166,3 @@ func softmax(a *mat.Dense) *mat.Dense {
 	out.Scale(1/mat.Sum(out), out)
 	return out
 }
-
-// vec stacks the columns of m into one column (column-major).
-func vec(m *mat.Dense) *mat.Dense {
-	r, c := m.Dims()
-	out := mat.NewDense(r*c, 1, nil)
-	for j := range c {
-		for i := range r {
-			out.Set(j*r+i, 0, m.At(i, j))
-		}
-	}
-	return out
-}

@@ -211,7 +211,7 @@ func init() {
 `}})
 
 	def(Vec, ast.Op{Name: "vec", Args: 1, Shape: ast.StackColumns, Linear: true,
-		Eval:  one(func(a *mat.Dense) (*mat.Dense, error) { return vec(a), nil }),
+		Eval:  one(func(a *mat.Dense) (*mat.Dense, error) { return dense.Vec(a), nil }),
 		Deriv: linear, Rule: "d vec(A) = vec(dA)",
 		// ⟨g, vec(Δ)⟩ = ⟨unvec(g), Δ⟩, with unvec(vec(H)) = H.
 		Adjoint: func(n, g *ast.Node, _ int) *ast.Node {

@@ -84,17 +84,6 @@ func Eval(n *ast.Node, env *Env) (m *mat.Dense, err error) {
 	if env == nil {
 		env = &Env{}
 	}
-	defer func() {
-		// Every operation checks its operands' sizes first; this only turns
-		// a gonum size panic that slipped through into an error.
-		if r := recover(); r != nil {
-			me, ok := r.(mat.Error)
-			if !ok {
-				panic(r)
-			}
-			m, err = nil, fmt.Errorf("numeric: %v", me)
-		}
-	}()
 	out, err := newEvaluator(env).value(n)
 	if err != nil {
 		return nil, err
@@ -123,6 +112,8 @@ func (ev *evaluator) value(n *ast.Node) (m *mat.Dense, err error) {
 		return m, nil
 	}
 	defer func() {
+		// Every operation checks its operands' sizes first; this only turns
+		// a gonum size panic that slipped through into an error.
 		if r := recover(); r != nil {
 			me, ok := r.(mat.Error)
 			if !ok {
@@ -676,13 +667,4 @@ func (ev *evaluator) broadcast(n *ast.Node, a *mat.Dense) (*mat.Dense, error) {
 
 // Vec stacks the columns of m into one column (column-major vec), as in
 // vec(A·X·B) = (Bᵀ ⊗ A)·vec(X).
-func Vec(m *mat.Dense) *mat.Dense {
-	r, c := m.Dims()
-	out := mat.NewDense(r*c, 1, nil)
-	for j := range c {
-		for i := range r {
-			out.Set(j*r+i, 0, m.At(i, j))
-		}
-	}
-	return out
-}
+func Vec(m *mat.Dense) *mat.Dense { return dense.Vec(m) }

@@ -49,3 +49,16 @@ func MaxAbs(a *mat.Dense) float64 {
 	}
 	return m
 }
+
+// Vec stacks the columns of m into one column (column-major vec), as in
+// vec(A·X·B) = (Bᵀ ⊗ A)·vec(X).
+func Vec(m *mat.Dense) *mat.Dense {
+	r, c := m.Dims()
+	out := mat.NewDense(r*c, 1, nil)
+	for j := range c {
+		for i := range r {
+			out.Set(j*r+i, 0, m.At(i, j))
+		}
+	}
+	return out
+}
