@@ -140,8 +140,9 @@ func (c *checker) defaultOnes() {
 // source. A name that lowering dropped (X in X^0) is not among them.
 func (c *checker) rootVars(root *Node) []*Node {
 	var vs []*Node
+	names := VarNames(root)
 	for _, v := range c.vars {
-		if root.DependsOn(v.Name) {
+		if names[v.Name] {
 			vs = append(vs, v)
 		}
 	}

@@ -1,10 +1,10 @@
 package ast
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/big"
 	"runtime"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -77,7 +77,6 @@ type Node struct {
 	Args  []*Node
 
 	id       uint64
-	vars     []string // sorted names of the variables the node depends on
 	hasDelta bool
 }
 
@@ -87,17 +86,65 @@ func (n *Node) ID() uint64 { return n.id }
 // IsScalar reports whether the node is 1×1.
 func (n *Node) IsScalar() bool { return n.Shape.IsScalar() }
 
-// Vars returns the sorted names of the variables n depends on. The slice is shared: do not modify it.
-func (n *Node) Vars() []string { return n.vars }
+// DependsOn reports whether the variable name occurs in n. It walks n's
+// DAG once; a pass that asks of many nodes uses a Dependence instead.
+func (n *Node) DependsOn(name string) bool { return NewDependence(name).Of(n) }
 
-// DependsOn reports whether the variable name occurs in n.
-func (n *Node) DependsOn(name string) bool {
-	for _, v := range n.vars {
-		if v == name {
-			return true
+// Dependence answers, for one variable, whether nodes mention it. It
+// memoises over the DAG, so asking of every node of an expression costs
+// one visit per distinct node. It belongs to one call (not safe for
+// concurrent use).
+type Dependence struct {
+	name string
+	memo map[*Node]bool
+}
+
+// NewDependence returns the dependence on the variable name.
+func NewDependence(name string) *Dependence {
+	return &Dependence{name: name, memo: map[*Node]bool{}}
+}
+
+// Of reports whether the variable occurs in n.
+func (d *Dependence) Of(n *Node) bool {
+	if n.Kind == KVar {
+		return n.Name == d.name
+	}
+	if len(n.Args) == 0 {
+		return false
+	}
+	if r, ok := d.memo[n]; ok {
+		return r
+	}
+	r := false
+	for _, a := range n.Args {
+		if d.Of(a) {
+			r = true
+			break
 		}
 	}
-	return false
+	d.memo[n] = r
+	return r
+}
+
+// VarNames is the set of the variables that occur in n, in one walk.
+func VarNames(n *Node) map[string]bool {
+	names := map[string]bool{}
+	seen := map[*Node]bool{}
+	var walk func(n *Node)
+	walk = func(n *Node) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		if n.Kind == KVar {
+			names[n.Name] = true
+		}
+		for _, a := range n.Args {
+			walk(a)
+		}
+	}
+	walk(n)
+	return names
 }
 
 // HasDelta reports whether a direction Δ occurs in n.
@@ -221,12 +268,14 @@ func make_(kind Kind, shape Shape, name string, props Props, num *big.Rat, k int
 
 // makeOp is make_ for a node that carries an operation (KCall).
 func makeOp(op *Op, kind Kind, shape Shape, name string, props Props, num *big.Rat, k int, args ...*Node) *Node {
-	var sb strings.Builder
+	// The operands' ids as varints: a self-delimiting encoding, so
+	// distinct lists of ids give distinct strings.
+	var buf [4 * binary.MaxVarintLen64]byte
+	ids := buf[:0]
 	for _, a := range args {
-		sb.WriteString(strconv.FormatUint(a.id, 36))
-		sb.WriteByte(',')
+		ids = binary.AppendUvarint(ids, a.id)
 	}
-	key := internKey{kind: kind, op: op, shape: shape, name: name, props: props, k: k, args: sb.String()}
+	key := internKey{kind: kind, op: op, shape: shape, name: name, props: props, k: k, args: string(ids)}
 	if num != nil {
 		key.num = num.RatString()
 	}
@@ -239,76 +288,15 @@ func makeOp(op *Op, kind Kind, shape Shape, name string, props Props, num *big.R
 	}
 	intern.next++
 	n := &Node{Kind: kind, Shape: shape, Name: name, Op: op, Props: props, Num: num, K: k, Args: append([]*Node(nil), args...), id: intern.next}
-	switch kind {
-	case KVar:
-		n.vars = []string{name}
-	case KDelta:
+	if kind == KDelta {
 		n.hasDelta = true
 	}
 	for _, a := range args {
 		n.hasDelta = n.hasDelta || a.hasDelta
 	}
-	n.vars = unionNames(n.vars, args)
 	intern.m[key] = weak.Make(n)
 	runtime.AddCleanup(n, forget, key)
 	return n
-}
-
-// unionNames returns the sorted union of own and the names of args. Two
-// lists merge in linear time; more are gathered and sorted, so a node of n
-// arguments costs O(V log V) in the V names, not n·V.
-func unionNames(own []string, args []*Node) []string {
-	var lists [][]string
-	total := len(own)
-	if len(own) > 0 {
-		lists = append(lists, own)
-	}
-	for _, a := range args {
-		if len(a.vars) > 0 {
-			lists = append(lists, a.vars)
-			total += len(a.vars)
-		}
-	}
-	switch len(lists) {
-	case 0:
-		return nil
-	case 1:
-		return lists[0]
-	case 2:
-		return mergeNames(lists[0], lists[1])
-	}
-	all := make([]string, 0, total)
-	for _, l := range lists {
-		all = append(all, l...)
-	}
-	slices.Sort(all)
-	return slices.Compact(all)
-}
-
-func mergeNames(a, b []string) []string {
-	if len(b) == 0 {
-		return a
-	}
-	if len(a) == 0 {
-		return b
-	}
-	out := make([]string, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		switch {
-		case j == len(b) || (i < len(a) && a[i] < b[j]):
-			out = append(out, a[i])
-			i++
-		case i == len(a) || b[j] < a[i]:
-			out = append(out, b[j])
-			j++
-		default:
-			out = append(out, a[i])
-			i++
-			j++
-		}
-	}
-	return out
 }
 
 // ShapeError reports an internal misuse of a constructor: a bug, not bad input.

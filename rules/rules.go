@@ -40,7 +40,7 @@ type Recorder func(rule string, lhs, rhs *ast.Node)
 // simplified. A subexpression free of wrt has differential 0; each shared node
 // is differentiated once. rec may be nil.
 func Differential(f, wrt *ast.Node, rec Recorder) (*ast.Node, error) {
-	d := &differ{wrt: wrt.Name, delta: ast.Delta(wrt.Name, wrt.Shape), memo: map[*ast.Node]*ast.Node{}, rec: rec}
+	d := &differ{wrt: wrt.Name, deps: ast.NewDependence(wrt.Name), delta: ast.Delta(wrt.Name, wrt.Shape), memo: map[*ast.Node]*ast.Node{}, rec: rec}
 	df, err := d.d(f)
 	if err != nil {
 		return nil, err
@@ -53,6 +53,7 @@ func Differential(f, wrt *ast.Node, rec Recorder) (*ast.Node, error) {
 
 type differ struct {
 	wrt   string
+	deps  *ast.Dependence // on wrt
 	delta *ast.Node
 	memo  map[*ast.Node]*ast.Node
 	rec   Recorder
@@ -60,7 +61,7 @@ type differ struct {
 
 // d returns the differential of n, or nil when it is zero.
 func (d *differ) d(n *ast.Node) (*ast.Node, error) {
-	if !n.DependsOn(d.wrt) {
+	if !d.deps.Of(n) {
 		return nil, nil
 	}
 	if r, ok := d.memo[n]; ok {

@@ -55,26 +55,38 @@ func (sf *Simplifier) addCollect(n *ast.Node) *ast.Node {
 	case 1:
 		return terms[0]
 	}
-	slices.SortStableFunc(terms, func(a, b *ast.Node) int {
-		if sa, sb := negative(a), negative(b); sa != sb {
-			if sa {
+	// Each term's sign and body, computed once: split builds a node.
+	type key struct {
+		term *ast.Node
+		neg  bool
+		body *ast.Node
+	}
+	keys := make([]key, len(terms))
+	for i, t := range terms {
+		_, body := split(t)
+		keys[i] = key{t, negative(t), body}
+	}
+	slices.SortStableFunc(keys, func(a, b key) int {
+		if a.neg != b.neg {
+			if a.neg {
 				return 1
 			}
 			return -1
 		}
-		_, ba := split(a)
-		_, bb := split(b)
-		if ba == nil || bb == nil {
-			if ba == bb {
+		if a.body == nil || b.body == nil {
+			if a.body == b.body {
 				return 0
 			}
-			if ba == nil {
+			if a.body == nil {
 				return -1
 			}
 			return 1
 		}
-		return ast.Compare(ba, bb)
+		return ast.Compare(a.body, b.body)
 	})
+	for i, k := range keys {
+		terms[i] = k.term
+	}
 	return ast.Add(terms...)
 }
 
@@ -116,10 +128,7 @@ func (sf *Simplifier) canonicalSign(terms []*ast.Node) *ast.Node {
 }
 
 // negative reports whether a term has a negative coefficient.
-func negative(t *ast.Node) bool {
-	c, _ := split(t)
-	return c.Sign() < 0
-}
+func negative(t *ast.Node) bool { return coefficient(t).Sign() < 0 }
 
 // commonCoefficient pulls out a coefficient shared by every term: all equal
 // in absolute value (≠ 1), or all negative.

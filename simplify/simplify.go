@@ -239,6 +239,23 @@ func split(n *ast.Node) (*big.Rat, *ast.Node) {
 	return one(), n
 }
 
+// coefficient is the coefficient split returns, without building the body.
+func coefficient(n *ast.Node) *big.Rat {
+	switch n.Kind {
+	case ast.KNum:
+		return n.Num
+	case ast.KBroadcast:
+		if a := n.Args[0]; a.Kind == ast.KNum && !a.IsNum(1) {
+			return a.Num
+		}
+	case ast.KMul:
+		if c := n.Args[0]; c.Kind == ast.KNum {
+			return c.Num
+		}
+	}
+	return one()
+}
+
 // scaled builds c·body (body nil means the number c itself), canonical.
 func (sf *Simplifier) scaled(c *big.Rat, body *ast.Node, s ast.Shape) *ast.Node {
 	switch {
