@@ -223,6 +223,20 @@ func TestVerifyNeverAgreesOnNothing(t *testing.T) {
 	}
 }
 
+// TestVerifyAvoidsFastOscillation: where a periodic function of the
+// variable has a huge argument, finite differences span its periods; the
+// check redraws there instead of failing a right answer (TestRefusalRate,
+// seed 3, found cos(softplus(2·M1·exp(v2))⁻¹) failing at seed 4307, where
+// softplus is 10⁻⁶).
+func TestVerifyAvoidsFastOscillation(t *testing.T) {
+	for _, seed := range []uint64{4307, 1, 2, 3} {
+		res, err := Derive("cos(softplus(((M1 + M1))*(exp(v2))).^-1)", Options{Wrt: []string{"M1"}, Let: []string{"M1: 1 x p; v2: p"}, Hessian: true, Seed: seed})
+		if err != nil || res.Check == nil || !res.Check.OK {
+			t.Errorf("seed %d: %v", seed, err)
+		}
+	}
+}
+
 // TestVerifyChoosesSizes: expressions that are singular at the default
 // sizes (3, 4, … in sorted order of name) are checked at sizes where they
 // are well conditioned, and a failure says how conditioned they were.

@@ -103,10 +103,14 @@ type Op struct {
 	// SaturatesLikeSoftmax: the derivative is lost where the largest entry
 	// of softmax of the operand is within 10⁻⁹ of 1. RangeChecked: f under-
 	// or overflows for large arguments (exp), and such draws are rejected.
+	// Oscillation, for a periodic f (sin, cos, tan), is the largest |x| at
+	// which finite differences can follow it: beyond, a small relative
+	// change of the inputs spans many periods; zero: none.
 	Saturation           float64
 	SaturatesBothWays    bool
 	SaturatesLikeSoftmax bool
 	RangeChecked         bool
+	Oscillation          float64
 
 	Print Spelling
 

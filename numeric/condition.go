@@ -59,12 +59,18 @@ type RejectedDraw struct {
 	// Saturated is set for tanh, sigmoid, softmax or logsumexp (Node)
 	// saturated at the entry At.
 	Saturated bool
-	kind      error
+	// Oscillating is set for sin, cos or tan (Node) whose argument has the
+	// entry At, beyond the function's Oscillation bound.
+	Oscillating bool
+	kind        error
 }
 
 func (e *RejectedDraw) Error() string {
 	if e.Saturated {
 		return fmt.Sprintf("numeric: %s is saturated at an entry %g: its derivative keeps fewer than seven digits: %v", describe(e.Node), e.At, e.kind)
+	}
+	if e.Oscillating {
+		return fmt.Sprintf("numeric: %s has an argument %g, where it oscillates faster than finite differences resolve: %v", describe(e.Node), e.At, e.kind)
 	}
 	if e.kind == ErrOutOfRange {
 		return fmt.Sprintf("numeric: %s is %g at an entry %g: %v", describe(e.Node), e.Value, e.At, e.kind)
@@ -116,6 +122,8 @@ func screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
 				}
 			case dep[n] && n.Kind == ast.KCall && (n.Op.Saturation > 0 || n.Op.SaturatesLikeSoftmax):
 				err = unsaturated(n, ev)
+			case dep[n] && n.Kind == ast.KCall && n.Op.Oscillation > 0:
+				err = slowEnough(n, ev)
 			case n.Kind == ast.KPow:
 				err = powInRange(n, ev)
 			case n.Kind == ast.KCall && n.Op.RangeChecked:
@@ -218,6 +226,26 @@ func unsaturated(n *ast.Node, ev *evaluator) error {
 	}
 	if 1-largest < minSlope {
 		return &RejectedDraw{Node: n, Saturated: true, At: at, kind: ErrIllConditioned}
+	}
+	return nil
+}
+
+// slowEnough rejects a draw where a periodic function of the variable
+// (sin, cos, tan) has an argument beyond its Oscillation bound: there finite
+// differences at a step of the inputs' scale span whole periods, so they
+// estimate noise (cos(1/softplus(x)) at x = −14 has an argument of 10⁶).
+func slowEnough(n *ast.Node, ev *evaluator) error {
+	a, err := ev.value(n.Args[0])
+	if err != nil {
+		return err
+	}
+	r, c := a.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			if x := a.At(i, j); math.Abs(x) > n.Op.Oscillation {
+				return &RejectedDraw{Node: n, Oscillating: true, At: x, kind: ErrIllConditioned}
+			}
+		}
 	}
 	return nil
 }

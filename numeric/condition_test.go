@@ -74,6 +74,18 @@ func TestScreen(t *testing.T) {
 	if _, err := screen([]*ast.Node{builtin.Tanh.Of(X), builtin.Softmax.Of(x)}, X, env); err != nil {
 		t.Errorf("tanh(X), softmax(x): %v", err)
 	}
+	// A periodic function of the variable at a huge argument: finite
+	// differences would span periods.
+	for _, op := range []*ast.Op{builtin.Sin, builtin.Cos, builtin.Tan} {
+		fast := op.Of(ast.Mul(ast.Int(1e6), X))
+		var rd *RejectedDraw
+		if _, err := screen([]*ast.Node{builtin.Sum.Of(fast)}, X, env); !errors.As(err, &rd) || !rd.Oscillating {
+			t.Errorf("%s(10⁶·X): %v, want an oscillation", op.Name, err)
+		}
+		if _, err := screen([]*ast.Node{builtin.Sum.Of(op.Of(X))}, X, env); err != nil {
+			t.Errorf("%s(X): %v", op.Name, err)
+		}
+	}
 }
 
 // TestEvalUnc: the estimated rounding error of a value follows what
