@@ -361,6 +361,10 @@ const perturbSeed = 0x636f6e64 // "cond"
 // 10⁻¹⁰·‖n‖ at κ = 10³ — an overestimate, which only makes a check redraw
 // more. Multiplicative perturbations keep the declarations — zeros, signs,
 // symmetry, definiteness —; values that are all integers are left alone.
+// The perturbed evaluations also jitter every computed value by a few
+// units of rounding (Env.jitter), independently in the two: a rounding
+// that perturbing the inputs cannot reach — 1 + x⁶ at x = 10⁻³ is 1
+// exactly, at every nearby x — still shows in the difference.
 func evalUnc(n *ast.Node, env *Env, what string) (*mat.Dense, float64, error) {
 	v, err := evalFinite(n, env, what)
 	if err != nil {
@@ -372,7 +376,7 @@ func evalUnc(n *ast.Node, env *Env, what string) (*mat.Dense, float64, error) {
 		vals, deltas := perturbAll(rng, env.Vals), perturbAll(rng, env.Deltas)
 		var sum mat.Dense
 		for _, sign := range []float64{1, -1} {
-			pe := &Env{Sizes: env.Sizes, Vals: signed(vals, env.Vals, sign), Deltas: signed(deltas, env.Deltas, sign), Funcs: env.Funcs}
+			pe := &Env{Sizes: env.Sizes, Vals: signed(vals, env.Vals, sign), Deltas: signed(deltas, env.Deltas, sign), Funcs: env.Funcs, jitter: rng}
 			w, err := Eval(n, pe)
 			if err != nil || !Finite(w) {
 				// Finite at X but not 10⁻⁸ away: on the edge of the

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 
@@ -29,7 +30,16 @@ type Env struct {
 	Deltas map[string]*mat.Dense
 	// Funcs holds the generic (declared) functions by name.
 	Funcs map[string]Func
+	// jitter, when set, multiplies every entry of every computed value
+	// (not the inputs) by 1 + jitterRel·R, R uniform in [−1, 1]: rounding
+	// errors made visible, for evalUnc (see there).
+	jitter *rand.Rand
 }
+
+// jitterRel is the relative size of the jitter of computed values: four
+// units of rounding, about what one operation of a matrix product or sum
+// of a few terms can lose.
+const jitterRel = 4 * eps
 
 // withVal returns a shallow copy of env in which the variable name has the
 // value v. env itself is not modified.
@@ -308,6 +318,10 @@ func (ev *evaluator) evalNode(n *ast.Node) error {
 	}
 	if vr, vc := v.Dims(); vr != r || vc != c {
 		return fmt.Errorf("numeric: %s: value is %d×%d, want %d×%d", describe(n), vr, vc, r, c)
+	}
+	if ev.env.jitter != nil && len(n.Args) > 0 {
+		rng := ev.env.jitter
+		v = dense.Map(v, func(x float64) float64 { return x * (1 + jitterRel*(2*rng.Float64()-1)) })
 	}
 	ev.memo[n] = v
 	return nil

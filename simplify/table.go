@@ -138,7 +138,19 @@ func rows() []rule {
 		{name: "mul-merge-matpow"},  // A·A² = A³
 		{name: "mul-orient-scalar"}, // a 1×1 chain or its transpose, whichever reads aᵀ·Δ
 
+		{name: "hadamard-scalar", kind: ast.KHadamard, apply: func(sf *Simplifier, n *ast.Node) *ast.Node { // s ⊙ t = s·t for scalars
+			if !n.IsScalar() {
+				return nil
+			}
+			return sf.simplify(ast.Mul(n.Args...))
+		}},
 		{name: "hadamard-canonical", kind: ast.KHadamard, apply: (*Simplifier).simplifyHadamard},
+		{name: "div-scalar", kind: ast.KDiv, apply: func(sf *Simplifier, n *ast.Node) *ast.Node { // s ⊘ t = s·t⁻¹ for scalars
+			if !n.IsScalar() {
+				return nil
+			}
+			return sf.simplify(ast.Mul(n.Args[0], ast.Pow(n.Args[1], ast.Int(-1))))
+		}},
 		{name: "div-canonical", kind: ast.KDiv, apply: (*Simplifier).simplifyDiv},
 		{name: "transpose-push", kind: ast.KTranspose, apply: func(sf *Simplifier, n *ast.Node) *ast.Node { return sf.transpose(n.Args[0]) }},
 		{name: "inverse-diag", kind: ast.KInverse, apply: func(_ *Simplifier, n *ast.Node) *ast.Node { // diag(x)⁻¹ = diag(1 ⊘ x)
