@@ -223,16 +223,27 @@ func TestVerifyNeverAgreesOnNothing(t *testing.T) {
 	}
 }
 
-// TestVerifyAvoidsFastOscillation: where a periodic function of the
-// variable has a huge argument, finite differences span its periods; the
-// check redraws there instead of failing a right answer (TestRefusalRate,
-// seed 3, found cos(softplus(2·M1·exp(v2))⁻¹) failing at seed 4307, where
-// softplus is 10⁻⁶).
-func TestVerifyAvoidsFastOscillation(t *testing.T) {
-	for _, seed := range []uint64{4307, 1, 2, 3} {
-		res, err := Derive("cos(softplus(((M1 + M1))*(exp(v2))).^-1)", Options{Wrt: []string{"M1"}, Let: []string{"M1: 1 x p; v2: p"}, Hessian: true, Seed: seed})
-		if err != nil || res.Check == nil || !res.Check.OK {
-			t.Errorf("seed %d: %v", seed, err)
+// TestVerifyFormerlyRefused: right answers that TestRefusalRate found the
+// check refusing, each at the seed that refused it (and a few more):
+//   - a periodic function of the variable at a huge argument, where finite
+//     differences span its periods: the check redraws there
+//     (cos(softplus(2·M1·exp(v2))⁻¹) at softplus = 10⁻⁶);
+//   - a rounding that perturbing the inputs cannot reach: 1 + s1⁶ is 1
+//     exactly near s1 = 10⁻³, so f's finite differences are 0 while the
+//     gradient is 6·s1⁵; the rounding estimate jitters computed values.
+func TestVerifyFormerlyRefused(t *testing.T) {
+	for _, c := range []struct {
+		src, let, wrt string
+		seed          uint64
+	}{
+		{"cos(softplus(((M1 + M1))*(exp(v2))).^-1)", "M1: 1 x p; v2: p", "M1", 4307},
+		{"log((((s1).^3).^2 + 1))", "s1: scalar", "s1", 4411},
+	} {
+		for _, seed := range []uint64{c.seed, 1, 2, 3} {
+			res, err := Derive(c.src, Options{Wrt: []string{c.wrt}, Let: []string{c.let}, Hessian: true, Seed: seed})
+			if err != nil || res.Check == nil || !res.Check.OK {
+				t.Errorf("%s (seed %d): %v", c.src, seed, err)
+			}
 		}
 	}
 }
