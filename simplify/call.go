@@ -307,6 +307,14 @@ func diagmatOnes(_ *Simplifier, n *ast.Node) *ast.Node {
 	return nil
 }
 
+// diag(diag(A)) = I ⊙ A: the diagonal part of A, in three symbols for seven
+func diagmatDiag(sf *Simplifier, n *ast.Node) *ast.Node {
+	if a := n.Args[0]; a.Is(builtin.DiagVec) {
+		return sf.simplify(ast.Hadamard(ast.Identity(n.Shape.Rows), a.Args[0]))
+	}
+	return nil
+}
+
 // s ⊗ B = B ⊗ s = s·B for a scalar s
 func kronScalar(sf *Simplifier, n *ast.Node) *ast.Node {
 	a, b := n.Args[0], n.Args[1]

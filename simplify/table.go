@@ -114,6 +114,7 @@ func rows() []rule {
 		{name: "diag-identity", op: builtin.DiagVec, apply: diagIdentity},
 		{name: "diag-outer", op: builtin.DiagVec, apply: diagOuter},
 		{name: "diagmat-ones", op: builtin.DiagMat, apply: diagmatOnes},
+		{name: "diagmat-diag", op: builtin.DiagMat, apply: diagmatDiag},
 		{name: "kron-scalar", op: builtin.Kron, apply: kronScalar},
 
 		// Sums (algebra.go): the first row collects and orders the terms, the
