@@ -230,7 +230,9 @@ func TestVerifyNeverAgreesOnNothing(t *testing.T) {
 //     (cos(softplus(2·M1·exp(v2))⁻¹) at softplus = 10⁻⁶);
 //   - a rounding that perturbing the inputs cannot reach: 1 + s1⁶ is 1
 //     exactly near s1 = 10⁻³, so f's finite differences are 0 while the
-//     gradient is 6·s1⁵; the rounding estimate jitters computed values.
+//     gradient is 6·s1⁵; the rounding estimate jitters computed values;
+//   - a function saturated at every usual draw: tanh(e³ − s2 − s1) needs
+//     s1 + s2 near 20; the check then draws from a wider domain.
 func TestVerifyFormerlyRefused(t *testing.T) {
 	for _, c := range []struct {
 		src, let, wrt string
@@ -238,6 +240,7 @@ func TestVerifyFormerlyRefused(t *testing.T) {
 	}{
 		{"cos(softplus(((M1 + M1))*(exp(v2))).^-1)", "M1: 1 x p; v2: p", "M1", 4307},
 		{"log((((s1).^3).^2 + 1))", "s1: scalar", "s1", 4411},
+		{"((s1).^2 .* tanh((exp(3) - (s2 + s1))))", "s1: scalar; s2: scalar", "s2", 2975},
 	} {
 		for _, seed := range []uint64{c.seed, 1, 2, 3} {
 			res, err := Derive(c.src, Options{Wrt: []string{c.wrt}, Let: []string{c.let}, Hessian: true, Seed: seed})

@@ -26,6 +26,11 @@ const (
 	// maxAttempts bounds the draws tried for each comparison when inputs
 	// have to be redrawn.
 	maxAttempts = 20
+	// wideAttempts more draws are made on domainWide when the last of the
+	// maxAttempts was rejected for a saturated function: a draw there is
+	// screened before the comparison, so a saturated one costs one
+	// evaluation.
+	wideAttempts = 30
 	// noiseFactor bounds the rounding error of an extrapolated estimate as
 	// noiseFactor·ε·‖f‖/h: about 4 from the stencil weights times 16 for the
 	// rounding error in evaluating f itself.
@@ -394,7 +399,8 @@ func run(prog *ast.Program, opts Options, exprs []*ast.Node, wrt *ast.Node, t tr
 		var lastEnv *Env
 		done := false
 		zeros := 0 // draws where both sides were zero up to rounding
-		for attempt := 0; attempt < maxAttempts && !done; attempt++ {
+		attempt := 0
+		for ; !done && (attempt < maxAttempts || attempt < maxAttempts+wideAttempts && saturated(last)); attempt++ {
 			dom := domainFor(attempt)
 			if opts.Gentle && dom == domainAny {
 				dom = domainGentle
@@ -455,7 +461,7 @@ func run(prog *ast.Program, opts Options, exprs []*ast.Node, wrt *ast.Node, t tr
 		}
 		if !done {
 			rep.OK = false
-			return rep, &NoDrawError{Attempts: maxAttempts, Compared: rep.Draws, Last: last}
+			return rep, &NoDrawError{Attempts: attempt, Compared: rep.Draws, Last: last}
 		}
 	}
 	return rep, nil
@@ -538,10 +544,20 @@ func allZero(m *mat.Dense) bool {
 	return true
 }
 
-// domainFor is the domain of the attempt-th draw: a third of the attempts
-// each on N(0, 1), on positive entries, and on entries in (0, 1).
+// domainFor is the domain of the attempt-th draw: a third of the first
+// maxAttempts each on N(0, 1), on positive entries, and on entries in
+// (0, 1); the wide domain after them.
 func domainFor(attempt int) domain {
+	if attempt >= maxAttempts {
+		return domainWide
+	}
 	return domain(attempt * 3 / maxAttempts)
+}
+
+// saturated reports whether err rejected a draw for a saturated function.
+func saturated(err error) bool {
+	var rd *RejectedDraw
+	return errors.As(err, &rd) && rd.Saturated
 }
 
 // direction draws a direction for wrt in env.

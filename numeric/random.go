@@ -69,11 +69,18 @@ func RandomEnv(rng *rand.Rand, prog *ast.Program, sizes map[ast.Dim]int) *Env {
 type domain int
 
 const (
-	domainAny      domain = iota // N(0, 1)
-	domainPositive               // uniform in [0.5, 2], as for pos
-	domainUnit                   // uniform in [0.1, 0.9]
-	domainGentle                 // I + 0.05·N(0, 1) for a square matrix, 0.5·N(0, 1) otherwise
+	domainAny          domain = iota // N(0, 1)
+	domainPositive                   // uniform in [0.5, 2], as for pos
+	domainUnit                       // uniform in [0.1, 0.9]
+	domainGentle                     // I + 0.05·N(0, 1) for a square matrix, 0.5·N(0, 1) otherwise
+	domainWide                       // 20·N(0, 1); uniform in [0.5, 40] for pos
+	domainWidePositive               // uniform in [0.5, 40]
 )
+
+// wideScale is the spread of domainWide: a check draws there when every
+// usual draw saturated a function, as tanh(20 − a − b) does for a and b
+// of size 1.
+const wideScale = 20
 
 // randomEnv is RandomEnv over prog and further expressions (a derivative
 // that mentions g′ or a variable prog.Root does not).
@@ -193,6 +200,9 @@ func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
 	if p&ast.Positive != 0 && (dom == domainAny || dom == domainGentle) {
 		dom = domainPositive
 	}
+	if p&ast.Positive != 0 && dom == domainWide {
+		dom = domainWidePositive
+	}
 	m := mat.NewDense(r, c, nil)
 	switch {
 	case p&ast.Integer != 0:
@@ -236,6 +246,10 @@ func fill(m *mat.Dense, rng *rand.Rand, dom domain) {
 				m.Set(i, j, 0.5+1.5*rng.Float64())
 			case domainUnit:
 				m.Set(i, j, 0.1+0.8*rng.Float64())
+			case domainWide:
+				m.Set(i, j, wideScale*rng.NormFloat64())
+			case domainWidePositive:
+				m.Set(i, j, 0.5+(2*wideScale-0.5)*rng.Float64())
 			case domainGentle:
 				v := rng.NormFloat64()
 				switch {
