@@ -307,10 +307,38 @@ func diagmatOnes(_ *Simplifier, n *ast.Node) *ast.Node {
 	return nil
 }
 
-// diag(diag(A)) = I ⊙ A: the diagonal part of A, in three symbols for seven
+// diag(diag(A)) = I ⊙ A: the diagonal part of A, in three symbols for
+// seven; A itself when A is diagonal. diag(diag(A) + diag(B) + …) is the sum
+// of the diagonal parts: diag(diag(S) + diag(D⁻¹)) = I ⊙ S + D⁻¹, and
+// diag(diag(A) ⊙ diag(B)) their product.
 func diagmatDiag(sf *Simplifier, n *ast.Node) *ast.Node {
-	if a := n.Args[0]; a.Is(builtin.DiagVec) {
-		return sf.simplify(ast.Hadamard(ast.Identity(n.Shape.Rows), a.Args[0]))
+	part := func(a *ast.Node) *ast.Node {
+		if a.IsDiagonal() {
+			return a
+		}
+		return ast.Hadamard(ast.Identity(n.Shape.Rows), a)
+	}
+	switch a := n.Args[0]; {
+	case a.Is(builtin.DiagVec):
+		return sf.simplify(part(a.Args[0]))
+	case a.Kind == ast.KAdd:
+		terms := make([]*ast.Node, len(a.Args))
+		for i, t := range a.Args {
+			if !t.Is(builtin.DiagVec) {
+				return nil
+			}
+			terms[i] = part(t.Args[0])
+		}
+		return sf.simplify(ast.Add(terms...))
+	case a.Kind == ast.KHadamard: // diag(diag(A) ⊙ diag(D)) = (I ⊙ A)·D
+		factors := make([]*ast.Node, len(a.Args))
+		for i, t := range a.Args {
+			if !t.Is(builtin.DiagVec) {
+				return nil
+			}
+			factors[i] = part(t.Args[0])
+		}
+		return sf.simplify(ast.Mul(factors...))
 	}
 	return nil
 }
