@@ -28,7 +28,8 @@ import (
 type Simplifier struct {
 	memo struct {
 		sync.Mutex
-		m map[*ast.Node]*ast.Node
+		m          map[*ast.Node]*ast.Node
+		transposed map[*ast.Node]*ast.Node // a ↦ the canonical aᵀ (see transpose)
 	}
 	expanding bool // expandIfSmaller is inside its own trial
 
@@ -49,6 +50,7 @@ const DefaultBudget = 200000
 func New() *Simplifier {
 	sf := &Simplifier{budget: DefaultBudget, fired: map[string]int{}}
 	sf.memo.m = map[*ast.Node]*ast.Node{}
+	sf.memo.transposed = map[*ast.Node]*ast.Node{}
 	return sf
 }
 

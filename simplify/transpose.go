@@ -12,6 +12,17 @@ import (
 // (see pullTranspose).
 // The operand a is canonical; the result is too.
 func (sf *Simplifier) transpose(a *ast.Node) *ast.Node {
+	if t, ok := sf.memo.transposed[a]; ok {
+		return t
+	}
+	t := sf.transpose1(a)
+	sf.memo.transposed[a] = t
+	return t
+}
+
+// transpose1 is transpose without its memo: the transposes of a sum's
+// terms and a product's factors recur across the terms of a gradient.
+func (sf *Simplifier) transpose1(a *ast.Node) *ast.Node {
 	if a.IsScalar() || a.IsSymmetric() && a.Kind != ast.KMul && a.Kind != ast.KAdd {
 		return a
 	}
