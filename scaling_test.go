@@ -9,6 +9,7 @@ import (
 
 	"github.com/mdiff/mdiff"
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/numeric"
 	"github.com/mdiff/mdiff/render"
 )
 
@@ -159,5 +160,29 @@ func BenchmarkWide(b *testing.B) {
 			}
 			b.ReportMetric(float64(answerSize(b, res)), "ascii-bytes")
 		})
+	}
+}
+
+// TestDeepCheckCompares: the gradient of a deep tanh network wrt its first
+// layer vanishes at random N(0, 1) weights, so draws there compare two
+// zeros; the check then draws near-identity weights, where it does not
+// vanish, and so tells a wrong gradient (twice the right one) from the
+// right one.
+func TestDeepCheckCompares(t *testing.T) {
+	c := deepFamily("mlp", 128)
+	res, err := mdiff.Derive(c.src, mdiff.Options{Wrt: []string{c.wrt}, Let: []string{c.let}, NoCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := res.Derivatives[0]
+	for seed := uint64(1); seed <= 3; seed++ {
+		rep, err := numeric.CheckGradient(res.F, d.Gradient, d.Wrt, res.Program, numeric.Options{Seed: seed})
+		if err != nil || !rep.OK || rep.Draws < 3 {
+			t.Errorf("seed %d: the right gradient: %+v, %v", seed, rep, err)
+		}
+		bad, err := numeric.CheckGradient(res.F, ast.Mul(ast.Int(2), d.Gradient), d.Wrt, res.Program, numeric.Options{Seed: seed})
+		if err != nil || bad.OK {
+			t.Errorf("seed %d: twice the gradient passed: %+v, %v", seed, bad, err)
+		}
 	}
 }

@@ -320,11 +320,25 @@ func (ev *evaluator) evalNode(n *ast.Node) error {
 		return fmt.Errorf("numeric: %s: value is %d×%d, want %d×%d", describe(n), vr, vc, r, c)
 	}
 	if ev.env.jitter != nil && len(n.Args) > 0 {
-		rng := ev.env.jitter
-		v = dense.Map(v, func(x float64) float64 { return x * (1 + jitterRel*(2*rng.Float64()-1)) })
+		v = jittered(v, ev.env.jitter)
 	}
 	ev.memo[n] = v
 	return nil
+}
+
+// jittered returns a copy of v with every entry multiplied by
+// 1 + jitterRel·R, R uniform in [−1, 1] (see Env.jitter), in row-major order.
+func jittered(v *mat.Dense, rng *rand.Rand) *mat.Dense {
+	r, c := v.Dims()
+	raw := v.RawMatrix()
+	out := make([]float64, r*c)
+	for i := 0; i < r; i++ {
+		row := raw.Data[i*raw.Stride : i*raw.Stride+c]
+		for j, x := range row {
+			out[i*c+j] = x * (1 + jitterRel*(2*rng.Float64()-1))
+		}
+	}
+	return mat.NewDense(r, c, out)
 }
 
 // op computes the value of n from the values of its operands.
