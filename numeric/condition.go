@@ -123,7 +123,9 @@ func screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
 			case dep[n] && n.Kind == ast.KCall && (n.Op.Saturation > 0 || n.Op.SaturatesLikeSoftmax):
 				err = unsaturated(n, ev)
 			case dep[n] && n.Kind == ast.KCall && n.Op.Oscillation > 0:
-				err = slowEnough(n, ev)
+				err = slowEnough(n, n.Op.Oscillation, ev)
+			case dep[n] && n.Kind == ast.KApply: // the stand-in holds sin(t)
+				err = slowEnough(n, standInOscillation, ev)
 			case n.Kind == ast.KPow:
 				err = powInRange(n, ev)
 			case n.Kind == ast.KCall && n.Op.RangeChecked:
@@ -230,11 +232,16 @@ func unsaturated(n *ast.Node, ev *evaluator) error {
 	return nil
 }
 
+// standInOscillation is the Oscillation bound of a generic function: its
+// stand-in g(t) = sin(t) + t²/2 oscillates like sin.
+const standInOscillation = 1e3
+
 // slowEnough rejects a draw where a periodic function of the variable
-// (sin, cos, tan) has an argument beyond its Oscillation bound: there finite
+// (sin, cos, tan, a generic function's stand-in) has an argument beyond
+// bound: there finite
 // differences at a step of the inputs' scale span whole periods, so they
 // estimate noise (cos(1/softplus(x)) at x = −14 has an argument of 10⁶).
-func slowEnough(n *ast.Node, ev *evaluator) error {
+func slowEnough(n *ast.Node, bound float64, ev *evaluator) error {
 	a, err := ev.value(n.Args[0])
 	if err != nil {
 		return err
@@ -242,7 +249,7 @@ func slowEnough(n *ast.Node, ev *evaluator) error {
 	r, c := a.Dims()
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {
-			if x := a.At(i, j); math.Abs(x) > n.Op.Oscillation {
+			if x := a.At(i, j); math.Abs(x) > bound {
 				return &RejectedDraw{Node: n, Oscillating: true, At: x, kind: ErrIllConditioned}
 			}
 		}

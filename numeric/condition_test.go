@@ -76,6 +76,11 @@ func TestScreen(t *testing.T) {
 	}
 	// A periodic function of the variable at a huge argument: finite
 	// differences would span periods.
+	// So is a generic function: its stand-in holds sin(t).
+	var rd *RejectedDraw
+	if _, err := screen([]*ast.Node{builtin.Sum.Of(ast.Apply("g", 0, ast.Mul(ast.Int(1e6), X)))}, X, env); !errors.As(err, &rd) || !rd.Oscillating {
+		t.Errorf("g(10⁶·X): %v, want an oscillation", err)
+	}
 	for _, op := range []*ast.Op{builtin.Sin, builtin.Cos, builtin.Tan} {
 		fast := op.Of(ast.Mul(ast.Int(1e6), X))
 		var rd *RejectedDraw
