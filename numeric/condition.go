@@ -14,7 +14,7 @@ import (
 	"github.com/mdiff/mdiff/internal/dense"
 )
 
-// MaxCond is the largest 2-norm condition number a check accepts in a
+// MaxCond is the largest 2-norm condition number (cond2) a check accepts in a
 // matrix that the expressions it compares invert (inv, a negative matrix
 // power) or take the determinant or log-determinant of. Evaluating A⁻¹ loses
 // about log₁₀ κ(A) digits, and so does a derivative such as
@@ -154,7 +154,7 @@ func factorises(n *ast.Node) bool {
 	return n.Kind == ast.KCall && n.Op.Shape == ast.SquareScalar && !n.Op.Linear
 }
 
-// condOf returns the 2-norm condition number of the value of the square a
+// condOf returns the 2-norm condition number (cond2) of the value of the square a
 // (+Inf when it is singular); 1×1 values count as 1 unless zero.
 func condOf(a *ast.Node, ev *evaluator) (float64, error) {
 	v, err := ev.value(a)
@@ -174,7 +174,63 @@ func condOf(a *ast.Node, ev *evaluator) (float64, error) {
 		}
 		return 1, nil
 	}
-	return mat.Cond(v, 2), nil
+	return cond2(v), nil
+}
+
+// cond2 is the 2-norm condition number σmax/σmin of the square v, +Inf
+// when v is singular to working precision (σmin ≤ n·ε·σmax). The singular
+// values come from one-sided Jacobi (Hestenes): plane rotations make the
+// columns of a copy of v orthogonal, and their norms are then the singular
+// values, to about ε relative to σmax. (Not mat.Cond: its SVD routines
+// would be linked into the WebAssembly engine for this alone, 420 kB.)
+func cond2(v *mat.Dense) float64 {
+	n, _ := v.Dims()
+	cols := make([][]float64, n)
+	for j := range cols {
+		cols[j] = make([]float64, n)
+		for i := range n {
+			cols[j][i] = v.At(i, j)
+		}
+	}
+	dot := func(a, b []float64) float64 {
+		s := 0.0
+		for k := range a {
+			s += a[k] * b[k]
+		}
+		return s
+	}
+	for sweep := 0; sweep < 100; sweep++ {
+		rotated := false
+		for p := 0; p < n-1; p++ {
+			for q := p + 1; q < n; q++ {
+				a, b, g := dot(cols[p], cols[p]), dot(cols[q], cols[q]), dot(cols[p], cols[q])
+				if g == 0 || math.Abs(g) <= eps*math.Sqrt(a*b) {
+					continue
+				}
+				rotated = true
+				zeta := (b - a) / (2 * g)
+				t := math.Copysign(1, zeta) / (math.Abs(zeta) + math.Sqrt(1+zeta*zeta))
+				c := 1 / math.Sqrt(1+t*t)
+				sn := c * t
+				for k := range n {
+					x, y := cols[p][k], cols[q][k]
+					cols[p][k], cols[q][k] = c*x-sn*y, sn*x+c*y
+				}
+			}
+		}
+		if !rotated {
+			break
+		}
+	}
+	lo, hi := math.Inf(1), 0.0
+	for _, col := range cols {
+		s := math.Sqrt(dot(col, col))
+		lo, hi = math.Min(lo, s), math.Max(hi, s)
+	}
+	if !(lo > float64(n)*eps*hi) {
+		return math.Inf(1)
+	}
+	return hi / lo
 }
 
 // minSlope is the smallest derivative, relative to 1, at which the

@@ -217,3 +217,37 @@ func TestSizePlans(t *testing.T) {
 		t.Errorf("no size names: plans %v, want one empty plan", p)
 	}
 }
+
+// TestCond2: the one-sided Jacobi condition number agrees with gonum's SVD
+// (mat.Cond) on random matrices of sizes 1 to 8, graded ones included, and
+// is +Inf for singular ones.
+func TestCond2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for n := 1; n <= 8; n++ {
+		for trial := range 20 {
+			v := mat.NewDense(n, n, nil)
+			for i := range n {
+				for j := range n {
+					x := rng.NormFloat64()
+					if trial%2 == 1 {
+						x *= math.Pow(10, -float64(j)) // graded columns
+					}
+					v.Set(i, j, x)
+				}
+			}
+			got, want := cond2(v), mat.Cond(v, 2)
+			if math.Abs(got-want) > 1e-9*want {
+				t.Errorf("%d×%d trial %d: cond2 %g, mat.Cond %g", n, n, trial, got, want)
+			}
+		}
+	}
+	x := mat.NewVecDense(4, []float64{1, 2, -1, 0.5})
+	var rank1 mat.Dense
+	rank1.Outer(1, x, x)
+	if k := cond2(&rank1); !math.IsInf(k, 1) {
+		t.Errorf("x·xᵀ: cond2 %g, want +Inf", k)
+	}
+	if k := cond2(mat.NewDense(2, 2, []float64{1, 0, 0, 1e-8})); math.Abs(k-1e8) > 1e-6 {
+		t.Errorf("diag(1, 1e-8): cond2 %g, want 1e8", k)
+	}
+}
