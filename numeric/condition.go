@@ -484,6 +484,20 @@ func perturbed(rng *rand.Rand, m map[string]*mat.Dense, names *[]string) (plus, 
 	return plus, minus
 }
 
+// equalsTranspose reports whether the square x equals xᵀ entry by entry,
+// as mat.Equal(x, x.T()) (without boxing the transpose).
+func equalsTranspose(x *mat.Dense) bool {
+	raw := x.RawMatrix()
+	for i := 0; i < raw.Rows; i++ {
+		for j := 0; j < raw.Cols; j++ {
+			if raw.Data[i*raw.Stride+j] != raw.Data[j*raw.Stride+i] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // perturb returns x ⊙ (1 + δ·R), R uniform in [−1, 1], symmetric when x
 // is; x itself when all its entries are integers (an integer variable).
 func perturb(rng *rand.Rand, x *mat.Dense) *mat.Dense {
@@ -503,7 +517,7 @@ func perturb(rng *rand.Rand, x *mat.Dense) *mat.Dense {
 	if integers {
 		return x
 	}
-	sym := r == c && mat.Equal(x, x.T())
+	sym := r == c && equalsTranspose(x)
 	out := mat.NewDense(r, c, nil)
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {
