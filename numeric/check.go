@@ -163,21 +163,21 @@ func CheckDifferential(f, df, wrt *ast.Node, prog *ast.Program, opts Options) (R
 		return Report{}, fmt.Errorf("numeric: differential of shape %v for f of shape %v", df.Shape, f.Shape)
 	}
 	opts = opts.withDefaults()
-	return run(prog, opts, []*ast.Node{f, df, wrt}, wrt, func(env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
+	return run(prog, opts, []*ast.Node{f, df, wrt}, wrt, []*ast.Node{f, df}, func(s *session, env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
 		dir, err := direction(rng, wrt, env)
 		if err != nil {
 			return 0, nil, err
 		}
 		env.Deltas[wrt.Name] = dir
-		_, uf, err := evalUnc(f, env, "f")
+		_, uf, base, err := s.evalUnc(f, env, "f")
 		if err != nil {
 			return 0, nil, err
 		}
-		a, ua, err := evalUnc(df, env, "the differential")
+		a, ua, _, err := s.evalUnc(df, env, "the differential")
 		if err != nil {
 			return 0, nil, err
 		}
-		est, err := directional(f, env, wrt.Name, dir, opts.Tol, uf)
+		est, err := s.directional(f, env, base, wrt.Name, dir, opts.Tol, uf)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -199,23 +199,24 @@ func CheckGradient(f, g, wrt *ast.Node, prog *ast.Program, opts Options) (Report
 		return Report{}, err
 	}
 	opts = opts.withDefaults()
-	return run(prog, opts, []*ast.Node{f, g, wrt}, wrt, func(env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
+	// The compared value is ⟨Δ, G⟩, whose rounding is not that of G
+	// (checkGradArgs made sure that G has the shape of Δ).
+	inner := ast.Inner(ast.Delta(wrt.Name, wrt.Shape), g)
+	return run(prog, opts, []*ast.Node{f, g, wrt}, wrt, []*ast.Node{f, inner}, func(s *session, env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
 		dir, err := direction(rng, wrt, env)
 		if err != nil {
 			return 0, nil, err
 		}
 		env.Deltas[wrt.Name] = dir
-		_, uf, err := evalUnc(f, env, "f")
+		_, uf, base, err := s.evalUnc(f, env, "f")
 		if err != nil {
 			return 0, nil, err
 		}
-		// The compared value is ⟨Δ, G⟩, whose rounding is not that of G
-		// (checkGradArgs made sure that G has the shape of Δ).
-		a, ua, err := evalUnc(ast.Inner(ast.Delta(wrt.Name, wrt.Shape), g), env, "⟨Δ, the gradient⟩")
+		a, ua, _, err := s.evalUnc(inner, env, "⟨Δ, the gradient⟩")
 		if err != nil {
 			return 0, nil, err
 		}
-		est, err := directional(f, env, wrt.Name, dir, opts.Tol, uf)
+		est, err := s.directional(f, env, base, wrt.Name, dir, opts.Tol, uf)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -236,16 +237,16 @@ func CompareGradient(candidate, f, wrt *ast.Node, prog *ast.Program, opts Option
 		return Report{}, err
 	}
 	opts = opts.withDefaults()
-	return run(prog, opts, []*ast.Node{f, candidate, wrt}, wrt, func(env *Env, _ *rand.Rand) (float64, []Mismatch, error) {
-		_, uf, err := evalUnc(f, env, "f")
+	return run(prog, opts, []*ast.Node{f, candidate, wrt}, wrt, []*ast.Node{f, candidate}, func(s *session, env *Env, _ *rand.Rand) (float64, []Mismatch, error) {
+		_, uf, base, err := s.evalUnc(f, env, "f")
 		if err != nil {
 			return 0, nil, err
 		}
-		got, ua, err := evalUnc(candidate, env, "the candidate gradient")
+		got, ua, _, err := s.evalUnc(candidate, env, "the candidate gradient")
 		if err != nil {
 			return 0, nil, err
 		}
-		want, noise, errEst, reliable, err := fdGradient(f, wrt, env, opts.Tol, uf)
+		want, noise, errEst, reliable, err := s.fdGradient(f, wrt, env, base, opts.Tol, uf)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -271,17 +272,17 @@ func CheckKronecker(k, df, wrt *ast.Node, prog *ast.Program, opts Options) (Repo
 		return Report{}, err
 	}
 	opts = opts.withDefaults()
-	return run(prog, opts, []*ast.Node{k, df, wrt}, wrt, func(env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
+	return run(prog, opts, []*ast.Node{k, df, wrt}, wrt, []*ast.Node{k, df}, func(s *session, env *Env, rng *rand.Rand) (float64, []Mismatch, error) {
 		dir, err := direction(rng, wrt, env)
 		if err != nil {
 			return 0, nil, err
 		}
 		env.Deltas[wrt.Name] = dir
-		km, uk, err := evalUnc(k, env, "the Kronecker form")
+		km, uk, _, err := s.evalUnc(k, env, "the Kronecker form")
 		if err != nil {
 			return 0, nil, err
 		}
-		dm, ud, err := evalUnc(df, env, "the differential")
+		dm, ud, _, err := s.evalUnc(df, env, "the differential")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -311,12 +312,12 @@ func SameValue(a, b *ast.Node, prog *ast.Program, opts Options) (Report, error) 
 		return Report{}, fmt.Errorf("numeric: comparing values of shapes %v and %v", a.Shape, b.Shape)
 	}
 	opts = opts.withDefaults()
-	return run(prog, opts, []*ast.Node{a, b}, nil, func(env *Env, _ *rand.Rand) (float64, []Mismatch, error) {
-		va, ua, err := evalUnc(a, env, "f")
+	return run(prog, opts, []*ast.Node{a, b}, nil, []*ast.Node{a, b}, func(s *session, env *Env, _ *rand.Rand) (float64, []Mismatch, error) {
+		va, ua, _, err := s.evalUnc(a, env, "f")
 		if err != nil {
 			return 0, nil, err
 		}
-		vb, ub, err := evalUnc(b, env, "its canonical form")
+		vb, ub, _, err := s.evalUnc(b, env, "its canonical form")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -340,7 +341,12 @@ func FDGradient(f, wrt *ast.Node, env *Env) (*mat.Dense, error) {
 	if !f.IsScalar() {
 		return nil, fmt.Errorf("numeric: gradient of a non-scalar f of shape %v", f.Shape)
 	}
-	g, _, _, _, err := fdGradient(f, wrt, env, DefaultTol, 0)
+	s := newSession(f)
+	_, base, err := s.eval(f, env)
+	if err != nil {
+		base = nil // the differences are evaluated in full (and fail as they did)
+	}
+	g, _, _, _, err := s.fdGradient(f, wrt, env, base, DefaultTol, 0)
 	return g, err
 }
 
@@ -367,9 +373,10 @@ func checkGradArgs(f, g, wrt *ast.Node) error {
 	return nil
 }
 
-// trial compares once on env; an error that wraps ErrSingular,
-// ErrNotFinite, errUnreliable or errDegenerate asks for another draw.
-type trial func(env *Env, rng *rand.Rand) (relErr float64, mism []Mismatch, err error)
+// trial compares once on env, evaluating through the check's session s;
+// an error that wraps ErrSingular, ErrNotFinite, errUnreliable or
+// errDegenerate asks for another draw.
+type trial func(s *session, env *Env, rng *rand.Rand) (relErr float64, mism []Mismatch, err error)
 
 // redraw reports whether err asks for another draw rather than ending the
 // check.
@@ -391,8 +398,11 @@ func redraw(err error) bool {
 // draw it reports was compared: when one of the opts.Draws comparisons finds
 // no input in maxAttempts, the error wraps ErrNoFiniteDraw and the last
 // reason, and the report has OK false — never agreement on fewer draws.
-func run(prog *ast.Program, opts Options, exprs []*ast.Node, wrt *ast.Node, t trial) (Report, error) {
+// roots are the expressions the trials evaluate: the session's plan (see
+// session).
+func run(prog *ast.Program, opts Options, exprs []*ast.Node, wrt *ast.Node, roots []*ast.Node, t trial) (Report, error) {
 	rng := rand.New(rand.NewPCG(opts.Seed, seedStream))
+	s := newSession(roots...) // the plans, for every draw of this call
 	rep := Report{OK: true}
 	for d := 0; d < opts.Draws; d++ {
 		var last error
@@ -408,12 +418,13 @@ func run(prog *ast.Program, opts Options, exprs []*ast.Node, wrt *ast.Node, t tr
 				// identity inputs, where it does not.
 				dom = domainGentle
 			}
-			env := randomEnv(rng, prog, opts.Sizes, dom, exprs...)
-			cond, err := screen(exprs, wrt, env)
+			env := s.randomEnv(rng, prog, opts.Sizes, dom, exprs)
+			cond, err := s.screen(exprs, wrt, env)
 			var rel float64
 			var mism []Mismatch
 			if err == nil {
-				rel, mism, err = t(env, rng)
+				s.newDraw()
+				rel, mism, err = t(s, env, rng)
 			}
 			if redraw(err) {
 				last, lastEnv = err, env
@@ -572,23 +583,6 @@ func direction(rng *rand.Rand, wrt *ast.Node, env *Env) (*mat.Dense, error) {
 	return d, nil
 }
 
-// evalFinite evaluates n and wraps ErrNotFinite if the value is not finite.
-func evalFinite(n *ast.Node, env *Env, what string) (*mat.Dense, error) {
-	v, err := Eval(n, env)
-	if err != nil {
-		return nil, err
-	}
-	if !Finite(v) {
-		return nil, fmt.Errorf("numeric: %s is %w", what, ErrNotFinite)
-	}
-	return v, nil
-}
-
-func finiteAt(n *ast.Node, env *Env, what string) error {
-	_, err := evalFinite(n, env, what)
-	return err
-}
-
 // relErr returns ‖a − b‖_F / max(‖a‖_F, ‖b‖_F, floor), and 0 when a = b.
 func relErr(a, b *mat.Dense, floor float64) (float64, error) {
 	if err := sameDims("comparison", a, b); err != nil {
@@ -646,6 +640,14 @@ type fdEstimate struct {
 // times, and the estimate with the smallest relative error estimate is
 // returned (reliable false).
 func directional(f *ast.Node, env *Env, name string, dir *mat.Dense, tol, uf float64) (fdEstimate, error) {
+	return newSession(f).directional(f, env, nil, name, dir, tol, uf)
+}
+
+// directional is directional through the session's plan of f. base, when
+// not nil, is an evaluator at env that has evaluated f (session.evalUnc):
+// each point of the stencil then evaluates again only what depends on
+// name.
+func (s *session) directional(f *ast.Node, env *Env, base *evaluator, name string, dir *mat.Dense, tol, uf float64) (fdEstimate, error) {
 	x := env.Vals[name]
 	if x == nil {
 		return fdEstimate{}, fmt.Errorf("numeric: variable %s has no value", name)
@@ -658,7 +660,7 @@ func directional(f *ast.Node, env *Env, name string, dir *mat.Dense, tol, uf flo
 		if dm != 0 {
 			return fdEstimate{}, fmt.Errorf("numeric: direction is %w", ErrNotFinite)
 		}
-		v, err := evalFinite(f, env, "f")
+		v, _, err := s.evalFinite(f, env, "f")
 		if err != nil {
 			return fdEstimate{}, err
 		}
@@ -669,14 +671,14 @@ func directional(f *ast.Node, env *Env, name string, dir *mat.Dense, tol, uf flo
 
 	cache := map[float64]*mat.Dense{}
 	fScale := 0.0
-	at := func(s float64) (*mat.Dense, error) {
-		if v, ok := cache[s]; ok {
+	at := func(t float64) (*mat.Dense, error) {
+		if v, ok := cache[t]; ok {
 			return v, nil
 		}
 		var xs mat.Dense
-		xs.Scale(s, dir)
+		xs.Scale(t, dir)
 		xs.Add(x, &xs)
-		v, err := Eval(f, env.withVal(name, &xs))
+		v, err := s.at(f, env, base, name, &xs)
 		if err != nil {
 			return nil, err
 		}
@@ -684,7 +686,7 @@ func directional(f *ast.Node, env *Env, name string, dir *mat.Dense, tol, uf flo
 			return nil, fmt.Errorf("numeric: f near the input is %w", ErrNotFinite)
 		}
 		fScale = math.Max(fScale, dense.Frobenius(v))
-		cache[s] = v
+		cache[t] = v
 		return v, nil
 	}
 	// stencil returns (8(f(h) − f(−h)) − (f(2h) − f(−2h)))/(12h), the
@@ -747,7 +749,10 @@ const eps = 0x1p-52
 // gradient (Frobenius norm of the entries' noise, for values of f uncertain
 // by uf), its truncation error estimate (likewise), and whether the
 // differences converged: Σ errEst² ≤ max(tol·‖G‖_F, noise)².
-func fdGradient(f, wrt *ast.Node, env *Env, tol, uf float64) (g *mat.Dense, noise, errEst float64, reliable bool, err error) {
+//
+// base, when not nil, is an evaluator at env that has evaluated f (see
+// session.directional).
+func (s *session) fdGradient(f, wrt *ast.Node, env *Env, base *evaluator, tol, uf float64) (g *mat.Dense, noise, errEst float64, reliable bool, err error) {
 	x := env.Vals[wrt.Name]
 	if x == nil {
 		return nil, 0, 0, false, fmt.Errorf("numeric: variable %s has no value", wrt.Name)
@@ -766,7 +771,7 @@ func fdGradient(f, wrt *ast.Node, env *Env, tol, uf float64) (g *mat.Dense, nois
 			if sym {
 				e.Set(j, i, 1)
 			}
-			est, err := directional(f, env, wrt.Name, e, tol, uf)
+			est, err := s.directional(f, env, base, wrt.Name, e, tol, uf)
 			if err != nil {
 				return nil, 0, 0, false, err
 			}

@@ -92,17 +92,56 @@ func (e *RejectedDraw) Unwrap() error { return e.kind }
 // Eval (ErrSingular) and a non-finite argument (ErrNotFinite) are returned
 // as they are: the caller redraws on them too.
 func screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
-	ev := newEvaluator(env) // every value below is computed once
-	worst := 1.0
+	return newScreenPlan(exprs, wrt).screen(env)
+}
+
+// screen is screen through the session's screenPlan, which it builds for
+// exprs and wrt at its first draw: a check screens the same expressions
+// every time.
+func (s *session) screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
+	if s.screens == nil {
+		s.screens = newScreenPlan(exprs, wrt)
+	}
+	return s.screens.screen(env)
+}
+
+// screenPlan is what screen derives from the expressions alone, once per
+// check: the nodes it screens, in the order it screens them (that of
+// ast.Walk over each expression in turn), and the plan of the expressions,
+// by which their values are computed.
+type screenPlan struct {
+	steps []screenStep
+	plan  *plan // of exprs; nil when there is nothing to screen
+}
+
+// screenStep is one node screen looks at, and what it checks there.
+type screenStep struct {
+	n    *ast.Node
+	kind screenKind
+}
+
+type screenKind uint8
+
+const (
+	screenCond      screenKind = iota // an inverse or determinant: its argument well conditioned
+	screenSaturate                    // a saturating function of wrt: not saturated
+	screenPow                         // an elementwise power: in range
+	screenRange                       // a range-checked function (exp): in range
+	screenOscillate                   // a periodic function of wrt (sin, cos, tan, a generic g): a moderate argument
+)
+
+// newScreenPlan lists the nodes of exprs that screen looks at, for the
+// variable wrt (nil: none).
+func newScreenPlan(exprs []*ast.Node, wrt *ast.Node) *screenPlan {
+	sp := &screenPlan{}
 	seen := map[*ast.Node]bool{}
 	dep := map[*ast.Node]bool{} // n depends on wrt
-	var err error
 	for _, e := range exprs {
-		if e == nil || err != nil {
+		if e == nil {
 			continue
 		}
 		ast.Walk(e, func(n *ast.Node) {
-			if err != nil || seen[n] {
+			if seen[n] {
 				return
 			}
 			seen[n] = true
@@ -112,28 +151,62 @@ func screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
 			}
 			switch {
 			case n.Kind == ast.KInverse, factorises(n):
-				var k float64
-				k, err = condOf(n.Args[0], ev)
-				if err == nil && !(k <= MaxCond) {
-					err = &RejectedDraw{Node: n.Args[0], Op: opWord(n), Cond: k, kind: ErrIllConditioned}
-				}
-				if err == nil && k > worst {
-					worst = k
-				}
+				sp.steps = append(sp.steps, screenStep{n, screenCond})
 			case dep[n] && n.Kind == ast.KCall && (n.Op.Saturation > 0 || n.Op.SaturatesLikeSoftmax):
-				err = unsaturated(n, ev)
-			case dep[n] && n.Kind == ast.KCall && n.Op.Oscillation > 0:
-				err = slowEnough(n, n.Op.Oscillation, ev)
-			case dep[n] && n.Kind == ast.KApply: // the stand-in holds sin(t)
-				err = slowEnough(n, standInOscillation, ev)
+				sp.steps = append(sp.steps, screenStep{n, screenSaturate})
+			case dep[n] && (n.Kind == ast.KCall && n.Op.Oscillation > 0 || n.Kind == ast.KApply):
+				sp.steps = append(sp.steps, screenStep{n, screenOscillate})
 			case n.Kind == ast.KPow:
-				err = powInRange(n, ev)
+				sp.steps = append(sp.steps, screenStep{n, screenPow})
 			case n.Kind == ast.KCall && n.Op.RangeChecked:
-				err = rangeOf(n, ev)
+				sp.steps = append(sp.steps, screenStep{n, screenRange})
 			}
 		})
 	}
-	return worst, err
+	if len(sp.steps) > 0 {
+		sp.plan = newPlan(exprs...)
+	}
+	return sp
+}
+
+// screen is screen of the plan's expressions at env.
+func (sp *screenPlan) screen(env *Env) (float64, error) {
+	worst := 1.0
+	if len(sp.steps) == 0 {
+		return worst, nil
+	}
+	ev := newEvaluator(sp.plan, env) // every value below is computed once
+	for _, st := range sp.steps {
+		n := st.n
+		var err error
+		switch st.kind {
+		case screenCond:
+			var k float64
+			k, err = condOf(n.Args[0], ev)
+			if err == nil && !(k <= MaxCond) {
+				err = &RejectedDraw{Node: n.Args[0], Op: opWord(n), Cond: k, kind: ErrIllConditioned}
+			}
+			if err == nil && k > worst {
+				worst = k
+			}
+		case screenSaturate:
+			err = unsaturated(n, ev)
+		case screenPow:
+			err = powInRange(n, ev)
+		case screenRange:
+			err = rangeOf(n, ev)
+		case screenOscillate:
+			bound := standInOscillation // the stand-in of a generic g holds sin(t)
+			if n.Kind == ast.KCall {
+				bound = n.Op.Oscillation
+			}
+			err = slowEnough(n, bound, ev)
+		}
+		if err != nil {
+			return worst, err
+		}
+	}
+	return worst, nil
 }
 
 // opWord names the operation of n that needs a well-conditioned argument.
@@ -294,9 +367,8 @@ const standInOscillation = 1e3
 
 // slowEnough rejects a draw where a periodic function of the variable
 // (sin, cos, tan, a generic function's stand-in) has an argument beyond
-// bound: there finite
-// differences at a step of the inputs' scale span whole periods, so they
-// estimate noise (cos(1/softplus(x)) at x = −14 has an argument of 10⁶).
+// bound: there finite differences at a step of the inputs' scale span whole
+// periods, so they estimate noise (cos(1/softplus(x)) at x = −14 has an argument of 10⁶).
 func slowEnough(n *ast.Node, bound float64, ev *evaluator) error {
 	a, err := ev.value(n.Args[0])
 	if err != nil {
@@ -409,6 +481,9 @@ const uncPerturbation = 1e-8
 // a check.
 const perturbSeed = 0x636f6e64 // "cond"
 
+// jitterSeed seeds the jitter of the perturbed evaluations (Env.jitter).
+const jitterSeed = 0x6a697474 // "jitt"
+
 // evalUnc evaluates n at env, requires a finite value (else an error
 // wrapping ErrNotFinite), and estimates its absolute rounding error by a
 // second difference across perturbed inputs: the largest
@@ -425,28 +500,34 @@ const perturbSeed = 0x636f6e64 // "cond"
 // more. Multiplicative perturbations keep the declarations — zeros, signs,
 // symmetry, definiteness —; values that are all integers are left alone.
 // The perturbed evaluations also jitter every computed value by a few
-// units of rounding (Env.jitter), independently in the two: a rounding
+// units of rounding (Env.jitter), independently in the four: a rounding
 // that perturbing the inputs cannot reach — 1 + x⁶ at x = 10⁻³ is 1
 // exactly, at every nearby x — still shows in the difference.
 func evalUnc(n *ast.Node, env *Env, what string) (*mat.Dense, float64, error) {
-	v, err := evalFinite(n, env, what)
+	v, u, _, err := newSession(n).evalUnc(n, env, what)
+	return v, u, err
+}
+
+// evalUnc is evalUnc through the session's plan of n. It also returns the
+// evaluation of n at env itself (complete when err is nil), the base of
+// finite differences of n at env (session.at).
+func (s *session) evalUnc(n *ast.Node, env *Env, what string) (*mat.Dense, float64, *evaluator, error) {
+	v, base, err := s.evalFinite(n, env, what)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
-	rng := rand.New(rand.NewPCG(perturbSeed, 0))
+	pes := s.perturbedEnvs(env)
 	worst := 0.0
-	for range 2 {
-		vals, deltas := perturbAll(rng, env.Vals), perturbAll(rng, env.Deltas)
+	for round := range 2 {
 		var sum mat.Dense
-		for _, sign := range []float64{1, -1} {
-			pe := &Env{Sizes: env.Sizes, Vals: signed(vals, env.Vals, sign), Deltas: signed(deltas, env.Deltas, sign), Funcs: env.Funcs, jitter: rng}
-			w, err := Eval(n, pe)
+		for k, pe := range pes[2*round : 2*round+2] {
+			w, _, err := s.eval(n, pe)
 			if err != nil || !Finite(w) {
 				// Finite at X but not 10⁻⁸ away: on the edge of the
 				// domain, or singular there.
-				return nil, 0, fmt.Errorf("numeric: %s next to the input is %w", what, ErrNotFinite)
+				return nil, 0, nil, fmt.Errorf("numeric: %s next to the input is %w", what, ErrNotFinite)
 			}
-			if sign > 0 {
+			if k == 0 {
 				sum.CloneFrom(w)
 			} else {
 				sum.Add(&sum, w)
@@ -457,39 +538,66 @@ func evalUnc(n *ast.Node, env *Env, what string) (*mat.Dense, float64, error) {
 		sum.Sub(&sum, &twice)
 		worst = math.Max(worst, dense.Frobenius(&sum))
 	}
-	return v, worst, nil
+	return v, worst, base, nil
 }
 
-// signed returns, for each name, plus (X₊ = X + P) for sign 1 and
-// X₋ = 2X − X₊ for sign −1.
-func signed(plus, base map[string]*mat.Dense, sign float64) map[string]*mat.Dense {
-	if sign > 0 {
-		return plus
+// perturbed returns, for each name of m, X₊ = X ⊙ (1 + δ·R) as evalUnc
+// describes (perturb) and X₋ = 2X − X₊. Names are visited in sorted order,
+// so the result depends only on rng and m. names, when not nil, holds the
+// sorted names of an earlier call: they are reused when they are exactly
+// the names of m (a check draws the same variables every time), and
+// replaced otherwise.
+func perturbed(rng *rand.Rand, m map[string]*mat.Dense, names *[]string) (plus, minus map[string]*mat.Dense) {
+	var sorted []string
+	if names != nil && len(*names) == len(m) {
+		sorted = *names
+		for _, k := range sorted {
+			if _, ok := m[k]; !ok {
+				sorted = nil
+				break
+			}
+		}
 	}
-	out := make(map[string]*mat.Dense, len(plus))
-	for k, p := range plus {
-		var m mat.Dense
-		m.Scale(2, base[k])
-		m.Sub(&m, p)
-		out[k] = &m
+	if sorted == nil {
+		sorted = make([]string, 0, len(m))
+		for k := range m {
+			sorted = append(sorted, k)
+		}
+		sort.Strings(sorted)
+		if names != nil {
+			*names = sorted
+		}
 	}
-	return out
+	plus = make(map[string]*mat.Dense, len(m))
+	minus = make(map[string]*mat.Dense, len(m))
+	for _, k := range sorted {
+		x := m[k]
+		p := perturb(rng, x)
+		plus[k] = p
+		if x == nil {
+			minus[k] = nil
+			continue
+		}
+		var xm mat.Dense
+		xm.Scale(2, x)
+		xm.Sub(&xm, p)
+		minus[k] = &xm
+	}
+	return plus, minus
 }
 
-// perturbAll returns the values of m, each perturbed as evalUnc
-// describes; names are visited in sorted order, so the result depends only
-// on rng and m.
-func perturbAll(rng *rand.Rand, m map[string]*mat.Dense) map[string]*mat.Dense {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
+// equalsTranspose reports whether the square x equals xᵀ entry by entry,
+// as mat.Equal(x, x.T()) (without boxing the transpose).
+func equalsTranspose(x *mat.Dense) bool {
+	raw := x.RawMatrix()
+	for i := 0; i < raw.Rows; i++ {
+		for j := 0; j < raw.Cols; j++ {
+			if raw.Data[i*raw.Stride+j] != raw.Data[j*raw.Stride+i] {
+				return false
+			}
+		}
 	}
-	sort.Strings(names)
-	out := make(map[string]*mat.Dense, len(m))
-	for _, k := range names {
-		out[k] = perturb(rng, m[k])
-	}
-	return out
+	return true
 }
 
 // perturb returns x ⊙ (1 + δ·R), R uniform in [−1, 1], symmetric when x
@@ -511,7 +619,7 @@ func perturb(rng *rand.Rand, x *mat.Dense) *mat.Dense {
 	if integers {
 		return x
 	}
-	sym := r == c && mat.Equal(x, x.T())
+	sym := r == c && equalsTranspose(x)
 	out := mat.NewDense(r, c, nil)
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {

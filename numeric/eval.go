@@ -41,17 +41,6 @@ type Env struct {
 // of a few terms can lose.
 const jitterRel = 4 * eps
 
-// withVal returns a shallow copy of env in which the variable name has the
-// value v. env itself is not modified.
-func (env *Env) withVal(name string, v *mat.Dense) *Env {
-	vals := make(map[string]*mat.Dense, len(env.Vals)+1)
-	for k, x := range env.Vals {
-		vals[k] = x
-	}
-	vals[name] = v
-	return &Env{Sizes: env.Sizes, Vals: vals, Deltas: env.Deltas, Funcs: env.Funcs}
-}
-
 // ErrSingular is wrapped by the error Eval returns when it has to invert a
 // matrix that is singular (or too ill-conditioned to invert: condition
 // number above mat.ConditionTolerance). Checks redraw their inputs on it.
@@ -75,8 +64,8 @@ func Finite(m *mat.Dense) bool {
 	return true
 }
 
-// Eval evaluates n at env. Each distinct node of the DAG is evaluated once
-// (the result is memoised by node for the duration of the call), and the
+// Eval evaluates n at env. Each distinct node of the DAG is evaluated once,
+// in the order of a plan (see plan) computed for the call, and the
 // traversal is iterative, so deep, heavily shared expressions cost time
 // linear in the number of distinct nodes.
 //
@@ -91,70 +80,34 @@ func Eval(n *ast.Node, env *Env) (m *mat.Dense, err error) {
 	if n == nil {
 		return nil, errors.New("numeric: nil expression")
 	}
+	return evalPlan(newPlan(n), env)
+}
+
+// evalPlan is Eval of the root of the one-root plan p.
+func evalPlan(p *plan, env *Env) (*mat.Dense, error) {
 	if env == nil {
 		env = &Env{}
 	}
-	out, err := newEvaluator(env).value(n)
+	out, err := newEvaluator(p, env).all()
 	if err != nil {
 		return nil, err
 	}
+	return ownValue(p.nodes[len(p.nodes)-1], out), nil
+}
+
+// ownValue returns out, the value of n, copied when it is a value of env
+// (n a variable or direction): never hand out env's own matrix.
+func ownValue(n *ast.Node, out *mat.Dense) *mat.Dense {
 	if n.Kind == ast.KVar || n.Kind == ast.KDelta {
-		out = mat.DenseCopyOf(out) // never hand out env's own matrix
+		return mat.DenseCopyOf(out)
 	}
-	return out, nil
-}
-
-// newEvaluator returns an evaluator of env with an empty memo.
-func newEvaluator(env *Env) *evaluator {
-	ev := &evaluator{env: env, sizes: map[ast.Dim]int{}, memo: map[*ast.Node]*mat.Dense{}}
-	for d, v := range env.Sizes {
-		ev.sizes[d] = v
-	}
-	return ev
-}
-
-// value evaluates n, reusing what earlier calls of the same evaluator
-// computed: a sequence of values of one DAG costs its size once, not once
-// per value. The result is the memo's own matrix: the caller must not
-// modify it (Eval copies where needed).
-func (ev *evaluator) value(n *ast.Node) (m *mat.Dense, err error) {
-	if m, ok := ev.memo[n]; ok {
-		return m, nil
-	}
-	defer func() {
-		// Every operation checks its operands' sizes first; this only turns
-		// a gonum size panic that slipped through into an error.
-		if r := recover(); r != nil {
-			me, ok := r.(mat.Error)
-			if !ok {
-				panic(r)
-			}
-			m, err = nil, fmt.Errorf("numeric: %v", me)
-		}
-	}()
-	order := topoFrom(n, func(x *ast.Node) bool { _, done := ev.memo[x]; return done })
-	if err := ev.bindSizes(order); err != nil {
-		return nil, err
-	}
-	for _, x := range order {
-		if err := ev.evalNode(x); err != nil {
-			return nil, err
-		}
-	}
-	return ev.memo[n], nil
+	return out
 }
 
 // topo returns the distinct nodes of the DAG rooted at root, operands before
 // the nodes that use them. It is iterative, so the depth of the DAG is not
 // limited by the call stack.
-func topo(root *ast.Node) []*ast.Node { return topoFrom(root, func(*ast.Node) bool { return false }) }
-
-// topoFrom is topo without the nodes that done reports, nor what is only
-// below them: the part of the DAG an evaluator has not computed yet.
-func topoFrom(root *ast.Node, done func(*ast.Node) bool) []*ast.Node {
-	if done(root) {
-		return nil
-	}
+func topo(root *ast.Node) []*ast.Node {
 	type frame struct {
 		n    *ast.Node
 		next int // index of the next operand to visit
@@ -169,9 +122,7 @@ func topoFrom(root *ast.Node, done func(*ast.Node) bool) []*ast.Node {
 			top.next++
 			if !seen[a] {
 				seen[a] = true
-				if !done(a) {
-					stack = append(stack, frame{n: a})
-				}
+				stack = append(stack, frame{n: a})
 			}
 			continue
 		}
@@ -181,61 +132,9 @@ func topoFrom(root *ast.Node, done func(*ast.Node) bool) []*ast.Node {
 	return order
 }
 
-type evaluator struct {
-	env   *Env
-	sizes map[ast.Dim]int
-	memo  map[*ast.Node]*mat.Dense
-}
-
-// bindSizes infers the size names that env.Sizes leaves open from the
-// values of variables and directions, and rejects values whose size
-// contradicts a fixed dim.
-func (ev *evaluator) bindSizes(order []*ast.Node) error {
-	for _, n := range order {
-		var v *mat.Dense
-		switch n.Kind {
-		case ast.KVar:
-			v = ev.env.Vals[n.Name]
-		case ast.KDelta:
-			v = ev.env.Deltas[n.Name]
-		}
-		if v == nil {
-			continue
-		}
-		r, c := v.Dims()
-		for _, b := range [2]struct {
-			d ast.Dim
-			k int
-		}{{n.Shape.Rows, r}, {n.Shape.Cols, c}} {
-			if strings.Contains(string(b.d), "·") {
-				continue
-			}
-			if _, isNum := ev.numberDim(b.d); isNum {
-				continue // checked against the value when the node is evaluated
-			}
-			if got, ok := ev.sizes[b.d]; ok {
-				if got != b.k {
-					return fmt.Errorf("numeric: %s: value is %d×%d but size %s is %d", describe(n), r, c, b.d, got)
-				}
-				continue
-			}
-			ev.sizes[b.d] = b.k
-		}
-	}
-	return nil
-}
-
-func (ev *evaluator) numberDim(d ast.Dim) (int, bool) {
-	k, err := strconv.Atoi(string(d))
-	return k, err == nil
-}
-
-// dim resolves a symbolic size: a decimal number is itself, a name is
-// looked up, a Kronecker dim "a·b" is the product of its factors.
-func (ev *evaluator) dim(d ast.Dim) (int, error) {
-	return resolveDim(d, ev.sizes)
-}
-
+// resolveDim resolves a symbolic size: a decimal number is itself, a name
+// is looked up in sizes, a Kronecker dim "a·b" is the product of its
+// factors.
 func resolveDim(d ast.Dim, sizes map[ast.Dim]int) (int, error) {
 	if !strings.Contains(string(d), "·") {
 		if k, ok := sizes[d]; ok && k >= 1 { // the common case: a size name
@@ -278,10 +177,6 @@ func resolveShape(s ast.Shape, sizes map[ast.Dim]int) (int, int, error) {
 	return r, c, nil
 }
 
-func (ev *evaluator) shape(n *ast.Node) (int, int, error) {
-	return resolveShape(n.Shape, ev.sizes)
-}
-
 // describe names a node for an error message without printing its operands
 // (a deep DAG would print exponentially long).
 func describe(n *ast.Node) string {
@@ -298,60 +193,18 @@ func describe(n *ast.Node) string {
 	return n.Kind.String() + " of " + n.Shape.String()
 }
 
-// evalNode evaluates n, whose operands are already in the memo, and checks
-// that the value has n's shape.
-func (ev *evaluator) evalNode(n *ast.Node) error {
-	args := make([]*mat.Dense, len(n.Args))
-	for i, a := range n.Args {
-		args[i] = ev.memo[a]
-	}
-	v, err := ev.op(n, args)
-	if err != nil {
-		if strings.HasPrefix(err.Error(), "numeric: ") {
-			return err
-		}
-		return fmt.Errorf("numeric: %s: %w", describe(n), err)
-	}
-	r, c, err := ev.shape(n)
-	if err != nil {
-		return err
-	}
-	if vr, vc := v.Dims(); vr != r || vc != c {
-		return fmt.Errorf("numeric: %s: value is %d×%d, want %d×%d", describe(n), vr, vc, r, c)
-	}
-	if ev.env.jitter != nil && len(n.Args) > 0 {
-		v = jittered(v, ev.env.jitter)
-	}
-	ev.memo[n] = v
-	return nil
-}
-
-// jittered returns a copy of v with every entry multiplied by
-// 1 + jitterRel·R, R uniform in [−1, 1] (see Env.jitter), in row-major order.
-func jittered(v *mat.Dense, rng *rand.Rand) *mat.Dense {
-	r, c := v.Dims()
-	raw := v.RawMatrix()
-	out := make([]float64, r*c)
-	for i := 0; i < r; i++ {
-		row := raw.Data[i*raw.Stride : i*raw.Stride+c]
-		for j, x := range row {
-			out[i*c+j] = x * (1 + jitterRel*(2*rng.Float64()-1))
-		}
-	}
-	return mat.NewDense(r, c, out)
-}
-
-// op computes the value of n from the values of its operands.
-func (ev *evaluator) op(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
+// op computes the value of n, the node at position i of the plan, from the
+// values of its operands.
+func (ev *evaluator) op(i int32, n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 	switch n.Kind {
 	case ast.KVar:
-		v := ev.env.Vals[n.Name]
+		v := ev.input(i)
 		if v == nil {
 			return nil, fmt.Errorf("numeric: variable %s has no value", n.Name)
 		}
 		return v, nil
 	case ast.KDelta:
-		v := ev.env.Deltas[n.Name]
+		v := ev.input(i)
 		if v == nil {
 			return nil, fmt.Errorf("numeric: direction Δ%s has no value", n.Name)
 		}
@@ -366,7 +219,7 @@ func (ev *evaluator) op(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 		}
 		return scalar(float64(k)), nil
 	case ast.KIdentity, ast.KOnes, ast.KZero:
-		r, c, err := ev.shape(n)
+		r, c, err := ev.shapeAt(i)
 		if err != nil {
 			return nil, err
 		}
@@ -434,7 +287,7 @@ func (ev *evaluator) op(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 		}
 		return scalar(inner(args[0], args[1])), nil
 	case ast.KBroadcast:
-		return ev.broadcast(n, args[0])
+		return ev.broadcast(i, args[0])
 	}
 	return nil, fmt.Errorf("numeric: node kind %v cannot be evaluated", n.Kind)
 }
@@ -494,7 +347,7 @@ func hadamard(args []*mat.Dense) (*mat.Dense, error) {
 // not change the value in exact arithmetic).
 func (ev *evaluator) mul(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 	s := 1.0
-	var chain []*mat.Dense
+	chain := ev.chainBuf[:0]
 	for i, a := range n.Args {
 		if a.IsScalar() {
 			v, err := scalarOf("scalar factor", args[i])
@@ -514,10 +367,12 @@ func (ev *evaluator) mul(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 		}
 		chain = append(chain, args[i])
 	}
+	ev.chainBuf = chain[:0] // chainProduct keeps none of them: the buffer is reused
 	if len(chain) == 0 {
 		return scalar(s), nil
 	}
 	out := chainProduct(chain)
+	clear(chain)
 	if s != 1 {
 		out.Scale(s, out)
 	}
@@ -539,25 +394,28 @@ func chainProduct(ms []*mat.Dense) *mat.Dense {
 	if k > maxChainDP {
 		return greedyChainProduct(ms)
 	}
+	if k == 2 { // the programme's only parenthesisation, without its tables
+		var m mat.Dense
+		m.Mul(ms[0], ms[1])
+		return &m
+	}
 	p := make([]int, k+1)
 	p[0], _ = ms[0].Dims()
 	for i, m := range ms {
 		_, p[i+1] = m.Dims()
 	}
-	cost := make([][]int, k)
-	split := make([][]int, k)
-	for i := range cost {
-		cost[i] = make([]int, k)
-		split[i] = make([]int, k)
-	}
+	// cost[i*k+j] is the least cost of ms[i]·…·ms[j], split[i*k+j] where
+	// that product splits.
+	cost := make([]int, k*k)
+	split := make([]int, k*k)
 	for l := 1; l < k; l++ {
 		for i := 0; i+l < k; i++ {
 			j := i + l
-			cost[i][j] = -1
+			cost[i*k+j] = -1
 			for s := i; s < j; s++ {
-				c := cost[i][s] + cost[s+1][j] + p[i]*p[s+1]*p[j+1]
-				if cost[i][j] < 0 || c < cost[i][j] {
-					cost[i][j], split[i][j] = c, s
+				c := cost[i*k+s] + cost[(s+1)*k+j] + p[i]*p[s+1]*p[j+1]
+				if cost[i*k+j] < 0 || c < cost[i*k+j] {
+					cost[i*k+j], split[i*k+j] = c, s
 				}
 			}
 		}
@@ -567,7 +425,7 @@ func chainProduct(ms []*mat.Dense) *mat.Dense {
 		if i == j {
 			return ms[i]
 		}
-		s := split[i][j]
+		s := split[i*k+j]
 		var m mat.Dense
 		m.Mul(build(i, s), build(s+1, j))
 		return &m
@@ -674,9 +532,10 @@ func inner(a, b *mat.Dense) float64 {
 	return s
 }
 
-// broadcast repeats a scalar, a 1×c row or an r×1 column to n's shape.
-func (ev *evaluator) broadcast(n *ast.Node, a *mat.Dense) (*mat.Dense, error) {
-	R, C, err := ev.shape(n)
+// broadcast repeats a scalar, a 1×c row or an r×1 column to the shape of
+// the node at position at.
+func (ev *evaluator) broadcast(at int32, a *mat.Dense) (*mat.Dense, error) {
+	R, C, err := ev.shapeAt(at)
 	if err != nil {
 		return nil, err
 	}

@@ -85,6 +85,31 @@ const wideScale = 20
 // randomEnv is RandomEnv over prog and further expressions (a derivative
 // that mentions g′ or a variable prog.Root does not).
 func randomEnv(rng *rand.Rand, prog *ast.Program, sizes map[ast.Dim]int, dom domain, extra ...*ast.Node) *Env {
+	return newEnvPlan(prog, extra).draw(rng, sizes, dom)
+}
+
+// randomEnv is randomEnv through the session's envPlan, which it builds
+// for prog and extra at its first draw: a check draws for the same
+// expressions every time.
+func (s *session) randomEnv(rng *rand.Rand, prog *ast.Program, sizes map[ast.Dim]int, dom domain, extra []*ast.Node) *Env {
+	if s.draws == nil {
+		s.draws = newEnvPlan(prog, extra)
+	}
+	return s.draws.draw(rng, sizes, dom)
+}
+
+// envPlan is what randomEnv derives from the expressions alone: the
+// variables to draw (prog's, then those only the expressions mention), the
+// generic functions, and the size names of every shape.
+type envPlan struct {
+	vars  []*ast.Node
+	funcs []string
+	dims  map[ast.Dim]bool
+}
+
+// newEnvPlan lists the variables, functions and size names of prog and
+// extra, in the order randomEnv draws them.
+func newEnvPlan(prog *ast.Program, extra []*ast.Node) *envPlan {
 	var roots, vars []*ast.Node
 	var funcs []string
 	if prog != nil {
@@ -101,8 +126,13 @@ func randomEnv(rng *rand.Rand, prog *ast.Program, sizes map[ast.Dim]int, dom dom
 	}
 
 	dims := map[ast.Dim]bool{}
+	added := map[ast.Dim]bool{} // the dims whose names are in dims
 	addDims := func(s ast.Shape) {
 		for _, d := range []ast.Dim{s.Rows, s.Cols} {
+			if added[d] {
+				continue
+			}
+			added[d] = true
 			for _, p := range strings.Split(string(d), "·") {
 				if !ast.Dim(p).IsNumber() {
 					dims[ast.Dim(p)] = true
@@ -138,17 +168,21 @@ func randomEnv(rng *rand.Rand, prog *ast.Program, sizes map[ast.Dim]int, dom dom
 			}
 		}
 	}
+	return &envPlan{vars: vars, funcs: funcs, dims: dims}
+}
 
+// draw draws an environment as RandomEnv describes.
+func (ep *envPlan) draw(rng *rand.Rand, sizes map[ast.Dim]int, dom domain) *Env {
 	env := &Env{
-		Sizes:  assignSizes(dims, sizes),
-		Vals:   map[string]*mat.Dense{},
+		Sizes:  assignSizes(ep.dims, sizes),
+		Vals:   make(map[string]*mat.Dense, len(ep.vars)),
 		Deltas: map[string]*mat.Dense{},
-		Funcs:  map[string]Func{},
+		Funcs:  make(map[string]Func, len(ep.funcs)),
 	}
-	for _, f := range funcs {
+	for _, f := range ep.funcs {
 		env.Funcs[f] = StandIn
 	}
-	for _, v := range vars {
+	for _, v := range ep.vars {
 		r, c, err := resolveShape(v.Shape, env.Sizes)
 		if err != nil {
 			continue // cannot happen: every dim of v was assigned

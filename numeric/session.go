@@ -1,0 +1,188 @@
+package numeric
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mdiff/mdiff/ast"
+)
+
+// session is the state of one check call. It holds the plan of the
+// expressions the check's trials evaluate (roots), built once and reused by
+// every evaluation (a check evaluates each of them at dozens of inputs: the
+// draws, the perturbed inputs of evalUnc, the points of the
+// finite-difference stencils), what randomEnv and screen derive from the
+// expressions alone, and the evaluations of the current draw.
+//
+// Within a draw, the roots are evaluated at the same few environments (the
+// draw's env and the perturbed ones of evalUnc, which depend only on env),
+// and they share nodes (f and its canonical form, f and ⟨Δ, ∇f⟩): one
+// evaluator per environment evaluates each shared node once. That is exact
+// when no size is inferred, which the session makes sure of by sharing only
+// at environments whose Sizes name every size of the plan (shareable): then
+// a node's value, or error, depends only on the node and the environment,
+// so a node evaluated for one root has the value a fresh evaluation of
+// another root would give it; and those nodes were evaluated without
+// error, so the first error in the order of a fresh evaluation is the first
+// among the others.
+//
+// A session belongs to the call that made it and is dropped with it: it is
+// never shared between goroutines nor kept in a package-level cache, so the
+// checks stay safe for concurrent use.
+type session struct {
+	union   *plan               // of the roots
+	plans   map[*ast.Node]*plan // of other nodes evaluated
+	screens *screenPlan
+	draws   *envPlan
+	// valNames are the sorted names of the variables of the last env
+	// evalUnc perturbed (see perturbed).
+	valNames []string
+	// The current draw (see newDraw): the evaluator of union at each
+	// environment, and the perturbed environments of each env.
+	evals     map[*Env]*evaluator
+	perturbs  map[*Env]*[4]*Env
+	shareSeen map[*Env]bool // shareable, by env
+}
+
+// newSession returns the session of a check whose trials evaluate roots
+// (nil roots are skipped).
+func newSession(roots ...*ast.Node) *session {
+	return &session{union: newPlan(roots...), plans: map[*ast.Node]*plan{}}
+}
+
+// newDraw forgets the evaluations of the previous draw. A trial must not
+// modify its env once it has evaluated something at it: run calls newDraw
+// before each trial, and the trials set the direction first.
+func (s *session) newDraw() {
+	s.evals, s.perturbs, s.shareSeen = nil, nil, nil
+}
+
+// shareable reports whether env.Sizes names every size of the union plan,
+// so that no evaluation at env infers one (evaluator.bind).
+func (s *session) shareable(env *Env) bool {
+	if ok, done := s.shareSeen[env]; done {
+		return ok
+	}
+	ok := true
+	for _, d := range s.union.dims {
+		if d.kind != dimName {
+			continue
+		}
+		if _, has := env.Sizes[d.d]; !has {
+			ok = false
+			break
+		}
+	}
+	if s.shareSeen == nil {
+		s.shareSeen = map[*Env]bool{}
+	}
+	s.shareSeen[env] = ok
+	return ok
+}
+
+// evaluator returns an evaluator at env for n and n's position in its plan:
+// the draw's shared evaluator of the union plan when n is one of its nodes
+// and env is shareable, else a fresh one.
+func (s *session) evaluator(n *ast.Node, env *Env) (*evaluator, int32) {
+	if i, ok := s.union.pos[n]; ok {
+		if !s.shareable(env) {
+			return newEvaluator(s.union, env), i
+		}
+		ev := s.evals[env]
+		if ev == nil {
+			ev = newEvaluator(s.union, env)
+			if s.evals == nil {
+				s.evals = map[*Env]*evaluator{}
+			}
+			s.evals[env] = ev
+		}
+		return ev, i
+	}
+	p, i := s.planOf(n)
+	return newEvaluator(p, env), i
+}
+
+// planOf returns the plan n is evaluated by, the union plan or its own, and
+// n's position in it.
+func (s *session) planOf(n *ast.Node) (*plan, int32) {
+	if i, ok := s.union.pos[n]; ok {
+		return s.union, i
+	}
+	p, ok := s.plans[n]
+	if !ok {
+		p = newPlan(n)
+		s.plans[n] = p
+	}
+	return p, int32(len(p.nodes) - 1)
+}
+
+// eval is Eval of n at env. It also returns the evaluator, which has
+// evaluated n completely when err is nil: the base of later evaluations of
+// n at env with one variable changed (at).
+func (s *session) eval(n *ast.Node, env *Env) (*mat.Dense, *evaluator, error) {
+	ev, i := s.evaluator(n, env)
+	v, err := ev.root(i)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ownValue(n, v), ev, nil
+}
+
+// evalFinite is eval that wraps ErrNotFinite if the value is not finite.
+func (s *session) evalFinite(n *ast.Node, env *Env, what string) (*mat.Dense, *evaluator, error) {
+	v, ev, err := s.eval(n, env)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !Finite(v) {
+		return nil, nil, fmt.Errorf("numeric: %s is %w", what, ErrNotFinite)
+	}
+	return v, ev, nil
+}
+
+// at is Eval of n at env with the variable name given the value x, of the
+// size of its value in env (env itself is not modified). With base, an
+// evaluator at env itself that has evaluated n, only the nodes that depend
+// on name are evaluated again (see evaluator.varied): the result is the
+// same.
+func (s *session) at(n *ast.Node, env *Env, base *evaluator, name string, x *mat.Dense) (m *mat.Dense, err error) {
+	p, i := s.planOf(n)
+	ev := newEvaluator(p, env) // never the draw's: it is not at env
+	ev.override(name, x)
+	if base != nil && base.p == ev.p && base.env == env && base.vals[i] != nil {
+		m, err = ev.varied(base, i, name)
+	} else {
+		m, err = ev.root(i)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ownValue(n, m), nil
+}
+
+// perturbedEnvs returns the environments at which evalUnc evaluates for env:
+// X₊ and X₋ of the first draw of R, then of the second (see evalUnc). They
+// depend only on env, and are computed once per draw.
+func (s *session) perturbedEnvs(env *Env) *[4]*Env {
+	if pes, ok := s.perturbs[env]; ok {
+		return pes
+	}
+	rng := rand.New(rand.NewPCG(perturbSeed, 0))
+	pes := new([4]*Env)
+	for round := range 2 {
+		valsP, valsM := perturbed(rng, env.Vals, &s.valNames)
+		deltasP, deltasM := perturbed(rng, env.Deltas, nil)
+		// Each perturbed env jitters its computed values from a stream of
+		// its own (Env.jitter): a value shared by the expressions a draw
+		// compares is jittered once.
+		pes[2*round] = &Env{Sizes: env.Sizes, Vals: valsP, Deltas: deltasP, Funcs: env.Funcs, jitter: rand.New(rand.NewPCG(jitterSeed, uint64(2*round)))}
+		pes[2*round+1] = &Env{Sizes: env.Sizes, Vals: valsM, Deltas: deltasM, Funcs: env.Funcs, jitter: rand.New(rand.NewPCG(jitterSeed, uint64(2*round+1)))}
+	}
+	if s.perturbs == nil {
+		s.perturbs = map[*Env]*[4]*Env{}
+	}
+	s.perturbs[env] = pes
+	return pes
+}
