@@ -318,29 +318,27 @@ func diagmatDiag(sf *Simplifier, n *ast.Node) *ast.Node {
 		}
 		return ast.Hadamard(ast.Identity(n.Shape.Rows), a)
 	}
-	switch a := n.Args[0]; {
-	case a.Is(builtin.DiagVec):
+	a := n.Args[0]
+	if a.Is(builtin.DiagVec) {
 		return sf.simplify(part(a.Args[0]))
-	case a.Kind == ast.KAdd:
-		terms := make([]*ast.Node, len(a.Args))
-		for i, t := range a.Args {
-			if !t.Is(builtin.DiagVec) {
-				return nil
-			}
-			terms[i] = part(t.Args[0])
-		}
-		return sf.simplify(ast.Add(terms...))
-	case a.Kind == ast.KHadamard: // diag(diag(A) ⊙ diag(D)) = (I ⊙ A)·D
-		factors := make([]*ast.Node, len(a.Args))
-		for i, t := range a.Args {
-			if !t.Is(builtin.DiagVec) {
-				return nil
-			}
-			factors[i] = part(t.Args[0])
-		}
-		return sf.simplify(ast.Mul(factors...))
 	}
-	return nil
+	var combine func(...*ast.Node) *ast.Node
+	switch a.Kind {
+	case ast.KAdd:
+		combine = ast.Add
+	case ast.KHadamard: // diag(diag(A) ⊙ diag(D)) = (I ⊙ A)·D
+		combine = ast.Mul
+	default:
+		return nil
+	}
+	parts := make([]*ast.Node, len(a.Args))
+	for i, t := range a.Args {
+		if !t.Is(builtin.DiagVec) {
+			return nil
+		}
+		parts[i] = part(t.Args[0])
+	}
+	return sf.simplify(combine(parts...))
 }
 
 // s ⊗ B = B ⊗ s = s·B for a scalar s
