@@ -329,6 +329,8 @@ func (p *printer) leadingMinus(n *ast.Node) bool {
 // mulPrec is the precedence of a printed product.
 func (p *printer) mulPrec(f mulForm) int {
 	switch {
+	case p.elementwiseTail(f):
+		return precProd // −A ⊘ B
 	case f.hasDiv() && p.nt == notLaTeX:
 		if f.neg {
 			return precUnary
@@ -553,7 +555,11 @@ func (p *printer) mul(f mulForm) {
 		p.fn("}")
 		return
 	}
-	p.factors(f.numItems(), true, lead)
+	items := f.numItems()
+	if p.elementwiseTail(f) {
+		items[len(items)-1].bare = true
+	}
+	p.factors(items, true, lead)
 	if !f.hasDiv() {
 		return
 	}
@@ -571,10 +577,37 @@ func (p *printer) mul(f mulForm) {
 }
 
 // mulItem is a printed factor: a node, or a bare number (a coefficient's
-// numerator or denominator).
+// numerator or denominator). A bare node prints without parentheses at the
+// precedence of a product (see elementwiseTail).
 type mulItem struct {
-	n   *ast.Node
-	num string
+	n    *ast.Node
+	num  string
+	bare bool
+}
+
+// elementwiseTail reports whether f is a sign and scalar factors followed
+// by one elementwise product or quotient, which then prints without its
+// parentheses: the parser reads −A ⊘ B as (−A) ⊘ B, and 2·A ⊙ X as
+// (2·A) ⊙ X (one precedence, left to right), both equal to the product.
+// The quotient's own first operand must not start with a minus.
+func (p *printer) elementwiseTail(f mulForm) bool {
+	if f.hasDiv() {
+		return false
+	}
+	items := f.numItems()
+	last := items[len(items)-1].n
+	if last == nil || p.isName(last) || last.Kind != ast.KHadamard && last.Kind != ast.KDiv {
+		return false
+	}
+	if len(items) == 1 && !f.neg {
+		return false
+	}
+	for _, it := range items[:len(items)-1] {
+		if it.n != nil && !it.n.IsScalar() {
+			return false
+		}
+	}
+	return !p.leadingMinus(last.Args[0])
 }
 
 func (f mulForm) numItems() []mulItem {
@@ -654,6 +687,10 @@ func (p *printer) brkLevel(l uint8) uint8 {
 func (p *printer) operandItem(it mulItem, ctx int) {
 	if it.n == nil {
 		p.emit(p.th.Num, it.num)
+		return
+	}
+	if it.bare {
+		p.expr(it.n, precProd)
 		return
 	}
 	p.operand(it.n, ctx)
