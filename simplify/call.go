@@ -219,6 +219,19 @@ func normVec(sf *Simplifier, n *ast.Node) *ast.Node {
 	return nil
 }
 
+// sqrt(xᵀ·x) = ‖x‖ for a column x
+func sqrtGram(sf *Simplifier, n *ast.Node) *ast.Node {
+	a := n.Args[0]
+	if a.Kind != ast.KMul || len(a.Args) != 2 {
+		return nil
+	}
+	l, r := a.Args[0], a.Args[1]
+	if r.Shape.Cols == ast.One && !r.IsScalar() && l == sf.transpose(r) {
+		return sf.simplify(builtin.Norm.Of(r))
+	}
+	return nil
+}
+
 // logsumexp(vec(A)) = log(sum(exp(A)))
 func logsumexpVec(sf *Simplifier, n *ast.Node) *ast.Node {
 	if a := n.Args[0]; a.Is(builtin.Vec) && !a.Args[0].Shape.IsScalar() {

@@ -102,6 +102,7 @@ func rows() []rule {
 		{name: "logdet-kron", op: builtin.Logdet, apply: detKron},
 		{name: "norm-kron", op: builtin.Norm, apply: normKron},
 		{name: "norm-vec", op: builtin.Norm, apply: normVec},
+		{name: "sqrt-gram", op: builtin.Sqrt, apply: sqrtGram},
 		{name: "logsumexp-vec", op: builtin.Logsumexp, apply: logsumexpVec},
 		{name: "norm1-vec", op: builtin.Norm1, apply: norm1Vec},
 		{name: "unvec-vec", op: builtin.Unvec, apply: unvecVec},
