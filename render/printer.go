@@ -191,7 +191,8 @@ func (p *printer) exprFlip(n *ast.Node, ctx int, flip bool) {
 
 // negatedSum returns c·(a − b)·… for a product −c·(b − a)·… with one sum
 // factor that has a negative term, so that it prints as
-// S⁻¹ − S⁻¹·x·xᵀ·S⁻¹ rather than −(S⁻¹·x·xᵀ·S⁻¹ − S⁻¹). The tree keeps its
+// S⁻¹ − S⁻¹·x·xᵀ·S⁻¹ rather than −(S⁻¹·x·xᵀ·S⁻¹ − S⁻¹), and −(a + b) as
+// −a − b. The tree keeps its
 // canonical sign; only the printed form changes. It returns nil otherwise.
 func (p *printer) negatedSum(n *ast.Node) *ast.Node {
 	if p.literal || n.Kind != ast.KMul || n.Args[0].Kind != ast.KNum || n.Args[0].Num.Sign() >= 0 {
@@ -219,6 +220,10 @@ func (p *printer) negatedSum(n *ast.Node) *ast.Node {
 		neg = append(neg, negate(t))
 	}
 	if len(neg) == 0 {
+		if len(n.Args) == 2 && n.Args[0].IsNum(-1) {
+			// −(a + b) prints as −a − b, two parentheses fewer.
+			return ast.Add(pos...)
+		}
 		return nil
 	}
 	c := new(big.Rat).Neg(n.Args[0].Num)

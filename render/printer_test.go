@@ -39,7 +39,7 @@ var printCases = []printCase{
 	{"regression-gradient", ast.Mul(ast.Int(2), ast.Add(ast.Mul(vB, vX), neg(vY)), tr(vX)), "2·(B·X − Y)·Xᵀ", "2*(B*X - Y)*X'", `2 \left(B X - Y\right) X^{\top}`},
 	{"neg-product", ast.Mul(ast.Int(-1), vA, vC), "−A·C", "-A*C", "-A C"},
 	{"neg-of-product", neg(ast.Mul(vA, vC)), "−A·C", "-A*C", `-A C`},
-	{"neg-of-sum", neg(ast.Add(vA, vC)), "−(A + C)", "-(A + C)", `-\left(A + C\right)`},
+	{"neg-of-sum", neg(ast.Add(vA, vC)), "−A − C", "-A - C", `-A - C`}, // the minus distributed: two parentheses fewer
 	{"neg-neg", neg(neg(vA)), "−(−A)", "-(-A)", `-\left(-A\right)`},
 	{"left-nested-product", ast.Mul(ast.Mul(tr(vx), vA), vx), "xᵀ·A·x", "x'*A*x", `x^{\top} A x`},
 	{"right-nested-product", ast.Mul(vA, ast.Mul(vC, vS)), "A·C·S", "A*C*S", `A C S`}, // associative: shareChains nests products
