@@ -13,12 +13,12 @@ import (
 func TestInternIsBounded(t *testing.T) {
 	// settle collects and then gives the cleanups, which run on a
 	// goroutine of their own, time to remove the entries of the collected
-	// nodes: it waits (up to about two seconds: a busy machine can delay
+	// nodes: it waits (up to about five seconds: a busy machine can delay
 	// that goroutine by many scheduling rounds) until the table holds at
 	// most limit entries, and returns what it holds then.
 	settle := func(limit int) int {
 		n := InternedNodes()
-		for round := 0; round < 1000 && n > limit; round++ {
+		for round := 0; round < 2500 && n > limit; round++ {
 			runtime.GC()
 			time.Sleep(2 * time.Millisecond)
 			n = InternedNodes()

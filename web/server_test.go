@@ -146,7 +146,7 @@ func TestServerMemory(t *testing.T) {
 		// Collect until the intern table stops shrinking: its entries go
 		// in cleanups, which run on a goroutine of their own and lag on a
 		// busy machine.
-		for last, round := -1, 0; round < 200; round++ {
+		for last, round := -1, 0; round < 1000; round++ {
 			runtime.GC()
 			if n := ast.InternedNodes(); n != last {
 				last = n
