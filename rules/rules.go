@@ -68,8 +68,10 @@ func (d *differ) d(n *ast.Node) (*ast.Node, error) {
 		return r, nil
 	}
 	args := make([]*ast.Node, len(n.Args))
+	self := isNormPower(n) || isTracePower(n)
+	zero := len(n.Args) > 0 && !self
 	for i, a := range n.Args {
-		if i == 0 && (isNormPower(n) || isTracePower(n)) {
+		if i == 0 && self {
 			continue // pow and tracePower differentiate the operand's operand themselves
 		}
 		da, err := d.d(a)
@@ -77,6 +79,14 @@ func (d *differ) d(n *ast.Node) (*ast.Node, error) {
 			return nil, err
 		}
 		args[i] = da
+		zero = zero && da == nil
+	}
+	if zero {
+		// Every operand's differential is zero (step(X), whose derivative
+		// is 0, under a transpose or an inverse): so is n's, by the chain
+		// rule; the rules of one operand assume a nonzero one.
+		d.memo[n] = nil
+		return nil, nil
 	}
 	rule, r, err := d.rule(n, args)
 	if err != nil {
