@@ -128,6 +128,7 @@ const (
 	screenPow                         // an elementwise power: in range
 	screenRange                       // a range-checked function (exp): in range
 	screenOscillate                   // a periodic function of wrt (sin, cos, tan, a generic g): a moderate argument
+	screenMatPow                      // a high matrix power: a value of moderate magnitude
 )
 
 // newScreenPlan lists the nodes of exprs that screen looks at, for the
@@ -158,6 +159,8 @@ func newScreenPlan(exprs []*ast.Node, wrt *ast.Node) *screenPlan {
 				sp.steps = append(sp.steps, screenStep{n, screenOscillate})
 			case n.Kind == ast.KPow:
 				sp.steps = append(sp.steps, screenStep{n, screenPow})
+			case n.Kind == ast.KMatPow && (n.K > 4 || n.K < -4):
+				sp.steps = append(sp.steps, screenStep{n, screenMatPow})
 			case n.Kind == ast.KCall && n.Op.RangeChecked:
 				sp.steps = append(sp.steps, screenStep{n, screenRange})
 			}
@@ -195,6 +198,8 @@ func (sp *screenPlan) screen(env *Env) (float64, error) {
 			err = powInRange(n, ev)
 		case screenRange:
 			err = rangeOf(n, ev)
+		case screenMatPow:
+			err = matPowInRange(n, ev)
 		case screenOscillate:
 			bound := standInOscillation // the stand-in of a generic g holds sin(t)
 			if n.Kind == ast.KCall {
@@ -417,6 +422,25 @@ func rangeOf(n *ast.Node, ev *evaluator) error {
 		return err
 	}
 	return inRange(n, a, n.Op.Scalar)
+}
+
+// matPowLimit bounds the entries of a high matrix power Aᵏ (|k| > 4) at a
+// draw: beyond 10¹⁵⁰ (or below 10⁻¹⁵⁰, not zero), the products that
+// compute it, grouped one way or another ((A⁶)⁶¹)⁵⁶ or (((A⁶)⁶¹)⁷)⁸),
+// over- or underflow on the way, and two equal expressions evaluate apart.
+const matPowLimit = 1e150
+
+// matPowInRange reports ErrOutOfRange when a high matrix power's largest
+// entry is beyond matPowLimit, or nonzero and below its inverse.
+func matPowInRange(n *ast.Node, ev *evaluator) error {
+	v, err := ev.value(n)
+	if err != nil {
+		return err
+	}
+	if m := dense.MaxAbs(v); m > matPowLimit || m != 0 && m < 1/matPowLimit {
+		return &RejectedDraw{Node: n, Value: m, At: m, kind: ErrOutOfRange}
+	}
+	return nil
 }
 
 // inRange checks that f(x), for every finite nonzero entry x of a, is

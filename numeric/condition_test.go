@@ -76,6 +76,14 @@ func TestScreen(t *testing.T) {
 	}
 	// A periodic function of the variable at a huge argument: finite
 	// differences would span periods.
+	// A high matrix power far out of range: its groupings over- or
+	// underflow apart.
+	if _, err := screen([]*ast.Node{builtin.Sum.Of(ast.MatPow(ast.Mul(ast.Int(1000), X), 60))}, X, env); !errors.Is(err, ErrOutOfRange) {
+		t.Errorf("(1000·X)⁶⁰: %v, want out of range", err)
+	}
+	if _, err := screen([]*ast.Node{builtin.Sum.Of(ast.MatPow(X, 5))}, X, env); err != nil {
+		t.Errorf("X⁵: %v", err)
+	}
 	// So is a generic function: its stand-in holds sin(t).
 	var rd *RejectedDraw
 	if _, err := screen([]*ast.Node{builtin.Sum.Of(ast.Apply("g", 0, ast.Mul(ast.Int(1e6), X)))}, X, env); !errors.As(err, &rd) || !rd.Oscillating {
