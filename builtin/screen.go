@@ -11,9 +11,12 @@ func init() {
 	Softmax.SaturatesLikeSoftmax = true
 	Logsumexp.SaturatesLikeSoftmax = true // its gradient is softmax
 	Exp.RangeChecked = true
-	// sin(10³·(1 ± 10⁻⁶)) already moves by 10⁻³: beyond 10³ a step of the
-	// inputs' own size crosses periods (cos(1/softplus(x)) at x = −14).
+	// A large argument of a periodic function is one that moves fast: a
+	// finite-difference step that moves it by a fraction of a period is
+	// far below the inputs' scale (cos(1/softplus(x)) at x = −14 has an
+	// argument of 10⁶; sin(1/x) at x = 0.002, of 500, where the step of
+	// the differences is as large as x). Draws beyond 100 are redrawn.
 	for _, op := range []*ast.Op{Sin, Cos, Tan} {
-		op.Oscillation = 1e3
+		op.Oscillation = 100
 	}
 }

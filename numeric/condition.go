@@ -368,7 +368,7 @@ func unsaturated(n *ast.Node, ev *evaluator) error {
 
 // standInOscillation is the Oscillation bound of a generic function: its
 // stand-in g(t) = sin(t) + t²/2 oscillates like sin.
-const standInOscillation = 1e3
+const standInOscillation float64 = 100
 
 // slowEnough rejects a draw where a periodic function of the variable
 // (sin, cos, tan, a generic function's stand-in) has an argument beyond
