@@ -390,12 +390,12 @@ func slowEnough(n *ast.Node, bound float64, ev *evaluator) error {
 	return nil
 }
 
-// powInRange reports ErrOutOfRange when a∘^p under- or overflows at an
-// entry where a is finite and nonzero. Integer exponents |p| ≤ 4 (the
+// powInRange reports ErrOutOfRange when a∘^p is beyond 10^±150 (rangeLimit)
+// at an entry where a is finite and nonzero. Integer exponents |p| ≤ 4 (the
 // squares and cubes of every derivative of tanh, sigmoid, x∘³) are not
-// evaluated: they under- or overflow only from a base of 10⁻⁷⁷ or 10⁷⁷,
-// itself out of range; skipping them keeps the screen linear in deep
-// expressions, where each such power would evaluate its whole operand.
+// evaluated: skipping them keeps the screen linear in deep expressions,
+// where each such power would evaluate its whole operand (a base beyond
+// 10^±37 takes them out of range unscreened).
 func powInRange(n *ast.Node, ev *evaluator) error {
 	pv, err := ev.value(n.Args[1])
 	if err != nil {
@@ -412,7 +412,10 @@ func powInRange(n *ast.Node, ev *evaluator) error {
 	if err != nil {
 		return err
 	}
-	return inRange(n, base, func(x float64) float64 { return math.Pow(x, p) })
+	// Within 10^±150, not the whole range: the derivative of a power
+	// divides by its square (y/(a^c)^d differentiates to …/((a^c)^d)²),
+	// which underflows from 10⁻¹⁵⁴.
+	return inRange(n, base, func(x float64) float64 { return math.Pow(x, p) }, 1/rangeLimit, rangeLimit)
 }
 
 // rangeOf reports ErrOutOfRange when a range-checked f (exp) under- or overflows.
@@ -421,31 +424,31 @@ func rangeOf(n *ast.Node, ev *evaluator) error {
 	if err != nil {
 		return err
 	}
-	return inRange(n, a, n.Op.Scalar)
+	return inRange(n, a, n.Op.Scalar, minNormal, math.MaxFloat64)
 }
 
-// matPowLimit bounds the entries of a high matrix power Aᵏ (|k| > 4) at a
-// draw: beyond 10¹⁵⁰ (or below 10⁻¹⁵⁰, not zero), the products that
+// rangeLimit bounds the entries of a high matrix power Aᵏ (|k| > 4) and
+// the value of an elementwise power at a draw: beyond 10¹⁵⁰ (or below 10⁻¹⁵⁰, not zero), the products that
 // compute it, grouped one way or another ((A⁶)⁶¹)⁵⁶ or (((A⁶)⁶¹)⁷)⁸),
 // over- or underflow on the way, and two equal expressions evaluate apart.
-const matPowLimit = 1e150
+const rangeLimit = 1e150
 
 // matPowInRange reports ErrOutOfRange when a high matrix power's largest
-// entry is beyond matPowLimit, or nonzero and below its inverse.
+// entry is beyond rangeLimit, or nonzero and below its inverse.
 func matPowInRange(n *ast.Node, ev *evaluator) error {
 	v, err := ev.value(n)
 	if err != nil {
 		return err
 	}
-	if m := dense.MaxAbs(v); m > matPowLimit || m != 0 && m < 1/matPowLimit {
+	if m := dense.MaxAbs(v); m > rangeLimit || m != 0 && m < 1/rangeLimit {
 		return &RejectedDraw{Node: n, Value: m, At: m, kind: ErrOutOfRange}
 	}
 	return nil
 }
 
-// inRange checks that f(x), for every finite nonzero entry x of a, is
-// neither 0, subnormal, nor infinite.
-func inRange(n *ast.Node, a *mat.Dense, f func(float64) float64) error {
+// inRange checks that |f(x)|, for every finite nonzero entry x of a, is
+// within [lo, hi] and finite.
+func inRange(n *ast.Node, a *mat.Dense, f func(float64) float64, lo, hi float64) error {
 	r, c := a.Dims()
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {
@@ -453,7 +456,7 @@ func inRange(n *ast.Node, a *mat.Dense, f func(float64) float64) error {
 			if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
 				continue
 			}
-			if y := math.Abs(f(x)); y < minNormal || math.IsInf(y, 0) {
+			if y := math.Abs(f(x)); y < lo || y > hi || math.IsInf(y, 0) {
 				return &RejectedDraw{Node: n, Value: f(x), At: x, kind: ErrOutOfRange}
 			}
 		}

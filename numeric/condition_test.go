@@ -76,6 +76,12 @@ func TestScreen(t *testing.T) {
 	}
 	// A periodic function of the variable at a huge argument: finite
 	// differences would span periods.
+	// An elementwise power beyond 10^±150, though finite: its derivative
+	// divides by its square.
+	scaled := ast.Mul(ast.Number(new(big.Rat).SetFloat64(1e70)), X)
+	if _, err := screen([]*ast.Node{builtin.Sum.Of(ast.Pow(scaled, ast.Number(big.NewRat(5, 2))))}, X, env); !errors.Is(err, ErrOutOfRange) {
+		t.Errorf("(10⁷⁰·X)∘^2.5: %v, want out of range", err)
+	}
 	// A high matrix power far out of range: its groupings over- or
 	// underflow apart.
 	if _, err := screen([]*ast.Node{builtin.Sum.Of(ast.MatPow(ast.Mul(ast.Int(1000), X), 60))}, X, env); !errors.Is(err, ErrOutOfRange) {
