@@ -82,20 +82,27 @@ func traceCyclic(_ *Simplifier, n *ast.Node) *ast.Node {
 	return nil
 }
 
-// sum(A ⊗ B) = sum(A)·sum(B)
-func sumKron(sf *Simplifier, n *ast.Node) *ast.Node {
-	if a := n.Args[0]; isKron(a) {
-		return sf.simplify(ast.Mul(builtin.Sum.Of(a.Args[0]), builtin.Sum.Of(a.Args[1])))
+// ofKron is the rule op(A ⊗ B) = op(A)·op(B), for an op that is
+// multiplicative over Kronecker products: sum(A ⊗ B) = sum(A)·sum(B),
+// ‖A ⊗ B‖_F = ‖A‖_F·‖B‖_F.
+func ofKron(op *ast.Op) func(*Simplifier, *ast.Node) *ast.Node {
+	return func(sf *Simplifier, n *ast.Node) *ast.Node {
+		if a := n.Args[0]; isKron(a) {
+			return sf.simplify(ast.Mul(op.Of(a.Args[0]), op.Of(a.Args[1])))
+		}
+		return nil
 	}
-	return nil
 }
 
-// sum(vec(A)) = sum(A)
-func sumVec(sf *Simplifier, n *ast.Node) *ast.Node {
-	if a := n.Args[0]; a.Is(builtin.Vec) {
-		return sf.simplify(builtin.Sum.Of(a.Args[0]))
+// ofVec is the rule op(vec(A)) = op(A), for an op of the entries that
+// ignores their arrangement: sum, ‖·‖ (‖vec(A)‖ = ‖A‖_F), norm1.
+func ofVec(op *ast.Op) func(*Simplifier, *ast.Node) *ast.Node {
+	return func(sf *Simplifier, n *ast.Node) *ast.Node {
+		if a := n.Args[0]; a.Is(builtin.Vec) {
+			return sf.simplify(op.Of(a.Args[0]))
+		}
+		return nil
 	}
-	return nil
 }
 
 // sum(s) = s
@@ -203,22 +210,6 @@ func detKron(sf *Simplifier, n *ast.Node) *ast.Node {
 	return sf.simplify(ast.Add(ast.Mul(p, builtin.Logdet.Of(x)), ast.Mul(m, builtin.Logdet.Of(y))))
 }
 
-// ‖A ⊗ B‖_F = ‖A‖_F·‖B‖_F
-func normKron(sf *Simplifier, n *ast.Node) *ast.Node {
-	if a := n.Args[0]; isKron(a) {
-		return sf.simplify(ast.Mul(builtin.Norm.Of(a.Args[0]), builtin.Norm.Of(a.Args[1])))
-	}
-	return nil
-}
-
-// ‖vec(A)‖ = ‖A‖_F
-func normVec(sf *Simplifier, n *ast.Node) *ast.Node {
-	if a := n.Args[0]; a.Is(builtin.Vec) {
-		return sf.simplify(builtin.Norm.Of(a.Args[0]))
-	}
-	return nil
-}
-
 // sqrt(xᵀ·x) = ‖x‖ for a column x
 func sqrtGram(sf *Simplifier, n *ast.Node) *ast.Node {
 	a := n.Args[0]
@@ -236,14 +227,6 @@ func sqrtGram(sf *Simplifier, n *ast.Node) *ast.Node {
 func logsumexpVec(sf *Simplifier, n *ast.Node) *ast.Node {
 	if a := n.Args[0]; a.Is(builtin.Vec) && !a.Args[0].Shape.IsScalar() {
 		return sf.simplify(builtin.Log.Of(builtin.Sum.Of(builtin.Exp.Of(a.Args[0]))))
-	}
-	return nil
-}
-
-// norm1(vec(A)) = norm1(A)
-func norm1Vec(sf *Simplifier, n *ast.Node) *ast.Node {
-	if a := n.Args[0]; a.Is(builtin.Vec) {
-		return sf.simplify(builtin.Norm1.Of(a.Args[0]))
 	}
 	return nil
 }
