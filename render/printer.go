@@ -47,6 +47,7 @@ type printer struct {
 	depth int // nesting of brackets; breaks are marked only at depth 0
 	// literal prints negated sums as they are, −(B·X − Y) (see negatedSum).
 	literal bool
+	untr    untransposer // names are opaque to it
 }
 
 // Text returns n in Unicode notation, styled with th: 2·(B·X − Y)·Xᵀ.
@@ -162,7 +163,10 @@ func (p *printer) exprFlip(n *ast.Node, ctx int, flip bool) {
 		return
 	}
 	if len(p.names) > 0 && (n.Kind == ast.KAdd || n.Kind == ast.KMul) {
-		if u := untranspose(n); u != nil && p.isName(u) { // xᵀ − mᵀ as T₁ᵀ for T₁ = x − m
+		if p.untr.opaque == nil {
+			p.untr.opaque = p.isName
+		}
+		if u := p.untr.of(n); u != nil && p.isName(u) { // xᵀ − mᵀ as T₁ᵀ for T₁ = x − m
 			p.exprFlip(ast.Transpose(u), ctx, flip)
 			return
 		}

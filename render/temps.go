@@ -1,6 +1,7 @@
 package render
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/mdiff/mdiff/ast"
@@ -51,6 +52,7 @@ func tempsByRoot(roots []*ast.Node, crossMin int) ([]*ast.Node, []map[*ast.Node]
 	inOrder := map[*ast.Node]bool{}
 	within := map[*ast.Node]int{} // the largest count of uses within one root
 	total := map[*ast.Node]int{}  // the uses across all roots
+	var untr untransposer
 	for i, r := range roots {
 		if r == nil {
 			continue
@@ -91,7 +93,7 @@ func tempsByRoot(roots []*ast.Node, crossMin int) ([]*ast.Node, []map[*ast.Node]
 		for i := len(local) - 1; i >= 0; i-- {
 			if n := local[i]; n.Kind == ast.KTranspose { // a transpose node is already a use of its operand
 				continue
-			} else if u := untranspose(n); u != nil && seen[u] {
+			} else if u := untr.of(n); u != nil && seen[u] {
 				count[u] += count[local[i]]
 			}
 		}
@@ -153,19 +155,51 @@ func tempsByRoot(roots []*ast.Node, crossMin int) ([]*ast.Node, []map[*ast.Node]
 	return temps, qualified
 }
 
-// untranspose returns the node m with n = mᵀ by the canonical form's
-// rules — (Aᵀ)ᵀ = A, (A + B)ᵀ = Aᵀ + Bᵀ, (c·A·B)ᵀ = c·Bᵀ·Aᵀ, sᵀ = s for a
-// scalar factor — when n is a sum or product of transposed matrices (or a
-// transpose), and nil otherwise. m is built, and may be a node that the
-// expression does not hold.
-func untranspose(n *ast.Node) *ast.Node {
+// untransposer finds, for a node n, the node m with n = mᵀ by the
+// canonical form's rules — (Aᵀ)ᵀ = A, (A + B)ᵀ = Aᵀ + Bᵀ, (c·A·B)ᵀ =
+// c·Bᵀ·Aᵀ, sᵀ = s for a scalar factor — when n is a sum or product of
+// transposed matrices (or a transpose), and nil otherwise. m is built, and
+// may be a node that the expression does not hold. Answers are memoized for
+// the call that owns the untransposer, so that a DAG is looked into once;
+// an opaque node (a temporary's name, to a printer) is not looked into, and
+// a sum or product holding one has no m.
+type untransposer struct {
+	memo   map[*ast.Node]*ast.Node
+	opaque func(*ast.Node) bool // nil: every node is looked into
+}
+
+// of returns m with n = mᵀ, or nil.
+func (t *untransposer) of(n *ast.Node) *ast.Node {
+	if n.Kind != ast.KTranspose && n.Kind != ast.KAdd && n.Kind != ast.KMul {
+		return nil
+	}
+	if t.memo == nil {
+		t.memo = map[*ast.Node]*ast.Node{}
+	}
+	if m, ok := t.memo[n]; ok {
+		return m
+	}
+	m := t.compute(n)
+	t.memo[n] = m
+	return m
+}
+
+// part is of for an operand of a sum or product.
+func (t *untransposer) part(n *ast.Node) *ast.Node {
+	if t.opaque != nil && t.opaque(n) {
+		return nil
+	}
+	return t.of(n)
+}
+
+func (t *untransposer) compute(n *ast.Node) *ast.Node {
 	switch n.Kind {
 	case ast.KTranspose:
 		return n.Args[0]
 	case ast.KAdd:
 		terms := make([]*ast.Node, len(n.Args))
-		for i, t := range n.Args {
-			if terms[i] = untranspose(t); terms[i] == nil {
+		for i, a := range n.Args {
+			if terms[i] = t.part(a); terms[i] == nil {
 				return nil
 			}
 		}
@@ -180,12 +214,13 @@ func untranspose(n *ast.Node) *ast.Node {
 				scalars = append(scalars, f)
 				continue
 			}
-			u := untranspose(f)
+			u := t.part(f)
 			if u == nil {
 				return nil
 			}
-			chain = append([]*ast.Node{u}, chain...)
+			chain = append(chain, u)
 		}
+		slices.Reverse(chain)
 		return ast.Mul(append(scalars, chain...)...)
 	}
 	return nil
