@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/mdiff/mdiff/ast"
@@ -112,8 +114,13 @@ func verify(res *ast.Result, opts numeric.Options, canon func(*ast.Node) *ast.No
 	if len(res.Program.Funcs) > 0 {
 		c.Note = numeric.StandInNote
 	}
-	for _, ch := range checks(res, canon) {
-		rep, err := runCheck(res.Program, opts, ch)
+	list := checks(res, canon)
+	outs := runChecks(res.Program, opts, list)
+	for i, ch := range list {
+		if p := outs[i].panic; p != nil {
+			panic(p) // where running the checks in turn would have
+		}
+		rep, err := outs[i].rep, outs[i].err
 		if err != nil {
 			c.OK = false
 			return c, err
@@ -231,6 +238,36 @@ func checks(res *ast.Result, canon func(*ast.Node) *ast.Node) []check {
 		}
 	}
 	return out
+}
+
+// outcome is what one check gave.
+type outcome struct {
+	rep   numeric.Report
+	err   error
+	panic any // what the check panicked with, or nil
+}
+
+// runChecks runs the checks at once, as many at a time as there are
+// processors, and returns their outcomes in the order of list. Each check
+// draws from a generator of its own seeded by opts, so an outcome is the
+// same whichever ran first: reading them in order is running them one
+// after another.
+func runChecks(prog *ast.Program, opts numeric.Options, list []check) []outcome {
+	outs := make([]outcome, len(list))
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, ch := range list {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() {
+				outs[i].panic = recover()
+				<-slots
+			}()
+			outs[i].rep, outs[i].err = runCheck(prog, opts, ch)
+		})
+	}
+	wg.Wait()
+	return outs
 }
 
 // runCheck runs one check over the size plans; a failure by less than
