@@ -2,6 +2,7 @@ package mdiff
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -297,5 +298,38 @@ func TestJacobianOfZeroMap(t *testing.T) {
 	}
 	if d := res.Derivatives[0]; d.Jacobian != nil || d.NoJacobian == "" {
 		t.Errorf("Jacobian %v, reason %q; want none, with a reason", d.Jacobian, d.NoJacobian)
+	}
+}
+
+// TestRunChecksInOrder: the checks run at once, but each outcome — a
+// report, an error or a panic — comes back at its check's place in the
+// list, where verify reads them in turn.
+func TestRunChecksInOrder(t *testing.T) {
+	prog, err := Parse("tr(X)", []string{"X: n x n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := errors.New("planted failure")
+	list := make([]check, 8)
+	for i := range list {
+		list[i].what = func() string { return "check " + strconv.Itoa(i) }
+		list[i].run = func(numeric.Options) (numeric.Report, error) {
+			switch i {
+			case 3:
+				return numeric.Report{}, wrong
+			case 5:
+				panic("planted panic")
+			}
+			return numeric.Report{OK: true, Draws: i + 1}, nil
+		}
+	}
+	outs := runChecks(prog, numeric.Options{}, list)
+	for i, o := range outs {
+		switch {
+		case i == 3 && o.err != wrong, i == 5 && o.panic != "planted panic":
+			t.Errorf("check %d: %+v, want its own outcome", i, o)
+		case i != 3 && i != 5 && (o.err != nil || o.panic != nil || o.rep.Draws != i+1):
+			t.Errorf("check %d: %+v, want its own report (%d draws)", i, o, i+1)
+		}
 	}
 }
