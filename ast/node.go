@@ -314,8 +314,11 @@ func Var(name string, s Shape, p Props) *Node { return make_(KVar, s, name, p, n
 // Number returns the scalar constant r.
 func Number(r *big.Rat) *Node { return make_(KNum, Scalar, "", 0, new(big.Rat).Set(r), 0) }
 
+// IsOne reports whether c = 1, without building a 1 to compare with.
+func IsOne(c *big.Rat) bool { return c.IsInt() && c.Num().IsInt64() && c.Num().Int64() == 1 }
+
 // Int returns the scalar constant i.
-func Int(i int64) *Node { return Number(big.NewRat(i, 1)) }
+func Int(i int64) *Node { return Number(new(big.Rat).SetInt64(i)) }
 
 // Identity returns the n×n identity.
 func Identity(n Dim) *Node { return make_(KIdentity, Shape{n, n}, "", 0, nil, 0) }

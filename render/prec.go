@@ -75,7 +75,7 @@ func isDivPow(n *ast.Node) bool {
 // n = s^(−p) prints: s for p = 1, s^p otherwise.
 func recip(n *ast.Node) *ast.Node {
 	p := new(big.Rat).Neg(n.Args[1].Num)
-	if p.Cmp(big.NewRat(1, 1)) == 0 {
+	if ast.IsOne(p) {
 		return n.Args[0]
 	}
 	return ast.Pow(n.Args[0], ast.Number(p))
@@ -103,7 +103,7 @@ func newMulForm(n *ast.Node, flip bool, isName func(*ast.Node) bool) mulForm {
 	if n.Kind != ast.KMul {
 		args = []*ast.Node{n}
 	}
-	coef := big.NewRat(1, 1)
+	coef := new(big.Rat).SetInt64(1)
 	var f mulForm
 	haveCoef := false
 	for _, a := range args {

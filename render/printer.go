@@ -233,7 +233,7 @@ func (p *printer) negatedSum(n *ast.Node) *ast.Node {
 	c := new(big.Rat).Neg(n.Args[0].Num)
 	args := append([]*ast.Node{}, n.Args[1:]...)
 	args[k-1] = ast.Add(append(neg, pos...)...)
-	if c.Cmp(big.NewRat(1, 1)) != 0 {
+	if !ast.IsOne(c) {
 		args = append([]*ast.Node{ast.Number(c)}, args...)
 	}
 	if len(args) == 1 {
@@ -249,7 +249,7 @@ func negate(t *ast.Node) *ast.Node {
 		return ast.Number(new(big.Rat).Neg(t.Num))
 	case t.Kind == ast.KMul && t.Args[0].Kind == ast.KNum:
 		c := new(big.Rat).Neg(t.Args[0].Num)
-		if c.Cmp(big.NewRat(1, 1)) == 0 {
+		if ast.IsOne(c) {
 			return ast.Mul(t.Args[1:]...)
 		}
 		return ast.Mul(append([]*ast.Node{ast.Number(c)}, t.Args[1:]...)...)

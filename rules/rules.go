@@ -305,7 +305,7 @@ func neg(a *ast.Node) *ast.Node { return ast.Mul(ast.Int(-1), a) }
 // minus returns p − k, folded when p is a number.
 func minus(p *ast.Node, k int64) *ast.Node {
 	if p.Kind == ast.KNum {
-		return ast.Number(new(big.Rat).Sub(p.Num, big.NewRat(k, 1)))
+		return ast.Number(new(big.Rat).Sub(p.Num, new(big.Rat).SetInt64(k)))
 	}
 	return ast.Add(p, ast.Int(-k))
 }

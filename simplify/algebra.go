@@ -152,7 +152,7 @@ func (sf *Simplifier) commonCoefficient(terms []*ast.Node, s ast.Shape) *ast.Nod
 	if allNeg {
 		f = new(big.Rat).Neg(f)
 	}
-	if isOne(f) {
+	if ast.IsOne(f) {
 		return nil
 	}
 	inv := new(big.Rat).Inv(f)
@@ -188,7 +188,7 @@ func factors(t *ast.Node) (c *big.Rat, scalars, chain []*ast.Node) {
 
 func product(c *big.Rat, scalars, chain []*ast.Node) *ast.Node {
 	var f []*ast.Node
-	if !isOne(c) {
+	if !ast.IsOne(c) {
 		f = append(f, ast.Number(c))
 	}
 	f = append(append(f, scalars...), chain...)
@@ -400,7 +400,7 @@ func (sf *Simplifier) mergePowers(fs []*ast.Node) []*ast.Node {
 			}
 			out = append(out, sf.simplify(ast.Pow(p.base, sf.simplify(ast.Add(exp...)))))
 		case p.e.Sign() == 0:
-		case isOne(p.e):
+		case ast.IsOne(p.e):
 			out = append(out, p.base)
 		default:
 			out = append(out, sf.simplify(ast.Pow(p.base, ast.Number(p.e))))
@@ -834,7 +834,7 @@ func (sf *Simplifier) simplifyInverse(n *ast.Node) *ast.Node {
 	case a.Kind == ast.KMatPow: // (Aᵏ)⁻¹ = (A⁻¹)ᵏ
 		return ast.MatPow(ast.Inverse(a.Args[0]), a.K)
 	}
-	if c, body := split(a); body != nil && !isOne(c) {
+	if c, body := split(a); body != nil && !ast.IsOne(c) {
 		return sf.simplify(ast.Mul(ast.Number(new(big.Rat).Inv(c)), ast.Inverse(body)))
 	}
 	return n

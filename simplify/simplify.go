@@ -224,9 +224,6 @@ func zero(s ast.Shape) *ast.Node {
 // one returns a new 1 (SetInt64 does no gcd, unlike big.NewRat).
 func one() *big.Rat { return new(big.Rat).SetInt64(1) }
 
-// isOne reports whether c = 1.
-func isOne(c *big.Rat) bool { return c.IsInt() && c.Num().IsInt64() && c.Num().Int64() == 1 }
-
 // split returns n as coefficient × body: 3·A·B → (3, A·B); 5 → (5, nil);
 // a broadcast number c → (c, bcast 1).
 func split(n *ast.Node) (*big.Rat, *ast.Node) {
@@ -269,7 +266,7 @@ func (sf *Simplifier) scaled(c *big.Rat, body *ast.Node, s ast.Shape) *ast.Node 
 		return zero(s)
 	case body == nil:
 		return ast.Number(c)
-	case isOne(c):
+	case ast.IsOne(c):
 		return body
 	}
 	if body.Kind == ast.KMul {
