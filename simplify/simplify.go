@@ -224,8 +224,13 @@ func zero(s ast.Shape) *ast.Node {
 // one returns a new 1 (SetInt64 does no gcd, unlike big.NewRat).
 func one() *big.Rat { return new(big.Rat).SetInt64(1) }
 
+// unit is the coefficient 1 that split and coefficient return for a term
+// without a number factor. Like the Num of a node they return otherwise,
+// it is read-only.
+var unit = one()
+
 // split returns n as coefficient × body: 3·A·B → (3, A·B); 5 → (5, nil);
-// a broadcast number c → (c, bcast 1).
+// a broadcast number c → (c, bcast 1). The coefficient is read-only.
 func split(n *ast.Node) (*big.Rat, *ast.Node) {
 	switch n.Kind {
 	case ast.KNum:
@@ -239,7 +244,7 @@ func split(n *ast.Node) (*big.Rat, *ast.Node) {
 			return c.Num, ast.Mul(n.Args[1:]...)
 		}
 	}
-	return one(), n
+	return unit, n
 }
 
 // coefficient is the coefficient split returns, without building the body.
@@ -256,7 +261,7 @@ func coefficient(n *ast.Node) *big.Rat {
 			return c.Num
 		}
 	}
-	return one()
+	return unit
 }
 
 // scaled builds c·body (body nil means the number c itself), canonical.
