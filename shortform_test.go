@@ -31,6 +31,9 @@ func TestShortGradients(t *testing.T) {
 		// like terms across a division: Q·x/2 + Qᵀ·x/2 = (Q + Qᵀ)·x / 2
 		{"0.5*x'*Q*x + c'*x + nu'*(A*x - b)", "x: n; Q: n x n; c: n; nu: m; A: m x n; b: m", "x", "c + A'*nu + (Q + Q')*x / 2"},
 		{"det(X)^(1/n)", "X: n x n", "X", "det(X)^(1 / n)*inv(X') / n"},
+		// a common denominator: 1/T − S/T² = 1/T² for T = 1 + S
+		{"sum(exp(x))/(1 + sum(exp(x)))", "x: n", "x", "exp(x) / (1 + sum(exp(x)))^2"},
+		{"a/(1 + b) - a*b/(1 + b)^2", "a: scalar; b: scalar", "b", "-2*a / (1 + b)^3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {

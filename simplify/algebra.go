@@ -1006,3 +1006,70 @@ func size(n *ast.Node) int {
 	ast.Walk(n, func(*ast.Node) { k++ })
 	return k
 }
+
+// denominator returns the base T and power k ≥ 1 of a factor T⁻ᵏ of the
+// scalar term t, T a sum, with the other factors of t; ok is false when t
+// has no such factor (k = 0, rest = t's factors).
+func denominator(t *ast.Node) (base *ast.Node, k int64, rest []*ast.Node, ok bool) {
+	factors := []*ast.Node{t}
+	if t.Kind == ast.KMul {
+		factors = t.Args
+	}
+	for i, f := range factors {
+		if f.Kind != ast.KPow || f.Args[0].Kind != ast.KAdd || f.Args[1].Kind != ast.KNum || !f.Args[1].Num.IsInt() {
+			continue
+		}
+		e := f.Args[1].Num.Num()
+		if e.Sign() >= 0 || !e.IsInt64() {
+			continue
+		}
+		rest = append(slices.Clone(factors[:i]), factors[i+1:]...)
+		return f.Args[0], -e.Int64(), rest, true
+	}
+	return nil, 0, factors, false
+}
+
+// commonDenominator writes a scalar sum whose terms divide by powers of
+// one sum T, a/T − b/T², over T's highest power, (a·T − b)/T², when the
+// numerator then collects to a single term: 1/T − S/T² = 1/T² for T = 1 + S.
+// Terms are multiplied by at most T itself (distributed over T's terms);
+// it returns nil otherwise.
+func (sf *Simplifier) commonDenominator(n *ast.Node) *ast.Node {
+	if sf.expanding || !n.IsScalar() || len(n.Args) > 6 {
+		return nil
+	}
+	var base *ast.Node
+	var top int64
+	for _, t := range n.Args {
+		if b, k, _, ok := denominator(t); ok {
+			if base != nil && b != base {
+				return nil
+			}
+			base, top = b, max(top, k)
+		}
+	}
+	if base == nil {
+		return nil
+	}
+	var num []*ast.Node
+	for _, t := range n.Args {
+		_, k, rest, _ := denominator(t)
+		switch k {
+		case top - 1:
+			for _, u := range base.Args { // t·T, distributed
+				num = append(num, ast.Mul(append(slices.Clone(rest), u)...))
+			}
+		case top:
+			num = append(num, product(unit, rest, nil))
+		default:
+			return nil
+		}
+	}
+	sf.expanding = true
+	r := sf.simplify(ast.Add(num...))
+	sf.expanding = false
+	if r.Kind == ast.KAdd {
+		return nil
+	}
+	return sf.simplify(ast.Mul(r, ast.Pow(base, ast.Number(new(big.Rat).SetInt64(-top)))))
+}

@@ -122,6 +122,7 @@ func rows() []rule {
 		// others see a sum whose terms are collected and ordered.
 		{name: "add-collect", kind: ast.KAdd, apply: (*Simplifier).addCollect},
 		{name: "add-merge-diagonals", kind: ast.KAdd, apply: func(sf *Simplifier, n *ast.Node) *ast.Node { return sf.mergeDiagonals(n.Args) }},
+		{name: "add-common-denominator", kind: ast.KAdd, apply: (*Simplifier).commonDenominator},
 		{name: "add-expand-if-smaller", kind: ast.KAdd, apply: func(sf *Simplifier, n *ast.Node) *ast.Node { return sf.expandIfSmaller(n.Args) }},
 		{name: "add-canonical-sign", kind: ast.KAdd, apply: func(sf *Simplifier, n *ast.Node) *ast.Node { return sf.canonicalSign(n.Args) }},
 		{name: "add-common-coefficient", kind: ast.KAdd, apply: func(sf *Simplifier, n *ast.Node) *ast.Node { return sf.commonCoefficient(n.Args, n.Shape) }},
