@@ -1031,7 +1031,8 @@ func denominator(t *ast.Node) (base *ast.Node, k int64, rest []*ast.Node, ok boo
 
 // commonDenominator writes a scalar sum whose terms divide by powers of
 // one sum T, a/T − b/T², over T's highest power, (a·T − b)/T², when the
-// numerator then collects to a single term: 1/T − S/T² = 1/T² for T = 1 + S.
+// numerator then collects to a single term and the whole is no larger:
+// 1/T − S/T² = 1/T² for T = 1 + S.
 // Terms are multiplied by at most T itself (distributed over T's terms);
 // it returns nil otherwise.
 func (sf *Simplifier) commonDenominator(n *ast.Node) *ast.Node {
@@ -1071,5 +1072,8 @@ func (sf *Simplifier) commonDenominator(n *ast.Node) *ast.Node {
 	if r.Kind == ast.KAdd {
 		return nil
 	}
-	return sf.simplify(ast.Mul(r, ast.Pow(base, ast.Number(new(big.Rat).SetInt64(-top)))))
+	if r = sf.simplify(ast.Mul(r, ast.Pow(base, ast.Number(new(big.Rat).SetInt64(-top))))); size(r) > size(n) {
+		return nil
+	}
+	return r
 }
