@@ -233,7 +233,9 @@ func TestVerifyNeverAgreesOnNothing(t *testing.T) {
 //     exactly near s1 = 10⁻³, so f's finite differences are 0 while the
 //     gradient is 6·s1⁵; the rounding estimate jitters computed values;
 //   - a function saturated at every usual draw: tanh(e³ − s2 − s1) needs
-//     s1 + s2 near 20; the check then draws from a wider domain.
+//     s1 + s2 near 20, sigmoid(e^4.5 − …) near 90, sigmoid((…)⁶) inputs
+//     near 0; the check then draws from wider, huger and tinier domains,
+//     where twice the gradient still fails.
 func TestVerifyFormerlyRefused(t *testing.T) {
 	for _, c := range []struct {
 		src, let, wrt string
@@ -242,11 +244,22 @@ func TestVerifyFormerlyRefused(t *testing.T) {
 		{"cos(softplus(((M1 + M1))*(exp(v2))).^-1)", "M1: 1 x p; v2: p", "M1", 4307},
 		{"log((((s1).^3).^2 + 1))", "s1: scalar", "s1", 4411},
 		{"((s1).^2 .* tanh((exp(3) - (s2 + s1))))", "s1: scalar; s2: scalar", "s2", 2975},
+		// saturated unless large inputs offset e^4.5 (domainHuge)
+		{"(2*M1*(v2.^-1) - (s3 + s4)).^3 ./ sigmoid(exp(3).^1.5 + (s5 - s3) - 1.5 .* s5)", "M1: 1 x m; s3: scalar; s4: scalar; s5: scalar; v2: pos m", "s3", 3254},
+		// saturated unless small inputs keep the sixth power small (domainTiny)
+		{"sigmoid((v1'*log(v2) - (norm(v1) + <M3, M3>)).^6)", "M3: p x m; v1: p; v2: pos p", "v1", 8},
 	} {
 		for _, seed := range []uint64{c.seed, 1, 2, 3} {
 			res, err := Derive(c.src, Options{Wrt: []string{c.wrt}, Let: []string{c.let}, Hessian: true, Seed: seed})
 			if err != nil || res.Check == nil || !res.Check.OK {
 				t.Errorf("%s (seed %d): %v", c.src, seed, err)
+				continue
+			}
+			// The draws that compare also tell a wrong gradient.
+			d := res.Derivatives[0]
+			bad, err := numeric.CheckGradient(simplify.Simplify(res.F), ast.Mul(ast.Int(2), d.Gradient), d.Wrt, res.Program, numeric.Options{Seed: seed})
+			if err == nil && bad.OK {
+				t.Errorf("%s (seed %d): twice the gradient passed: %+v", c.src, seed, bad)
 			}
 		}
 	}

@@ -26,10 +26,10 @@ const (
 	// maxAttempts bounds the draws tried for each comparison when inputs
 	// have to be redrawn.
 	maxAttempts = 20
-	// wideAttempts more draws are made on domainWide when the last of the
-	// maxAttempts was rejected for a saturated function: a draw there is
-	// screened before the comparison, so a saturated one costs one
-	// evaluation.
+	// wideAttempts more draws are made, in turn on domainWide, domainHuge
+	// and domainTiny, when the last of the maxAttempts was rejected for a
+	// saturated function: a draw there is screened before the comparison,
+	// so a saturated one costs one evaluation.
 	wideAttempts = 30
 	// noiseFactor bounds the rounding error of an extrapolated estimate as
 	// noiseFactor·ε·‖f‖/h: about 4 from the stencil weights times 16 for the
@@ -410,7 +410,8 @@ func run(prog *ast.Program, opts Options, exprs []*ast.Node, wrt *ast.Node, root
 		done := false
 		zeros := 0 // draws where both sides were zero up to rounding
 		attempt := 0
-		for ; !done && (attempt < maxAttempts || attempt < maxAttempts+wideAttempts && saturated(last)); attempt++ {
+		wide := false // the usual draws are spent, the last saturated a function
+		for ; !done && (attempt < maxAttempts || wide && attempt < maxAttempts+wideAttempts); attempt++ {
 			dom := domainFor(attempt)
 			if (opts.Gentle || zeros > 0) && dom == domainAny {
 				// After a draw where both sides vanished (the gradient
@@ -428,6 +429,7 @@ func run(prog *ast.Program, opts Options, exprs []*ast.Node, wrt *ast.Node, root
 			}
 			if redraw(err) {
 				last, lastEnv = err, env
+				wide = wide || attempt == maxAttempts-1 && saturated(err)
 				rep.Rejected++
 				if errors.Is(err, errDegenerate) {
 					zeros++
@@ -560,10 +562,13 @@ func allZero(m *mat.Dense) bool {
 
 // domainFor is the domain of the attempt-th draw: a third of the first
 // maxAttempts each on N(0, 1), on positive entries, and on entries in
-// (0, 1); the wide domain after them.
+// (0, 1); the wide, huge and tiny domains in turn after them: a function
+// can be saturated by a constant that only large inputs offset,
+// sigmoid(e^4.5 − a − b/2), or by a high power that only small inputs keep
+// small, sigmoid((aᵀ·b − ‖a‖)⁶).
 func domainFor(attempt int) domain {
 	if attempt >= maxAttempts {
-		return domainWide
+		return [...]domain{domainWide, domainHuge, domainTiny}[(attempt-maxAttempts)%3]
 	}
 	return domain(attempt * 3 / maxAttempts)
 }

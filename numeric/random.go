@@ -75,11 +75,15 @@ const (
 	domainGentle                     // I + 0.05·N(0, 1) for a square matrix, 0.5·N(0, 1) otherwise
 	domainWide                       // 20·N(0, 1); uniform in [0.5, 40] for pos
 	domainWidePositive               // uniform in [0.5, 40]
+	domainHuge                       // 10·wideScale·N(0, 1); uniform in [0.5, 400] for pos
+	domainHugePositive               // uniform in [0.5, 400]
+	domainTiny                       // 0.05·N(0, 1); uniform in [0.9, 1.1] for pos
+	domainTinyPositive               // uniform in [0.9, 1.1]
 )
 
 // wideScale is the spread of domainWide: a check draws there when every
 // usual draw saturated a function, as tanh(20 − a − b) does for a and b
-// of size 1.
+// of size 1; domainHuge is ten times wider.
 const wideScale = 20
 
 // randomEnv is RandomEnv over prog and further expressions (a derivative
@@ -237,6 +241,12 @@ func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
 	if p&ast.Positive != 0 && dom == domainWide {
 		dom = domainWidePositive
 	}
+	if p&ast.Positive != 0 && dom == domainHuge {
+		dom = domainHugePositive
+	}
+	if p&ast.Positive != 0 && dom == domainTiny {
+		dom = domainTinyPositive
+	}
 	m := mat.NewDense(r, c, nil)
 	switch {
 	case p&ast.Integer != 0:
@@ -284,6 +294,14 @@ func fill(m *mat.Dense, rng *rand.Rand, dom domain) {
 				m.Set(i, j, wideScale*rng.NormFloat64())
 			case domainWidePositive:
 				m.Set(i, j, 0.5+(2*wideScale-0.5)*rng.Float64())
+			case domainHuge:
+				m.Set(i, j, 10*wideScale*rng.NormFloat64())
+			case domainHugePositive:
+				m.Set(i, j, 0.5+(20*wideScale-0.5)*rng.Float64())
+			case domainTiny:
+				m.Set(i, j, 0.05*rng.NormFloat64())
+			case domainTinyPositive:
+				m.Set(i, j, 0.9+0.2*rng.Float64())
 			case domainGentle:
 				v := rng.NormFloat64()
 				switch {
