@@ -1,8 +1,8 @@
 package numeric
 
 import (
-	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
 )
 
 // arena hands out small matrices carved from shared slabs: an evaluation
