@@ -92,7 +92,7 @@ func (e *RejectedDraw) Unwrap() error { return e.kind }
 // Eval (ErrSingular) and a non-finite argument (ErrNotFinite) are returned
 // as they are: the caller redraws on them too.
 func screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
-	return newScreenPlan(exprs, wrt).screen(env)
+	return newScreenPlan(exprs, wrt).screen(env, nil)
 }
 
 // screen is screen through the session's screenPlan, which it builds for
@@ -102,7 +102,7 @@ func (s *session) screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, e
 	if s.screens == nil {
 		s.screens = newScreenPlan(exprs, wrt)
 	}
-	return s.screens.screen(env)
+	return s.screens.screen(env, &s.ar)
 }
 
 // screenPlan is what screen derives from the expressions alone, once per
@@ -172,13 +172,17 @@ func newScreenPlan(exprs []*ast.Node, wrt *ast.Node) *screenPlan {
 	return sp
 }
 
-// screen is screen of the plan's expressions at env.
-func (sp *screenPlan) screen(env *Env) (float64, error) {
+// screen is screen of the plan's expressions at env, their values taken
+// from ar (nil: an arena of its own).
+func (sp *screenPlan) screen(env *Env, ar *arena) (float64, error) {
 	worst := 1.0
 	if len(sp.steps) == 0 {
 		return worst, nil
 	}
 	ev := newEvaluator(sp.plan, env) // every value below is computed once
+	if ar != nil {
+		ev.ar = ar
+	}
 	for _, st := range sp.steps {
 		n := st.n
 		var err error

@@ -211,19 +211,19 @@ func (ev *evaluator) op(i int32, n *ast.Node, args []*mat.Dense) (*mat.Dense, er
 		return v, nil
 	case ast.KNum:
 		f, _ := n.Num.Float64()
-		return scalar(f), nil
+		return ev.ar.scalar(f), nil
 	case ast.KSize:
 		k, err := resolveDim(ast.Dim(n.Name), ev.sizes)
 		if err != nil {
 			return nil, err
 		}
-		return scalar(float64(k)), nil
+		return ev.ar.scalar(float64(k)), nil
 	case ast.KIdentity, ast.KOnes, ast.KZero:
 		r, c, err := ev.shapeAt(i)
 		if err != nil {
 			return nil, err
 		}
-		m := mat.NewDense(r, c, nil)
+		m := ev.ar.zeros(r, c)
 		switch n.Kind {
 		case ast.KIdentity:
 			if r != c {
@@ -237,24 +237,25 @@ func (ev *evaluator) op(i int32, n *ast.Node, args []*mat.Dense) (*mat.Dense, er
 		}
 		return m, nil
 	case ast.KAdd:
-		return add(args)
+		return add(ev.ar, args)
 	case ast.KMul:
 		return ev.mul(n, args)
 	case ast.KHadamard:
-		return hadamard(args)
+		return hadamard(ev.ar, args)
 	case ast.KDiv:
 		if err := sameDims("./", args[0], args[1]); err != nil {
 			return nil, err
 		}
-		var m mat.Dense
+		r, c := args[0].Dims()
+		m := ev.ar.zeros(r, c)
 		m.DivElem(args[0], args[1])
-		return &m, nil
+		return m, nil
 	case ast.KTranspose:
-		return mat.DenseCopyOf(args[0].T()), nil
+		return ev.ar.copyOf(args[0].T()), nil
 	case ast.KInverse:
-		return inverse(args[0])
+		return inverse(ev.ar, args[0])
 	case ast.KMatPow:
-		return matPow(args[0], n.K)
+		return matPow(ev.ar, args[0], n.K)
 	case ast.KMatPowSym: // Aᵏ, k an integer expression (k: int)
 		p, err := scalarOf("exponent", args[1])
 		if err != nil {
@@ -264,13 +265,13 @@ func (ev *evaluator) op(i int32, n *ast.Node, args []*mat.Dense) (*mat.Dense, er
 		if math.Abs(p-k) > 1e-9 || math.Abs(k) > 1<<20 {
 			return nil, fmt.Errorf("matrix power with exponent %g, want a (moderate) integer", p)
 		}
-		return matPow(args[0], int(k))
+		return matPow(ev.ar, args[0], int(k))
 	case ast.KPow:
 		p, err := scalarOf("exponent", args[1])
 		if err != nil {
 			return nil, err
 		}
-		return dense.Map(args[0], func(x float64) float64 { return math.Pow(x, p) }), nil
+		return ev.ar.mapped(args[0], func(x float64) float64 { return math.Pow(x, p) }), nil
 	case ast.KApply:
 		return ev.apply(n, args[0])
 	case ast.KCall: // the operation's row of the table (package builtin)
@@ -278,14 +279,14 @@ func (ev *evaluator) op(i int32, n *ast.Node, args []*mat.Dense) (*mat.Dense, er
 		case n.Op.Eval != nil:
 			return n.Op.Eval(args)
 		case n.Op.Scalar != nil:
-			return dense.Map(args[0], n.Op.Scalar), nil
+			return ev.ar.mapped(args[0], n.Op.Scalar), nil
 		}
 		return nil, fmt.Errorf("numeric: %s has no evaluation", n.Op.Name)
 	case ast.KInner:
 		if err := sameDims("⟨,⟩", args[0], args[1]); err != nil {
 			return nil, err
 		}
-		return scalar(inner(args[0], args[1])), nil
+		return ev.ar.scalar(inner(args[0], args[1])), nil
 	case ast.KBroadcast:
 		return ev.broadcast(i, args[0])
 	}
@@ -317,9 +318,9 @@ func square(op string, a *mat.Dense) error {
 	return nil
 }
 
-// add returns Σ args; all operands have one size.
-func add(args []*mat.Dense) (*mat.Dense, error) {
-	out := mat.DenseCopyOf(args[0])
+// add returns Σ args, a new matrix from ar; all operands have one size.
+func add(ar *arena, args []*mat.Dense) (*mat.Dense, error) {
+	out := ar.copyOf(args[0])
 	for _, a := range args[1:] {
 		if err := sameDims("+", out, a); err != nil {
 			return nil, err
@@ -329,9 +330,10 @@ func add(args []*mat.Dense) (*mat.Dense, error) {
 	return out, nil
 }
 
-// hadamard returns args[0] ⊙ args[1] ⊙ …; all operands have one size.
-func hadamard(args []*mat.Dense) (*mat.Dense, error) {
-	out := mat.DenseCopyOf(args[0])
+// hadamard returns args[0] ⊙ args[1] ⊙ …, a new matrix from ar; all
+// operands have one size.
+func hadamard(ar *arena, args []*mat.Dense) (*mat.Dense, error) {
+	out := ar.copyOf(args[0])
 	for _, a := range args[1:] {
 		if err := sameDims(".*", out, a); err != nil {
 			return nil, err
@@ -369,9 +371,9 @@ func (ev *evaluator) mul(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 	}
 	ev.chainBuf = chain[:0] // chainProduct keeps none of them: the buffer is reused
 	if len(chain) == 0 {
-		return scalar(s), nil
+		return ev.ar.scalar(s), nil
 	}
-	out := chainProduct(chain)
+	out := chainProduct(ev.ar, chain)
 	clear(chain)
 	if s != 1 {
 		out.Scale(s, out)
@@ -383,21 +385,19 @@ func (ev *evaluator) mul(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 // cubic in the length, so longer chains are parenthesised greedily.
 const maxChainDP = 32
 
-// chainProduct returns ms[0]·ms[1]·…, a new matrix, parenthesised by the
-// classic matrix-chain dynamic programme so that A·B·x costs two
-// matrix-vector products.
-func chainProduct(ms []*mat.Dense) *mat.Dense {
+// chainProduct returns ms[0]·ms[1]·…, a new matrix from ar (as are the
+// intermediate products), parenthesised by the classic matrix-chain dynamic
+// programme so that A·B·x costs two matrix-vector products.
+func chainProduct(ar *arena, ms []*mat.Dense) *mat.Dense {
 	k := len(ms)
 	if k == 1 {
-		return mat.DenseCopyOf(ms[0])
+		return ar.copyOf(ms[0])
 	}
 	if k > maxChainDP {
-		return greedyChainProduct(ms)
+		return greedyChainProduct(ar, ms)
 	}
 	if k == 2 { // the programme's only parenthesisation, without its tables
-		var m mat.Dense
-		m.Mul(ms[0], ms[1])
-		return &m
+		return ar.product(ms[0], ms[1])
 	}
 	p := make([]int, k+1)
 	p[0], _ = ms[0].Dims()
@@ -426,17 +426,15 @@ func chainProduct(ms []*mat.Dense) *mat.Dense {
 			return ms[i]
 		}
 		s := split[i*k+j]
-		var m mat.Dense
-		m.Mul(build(i, s), build(s+1, j))
-		return &m
+		return ar.product(build(i, s), build(s+1, j))
 	}
 	return build(0, k-1)
 }
 
-// greedyChainProduct returns ms[0]·ms[1]·…, a new matrix, always
+// greedyChainProduct returns ms[0]·ms[1]·…, a new matrix from ar, always
 // multiplying next the adjacent pair whose product is cheapest (so a
 // vector at either end is multiplied in first): quadratic in the length.
-func greedyChainProduct(ms []*mat.Dense) *mat.Dense {
+func greedyChainProduct(ar *arena, ms []*mat.Dense) *mat.Dense {
 	ms = append([]*mat.Dense(nil), ms...)
 	for len(ms) > 1 {
 		best, bestCost := 0, -1
@@ -447,41 +445,21 @@ func greedyChainProduct(ms []*mat.Dense) *mat.Dense {
 				best, bestCost = i, cost
 			}
 		}
-		var m mat.Dense
-		m.Mul(ms[best], ms[best+1])
+		m := ar.product(ms[best], ms[best+1])
 		ms = append(ms[:best+1], ms[best+2:]...)
-		ms[best] = &m
+		ms[best] = m
 	}
 	return ms[0]
 }
 
-// inverse returns a⁻¹; a singular (or numerically singular) a is an error
-// wrapping ErrSingular. A non-finite a gives a NaN matrix.
-func inverse(a *mat.Dense) (*mat.Dense, error) {
-	if err := square("inv", a); err != nil {
-		return nil, err
-	}
-	r, _ := a.Dims()
-	if !Finite(a) {
-		return dense.Map(a, func(float64) float64 { return math.NaN() }), nil
-	}
-	var m mat.Dense
-	if err := m.Inverse(a); err != nil {
-		if c, ok := err.(mat.Condition); ok {
-			return nil, fmt.Errorf("%w (%d×%d, condition number %.3g)", ErrSingular, r, r, float64(c))
-		}
-		return nil, fmt.Errorf("%w (%v)", ErrSingular, err)
-	}
-	return &m, nil
-}
-
-// matPow returns aᵏ by repeated squaring; a⁰ = I and a⁻ᵏ = (a⁻¹)ᵏ.
-func matPow(a *mat.Dense, k int) (*mat.Dense, error) {
+// matPow returns aᵏ by repeated squaring; a⁰ = I and a⁻ᵏ = (a⁻¹)ᵏ, the
+// inverse from ar.
+func matPow(ar *arena, a *mat.Dense, k int) (*mat.Dense, error) {
 	if err := square("matrix power", a); err != nil {
 		return nil, err
 	}
 	if k < 0 {
-		inv, err := inverse(a)
+		inv, err := inverse(ar, a)
 		if err != nil {
 			return nil, err
 		}
@@ -517,7 +495,7 @@ func (ev *evaluator) apply(n *ast.Node, a *mat.Dense) (*mat.Dense, error) {
 		return nil, fmt.Errorf("numeric: function %s has no value (not in Env.Funcs)", n.Name)
 	}
 	k := n.K
-	return dense.Map(a, func(x float64) float64 { return g(x, k) }), nil
+	return ev.ar.mapped(a, func(x float64) float64 { return g(x, k) }), nil
 }
 
 // inner returns ⟨a, b⟩ = Σ a_ij b_ij.
@@ -543,7 +521,7 @@ func (ev *evaluator) broadcast(at int32, a *mat.Dense) (*mat.Dense, error) {
 	if (r != R && r != 1) || (c != C && c != 1) {
 		return nil, fmt.Errorf("cannot broadcast %d×%d to %d×%d", r, c, R, C)
 	}
-	m := mat.NewDense(R, C, nil)
+	m := ev.ar.zeros(R, C)
 	for i := 0; i < R; i++ {
 		for j := 0; j < C; j++ {
 			m.Set(i, j, a.At(i%r, j%c))

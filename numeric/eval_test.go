@@ -304,7 +304,7 @@ func TestGreedyChainProduct(t *testing.T) {
 		next.Mul(want, m)
 		want = &next
 	}
-	got := chainProduct(ms)
+	got := chainProduct(nil, ms)
 	if !mat.EqualApprox(got, want, 1e-12*mat.Norm(want, 1)) {
 		t.Errorf("chainProduct of %d factors = %v, want %v", len(ms), mat.Formatted(got), mat.Formatted(want))
 	}

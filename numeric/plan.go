@@ -212,6 +212,9 @@ type evaluator struct {
 	chainBuf  []*mat.Dense // the chain of mul, reused
 	mark      []uint32     // visit marks of pending, by position
 	markStamp uint32
+	// ar holds the values the evaluator computes: the session's arena,
+	// shared by its evaluators, or one of the evaluator's own.
+	ar *arena
 }
 
 const (
@@ -228,6 +231,7 @@ func newEvaluator(p *plan, env *Env) *evaluator {
 		dimVal:   make([]int, len(p.dims)),
 		vals:     make([]*mat.Dense, len(p.nodes)),
 		inVals:   make([]*mat.Dense, len(p.inputs)),
+		ar:       new(arena),
 	}
 }
 
@@ -542,23 +546,25 @@ func (ev *evaluator) evalNode(i int32) error {
 		return fmt.Errorf("numeric: %s: value is %d×%d, want %d×%d", describe(n), vr, vc, r, c)
 	}
 	if ev.env.jitter != nil && len(n.Args) > 0 {
-		v = jittered(v, ev.env.jitter)
+		v = jittered(ev.ar, v, ev.env.jitter)
 	}
 	ev.vals[i] = v
 	return nil
 }
 
-// jittered returns a copy of v with every entry multiplied by
-// 1 + jitterRel·R, R uniform in [−1, 1] (see Env.jitter), in row-major order.
-func jittered(v *mat.Dense, rng *rand.Rand) *mat.Dense {
+// jittered returns a copy of v, a new matrix from ar, with every entry
+// multiplied by 1 + jitterRel·R, R uniform in [−1, 1] (see Env.jitter), in
+// row-major order.
+func jittered(ar *arena, v *mat.Dense, rng *rand.Rand) *mat.Dense {
 	r, c := v.Dims()
 	raw := v.RawMatrix()
-	out := make([]float64, r*c)
+	m := ar.zeros(r, c)
+	out := m.RawMatrix().Data // stride c
 	for i := 0; i < r; i++ {
 		row := raw.Data[i*raw.Stride : i*raw.Stride+c]
 		for j, x := range row {
 			out[i*c+j] = x * (1 + jitterRel*(2*rng.Float64()-1))
 		}
 	}
-	return mat.NewDense(r, c, out)
+	return m
 }

@@ -44,6 +44,9 @@ type session struct {
 	evals     map[*Env]*evaluator
 	perturbs  map[*Env]*[4]*Env
 	shareSeen map[*Env]bool // shareable, by env
+	// ar holds the values that the session's evaluators compute (see
+	// arena: it never reuses them, so they outlive the draw safely).
+	ar arena
 }
 
 // newSession returns the session of a check whose trials evaluate roots
@@ -88,11 +91,11 @@ func (s *session) shareable(env *Env) bool {
 func (s *session) evaluator(n *ast.Node, env *Env) (*evaluator, int32) {
 	if i, ok := s.union.pos[n]; ok {
 		if !s.shareable(env) {
-			return newEvaluator(s.union, env), i
+			return s.newEvaluator(s.union, env), i
 		}
 		ev := s.evals[env]
 		if ev == nil {
-			ev = newEvaluator(s.union, env)
+			ev = s.newEvaluator(s.union, env)
 			if s.evals == nil {
 				s.evals = map[*Env]*evaluator{}
 			}
@@ -101,7 +104,15 @@ func (s *session) evaluator(n *ast.Node, env *Env) (*evaluator, int32) {
 		return ev, i
 	}
 	p, i := s.planOf(n)
-	return newEvaluator(p, env), i
+	return s.newEvaluator(p, env), i
+}
+
+// newEvaluator returns an evaluator of p at env with an empty memo, whose
+// values come from the session's arena.
+func (s *session) newEvaluator(p *plan, env *Env) *evaluator {
+	ev := newEvaluator(p, env)
+	ev.ar = &s.ar
+	return ev
 }
 
 // planOf returns the plan n is evaluated by, the union plan or its own, and
@@ -149,7 +160,7 @@ func (s *session) evalFinite(n *ast.Node, env *Env, what string) (*mat.Dense, *e
 // same.
 func (s *session) at(n *ast.Node, env *Env, base *evaluator, name string, x *mat.Dense) (m *mat.Dense, err error) {
 	p, i := s.planOf(n)
-	ev := newEvaluator(p, env) // never the draw's: it is not at env
+	ev := s.newEvaluator(p, env) // never the draw's: it is not at env
 	ev.override(name, x)
 	if base != nil && base.p == ev.p && base.env == env && base.vals[i] != nil {
 		m, err = ev.varied(base, i, name)
