@@ -96,7 +96,16 @@ type check struct {
 // returned with OK false in both cases. OK true means every check compared
 // on every draw and agreed.
 func Verify(res *ast.Result, opts numeric.Options) (*ast.Verification, error) {
-	return verify(res, opts, simplify.Simplify)
+	canon := simplify.Simplify
+	if res.Canonical != nil { // the form the derivation differentiated (Derive sets it)
+		canon = func(n *ast.Node) *ast.Node {
+			if n == res.F {
+				return res.Canonical
+			}
+			return simplify.Simplify(n)
+		}
+	}
+	return verify(res, opts, canon)
 }
 
 // verify is Verify with the canonical form that the checks differentiate
