@@ -1008,7 +1008,7 @@ func size(n *ast.Node) int {
 }
 
 // denominator returns the base T and power k ≥ 1 of a factor T⁻ᵏ of the
-// scalar term t, T a sum, with the other factors of t; ok is false when t
+// scalar term t, T a scalar sum, with the other factors of t; ok is false when t
 // has no such factor (k = 0, rest = t's factors).
 func denominator(t *ast.Node) (base *ast.Node, k int64, rest []*ast.Node, ok bool) {
 	factors := []*ast.Node{t}
@@ -1016,7 +1016,7 @@ func denominator(t *ast.Node) (base *ast.Node, k int64, rest []*ast.Node, ok boo
 		factors = t.Args
 	}
 	for i, f := range factors {
-		if f.Kind != ast.KPow || f.Args[0].Kind != ast.KAdd || f.Args[1].Kind != ast.KNum || !f.Args[1].Num.IsInt() {
+		if f.Kind != ast.KPow || f.Args[0].Kind != ast.KAdd || !f.Args[0].IsScalar() || f.Args[1].Kind != ast.KNum || !f.Args[1].Num.IsInt() {
 			continue
 		}
 		e := f.Args[1].Num.Num()
