@@ -163,6 +163,21 @@ func BenchmarkWide(b *testing.B) {
 	}
 }
 
+// BenchmarkParseWide reports the time of mdiff.Parse (syntax and shapes)
+// on the wide expressions of BenchmarkWide.
+func BenchmarkParseWide(b *testing.B) {
+	for _, c := range []scaling{wideCase("sum_tr", 10000), wideCase("product", 1000), wideCase("names", 2000)} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := mdiff.Parse(c.src, []string{c.let}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // TestDeepCheckCompares: the gradient of a deep tanh network wrt its first
 // layer vanishes at random N(0, 1) weights, so draws there compare two
 // zeros; the check then draws near-identity weights, where it does not

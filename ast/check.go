@@ -437,11 +437,7 @@ func declText(d *Decl) string {
 // text is the source of e, shortened for a message.
 func (c *checker) text(e Expr) string {
 	p, q := clamp(int(e.Pos()), len(c.src)), clamp(int(e.End()), len(c.src))
-	s := c.src[p:max(p, q)]
-	if utf8.RuneCountInString(s) > 30 {
-		s = string([]rune(s)[:29]) + "…"
-	}
-	return s
+	return shorten(c.src[p:max(p, q)], 30)
 }
 
 // describe writes a shape for a sentence: "a scalar" or "n×p".
@@ -634,18 +630,18 @@ func (c *checker) binary(e *Binary) (typ, error) {
 		case c.isOne(tx.c) && c.fixed(tx.r) == "" && c.fixed(ty.r) == "" && c.fixed(ty.c) == "":
 			// s*X with s a column and X a matrix by default: s is the
 			// scalar a person means, not X a row (an outer product).
-			c.track(e.X, tx, c.text(e), false, func() { c.makeScalar(tx) })
+			c.track(e.X, tx, e, "%s", false, func() { c.makeScalar(tx) })
 			return ty, nil
 		case c.canUnify(tx.c, ty.r):
-			c.track(e.X, tx, c.text(e), false, func() {
-				c.track(e.Y, ty, c.text(e), false, func() { c.unify(tx.c, ty.r) })
+			c.track(e.X, tx, e, "%s", false, func() {
+				c.track(e.Y, ty, e, "%s", false, func() { c.unify(tx.c, ty.r) })
 			})
 			return typ{tx.r, ty.c}, nil
 		case c.couldBeScalar(tx):
-			c.track(e.X, tx, c.text(e), false, func() { c.makeScalar(tx) })
+			c.track(e.X, tx, e, "%s", false, func() { c.makeScalar(tx) })
 			return ty, nil
 		case c.couldBeScalar(ty):
-			c.track(e.Y, ty, c.text(e), false, func() { c.makeScalar(ty) })
+			c.track(e.Y, ty, e, "%s", false, func() { c.makeScalar(ty) })
 			return tx, nil
 		}
 		rows := "rows"
@@ -660,7 +656,7 @@ func (c *checker) binary(e *Binary) (typ, error) {
 				Msg: fmt.Sprintf("division by a non-scalar in %s: %s is %s (for an elementwise quotient write ./)",
 					c.text(e), c.text(e.Y), describe(c.shape(ty)))}
 		}
-		c.track(e.Y, ty, c.text(e)+" divides by it", false, func() { c.makeScalar(ty) })
+		c.track(e.Y, ty, e, "%s divides by it", false, func() { c.makeScalar(ty) })
 		return tx, nil
 	}
 	// + - .* ./ broadcast like NumPy.
@@ -668,10 +664,10 @@ func (c *checker) binary(e *Binary) (typ, error) {
 	case c.defScalar(tx) && c.freeName(e.Y, ty) && !isLiteral(e.X):
 		// w'*x + b: a name nothing sizes, added to a scalar, is the scalar
 		// a person means (a bias), not a vector the scalar broadcasts to.
-		c.track(e.Y, ty, c.text(e), false, func() { c.makeScalar(ty) })
+		c.track(e.Y, ty, e, "%s", false, func() { c.makeScalar(ty) })
 		return tx, nil
 	case c.defScalar(ty) && c.freeName(e.X, tx) && !isLiteral(e.Y):
-		c.track(e.X, tx, c.text(e), false, func() { c.makeScalar(tx) })
+		c.track(e.X, tx, e, "%s", false, func() { c.makeScalar(tx) })
 		return ty, nil
 	case c.defScalar(tx):
 		return ty, nil
@@ -682,8 +678,8 @@ func (c *checker) binary(e *Binary) (typ, error) {
 	// decides whether the columns broadcast (x + I).
 	var r, col dim
 	var okR, okC bool
-	c.track(e.X, tx, c.text(e), false, func() {
-		c.track(e.Y, ty, c.text(e), false, func() {
+	c.track(e.X, tx, e, "%s", false, func() {
+		c.track(e.Y, ty, e, "%s", false, func() {
 			r, okR = c.broadcastDim(tx.r, ty.r)
 			col, okC = c.broadcastDim(tx.c, ty.c)
 		})
@@ -779,7 +775,7 @@ func (c *checker) power(e *Power) (typ, error) {
 		return typ{}, &Error{Src: c.src, Spans: []Span{c.span(e.Exp, tp)},
 			Msg: fmt.Sprintf("the exponent must be a scalar, but %s is %s", c.text(e.Exp), describe(c.shape(tp)))}
 	}
-	c.track(e.Exp, tp, "the exponent of "+c.text(e), false, func() { c.makeScalar(tp) })
+	c.track(e.Exp, tp, e, "the exponent of %s", false, func() { c.makeScalar(tp) })
 	if e.Elementwise || c.defScalar(tx) {
 		return tx, nil
 	}
@@ -793,7 +789,7 @@ func (c *checker) power(e *Power) (typ, error) {
 				Msg: fmt.Sprintf("%s needs a square matrix, but %s is %s (for an elementwise power write %s.^%s)",
 					what, c.text(e.X), describe(c.shape(tx)), c.text(e.X), c.text(e.Exp))}
 		}
-		c.track(e.X, tx, c.text(e)+" is a power", true, func() { c.unify(tx.r, tx.c) })
+		c.track(e.X, tx, e, "%s is a power", true, func() { c.unify(tx.r, tx.c) })
 		c.powers[e] = k
 		return tx, nil
 	}
@@ -801,7 +797,7 @@ func (c *checker) power(e *Power) (typ, error) {
 		// A matrix (declared, or upper-case by default): X^k with k: int.
 		return c.symbolicPower(e, tx)
 	}
-	c.track(e.X, tx, c.text(e)+" is a power", true, func() { c.makeScalar(tx) })
+	c.track(e.X, tx, e, "%s is a power", true, func() { c.makeScalar(tx) })
 	return tx, nil
 }
 

@@ -155,3 +155,21 @@ func clamp(i, n int) int {
 	}
 	return i
 }
+
+// shorten returns s if it has at most n runes, and otherwise its first n-1
+// runes and "…". It reads no more than n+1 runes of s, so that a message
+// about a wide expression costs no more than one about a small one; invalid
+// UTF-8 in the part kept becomes U+FFFD, as in a []rune conversion.
+func shorten(s string, n int) string {
+	cut, count := 0, 0 // cut: the byte offset after n-1 runes
+	for i := range s {
+		if count == n-1 {
+			cut = i
+		}
+		if count == n {
+			return string([]rune(s[:cut])) + "…"
+		}
+		count++
+	}
+	return s
+}

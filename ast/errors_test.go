@@ -29,3 +29,19 @@ func TestSnippetWindow(t *testing.T) {
 		t.Errorf("a short expression is shown whole: %q", short)
 	}
 }
+
+// TestShorten checks shorten against its definition: s itself up to n
+// runes, else its first n-1 runes (invalid bytes as U+FFFD) and "…".
+func TestShorten(t *testing.T) {
+	for _, s := range []string{"", "x", "tr(A*X)", strings.Repeat("a", 30), strings.Repeat("a", 31),
+		strings.Repeat("λ", 29) + "ᵀ", strings.Repeat("λ", 30) + "ᵀ", strings.Repeat("x + ", 10000),
+		strings.Repeat("\xff", 31), "ab\xffc" + strings.Repeat("é", 40)} {
+		want := s
+		if utf8.RuneCountInString(s) > 30 {
+			want = string([]rune(s)[:29]) + "…"
+		}
+		if got := shorten(s, 30); got != want {
+			t.Errorf("shorten(%.40q, 30) = %q, want %q", s, got, want)
+		}
+	}
+}

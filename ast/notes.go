@@ -41,16 +41,18 @@ func (c *checker) mulOperand(e, other Expr) {
 }
 
 // track runs f, and if f fixed a side of the type t of e (a name) to 1,
-// making it a scalar or a vector, records why: the operation what (a power
-// when power is set).
-func (c *checker) track(e Expr, t typ, what string, power bool, f func()) {
+// making it a scalar or a vector, records why: the operation op, described
+// by form with op's source for its %s (a power when power is set). The
+// description is written only when recorded, so that inferring a wide sum
+// does not copy its source at every operator.
+func (c *checker) track(e Expr, t typ, op Expr, form string, power bool, f func()) {
 	r, col := c.isOne(t.r), c.isOne(t.c)
 	f()
 	id, ok := unparen(e).(*Ident)
 	if !ok || (r || !c.isOne(t.r)) && (col || !c.isOne(t.c)) {
 		return
 	}
-	c.why[id.Name] = reason{what: what, power: power} // the last side fixed decides the kind
+	c.why[id.Name] = reason{what: fmt.Sprintf(form, c.text(op)), power: power} // the last side fixed decides the kind
 }
 
 // shapeKind names the kind of a shape for a note.

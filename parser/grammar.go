@@ -2,25 +2,39 @@
 // The structs are unexported: only lower.go looks at them, and turns them
 // into the ast syntax tree.
 //
-// In EBNF, loosest first:
+// In EBNF:
 //
 //	top     = expr [ "where" def { "," def } ] .
 //	def     = Ident "=" expr .
-//	expr    = term { ("+" | "-" | "−") term } .
-//	term    = unary { ("*" | "·" | "/" | ".*" | "⊙" | "./" | "⊘" | "⊗") unary } .
-//	unary   = { "-" | "−" } postfix .
-//	postfix = primary { Tick | Sup | call | pow } .
-//	pow     = ("^" | ".^") ( "{" expr "}" | [ "-" | "−" ] primary [ call ] ) .
-//	call    = "(" [ arg ] { "," arg } ")" .
-//	arg     = String | expr .
-//	primary = Number | Ident | Command | "(" expr ")" | norm | inner .
+//	expr    = operand { tail } .
+//	tail    = BinOp operand | call | Tick | pow | Sup .
+//	operand = { Sign } atom .
+//	atom    = Ident | Number | Command | "(" expr ")" | norm | inner .
+//	pow     = Pow ( "{" expr "}" | [ Sign ] atom [ call ] ) .
+//	call    = CallOpen [ arg ] { "," arg } ")" .
+//	arg     = expr | String .
 //	norm    = LBar expr RBar [ Sup ] [ Sub | "_" ( "{" word "}" | word ) ] .
 //	inner   = ("<" | "⟨") expr "," expr (">" | "⟩") .
 //
+// An expression is a flat list: its operands with the postfix operators
+// (call, Tick, pow, Sup) that follow each, joined by binary operators. The
+// lowering applies the postfixes to their operand, left to right, then its
+// signs, and builds the binary tree by precedence climbing (STYLE.md §3).
 // A call is a postfix so that g'(X) needs no backtracking: the lowering
-// accepts it only right after a name and its primes. The grammar is LL(1),
-// so the parser runs with no lookahead: it commits to a branch as soon as
-// the branch consumes a token, and reports an error where it occurs.
+// accepts it only right after a name and its primes.
+//
+// The lexer gives every choice of the grammar its own token type (a Sign is
+// a - where an operand starts, a CallOpen a ( after an operand), so the
+// grammar is LL(1) over token types and the parser runs with no lookahead:
+// it commits to a branch as soon as the branch consumes a token, and reports
+// an error where it occurs.
+//
+// Participle builds every struct by reflection and every alternative it
+// tries costs an allocation, so the structs are few and capture little
+// besides their sub-structs: most tokens are read from a struct's Tokens
+// (the tokens it spans, a slice of the parser's, not a copy), whose types
+// tell which alternative matched. The alternatives most inputs take come
+// first.
 
 package parser
 
@@ -45,93 +59,75 @@ type gDef struct {
 	X    *gExpr      `parser:"@@"`
 }
 
+// gExpr is an expression: its head operand's signs and atom, then its
+// tails. Tokens start with the head operand's.
 type gExpr struct {
-	Head *gTerm  `parser:"@@"`
-	Tail []*gAdd `parser:"@@*"`
+	Tokens []lexer.Token
+	Signs  []string `parser:"@Sign*"`
+	gAtom
+	Tails []*gTail `parser:"@@*"`
 }
 
-type gAdd struct {
-	Op lexer.Token `parser:"@('+' | '-' | '−')"`
-	Y  *gTerm      `parser:"@@"`
+// gTail is a binary operator and its right operand (Signs and the atom),
+// or a postfix operator of the operand before it. Tokens start with the
+// operator's, whose type tells the kind of tail.
+type gTail struct {
+	Tokens []lexer.Token
+	Signs  []string `parser:"( BinOp @Sign*"`
+	gAtom
+	Call *gCall `parser:"| CallOpen @@ | Tick"`
+	Pow  *gPow  `parser:"| Pow @@ | Sup )"`
 }
 
-type gTerm struct {
-	Head *gUnary `parser:"@@"`
-	Tail []*gMul `parser:"@@*"`
+// gAtom is an operand without signs or postfixes. Its first token, which
+// the struct embedding it knows, tells the kind: an Ident, Number or
+// Command is that token alone.
+type gAtom struct {
+	Paren *gParen `parser:"( Ident | Number | Command | '(' @@"`
+	Norm  *gNorm  `parser:"| LBar @@"`
+	Inner *gInner `parser:"| ('<' | '⟨') @@ )"`
 }
 
-type gMul struct {
-	Op lexer.Token `parser:"@('*' | '·' | '/' | '.*' | '⊙' | './' | '⊘' | '⊗')"`
-	Y  *gUnary     `parser:"@@"`
+// gParen is a parenthesised expression after its "("; Tokens end with ")".
+type gParen struct {
+	Tokens []lexer.Token
+	X      *gExpr `parser:"@@ ')'"`
 }
 
-type gUnary struct {
-	Signs []*gSign  `parser:"@@*"`
-	X     *gPostfix `parser:"@@"`
-}
-
-type gSign struct {
-	Op lexer.Token `parser:"@('-' | '−')"`
-}
-
-type gPostfix struct {
-	X        *gPrimary  `parser:"@@"`
-	Suffixes []*gSuffix `parser:"@@*"`
-}
-
-type gSuffix struct {
-	Tick lexer.Token `parser:"  @Tick"`
-	Sup  lexer.Token `parser:"| @Sup"`
-	Call *gCall      `parser:"| @@"`
-	Pow  *gPow       `parser:"| @@"`
-}
-
+// gPow is the exponent of a power, after its ^ or .^. Tokens start with
+// "{", the sign or the atom.
 type gPow struct {
-	Op    lexer.Token `parser:"@('^' | '.^')"`
-	Open  lexer.Token `parser:"( @'{'"`
-	Brace *gExpr      `parser:"  @@"`
-	Close lexer.Token `parser:"  @'}'"`
-	Sign  *gSign      `parser:"| @@?"`
-	Atom  *gPrimary   `parser:"  @@"`
-	Call  *gCall      `parser:"  @@? )"`
+	Tokens []lexer.Token
+	Brace  *gExpr `parser:"( '{' @@ '}'"`
+	Sign   string `parser:"| @Sign?"`
+	gAtom
+	Open lexer.Token `parser:"  ( @CallOpen"`
+	Call *gCall      `parser:"    @@ )? )"`
 }
 
+// gCall is the arguments of a call, after its "(". Tokens start with the
+// first argument's, or with its "," or ")", and end with its ")".
 type gCall struct {
-	Open  lexer.Token `parser:"@'('"`
-	First *gArg       `parser:"@@?"`
-	Rest  []*gMore    `parser:"@@*"`
-	Close lexer.Token `parser:"@')'"`
+	Tokens []lexer.Token
+	First  *gArg   `parser:"@@?"`
+	Rest   []*gArg `parser:"( ',' @@ )* ')'"`
 }
 
-type gMore struct {
-	Comma lexer.Token `parser:"@','"`
-	Arg   *gArg       `parser:"@@"`
-}
-
+// gArg is an argument of a call: an expression or a quoted word.
 type gArg struct {
-	Str lexer.Token `parser:"  @String"`
-	X   *gExpr      `parser:"| @@"`
+	X   *gExpr      `parser:"  @@"`
+	Str lexer.Token `parser:"| @String"`
 }
 
-type gPrimary struct {
-	Num     lexer.Token `parser:"  @Number"`
-	Ident   lexer.Token `parser:"| @Ident"`
-	Command lexer.Token `parser:"| @Command"`
-	Open    lexer.Token `parser:"| @'('"`
-	Paren   *gExpr      `parser:"  @@"`
-	Close   lexer.Token `parser:"  @')'"`
-	Norm    *gNorm      `parser:"| @@"`
-	Inner   *gInner     `parser:"| @@"`
-}
-
+// gNorm is a norm after its opening bar.
 type gNorm struct {
-	Open  lexer.Token `parser:"@LBar"`
 	X     *gExpr      `parser:"@@"`
 	Close lexer.Token `parser:"@RBar"`
 	Sup   lexer.Token `parser:"@Sup?"` // ‖X‖²_F, as mdiff prints it
 	Sub   *gNormSub   `parser:"@@?"`
 }
 
+// gNormSub is a norm's subscript: ₂, or a word after "_".
 type gNormSub struct {
 	Sub    lexer.Token `parser:"  @Sub"`
 	Under  lexer.Token `parser:"| @'_'"`
@@ -141,8 +137,8 @@ type gNormSub struct {
 	Word   lexer.Token `parser:"  | @(Ident | Number) )"`
 }
 
+// gInner is an inner product after its opening bracket.
 type gInner struct {
-	Open  lexer.Token `parser:"@('<' | '⟨')"`
 	X     *gExpr      `parser:"@@ ','"`
 	Y     *gExpr      `parser:"@@"`
 	Close lexer.Token `parser:"@('>' | '⟩')"`

@@ -20,17 +20,21 @@ import (
 // src[Pos.Offset : Pos.Offset+len(Value)], so spans can be computed from
 // tokens alone; the lowering normalises spellings (− to -, 𝟙 to ones, …).
 const (
-	tEOF                     = lexer.EOF
-	tIdent   lexer.TokenType = -(iota + 1) // X, x_1, λ, 𝟙
-	tNumber                                // 2, 0.5, .5, 1e-3
-	tString                                // 'fro' (a ' in operand position)
-	tTick                                  // ' (after an operand), ᵀ, .'
-	tSup                                   // superscript number ² ³ ⁻¹ or ⁻ᵀ
-	tSub                                   // subscript number ₂
-	tLBar                                  // || or ‖ opening a norm
-	tRBar                                  // || or ‖ closing a norm
-	tCommand                               // \top
-	tPunct                                 // operators and brackets
+	tEOF                      = lexer.EOF
+	tIdent    lexer.TokenType = -(iota + 1) // X, x_1, λ, 𝟙
+	tNumber                                 // 2, 0.5, .5, 1e-3
+	tString                                 // 'fro' (a ' in operand position)
+	tTick                                   // ' (after an operand), ᵀ, .'
+	tSup                                    // superscript number ² ³ ⁻¹ or ⁻ᵀ
+	tSub                                    // subscript number ₂
+	tLBar                                   // || or ‖ opening a norm
+	tRBar                                   // || or ‖ closing a norm
+	tCommand                                // \top
+	tBinOp                                  // an infix operator: + − * · / .* ⊙ ./ ⊘ ⊗, and - after an operand
+	tSign                                   // - or − where an operand starts (a unary minus)
+	tPow                                    // ^ or .^
+	tCallOpen                               // ( after an operand, opening the arguments of a call
+	tPunct                                  // the other brackets and punctuation
 )
 
 // symbols builds the symbol table. It is a function, not a package
@@ -38,17 +42,21 @@ const (
 // initialisation, which Go's initialisation order cannot see.
 func symbols() map[string]lexer.TokenType {
 	return map[string]lexer.TokenType{
-		"EOF":     tEOF,
-		"Ident":   tIdent,
-		"Number":  tNumber,
-		"String":  tString,
-		"Tick":    tTick,
-		"Sup":     tSup,
-		"Sub":     tSub,
-		"LBar":    tLBar,
-		"RBar":    tRBar,
-		"Command": tCommand,
-		"Punct":   tPunct,
+		"EOF":      tEOF,
+		"Ident":    tIdent,
+		"Number":   tNumber,
+		"String":   tString,
+		"Tick":     tTick,
+		"Sup":      tSup,
+		"Sub":      tSub,
+		"LBar":     tLBar,
+		"RBar":     tRBar,
+		"Command":  tCommand,
+		"BinOp":    tBinOp,
+		"Sign":     tSign,
+		"Pow":      tPow,
+		"CallOpen": tCallOpen,
+		"Punct":    tPunct,
 	}
 }
 
@@ -97,8 +105,9 @@ var puncts = []string{
 }
 
 // endsOperand reports whether a token can end an operand. After such a token
-// a ' is a transpose and a norm bar closes; elsewhere ' opens a quoted word
-// and a bar opens a norm.
+// a ' is a transpose, a norm bar closes, - is a binary minus and ( opens the
+// arguments of a call; elsewhere ' opens a quoted word, a bar opens a norm,
+// - is a sign and ( a parenthesis.
 func endsOperand(t lexer.Token) bool {
 	switch t.Type {
 	case tIdent, tNumber, tString, tTick, tSup, tSub, tRBar, tCommand:
@@ -110,6 +119,39 @@ func endsOperand(t lexer.Token) bool {
 		}
 	}
 	return false
+}
+
+// isPunct reports whether t is an operator or a bracket, of whichever of
+// the token types that split them for the grammar.
+func isPunct(t lexer.Token) bool {
+	switch t.Type {
+	case tPunct, tBinOp, tSign, tPow, tCallOpen:
+		return true
+	}
+	return false
+}
+
+// punctType is the token type of the operator or bracket p. The lexer, not
+// the grammar, tells a sign from a binary minus and a call's ( from a
+// parenthesis, by prevEnds, exactly as it tells a transpose from a quote;
+// this keeps each choice of the grammar a single token type.
+func punctType(p string, prevEnds bool) lexer.TokenType {
+	switch p {
+	case "-", "−":
+		if !prevEnds {
+			return tSign
+		}
+		return tBinOp
+	case "+", "*", "·", "/", ".*", "⊙", "./", "⊘", "⊗":
+		return tBinOp
+	case "^", ".^":
+		return tPow
+	case "(":
+		if prevEnds {
+			return tCallOpen
+		}
+	}
+	return tPunct
 }
 
 // isIdentStart reports whether r can start a name: a letter (Greek
@@ -150,7 +192,9 @@ const maxExponent = 1000
 // tokenize splits src into tokens ending with EOF at len(src). Whitespace
 // separates tokens and is dropped.
 func tokenize(src string) ([]lexer.Token, error) {
-	var toks []lexer.Token
+	// Sized for a token every two bytes, as in a dense expression (tr(A1*X)+…
+	// has one every 1.5), so that a wide one is not copied again and again.
+	toks := make([]lexer.Token, 0, len(src)/2+1)
 	line, col := 1, 1 // of byte i
 	for i := 0; i < len(src); {
 		r, size := utf8.DecodeRuneInString(src[i:])
@@ -245,7 +289,7 @@ func scanToken(src string, i int, prevEnds bool) (lexer.TokenType, int, error) {
 	}
 	for _, p := range puncts {
 		if strings.HasPrefix(rest, p) {
-			return tPunct, i + len(p), nil
+			return punctType(p, prevEnds), i + len(p), nil
 		}
 	}
 	return errorf(i+size, "unknown character %q", string(r))

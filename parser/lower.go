@@ -23,73 +23,130 @@ type lowerer struct {
 func pos(t lexer.Token) ast.Pos { return ast.Pos(t.Pos.Offset) }
 func end(t lexer.Token) ast.Pos { return ast.Pos(t.Pos.Offset + len(t.Value)) }
 
+// last is the last of a grammar struct's Tokens, its closing bracket.
+func last(toks []lexer.Token) lexer.Token { return toks[len(toks)-1] }
+
 func (l *lowerer) errAt(t lexer.Token, msg string) *ast.Error {
 	return ast.Errorf(l.src, pos(t), end(t), msg)
 }
 
-func (l *lowerer) expr(g *gExpr) (ast.Expr, error) {
-	x, err := l.term(g.Head)
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range g.Tail {
-		y, err := l.term(t.Y)
-		if err != nil {
-			return nil, err
-		}
-		op := ast.OpAdd
-		if t.Op.Value != "+" {
-			op = ast.OpSub
-		}
-		x = &ast.Binary{X: x, OpPos: pos(t.Op), Op: op, Y: y}
-	}
-	return x, nil
+// binop is a binary operator of an expression's flat list.
+type binop struct {
+	pos ast.Pos
+	op  ast.BinOp
 }
 
-var mulOps = map[string]ast.BinOp{
+var binOps = map[string]ast.BinOp{
+	"+": ast.OpAdd, "-": ast.OpSub, "−": ast.OpSub,
 	"*": ast.OpMul, "·": ast.OpMul, "/": ast.OpDiv,
 	".*": ast.OpHadamard, "⊙": ast.OpHadamard, "./": ast.OpElemDiv, "⊘": ast.OpElemDiv, "⊗": ast.OpKron,
 }
 
-func (l *lowerer) term(g *gTerm) (ast.Expr, error) {
-	x, err := l.unary(g.Head)
+// The precedences of the binary operators, loosest first.
+const (
+	sumPrec     = 1 // + -
+	productPrec = 2 // * / .* ./ ⊗
+)
+
+// precedence reports how tightly op binds; larger binds tighter.
+func precedence(op ast.BinOp) int {
+	if op == ast.OpAdd || op == ast.OpSub {
+		return sumPrec
+	}
+	return productPrec
+}
+
+// expr lowers an expression: each operand with its postfixes, in source
+// order, then the binary tree over the operands.
+func (l *lowerer) expr(g *gExpr) (ast.Expr, error) {
+	xs, ops, err := l.operands(g)
 	if err != nil {
 		return nil, err
 	}
-	for _, t := range g.Tail {
-		y, err := l.unary(t.Y)
-		if err != nil {
-			return nil, err
+	c := climber{xs: xs, ops: ops}
+	return c.tree(sumPrec), nil
+}
+
+// operands lowers the operands of g, left to right, and returns them with
+// the binary operators between them: ops[k] joins xs[k] and xs[k+1].
+func (l *lowerer) operands(g *gExpr) (xs []ast.Expr, ops []binop, err error) {
+	// The operand being gathered: its signs, its atom, its tokens (signs
+	// first) and the index of its first postfix in g.Tails.
+	signs, a, toks, first := g.Signs, &g.gAtom, g.Tokens, 0
+	for i := 0; i <= len(g.Tails); i++ {
+		if i < len(g.Tails) && g.Tails[i].Tokens[0].Type != tBinOp {
+			continue // a postfix of the operand
 		}
-		x = &ast.Binary{X: x, OpPos: pos(t.Op), Op: mulOps[t.Op.Value], Y: y}
+		x, err := l.operand(len(signs), a, toks, g.Tails[first:i])
+		if err != nil {
+			return nil, nil, err
+		}
+		xs = append(xs, x)
+		if i < len(g.Tails) {
+			t := g.Tails[i]
+			op := t.Tokens[0]
+			ops = append(ops, binop{pos: pos(op), op: binOps[op.Value]})
+			signs, a, toks, first = t.Signs, &t.gAtom, t.Tokens[1:], i+1
+		}
 	}
-	return x, nil
+	return xs, ops, nil
 }
 
-func (l *lowerer) unary(g *gUnary) (ast.Expr, error) {
-	x, err := l.postfix(g.X)
+// climber builds the binary tree over a flat list of operands by
+// precedence climbing, as go/parser's parseBinaryExpr does: ops[k] joins
+// xs[k] and xs[k+1], and next is the index of the next operand.
+type climber struct {
+	xs   []ast.Expr
+	ops  []binop
+	next int
+}
+
+// tree returns the tree of the next operand and the operators after it that
+// bind at least as tightly as prec1, with the operands they join. Operators
+// of equal precedence associate to the left; the recursion is as deep as
+// the number of precedences, whatever the length of the list.
+func (c *climber) tree(prec1 int) ast.Expr {
+	x := c.xs[c.next]
+	c.next++
+	for c.next <= len(c.ops) {
+		op := c.ops[c.next-1] // the operator after x
+		prec := precedence(op.op)
+		if prec < prec1 {
+			break
+		}
+		y := c.tree(prec + 1)
+		x = &ast.Binary{X: x, OpPos: op.pos, Op: op.op, Y: y}
+	}
+	return x
+}
+
+// operand lowers an operand, its signs signs and its atom a, with the
+// postfixes sfx. The postfixes apply to the atom left to right, then the
+// signs, innermost first, so -x^2 is -(x^2). toks are the operand's
+// tokens, its signs first.
+func (l *lowerer) operand(signs int, a *gAtom, toks []lexer.Token, sfx []*gTail) (ast.Expr, error) {
+	x, err := l.postfix(a, toks[signs], sfx)
 	if err != nil {
 		return nil, err
 	}
-	for i := len(g.Signs) - 1; i >= 0; i-- {
-		x = &ast.Unary{OpPos: pos(g.Signs[i].Op), X: x}
+	for i := signs - 1; i >= 0; i-- {
+		x = &ast.Unary{OpPos: pos(toks[i]), X: x}
 	}
 	return x, nil
 }
 
-// postfix lowers a primary and its suffixes, left to right. A name followed
-// by primes and a call is a function application g'(X); a call anywhere
-// else is an error.
-func (l *lowerer) postfix(g *gPostfix) (ast.Expr, error) {
-	sfx := g.Suffixes
+// postfix lowers an atom, whose first token is first, and its postfixes,
+// left to right. A name followed by primes and a call is a function
+// application g'(X); a call anywhere else is an error.
+func (l *lowerer) postfix(a *gAtom, first lexer.Token, sfx []*gTail) (ast.Expr, error) {
 	var x ast.Expr
-	if id := g.X.Ident; id.Value != "" {
+	if first.Type == tIdent {
 		k := 0
-		for k < len(sfx) && sfx[k].Tick.Value == "'" {
+		for k < len(sfx) && sfx[k].Tokens[0].Type == tTick && sfx[k].Tokens[0].Value == "'" {
 			k++
 		}
 		if k < len(sfx) && sfx[k].Call != nil {
-			c, err := l.call(id, k, sfx[k].Call)
+			c, err := l.call(first, k, sfx[k].Call)
 			if err != nil {
 				return nil, err
 			}
@@ -98,21 +155,22 @@ func (l *lowerer) postfix(g *gPostfix) (ast.Expr, error) {
 	}
 	if x == nil {
 		var err error
-		if x, err = l.primary(g.X); err != nil {
+		if x, err = l.atom(a, first); err != nil {
 			return nil, err
 		}
 	}
 	for _, s := range sfx {
+		op := s.Tokens[0]
 		switch {
-		case s.Tick.Value != "":
-			x = &ast.Tick{X: x, OpEnd: end(s.Tick)}
-		case s.Sup.Value != "":
-			x = l.superscript(x, s.Sup)
+		case op.Type == tTick:
+			x = &ast.Tick{X: x, OpEnd: end(op)}
+		case op.Type == tSup:
+			x = l.superscript(x, op)
 		case s.Call != nil:
-			return nil, l.errAt(s.Call.Open, `unexpected "(", expected an operator such as "*"`)
+			return nil, l.errAt(op, `unexpected "(", expected an operator such as "*"`)
 		case s.Pow != nil:
 			var err error
-			if x, err = l.pow(x, s.Pow); err != nil {
+			if x, err = l.pow(x, op, s.Pow); err != nil {
 				return nil, err
 			}
 		}
@@ -145,44 +203,47 @@ func (l *lowerer) minusOne(p, e ast.Pos) *ast.NumLit {
 	return &ast.NumLit{ValuePos: p, ValueEnd: e, Text: l.src[p:e], Value: big.NewRat(-1, 1)}
 }
 
-// pow lowers X^k and X.^k. For ^ (not .^) the exponents T and \top, bare or
-// in braces, are transposes, and -T is the inverse transpose.
-func (l *lowerer) pow(x ast.Expr, p *gPow) (ast.Expr, error) {
-	elementwise := p.Op.Value == ".^"
+// pow lowers X^k and X.^k, where op is the ^ or .^. For ^ (not .^) the
+// exponents T and \top, bare or in braces, are transposes, and -T is the
+// inverse transpose.
+func (l *lowerer) pow(x ast.Expr, op lexer.Token, p *gPow) (ast.Expr, error) {
+	elementwise := op.Value == ".^"
 	if p.Brace != nil {
+		closing := end(last(p.Tokens))
 		if sign, ok := braceTranspose(p.Brace); ok && !elementwise {
-			return l.transpose(x, sign, end(p.Close)), nil
+			return l.transpose(x, sign, closing), nil
 		}
 		e, err := l.expr(p.Brace)
 		if err != nil {
 			return nil, err
 		}
-		return &ast.Power{X: x, OpPos: pos(p.Op), Elementwise: elementwise, Exp: e, EndPos: end(p.Close)}, nil
+		return &ast.Power{X: x, OpPos: pos(op), Elementwise: elementwise, Exp: e, EndPos: closing}, nil
 	}
-	if !elementwise && p.Call == nil && isTransposeWord(p.Atom) {
-		var sign *lexer.Token
-		if p.Sign != nil {
-			sign = &p.Sign.Op
-		}
-		return l.transpose(x, sign, end(primaryToken(p.Atom))), nil
+	var sign *lexer.Token
+	first := p.Tokens[0] // of the atom
+	if p.Sign != "" {
+		sign, first = &p.Tokens[0], p.Tokens[1]
+	}
+	if !elementwise && p.Call == nil && isTransposeWord(first) {
+		return l.transpose(x, sign, end(first)), nil
 	}
 	var e ast.Expr
 	var err error
 	switch {
-	case p.Call != nil && p.Atom.Ident.Value != "":
-		e, err = l.call(p.Atom.Ident, 0, p.Call)
+	case p.Call != nil && first.Type == tIdent:
+		e, err = l.call(first, 0, p.Call)
 	case p.Call != nil:
-		return nil, l.errAt(p.Call.Open, `unexpected "(", expected an operator such as "*"`)
+		return nil, l.errAt(p.Open, `unexpected "(", expected an operator such as "*"`)
 	default:
-		e, err = l.primary(p.Atom)
+		e, err = l.atom(&p.gAtom, first)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if p.Sign != nil {
-		e = &ast.Unary{OpPos: pos(p.Sign.Op), X: e}
+	if sign != nil {
+		e = &ast.Unary{OpPos: pos(*sign), X: e}
 	}
-	return &ast.Power{X: x, OpPos: pos(p.Op), Elementwise: elementwise, Exp: e, EndPos: e.End()}, nil
+	return &ast.Power{X: x, OpPos: pos(op), Elementwise: elementwise, Exp: e, EndPos: e.End()}, nil
 }
 
 // transpose returns Xᵀ, or X⁻ᵀ when sign is not nil, ending at e.
@@ -193,36 +254,22 @@ func (l *lowerer) transpose(x ast.Expr, sign *lexer.Token, e ast.Pos) ast.Expr {
 	return &ast.Tick{X: x, OpEnd: e}
 }
 
-// isTransposeWord reports whether an exponent is T or \top.
-func isTransposeWord(g *gPrimary) bool {
-	return g.Ident.Value == "T" || g.Command.Value != ""
+// isTransposeWord reports whether an exponent whose first token is t is T
+// or \top.
+func isTransposeWord(t lexer.Token) bool {
+	return t.Type == tIdent && t.Value == "T" || t.Type == tCommand
 }
 
 // braceTranspose reports whether {…} holds T, \top, -T or -\top; sign is the
 // minus, if any.
 func braceTranspose(g *gExpr) (sign *lexer.Token, ok bool) {
-	if len(g.Tail) > 0 || len(g.Head.Tail) > 0 {
+	if len(g.Tails) > 0 || len(g.Signs) > 1 || !isTransposeWord(g.Tokens[len(g.Signs)]) {
 		return nil, false
 	}
-	u := g.Head.Head
-	if len(u.Signs) > 1 || len(u.X.Suffixes) > 0 || !isTransposeWord(u.X.X) {
-		return nil, false
-	}
-	if len(u.Signs) == 1 {
-		return &u.Signs[0].Op, true
+	if len(g.Signs) == 1 {
+		return &g.Tokens[0], true
 	}
 	return nil, true
-}
-
-// primaryToken is the single token of a Number, Ident or Command primary.
-func primaryToken(g *gPrimary) lexer.Token {
-	switch {
-	case g.Num.Value != "":
-		return g.Num
-	case g.Ident.Value != "":
-		return g.Ident
-	}
-	return g.Command
 }
 
 // name normalises the spelling of a name: 𝟙 is ones.
@@ -233,26 +280,27 @@ func name(t lexer.Token) string {
 	return t.Value
 }
 
-func (l *lowerer) primary(g *gPrimary) (ast.Expr, error) {
+// atom lowers an atom whose first token is first.
+func (l *lowerer) atom(a *gAtom, first lexer.Token) (ast.Expr, error) {
 	switch {
-	case g.Num.Value != "":
-		return l.number(g.Num)
-	case g.Ident.Value != "":
-		return l.ident(g.Ident), nil
-	case g.Command.Value != "":
-		return nil, l.errAt(g.Command, `unexpected "\top" (it is only understood as an exponent: A^\top)`)
-	case g.Paren != nil:
-		x, err := l.expr(g.Paren)
+	case first.Type == tNumber:
+		return l.number(first)
+	case first.Type == tIdent:
+		return l.ident(first), nil
+	case first.Type == tCommand:
+		return nil, l.errAt(first, `unexpected "\top" (it is only understood as an exponent: A^\top)`)
+	case a.Paren != nil:
+		x, err := l.expr(a.Paren.X)
 		if err != nil {
 			return nil, err
 		}
-		return &ast.Paren{Lparen: pos(g.Open), Rparen: pos(g.Close), X: x}, nil
-	case g.Norm != nil:
-		return l.norm(g.Norm)
-	case g.Inner != nil:
-		return l.inner(g.Inner)
+		return &ast.Paren{Lparen: pos(first), Rparen: pos(last(a.Paren.Tokens)), X: x}, nil
+	case a.Norm != nil:
+		return l.norm(first, a.Norm)
+	case a.Inner != nil:
+		return l.inner(first, a.Inner)
 	}
-	panic(fmt.Sprintf("parser.primary: empty grammar node %+v", g))
+	panic(fmt.Sprintf("parser.atom: empty grammar node at %q", first.Value))
 }
 
 // number converts a number literal to an exact rational. The lexer has
@@ -265,19 +313,19 @@ func (l *lowerer) number(t lexer.Token) (ast.Expr, error) {
 	return &ast.NumLit{ValuePos: pos(t), ValueEnd: end(t), Text: t.Value, Value: v}, nil
 }
 
+// call lowers the application of the function named fn, with primes
+// primes, to the arguments c.
 func (l *lowerer) call(fn lexer.Token, primes int, c *gCall) (ast.Expr, error) {
-	call := &ast.Call{FunPos: pos(fn), Fun: name(fn), Primes: primes, Rparen: pos(c.Close)}
+	call := &ast.Call{FunPos: pos(fn), Fun: name(fn), Primes: primes, Rparen: pos(last(c.Tokens))}
 	args := make([]*gArg, 0, 1+len(c.Rest))
 	if c.First != nil {
 		args = append(args, c.First)
 	} else if len(c.Rest) > 0 {
-		return nil, l.errAt(c.Rest[0].Comma, `unexpected ",", expected an operand`)
+		return nil, l.errAt(c.Tokens[0], `unexpected ",", expected an operand`)
 	}
-	for _, m := range c.Rest {
-		args = append(args, m.Arg)
-	}
+	args = append(args, c.Rest...)
 	for _, a := range args {
-		if a.Str.Value != "" {
+		if a.X == nil {
 			v := a.Str.Value
 			call.Args = append(call.Args, &ast.StrLit{QuotePos: pos(a.Str), QuoteEnd: end(a.Str), Value: v[1 : len(v)-1]})
 			continue
@@ -292,12 +340,13 @@ func (l *lowerer) call(fn lexer.Token, primes int, c *gCall) (ast.Expr, error) {
 }
 
 // norm lowers ||X||, ‖X‖ and their subscripts _2, ₂, _{2}, _F, _{F}, _fro.
-func (l *lowerer) norm(g *gNorm) (ast.Expr, error) {
+// lbar is the opening bar.
+func (l *lowerer) norm(lbar lexer.Token, g *gNorm) (ast.Expr, error) {
 	x, err := l.expr(g.X)
 	if err != nil {
 		return nil, err
 	}
-	n := &ast.Norm{Lbar: pos(g.Open), X: x, EndPos: end(g.Close)}
+	n := &ast.Norm{Lbar: pos(lbar), X: x, EndPos: end(g.Close)}
 	if s := g.Sub; s != nil {
 		word := s.Word
 		n.EndPos = end(word)
@@ -324,9 +373,10 @@ func (l *lowerer) norm(g *gNorm) (ast.Expr, error) {
 
 var closers = map[string]string{"<": ">", "⟨": "⟩"}
 
-func (l *lowerer) inner(g *gInner) (ast.Expr, error) {
-	if want := closers[g.Open.Value]; g.Close.Value != want {
-		return nil, l.errAt(g.Close, fmt.Sprintf("unexpected %q, expected %q to close %q", g.Close.Value, want, g.Open.Value))
+// inner lowers an inner product; lang is its opening bracket.
+func (l *lowerer) inner(lang lexer.Token, g *gInner) (ast.Expr, error) {
+	if want := closers[lang.Value]; g.Close.Value != want {
+		return nil, l.errAt(g.Close, fmt.Sprintf("unexpected %q, expected %q to close %q", g.Close.Value, want, lang.Value))
 	}
 	x, err := l.expr(g.X)
 	if err != nil {
@@ -336,5 +386,5 @@ func (l *lowerer) inner(g *gInner) (ast.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ast.InnerProd{Lang: pos(g.Open), X: x, Y: y, Rang: pos(g.Close), EndPos: end(g.Close)}, nil
+	return &ast.InnerProd{Lang: pos(lang), X: x, Y: y, Rang: pos(g.Close), EndPos: end(g.Close)}, nil
 }

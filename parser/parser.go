@@ -104,7 +104,7 @@ func isOpener(t lexer.Token) bool {
 	if t.Type == tLBar {
 		return true
 	}
-	if t.Type != tPunct {
+	if !isPunct(t) {
 		return false
 	}
 	switch t.Value {
@@ -118,7 +118,7 @@ func isCloser(t lexer.Token) bool {
 	if t.Type == tRBar {
 		return true
 	}
-	if t.Type != tPunct {
+	if !isPunct(t) {
 		return false
 	}
 	switch t.Value {
@@ -132,10 +132,10 @@ func isCloser(t lexer.Token) bool {
 // one operand: a prefix minus (prevEnds false), a transpose, a superscript
 // or a power.
 func isChain(t lexer.Token, prevEnds bool) bool {
-	switch t.Type {
-	case tTick, tSup:
+	switch {
+	case t.Type == tTick, t.Type == tSup:
 		return true
-	case tPunct:
+	case isPunct(t):
 		switch t.Value {
 		case "^", ".^":
 			return true
@@ -168,7 +168,7 @@ func checkDepth(src string, toks []lexer.Token) error {
 			}
 		case isChain(t, prevEnds):
 			chain++
-		case t.Type == tPunct && t.Value != "_":
+		case isPunct(t) && t.Value != "_":
 			chain = 0 // an infix operator or a comma starts a new operand
 		}
 		if total+chain > MaxDepth {
@@ -180,10 +180,10 @@ func checkDepth(src string, toks []lexer.Token) error {
 
 // startsOperand reports whether t can begin an operand.
 func startsOperand(t lexer.Token) bool {
-	switch t.Type {
-	case tIdent, tNumber, tString, tLBar, tCommand:
+	switch {
+	case t.Type == tIdent, t.Type == tNumber, t.Type == tString, t.Type == tLBar, t.Type == tCommand:
 		return true
-	case tPunct:
+	case isPunct(t):
 		switch t.Value {
 		case "(", "<", "⟨":
 			return true
