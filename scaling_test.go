@@ -75,6 +75,11 @@ func wideCase(kind string, n int) scaling {
 			parts = append(parts, fmt.Sprintf("x%d .* x", i))
 		}
 		return scaling{kind, "sum(" + strings.Join(parts, " + ") + ")", "x: n", "x"}
+	case "vector_names": // A*x0 + … + A*x{n-1} wrt x0: a vector f of n names
+		for i := range n {
+			parts = append(parts, fmt.Sprintf("A*x%d", i))
+		}
+		return scaling{kind, strings.Join(parts, " + "), "A: n x n", "x0"}
 	case "product": // a'*A1*A2*…*An*b wrt a
 		for i := range n {
 			parts = append(parts, fmt.Sprintf("A%d", i))
@@ -151,7 +156,7 @@ func BenchmarkDeep(b *testing.B) {
 // BenchmarkWide reports the time of wide expressions: many distinct terms,
 // factors and names.
 func BenchmarkWide(b *testing.B) {
-	for _, c := range []scaling{wideCase("sum_tr", 10000), wideCase("product", 1000), wideCase("names", 2000)} {
+	for _, c := range []scaling{wideCase("sum_tr", 10000), wideCase("product", 1000), wideCase("names", 2000), wideCase("vector_names", 2000)} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			var res *ast.Result
@@ -166,7 +171,7 @@ func BenchmarkWide(b *testing.B) {
 // BenchmarkParseWide reports the time of mdiff.Parse (syntax and shapes)
 // on the wide expressions of BenchmarkWide.
 func BenchmarkParseWide(b *testing.B) {
-	for _, c := range []scaling{wideCase("sum_tr", 10000), wideCase("product", 1000), wideCase("names", 2000)} {
+	for _, c := range []scaling{wideCase("sum_tr", 10000), wideCase("product", 1000), wideCase("names", 2000), wideCase("vector_names", 2000)} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

@@ -144,14 +144,24 @@ func elementwise(p string) string {
 	return p
 }
 
+// maxScalarIf is the most names scalarIf tries: each try checks the whole
+// expression again, so that A*x0 + … + A*x999 would otherwise take time
+// quadratic in its length (76 s) for a note that no one name makes true.
+const maxScalarIf = 8
+
 // scalarIf returns the note for a non-scalar f that would be scalar if one
 // vector-by-default name were a scalar: a name used as a factor of a matrix
-// product and never transposed (c in c*x'*x); ok is false if there is none.
+// product and never transposed (c in c*x'*x), the first of the first
+// maxScalarIf such names that works; ok is false if there is none.
 func (c *checker) scalarIf(e Expr, decls []Decl, prog *Program) (n Note, ok bool) {
+	tries := 0
 	for _, v := range prog.Vars {
 		if _, declared := c.decls[v.Name]; declared || !c.mulOps[v.Name] || c.transposed[v.Name] ||
 			defaultKind(v.Name) != kindColumn || kindOf(v.Shape) != kindColumn {
 			continue
+		}
+		if tries++; tries > maxScalarIf {
+			break
 		}
 		alt := append(append([]Decl{}, decls...), Decl{Name: v.Name, Shape: Scalar, Pos: NoPos, End: NoPos})
 		p, err := check(c.src, e, alt, nil, false)
