@@ -153,22 +153,22 @@ func newEnvPlan(prog *ast.Program, extra []*ast.Node) *envPlan {
 	for _, f := range funcs {
 		seenFunc[f] = true
 	}
-	for _, r := range roots {
-		for _, n := range topo(r) {
-			addDims(n.Shape)
-			switch n.Kind {
-			case ast.KSize: // a size as a scalar (m·inv(Xᵀ)) needs a value even where no variable has it
-				addDims(ast.Shape{Rows: ast.Dim(n.Name), Cols: ast.One})
-			case ast.KVar:
-				if !seenVar[n.Name] {
-					seenVar[n.Name] = true
-					vars = append(vars, n)
-				}
-			case ast.KApply:
-				if !IsBuiltin(n.Name) && !seenFunc[n.Name] {
-					seenFunc[n.Name] = true
-					funcs = append(funcs, n.Name)
-				}
+	// One walk over all roots (the nodes of their plan, in its order: a
+	// node shared by two of them is visited once, in its first place).
+	for _, n := range newPlan(roots...).nodes {
+		addDims(n.Shape)
+		switch n.Kind {
+		case ast.KSize: // a size as a scalar (m·inv(Xᵀ)) needs a value even where no variable has it
+			addDims(ast.Shape{Rows: ast.Dim(n.Name), Cols: ast.One})
+		case ast.KVar:
+			if !seenVar[n.Name] {
+				seenVar[n.Name] = true
+				vars = append(vars, n)
+			}
+		case ast.KApply:
+			if !IsBuiltin(n.Name) && !seenFunc[n.Name] {
+				seenFunc[n.Name] = true
+				funcs = append(funcs, n.Name)
 			}
 		}
 	}
@@ -280,54 +280,57 @@ func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
 	}
 }
 
-// fill sets every entry of m to a draw from dom.
+// fill sets every entry of m to a draw from dom, in row-major order.
 func fill(m *mat.Dense, rng *rand.Rand, dom domain) {
-	r, c := m.Dims()
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			switch dom {
-			case domainPositive:
-				m.Set(i, j, 0.5+1.5*rng.Float64())
-			case domainUnit:
-				m.Set(i, j, 0.1+0.8*rng.Float64())
-			case domainWide:
-				m.Set(i, j, wideScale*rng.NormFloat64())
-			case domainWidePositive:
-				m.Set(i, j, 0.5+(2*wideScale-0.5)*rng.Float64())
-			case domainHuge:
-				m.Set(i, j, 10*wideScale*rng.NormFloat64())
-			case domainHugePositive:
-				m.Set(i, j, 0.5+(20*wideScale-0.5)*rng.Float64())
-			case domainTiny:
-				m.Set(i, j, 0.05*rng.NormFloat64())
-			case domainTinyPositive:
-				m.Set(i, j, 0.9+0.2*rng.Float64())
-			case domainGentle:
-				v := rng.NormFloat64()
-				switch {
-				case r != c:
-					v *= 0.5
-				case i == j:
-					v = 1 + 0.05*v
-				default:
-					v *= 0.05
-				}
-				m.Set(i, j, v)
-			default:
-				m.Set(i, j, rng.NormFloat64())
-			}
+	raw := m.RawMatrix()
+	for i := 0; i < raw.Rows; i++ {
+		for j := 0; j < raw.Cols; j++ {
+			raw.Data[i*raw.Stride+j] = entry(rng, dom, raw.Rows == raw.Cols, i == j)
 		}
 	}
 }
 
+// entry draws one entry from dom; square and diag say where it lies (for
+// domainGentle).
+func entry(rng *rand.Rand, dom domain, square, diag bool) float64 {
+	switch dom {
+	case domainPositive:
+		return 0.5 + 1.5*rng.Float64()
+	case domainUnit:
+		return 0.1 + 0.8*rng.Float64()
+	case domainWide:
+		return wideScale * rng.NormFloat64()
+	case domainWidePositive:
+		return 0.5 + (2*wideScale-0.5)*rng.Float64()
+	case domainHuge:
+		return 10 * wideScale * rng.NormFloat64()
+	case domainHugePositive:
+		return 0.5 + (20*wideScale-0.5)*rng.Float64()
+	case domainTiny:
+		return 0.05 * rng.NormFloat64()
+	case domainTinyPositive:
+		return 0.9 + 0.2*rng.Float64()
+	case domainGentle:
+		v := rng.NormFloat64()
+		switch {
+		case !square:
+			return v * 0.5
+		case diag:
+			return 1 + 0.05*v
+		}
+		return v * 0.05
+	}
+	return rng.NormFloat64()
+}
+
 // symmetrise replaces the square m by (m + mᵀ)/2 in place.
 func symmetrise(m *mat.Dense) {
-	r, _ := m.Dims()
-	for i := 0; i < r; i++ {
-		for j := i + 1; j < r; j++ {
-			v := (m.At(i, j) + m.At(j, i)) / 2
-			m.Set(i, j, v)
-			m.Set(j, i, v)
+	raw := m.RawMatrix()
+	for i := 0; i < raw.Rows; i++ {
+		for j := i + 1; j < raw.Rows; j++ {
+			ij, ji := &raw.Data[i*raw.Stride+j], &raw.Data[j*raw.Stride+i]
+			v := (*ij + *ji) / 2
+			*ij, *ji = v, v
 		}
 	}
 }
