@@ -91,7 +91,7 @@ func (e *RejectedDraw) Unwrap() error { return e.kind }
 // Eval (ErrSingular) and a non-finite argument (ErrNotFinite) are returned
 // as they are: the caller redraws on them too.
 func screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
-	return newScreenPlan(exprs, wrt).screen(env, nil)
+	return newScreenPlan(newPlan(exprs...), wrt).screen(env, nil)
 }
 
 // screen is screen through the session's screenPlan, which it builds for
@@ -99,7 +99,7 @@ func screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
 // every time.
 func (s *session) screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
 	if s.screens == nil {
-		s.screens = newScreenPlan(exprs, wrt)
+		s.screens = newScreenPlan(s.planFor(exprs), wrt)
 	}
 	return s.screens.screen(env, &s.ar)
 }
@@ -130,11 +130,10 @@ const (
 	screenMatPow                      // a high matrix power: a value of moderate magnitude
 )
 
-// newScreenPlan lists the nodes of exprs that screen looks at, for the
-// variable wrt (nil: none), in the order of their plan (that of a
-// post-order walk over each expression in turn, each node once).
-func newScreenPlan(exprs []*ast.Node, wrt *ast.Node) *screenPlan {
-	p := newPlan(exprs...)
+// newScreenPlan lists the nodes of the expressions of p, their plan, that
+// screen looks at, for the variable wrt (nil: none), in p's order (that of
+// a post-order walk over each expression in turn, each node once).
+func newScreenPlan(p *plan, wrt *ast.Node) *screenPlan {
 	sp := &screenPlan{plan: p}
 	dep := make([]bool, len(p.nodes)) // the node at i depends on wrt
 	for i, n := range p.nodes {

@@ -89,7 +89,7 @@ const wideScale = 20
 // randomEnv is RandomEnv over prog and further expressions (a derivative
 // that mentions g′ or a variable prog.Root does not).
 func randomEnv(rng *rand.Rand, prog *ast.Program, sizes map[ast.Dim]int, dom domain, extra ...*ast.Node) *Env {
-	return newEnvPlan(prog, extra).draw(rng, sizes, dom)
+	return newEnvPlan(prog, extra, nil).draw(rng, sizes, dom)
 }
 
 // randomEnv is randomEnv through the session's envPlan, which it builds
@@ -97,7 +97,7 @@ func randomEnv(rng *rand.Rand, prog *ast.Program, sizes map[ast.Dim]int, dom dom
 // expressions every time.
 func (s *session) randomEnv(rng *rand.Rand, prog *ast.Program, sizes map[ast.Dim]int, dom domain, extra []*ast.Node) *Env {
 	if s.draws == nil {
-		s.draws = newEnvPlan(prog, extra)
+		s.draws = newEnvPlan(prog, extra, s)
 	}
 	return s.draws.draw(rng, sizes, dom)
 }
@@ -112,8 +112,9 @@ type envPlan struct {
 }
 
 // newEnvPlan lists the variables, functions and size names of prog and
-// extra, in the order randomEnv draws them.
-func newEnvPlan(prog *ast.Program, extra []*ast.Node) *envPlan {
+// extra, in the order randomEnv draws them, walking their plan
+// (s.planFor: the session's own when it is the same).
+func newEnvPlan(prog *ast.Program, extra []*ast.Node, s *session) *envPlan {
 	var roots, vars []*ast.Node
 	var funcs []string
 	if prog != nil {
@@ -155,7 +156,7 @@ func newEnvPlan(prog *ast.Program, extra []*ast.Node) *envPlan {
 	}
 	// One walk over all roots (the nodes of their plan, in its order: a
 	// node shared by two of them is visited once, in its first place).
-	for _, n := range newPlan(roots...).nodes {
+	for _, n := range s.planFor(roots).nodes {
 		addDims(n.Shape)
 		switch n.Kind {
 		case ast.KSize: // a size as a scalar (m·inv(Xᵀ)) needs a value even where no variable has it
@@ -248,9 +249,10 @@ func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
 		dom = domainTinyPositive
 	}
 	m := mat.NewDense(r, c, nil)
+	md := m.RawMatrix().Data // stride c
 	switch {
 	case p&ast.Integer != 0:
-		m.Set(0, 0, float64(2+rng.IntN(3))) // k ∈ {2, 3, 4}: A^k, A^(k−1) are genuine powers
+		md[0] = float64(2 + rng.IntN(3)) // k ∈ {2, 3, 4}: A^k, A^(k−1) are genuine powers
 		return m
 	case p&ast.Diagonal != 0 && r == c:
 		if p&ast.PosDef != 0 && dom == domainAny {
@@ -258,8 +260,8 @@ func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
 		}
 		d := mat.NewDense(r, 1, nil)
 		fill(d, rng, dom)
-		for i := range r {
-			m.Set(i, i, d.At(i, 0))
+		for i, v := range d.RawMatrix().Data {
+			md[i*c+i] = v
 		}
 		return m
 	case p&ast.PosDef != 0 && r == c:
@@ -268,7 +270,7 @@ func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
 		m.Mul(a, a.T())
 		m.Scale(1/float64(r), m)
 		for i := 0; i < r; i++ {
-			m.Set(i, i, m.At(i, i)+1)
+			md[i*c+i]++
 		}
 		return m
 	default:
@@ -367,7 +369,7 @@ func RandomDirection(rng *rand.Rand, v *ast.Node, env *Env) *mat.Dense {
 		for i := range r {
 			for j := range c {
 				if i != j {
-					d.Set(i, j, 0)
+					d.RawMatrix().Data[i*c+j] = 0
 				}
 			}
 		}

@@ -182,3 +182,34 @@ func TestCheckRepeatsExactly(t *testing.T) {
 		}
 	}
 }
+
+// TestSameRoots: sameRoots(newPlan(a...), b) holds only when newPlan(b...)
+// lists the nodes of newPlan(a...) in the same order, so that planFor may
+// hand out the union plan for b; it holds when b lists a's roots with nil,
+// repeated or contained ones added.
+func TestSameRoots(t *testing.T) {
+	c := planCases()
+	inner := c[0].Args[0] // below c[0]
+	lists := [][]*ast.Node{
+		{c[0]}, {c[0], c[1]}, {c[0], nil, c[1]}, {c[0], c[0], c[1]}, {c[0], inner, c[1]},
+		{c[1], c[0]}, {inner}, {inner, c[0]}, {c[0], c[1], c[2]}, {nil}, {c[0], c[1], inner},
+	}
+	for _, b := range lists[1:5] {
+		if !sameRoots(newPlan(c[0], c[1]), b) {
+			t.Errorf("sameRoots(plan of c0, c1; %v) = false", b)
+		}
+	}
+	for _, a := range lists {
+		p := newPlan(a...)
+		for _, b := range lists {
+			q := newPlan(b...)
+			same := len(p.nodes) == len(q.nodes)
+			for i := 0; same && i < len(p.nodes); i++ {
+				same = p.nodes[i] == q.nodes[i]
+			}
+			if got := sameRoots(p, b); got && !same {
+				t.Errorf("sameRoots(plan of %v, %v) holds for different plans", a, b)
+			}
+		}
+	}
+}
