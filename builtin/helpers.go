@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
@@ -68,7 +69,17 @@ func foldAt(points map[int64]int64) func(*big.Rat) *big.Rat {
 	}
 }
 
-func scalar(v float64) *mat.Dense { return mat.NewDense(1, 1, []float64{v}) }
+// scalar returns a new 1×1 matrix holding v, as mat.NewDense(1, 1, {v})
+// does, in one allocation: the header and its entry (a check evaluates
+// hundreds of thousands of traces).
+func scalar(v float64) *mat.Dense {
+	s := &struct {
+		m mat.Dense
+		v [1]float64
+	}{v: [1]float64{v}}
+	s.m.SetRawMatrix(blas64.General{Rows: 1, Cols: 1, Stride: 1, Data: s.v[:]})
+	return &s.m
+}
 
 func square(name string, a *mat.Dense) error {
 	if r, c := a.Dims(); r != c {

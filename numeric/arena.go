@@ -11,17 +11,26 @@ import (
 // and the garbage collector sees a few large objects instead of many small
 // ones.
 //
-// An arena never reuses memory it has handed out: a matrix from it stays
-// valid for as long as anyone holds it (the slab it lies in is freed by the
-// garbage collector when no matrix in it is referenced), so handing one out
-// is as safe as allocating it. Matrices of more than arenaMaxEntries
-// entries are allocated on their own, so that a slab never keeps a large
-// value alive. The zero value is ready to use. An arena belongs to one call
-// (a session or one Eval): it is not safe for concurrent use.
+// An arena reuses memory it has handed out only after reset: until then a
+// matrix from it stays valid for as long as anyone holds it (the slab it
+// lies in is freed by the garbage collector when no matrix in it is
+// referenced), so handing one out is as safe as allocating it. reset hands
+// the same slabs out again, in the same order (a session resets at each
+// draw, when nothing of the previous draw is referenced), so that a check
+// allocates its slabs once rather than once per draw. Matrices of more
+// than arenaMaxEntries entries are allocated on their own, so that a slab
+// never keeps a large value alive. The zero value is ready to use. An
+// arena belongs to one call (a session or one Eval): it is not safe for
+// concurrent use.
 type arena struct {
 	heads []mat.Dense // the unused headers of the current slab
 	data  []float64   // the unused entries of the current slab
 	slab  int         // entries of the next data slab
+	// dataSlabs and headSlabs are every slab allocated, in order; the
+	// first nextData and nextHead of them are in use since the last reset.
+	dataSlabs          [][]float64
+	headSlabs          [][]mat.Dense
+	nextData, nextHead int
 	// ipiv and work are scratch space of quickInverse, reused by every
 	// call (nothing outlives the call that uses them).
 	ipiv []int
@@ -49,11 +58,20 @@ func (a *arena) zeros(r, c int) *mat.Dense {
 		return mat.NewDense(r, c, nil)
 	}
 	if len(a.data) < n {
-		a.slab = min(max(2*a.slab, arenaMinSlab), arenaMaxSlab)
-		a.data = make([]float64, a.slab)
+		if a.nextData == len(a.dataSlabs) {
+			a.slab = min(max(2*a.slab, arenaMinSlab), arenaMaxSlab)
+			a.dataSlabs = append(a.dataSlabs, make([]float64, a.slab))
+		}
+		a.data = a.dataSlabs[a.nextData]
+		a.nextData++
+		clear(a.data) // a slab handed out again, before the last reset
 	}
 	if len(a.heads) == 0 {
-		a.heads = make([]mat.Dense, arenaHeads)
+		if a.nextHead == len(a.headSlabs) {
+			a.headSlabs = append(a.headSlabs, make([]mat.Dense, arenaHeads))
+		}
+		a.heads = a.headSlabs[a.nextHead]
+		a.nextHead++
 	}
 	m := &a.heads[0]
 	a.heads = a.heads[1:]
@@ -62,6 +80,12 @@ func (a *arena) zeros(r, c int) *mat.Dense {
 	m.SetRawMatrix(blas64.General{Rows: r, Cols: c, Stride: c, Data: a.data[:n:n]})
 	a.data = a.data[n:]
 	return m
+}
+
+// reset makes every matrix the arena has handed out invalid: their
+// memory is handed out again. The caller must hold none of them.
+func (a *arena) reset() {
+	a.heads, a.data, a.nextData, a.nextHead = nil, nil, 0, 0
 }
 
 // scratch returns an int slice of length n and a float64 slice of length

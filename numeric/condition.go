@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sort"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -92,7 +91,7 @@ func (e *RejectedDraw) Unwrap() error { return e.kind }
 // Eval (ErrSingular) and a non-finite argument (ErrNotFinite) are returned
 // as they are: the caller redraws on them too.
 func screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
-	return newScreenPlan(exprs, wrt).screen(env, nil)
+	return newScreenPlan(newPlan(exprs...), wrt).screen(env, nil)
 }
 
 // screen is screen through the session's screenPlan, which it builds for
@@ -100,18 +99,18 @@ func screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
 // every time.
 func (s *session) screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
 	if s.screens == nil {
-		s.screens = newScreenPlan(exprs, wrt)
+		s.screens = newScreenPlan(s.planFor(exprs), wrt)
 	}
 	return s.screens.screen(env, &s.ar)
 }
 
 // screenPlan is what screen derives from the expressions alone, once per
 // check: the nodes it screens, in the order it screens them (that of
-// ast.Walk over each expression in turn), and the plan of the expressions,
-// by which their values are computed.
+// ast.Walk over each expression in turn, each node once: the plan's), and
+// the plan of the expressions, by which their values are computed.
 type screenPlan struct {
 	steps []screenStep
-	plan  *plan // of exprs; nil when there is nothing to screen
+	plan  *plan // of exprs
 }
 
 // screenStep is one node screen looks at, and what it checks there.
@@ -131,43 +130,32 @@ const (
 	screenMatPow                      // a high matrix power: a value of moderate magnitude
 )
 
-// newScreenPlan lists the nodes of exprs that screen looks at, for the
-// variable wrt (nil: none).
-func newScreenPlan(exprs []*ast.Node, wrt *ast.Node) *screenPlan {
-	sp := &screenPlan{}
-	seen := map[*ast.Node]bool{}
-	dep := map[*ast.Node]bool{} // n depends on wrt
-	for _, e := range exprs {
-		if e == nil {
-			continue
+// newScreenPlan lists the nodes of the expressions of p, their plan, that
+// screen looks at, for the variable wrt (nil: none), in p's order (that of
+// a post-order walk over each expression in turn, each node once).
+func newScreenPlan(p *plan, wrt *ast.Node) *screenPlan {
+	sp := &screenPlan{plan: p}
+	dep := make([]bool, len(p.nodes)) // the node at i depends on wrt
+	for i, n := range p.nodes {
+		d := wrt != nil && (n == wrt || n.Kind == ast.KDelta && n.Name == wrt.Name)
+		for _, a := range p.operands(int32(i)) {
+			d = d || dep[a]
 		}
-		ast.Walk(e, func(n *ast.Node) {
-			if seen[n] {
-				return
-			}
-			seen[n] = true
-			dep[n] = wrt != nil && (n == wrt || n.Kind == ast.KDelta && n.Name == wrt.Name)
-			for _, a := range n.Args {
-				dep[n] = dep[n] || dep[a]
-			}
-			switch {
-			case n.Kind == ast.KInverse, factorises(n):
-				sp.steps = append(sp.steps, screenStep{n, screenCond})
-			case dep[n] && n.Kind == ast.KCall && (n.Op.Saturation > 0 || n.Op.SaturatesLikeSoftmax):
-				sp.steps = append(sp.steps, screenStep{n, screenSaturate})
-			case dep[n] && (n.Kind == ast.KCall && n.Op.Oscillation > 0 || n.Kind == ast.KApply):
-				sp.steps = append(sp.steps, screenStep{n, screenOscillate})
-			case n.Kind == ast.KPow:
-				sp.steps = append(sp.steps, screenStep{n, screenPow})
-			case n.Kind == ast.KMatPow && (n.K > 4 || n.K < -4):
-				sp.steps = append(sp.steps, screenStep{n, screenMatPow})
-			case n.Kind == ast.KCall && n.Op.RangeChecked:
-				sp.steps = append(sp.steps, screenStep{n, screenRange})
-			}
-		})
-	}
-	if len(sp.steps) > 0 {
-		sp.plan = newPlan(exprs...)
+		dep[i] = d
+		switch {
+		case n.Kind == ast.KInverse, factorises(n):
+			sp.steps = append(sp.steps, screenStep{n, screenCond})
+		case d && n.Kind == ast.KCall && (n.Op.Saturation > 0 || n.Op.SaturatesLikeSoftmax):
+			sp.steps = append(sp.steps, screenStep{n, screenSaturate})
+		case d && (n.Kind == ast.KCall && n.Op.Oscillation > 0 || n.Kind == ast.KApply):
+			sp.steps = append(sp.steps, screenStep{n, screenOscillate})
+		case n.Kind == ast.KPow:
+			sp.steps = append(sp.steps, screenStep{n, screenPow})
+		case n.Kind == ast.KMatPow && (n.K > 4 || n.K < -4):
+			sp.steps = append(sp.steps, screenStep{n, screenMatPow})
+		case n.Kind == ast.KCall && n.Op.RangeChecked:
+			sp.steps = append(sp.steps, screenStep{n, screenRange})
+		}
 	}
 	return sp
 }
@@ -572,49 +560,25 @@ func (s *session) evalUnc(n *ast.Node, env *Env, what string) (*mat.Dense, float
 	return v, worst, base, nil
 }
 
-// perturbed returns, for each name of m, X₊ = X ⊙ (1 + δ·R) as evalUnc
-// describes (perturb) and X₋ = 2X − X₊. Names are visited in sorted order,
-// so the result depends only on rng and m. names, when not nil, holds the
-// sorted names of an earlier call: they are reused when they are exactly
-// the names of m (a check draws the same variables every time), and
-// replaced otherwise.
-func perturbed(rng *rand.Rand, m map[string]*mat.Dense, names *[]string) (plus, minus map[string]*mat.Dense) {
-	var sorted []string
-	if names != nil && len(*names) == len(m) {
-		sorted = *names
-		for _, k := range sorted {
-			if _, ok := m[k]; !ok {
-				sorted = nil
-				break
-			}
-		}
-	}
-	if sorted == nil {
-		sorted = make([]string, 0, len(m))
-		for k := range m {
-			sorted = append(sorted, k)
-		}
-		sort.Strings(sorted)
-		if names != nil {
-			*names = sorted
-		}
-	}
-	plus = make(map[string]*mat.Dense, len(m))
-	minus = make(map[string]*mat.Dense, len(m))
-	for _, k := range sorted {
-		x := m[k]
-		p := perturb(rng, x)
-		plus[k] = p
+// perturbed returns X₊ = X ⊙ (1 + δ·R) for each X of xs, in order, as
+// evalUnc describes (perturb), and X₋ = 2X − X₊: [0] holds the X₊, [1]
+// the X₋, all new matrices from ar (or X itself, see perturb; nil for a nil
+// X). The result depends only on rng and xs.
+func perturbed(rng *rand.Rand, xs []*mat.Dense, ar *arena) (pm [2][]*mat.Dense) {
+	pm[0], pm[1] = make([]*mat.Dense, len(xs)), make([]*mat.Dense, len(xs))
+	for k, x := range xs {
 		if x == nil {
-			minus[k] = nil
 			continue
 		}
-		var xm mat.Dense
-		xm.Scale(2, x)
-		xm.Sub(&xm, p)
-		minus[k] = &xm
+		p := perturb(rng, x, ar)
+		m := ar.copyOf(x)
+		for i, v := range m.RawMatrix().Data { // stride = columns
+			// (2X) − X₊ rounded once, as mat.Dense's Scale then Sub.
+			m.RawMatrix().Data[i] = float64(2*v) - p.At(i/m.RawMatrix().Cols, i%m.RawMatrix().Cols)
+		}
+		pm[0][k], pm[1][k] = p, m
 	}
-	return plus, minus
+	return pm
 }
 
 // equalsTranspose reports whether the square x equals xᵀ entry by entry,
@@ -632,16 +596,18 @@ func equalsTranspose(x *mat.Dense) bool {
 }
 
 // perturb returns x ⊙ (1 + δ·R), R uniform in [−1, 1], symmetric when x
-// is; x itself when all its entries are integers (an integer variable).
-func perturb(rng *rand.Rand, x *mat.Dense) *mat.Dense {
+// is, a new matrix from ar; x itself when all its entries are integers (an
+// integer variable).
+func perturb(rng *rand.Rand, x *mat.Dense, ar *arena) *mat.Dense {
 	if x == nil {
 		return nil
 	}
-	r, c := x.Dims()
+	raw := x.RawMatrix()
+	r, c := raw.Rows, raw.Cols
 	integers := true
 	for i := 0; i < r && integers; i++ {
-		for j := 0; j < c; j++ {
-			if v := x.At(i, j); v != math.Trunc(v) {
+		for _, v := range raw.Data[i*raw.Stride : i*raw.Stride+c] {
+			if v != math.Trunc(v) {
 				integers = false
 				break
 			}
@@ -651,16 +617,17 @@ func perturb(rng *rand.Rand, x *mat.Dense) *mat.Dense {
 		return x
 	}
 	sym := r == c && equalsTranspose(x)
-	out := mat.NewDense(r, c, nil)
+	out := ar.zeros(r, c)
+	od := out.RawMatrix().Data // stride c
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {
 			if sym && j < i {
 				continue
 			}
-			v := x.At(i, j) * (1 + uncPerturbation*(2*rng.Float64()-1))
-			out.Set(i, j, v)
+			v := raw.Data[i*raw.Stride+j] * (1 + uncPerturbation*(2*rng.Float64()-1))
+			od[i*c+j] = v
 			if sym {
-				out.Set(j, i, v)
+				od[j*c+i] = v
 			}
 		}
 	}

@@ -34,6 +34,12 @@ type Env struct {
 	// (not the inputs) by 1 + jitterRel·R, R uniform in [−1, 1]: rounding
 	// errors made visible, for evalUnc (see there).
 	jitter *rand.Rand
+	// tab, when set, numbers the variables, and vals[tab.slot[name]] is
+	// the value of the variable name: a perturbed env of a session
+	// (session.perturbedEnvs), whose Vals is nil. Such an env never
+	// leaves its session.
+	tab  *valTable
+	vals []*mat.Dense
 }
 
 // jitterRel is the relative size of the jitter of computed values: four
@@ -102,34 +108,6 @@ func ownValue(n *ast.Node, out *mat.Dense) *mat.Dense {
 		return mat.DenseCopyOf(out)
 	}
 	return out
-}
-
-// topo returns the distinct nodes of the DAG rooted at root, operands before
-// the nodes that use them. It is iterative, so the depth of the DAG is not
-// limited by the call stack.
-func topo(root *ast.Node) []*ast.Node {
-	type frame struct {
-		n    *ast.Node
-		next int // index of the next operand to visit
-	}
-	seen := map[*ast.Node]bool{root: true}
-	var order []*ast.Node
-	stack := []frame{{n: root}}
-	for len(stack) > 0 {
-		top := &stack[len(stack)-1]
-		if top.next < len(top.n.Args) {
-			a := top.n.Args[top.next]
-			top.next++
-			if !seen[a] {
-				seen[a] = true
-				stack = append(stack, frame{n: a})
-			}
-			continue
-		}
-		order = append(order, top.n)
-		stack = stack[:len(stack)-1]
-	}
-	return order
 }
 
 // resolveDim resolves a symbolic size: a decimal number is itself, a name

@@ -14,7 +14,7 @@ import (
 // A plan is the evaluation order of a DAG, computed once and reused by every
 // evaluation of the DAG within one call (a check evaluates the same
 // expressions at dozens of inputs). The plan's order lists operands before
-// their users, each distinct node once, in the order topo gives: with one
+// their users, each distinct node once, in post-order (topo): with one
 // root, evaluating the order from the start is exactly what a fresh
 // evaluation of that root does, node for node.
 //
@@ -38,6 +38,10 @@ type plan struct {
 	rootsAt []int32           // the positions of the distinct roots, each after the nodes below it
 	inputAt []int32           // the index in inputs of the node at each position, −1 for the others
 	deps    map[string][]bool // memo of dependsOn
+	// slots[k] is the slot in slotTab of the variable inputs[k] (−1: a
+	// direction, or a name slotTab lacks): memo of slotsFor.
+	slotTab *valTable
+	slots   []int32
 	orders  map[int32][]int32 // memo of orderOf
 }
 
@@ -253,7 +257,7 @@ func (ev *evaluator) input(i int32) *mat.Dense {
 	}
 	var v *mat.Dense
 	if n := ev.p.nodes[i]; n.Kind == ast.KVar {
-		v = ev.varValue(n.Name)
+		v = ev.varValue(n.Name, k)
 	} else {
 		v = ev.env.Deltas[n.Name]
 	}
@@ -271,12 +275,37 @@ func (ev *evaluator) override(name string, v *mat.Dense) {
 	ev.overName, ev.over, ev.overSet = name, v, true
 }
 
-// varValue returns the value of the variable name.
-func (ev *evaluator) varValue(name string) *mat.Dense {
+// varValue returns the value of the variable name, the plan's k-th input.
+func (ev *evaluator) varValue(name string, k int32) *mat.Dense {
 	if ev.overSet && name == ev.overName {
 		return ev.over
 	}
+	if t := ev.env.tab; t != nil {
+		if j := ev.p.slotsFor(t)[k]; j >= 0 {
+			return ev.env.vals[j]
+		}
+		return nil
+	}
 	return ev.env.Vals[name]
+}
+
+// slotsFor returns, for each input of the plan, the slot of its variable
+// in t (−1 for a direction or a name t lacks), memoised for the last t:
+// what Env.Vals[name] is to an env without a tab. It must not be modified.
+func (p *plan) slotsFor(t *valTable) []int32 {
+	if p.slotTab != t {
+		p.slots = make([]int32, len(p.inputs))
+		for k, i := range p.inputs {
+			p.slots[k] = -1
+			if n := p.nodes[i]; n.Kind == ast.KVar {
+				if j, ok := t.slot[n.Name]; ok {
+					p.slots[k] = j
+				}
+			}
+		}
+		p.slotTab = t
+	}
+	return p.slots
 }
 
 // recoverMat turns a gonum size panic that slipped through the size checks
@@ -340,10 +369,16 @@ func (ev *evaluator) root(i int32) (m *mat.Dense, err error) {
 // bit-identical to what evaluating them again would give (their inputs,
 // sizes and functions are the same), and base evaluated them without
 // error, so the result, or the error, is that of a fresh evaluation.
+//
+// When the new value has the size of the old one in env.Vals, ev takes
+// base's sizes (sharesSizes) instead of binding them again from every
+// input.
 func (ev *evaluator) varied(base *evaluator, i int32, name string) (m *mat.Dense, err error) {
 	defer recoverMat(&m, &err)
 	order := ev.p.orderOf(i)
-	if err := ev.bindSizes(order); err != nil {
+	if old := ev.env.Vals[name]; old != nil && ev.overName == name && sameDims("", old, ev.over) == nil {
+		ev.sharesSizes(base)
+	} else if err := ev.bindSizes(order); err != nil {
 		return nil, err
 	}
 	dep := ev.p.dependsOn(name)
@@ -460,6 +495,18 @@ func (ev *evaluator) bindSizes(positions []int32) error {
 		}
 	}
 	return nil
+}
+
+// sharesSizes gives ev the sizes base has bound, for an evaluator at
+// base's env with one variable given another value of the same size,
+// before it evaluates anything. Every input then has the size it has in
+// base, so bindSizes over them would bind exactly what base's did and
+// succeed as base's did (base evaluated them); no size name is bound later
+// (ev.ownSizes is false: a bind would copy, never write into base's map).
+func (ev *evaluator) sharesSizes(base *evaluator) {
+	ev.sizes, ev.ownSizes = base.sizes, false
+	copy(ev.dimState, base.dimState)
+	copy(ev.dimVal, base.dimVal)
 }
 
 // lookup returns the value of the size name at plan dim j in the sizes.

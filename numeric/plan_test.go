@@ -167,3 +167,31 @@ func TestVariedEvaluation(t *testing.T) {
 		t.Errorf("singular at the changed input: %v; Eval %v", err, werr)
 	}
 }
+
+// topo returns the distinct nodes of the DAG rooted at root, operands before
+// the nodes that use them. It is iterative, so the depth of the DAG is not
+// limited by the call stack.
+func topo(root *ast.Node) []*ast.Node {
+	type frame struct {
+		n    *ast.Node
+		next int // index of the next operand to visit
+	}
+	seen := map[*ast.Node]bool{root: true}
+	var order []*ast.Node
+	stack := []frame{{n: root}}
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if top.next < len(top.n.Args) {
+			a := top.n.Args[top.next]
+			top.next++
+			if !seen[a] {
+				seen[a] = true
+				stack = append(stack, frame{n: a})
+			}
+			continue
+		}
+		order = append(order, top.n)
+		stack = stack[:len(stack)-1]
+	}
+	return order
+}

@@ -89,7 +89,7 @@ const wideScale = 20
 // randomEnv is RandomEnv over prog and further expressions (a derivative
 // that mentions g′ or a variable prog.Root does not).
 func randomEnv(rng *rand.Rand, prog *ast.Program, sizes map[ast.Dim]int, dom domain, extra ...*ast.Node) *Env {
-	return newEnvPlan(prog, extra).draw(rng, sizes, dom)
+	return newEnvPlan(prog, extra, nil).draw(rng, sizes, dom)
 }
 
 // randomEnv is randomEnv through the session's envPlan, which it builds
@@ -97,7 +97,7 @@ func randomEnv(rng *rand.Rand, prog *ast.Program, sizes map[ast.Dim]int, dom dom
 // expressions every time.
 func (s *session) randomEnv(rng *rand.Rand, prog *ast.Program, sizes map[ast.Dim]int, dom domain, extra []*ast.Node) *Env {
 	if s.draws == nil {
-		s.draws = newEnvPlan(prog, extra)
+		s.draws = newEnvPlan(prog, extra, s)
 	}
 	return s.draws.draw(rng, sizes, dom)
 }
@@ -112,8 +112,9 @@ type envPlan struct {
 }
 
 // newEnvPlan lists the variables, functions and size names of prog and
-// extra, in the order randomEnv draws them.
-func newEnvPlan(prog *ast.Program, extra []*ast.Node) *envPlan {
+// extra, in the order randomEnv draws them, walking their plan
+// (s.planFor: the session's own when it is the same).
+func newEnvPlan(prog *ast.Program, extra []*ast.Node, s *session) *envPlan {
 	var roots, vars []*ast.Node
 	var funcs []string
 	if prog != nil {
@@ -153,22 +154,22 @@ func newEnvPlan(prog *ast.Program, extra []*ast.Node) *envPlan {
 	for _, f := range funcs {
 		seenFunc[f] = true
 	}
-	for _, r := range roots {
-		for _, n := range topo(r) {
-			addDims(n.Shape)
-			switch n.Kind {
-			case ast.KSize: // a size as a scalar (m·inv(Xᵀ)) needs a value even where no variable has it
-				addDims(ast.Shape{Rows: ast.Dim(n.Name), Cols: ast.One})
-			case ast.KVar:
-				if !seenVar[n.Name] {
-					seenVar[n.Name] = true
-					vars = append(vars, n)
-				}
-			case ast.KApply:
-				if !IsBuiltin(n.Name) && !seenFunc[n.Name] {
-					seenFunc[n.Name] = true
-					funcs = append(funcs, n.Name)
-				}
+	// One walk over all roots (the nodes of their plan, in its order: a
+	// node shared by two of them is visited once, in its first place).
+	for _, n := range s.planFor(roots).nodes {
+		addDims(n.Shape)
+		switch n.Kind {
+		case ast.KSize: // a size as a scalar (m·inv(Xᵀ)) needs a value even where no variable has it
+			addDims(ast.Shape{Rows: ast.Dim(n.Name), Cols: ast.One})
+		case ast.KVar:
+			if !seenVar[n.Name] {
+				seenVar[n.Name] = true
+				vars = append(vars, n)
+			}
+		case ast.KApply:
+			if !IsBuiltin(n.Name) && !seenFunc[n.Name] {
+				seenFunc[n.Name] = true
+				funcs = append(funcs, n.Name)
 			}
 		}
 	}
@@ -248,9 +249,10 @@ func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
 		dom = domainTinyPositive
 	}
 	m := mat.NewDense(r, c, nil)
+	md := m.RawMatrix().Data // stride c
 	switch {
 	case p&ast.Integer != 0:
-		m.Set(0, 0, float64(2+rng.IntN(3))) // k ∈ {2, 3, 4}: A^k, A^(k−1) are genuine powers
+		md[0] = float64(2 + rng.IntN(3)) // k ∈ {2, 3, 4}: A^k, A^(k−1) are genuine powers
 		return m
 	case p&ast.Diagonal != 0 && r == c:
 		if p&ast.PosDef != 0 && dom == domainAny {
@@ -258,8 +260,8 @@ func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
 		}
 		d := mat.NewDense(r, 1, nil)
 		fill(d, rng, dom)
-		for i := range r {
-			m.Set(i, i, d.At(i, 0))
+		for i, v := range d.RawMatrix().Data {
+			md[i*c+i] = v
 		}
 		return m
 	case p&ast.PosDef != 0 && r == c:
@@ -268,7 +270,7 @@ func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
 		m.Mul(a, a.T())
 		m.Scale(1/float64(r), m)
 		for i := 0; i < r; i++ {
-			m.Set(i, i, m.At(i, i)+1)
+			md[i*c+i]++
 		}
 		return m
 	default:
@@ -280,54 +282,57 @@ func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
 	}
 }
 
-// fill sets every entry of m to a draw from dom.
+// fill sets every entry of m to a draw from dom, in row-major order.
 func fill(m *mat.Dense, rng *rand.Rand, dom domain) {
-	r, c := m.Dims()
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			switch dom {
-			case domainPositive:
-				m.Set(i, j, 0.5+1.5*rng.Float64())
-			case domainUnit:
-				m.Set(i, j, 0.1+0.8*rng.Float64())
-			case domainWide:
-				m.Set(i, j, wideScale*rng.NormFloat64())
-			case domainWidePositive:
-				m.Set(i, j, 0.5+(2*wideScale-0.5)*rng.Float64())
-			case domainHuge:
-				m.Set(i, j, 10*wideScale*rng.NormFloat64())
-			case domainHugePositive:
-				m.Set(i, j, 0.5+(20*wideScale-0.5)*rng.Float64())
-			case domainTiny:
-				m.Set(i, j, 0.05*rng.NormFloat64())
-			case domainTinyPositive:
-				m.Set(i, j, 0.9+0.2*rng.Float64())
-			case domainGentle:
-				v := rng.NormFloat64()
-				switch {
-				case r != c:
-					v *= 0.5
-				case i == j:
-					v = 1 + 0.05*v
-				default:
-					v *= 0.05
-				}
-				m.Set(i, j, v)
-			default:
-				m.Set(i, j, rng.NormFloat64())
-			}
+	raw := m.RawMatrix()
+	for i := 0; i < raw.Rows; i++ {
+		for j := 0; j < raw.Cols; j++ {
+			raw.Data[i*raw.Stride+j] = entry(rng, dom, raw.Rows == raw.Cols, i == j)
 		}
 	}
 }
 
+// entry draws one entry from dom; square and diag say where it lies (for
+// domainGentle).
+func entry(rng *rand.Rand, dom domain, square, diag bool) float64 {
+	switch dom {
+	case domainPositive:
+		return 0.5 + 1.5*rng.Float64()
+	case domainUnit:
+		return 0.1 + 0.8*rng.Float64()
+	case domainWide:
+		return wideScale * rng.NormFloat64()
+	case domainWidePositive:
+		return 0.5 + (2*wideScale-0.5)*rng.Float64()
+	case domainHuge:
+		return 10 * wideScale * rng.NormFloat64()
+	case domainHugePositive:
+		return 0.5 + (20*wideScale-0.5)*rng.Float64()
+	case domainTiny:
+		return 0.05 * rng.NormFloat64()
+	case domainTinyPositive:
+		return 0.9 + 0.2*rng.Float64()
+	case domainGentle:
+		v := rng.NormFloat64()
+		switch {
+		case !square:
+			return v * 0.5
+		case diag:
+			return 1 + 0.05*v
+		}
+		return v * 0.05
+	}
+	return rng.NormFloat64()
+}
+
 // symmetrise replaces the square m by (m + mᵀ)/2 in place.
 func symmetrise(m *mat.Dense) {
-	r, _ := m.Dims()
-	for i := 0; i < r; i++ {
-		for j := i + 1; j < r; j++ {
-			v := (m.At(i, j) + m.At(j, i)) / 2
-			m.Set(i, j, v)
-			m.Set(j, i, v)
+	raw := m.RawMatrix()
+	for i := 0; i < raw.Rows; i++ {
+		for j := i + 1; j < raw.Rows; j++ {
+			ij, ji := &raw.Data[i*raw.Stride+j], &raw.Data[j*raw.Stride+i]
+			v := (*ij + *ji) / 2
+			*ij, *ji = v, v
 		}
 	}
 }
@@ -364,7 +369,7 @@ func RandomDirection(rng *rand.Rand, v *ast.Node, env *Env) *mat.Dense {
 		for i := range r {
 			for j := range c {
 				if i != j {
-					d.Set(i, j, 0)
+					d.RawMatrix().Data[i*c+j] = 0
 				}
 			}
 		}

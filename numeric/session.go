@@ -3,6 +3,7 @@ package numeric
 import (
 	"fmt"
 	"math/rand/v2"
+	"sort"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -36,9 +37,9 @@ type session struct {
 	plans   map[*ast.Node]*plan // of other nodes evaluated
 	screens *screenPlan
 	draws   *envPlan
-	// valNames are the sorted names of the variables of the last env
-	// evalUnc perturbed (see perturbed).
-	valNames []string
+	// tab numbers the variables of the last env evalUnc perturbed (see
+	// values).
+	tab *valTable
 	// The current draw (see newDraw): the evaluator of union at each
 	// environment, and the perturbed environments of each env.
 	evals     map[*Env]*evaluator
@@ -58,8 +59,13 @@ func newSession(roots ...*ast.Node) *session {
 // newDraw forgets the evaluations of the previous draw. A trial must not
 // modify its env once it has evaluated something at it: run calls newDraw
 // before each trial, and the trials set the direction first.
+//
+// newDraw also resets the session's arena: nothing computed for an earlier
+// draw outlives it (a trial returns numbers, and the envs a report keeps
+// hold values of their own, never the arena's).
 func (s *session) newDraw() {
 	s.evals, s.perturbs, s.shareSeen = nil, nil, nil
+	s.ar.reset()
 }
 
 // shareable reports whether env.Sizes names every size of the union plan,
@@ -105,6 +111,34 @@ func (s *session) evaluator(n *ast.Node, env *Env) (*evaluator, int32) {
 	}
 	p, i := s.planOf(n)
 	return s.newEvaluator(p, env), i
+}
+
+// planFor returns the plan of roots: the session's union plan when
+// newPlan(roots...) would list the same nodes in the same order (see
+// sameRoots), else a new plan. A nil session always builds one.
+func (s *session) planFor(roots []*ast.Node) *plan {
+	if s != nil && sameRoots(s.union, roots) {
+		return s.union
+	}
+	return newPlan(roots...)
+}
+
+// sameRoots reports whether newPlan(roots...) is p node for node: the
+// roots it does not skip (nil, or below an earlier root: among the nodes
+// of p up to the last root matched) are p's roots, in order.
+func sameRoots(p *plan, roots []*ast.Node) bool {
+	k := 0
+	for _, r := range roots {
+		i, in := p.pos[r]
+		switch {
+		case r == nil, in && k > 0 && i <= p.rootsAt[k-1]:
+		case in && k < len(p.rootsAt) && i == p.rootsAt[k]:
+			k++
+		default:
+			return false
+		}
+	}
+	return k == len(p.rootsAt)
 }
 
 // newEvaluator returns an evaluator of p at env with an empty memo, whose
@@ -174,26 +208,82 @@ func (s *session) at(n *ast.Node, env *Env, base *evaluator, name string, x *mat
 }
 
 // perturbedEnvs returns the environments at which evalUnc evaluates for env:
-// X₊ and X₋ of the first draw of R, then of the second (see evalUnc). They
-// depend only on env, and are computed once per draw.
+// X₊ and X₋ of the first draw of R, then of the second (see evalUnc), the
+// variables (in sorted order of name), then the directions, perturbed in
+// turn. They depend only on env, and are computed once per draw. Their
+// variables are held by the session's valTable (Env.tab), not by name.
 func (s *session) perturbedEnvs(env *Env) *[4]*Env {
 	if pes, ok := s.perturbs[env]; ok {
 		return pes
 	}
 	rng := rand.New(rand.NewPCG(perturbSeed, 0))
+	xs := s.values(env)
+	dn := sortedNames(env.Deltas)
+	ds := make([]*mat.Dense, len(dn))
+	for k, name := range dn {
+		ds[k] = env.Deltas[name]
+	}
 	pes := new([4]*Env)
 	for round := range 2 {
-		valsP, valsM := perturbed(rng, env.Vals, &s.valNames)
-		deltasP, deltasM := perturbed(rng, env.Deltas, nil)
-		// Each perturbed env jitters its computed values from a stream of
-		// its own (Env.jitter): a value shared by the expressions a draw
-		// compares is jittered once.
-		pes[2*round] = &Env{Sizes: env.Sizes, Vals: valsP, Deltas: deltasP, Funcs: env.Funcs, jitter: rand.New(rand.NewPCG(jitterSeed, uint64(2*round)))}
-		pes[2*round+1] = &Env{Sizes: env.Sizes, Vals: valsM, Deltas: deltasM, Funcs: env.Funcs, jitter: rand.New(rand.NewPCG(jitterSeed, uint64(2*round+1)))}
+		vals := perturbed(rng, xs, &s.ar)
+		deltas := perturbed(rng, ds, &s.ar)
+		for k := range 2 {
+			pe := &Env{Sizes: env.Sizes, Deltas: map[string]*mat.Dense{}, Funcs: env.Funcs, tab: s.tab, vals: vals[k],
+				// Each perturbed env jitters its computed values from a
+				// stream of its own (Env.jitter): a value shared by the
+				// expressions a draw compares is jittered once.
+				jitter: rand.New(rand.NewPCG(jitterSeed, uint64(2*round+k)))}
+			for j, name := range dn {
+				pe.Deltas[name] = deltas[k][j]
+			}
+			pes[2*round+k] = pe
+		}
 	}
 	if s.perturbs == nil {
 		s.perturbs = map[*Env]*[4]*Env{}
 	}
 	s.perturbs[env] = pes
 	return pes
+}
+
+// valTable numbers the variables of the environments a session perturbs:
+// slot[names[k]] = k, names sorted (the order perturbed draws in). It is
+// never modified once built.
+type valTable struct {
+	names []string
+	slot  map[string]int32
+}
+
+// values returns the values of env's variables in the order of the
+// session's valTable, which it first (re)builds unless it holds exactly the
+// names of env.Vals (a check draws the same variables every time).
+func (s *session) values(env *Env) []*mat.Dense {
+	for {
+		if s.tab == nil || len(s.tab.names) != len(env.Vals) {
+			s.tab = &valTable{names: sortedNames(env.Vals), slot: map[string]int32{}}
+			for k, name := range s.tab.names {
+				s.tab.slot[name] = int32(k)
+			}
+		}
+		xs := make([]*mat.Dense, len(s.tab.names))
+		all := true
+		for k, name := range s.tab.names {
+			x, ok := env.Vals[name]
+			xs[k], all = x, all && ok
+		}
+		if all {
+			return xs
+		}
+		s.tab = nil // other names: number them anew
+	}
+}
+
+// sortedNames returns the names of m in sorted order.
+func sortedNames(m map[string]*mat.Dense) []string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
 }
