@@ -272,6 +272,9 @@ func makeOp(op *Op, kind Kind, shape Shape, name string, props Props, num *big.R
 	// distinct lists of ids give distinct strings.
 	var buf [4 * binary.MaxVarintLen64]byte
 	ids := buf[:0]
+	if len(args) > 4 {
+		ids = make([]byte, 0, 3*len(args)) // ids below 2²¹ take 3 bytes at most
+	}
 	for _, a := range args {
 		ids = binary.AppendUvarint(ids, a.id)
 	}
