@@ -2,6 +2,7 @@ package mdiff
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -344,5 +345,22 @@ func TestRunChecksInOrder(t *testing.T) {
 		case i != 3 && i != 5 && (o.err != nil || o.panic != nil || o.rep.Draws != i+1):
 			t.Errorf("check %d: %+v, want its own report (%d draws)", i, o, i+1)
 		}
+	}
+}
+
+// TestVerifyTooLargeSizes: at the sizes 3, 4, 5, … the value of
+// A ⊗ C ⊗ A ⊗ A ⊗ A ⊗ X has 35 million entries (a strict-fuzz find that ran
+// for minutes); the check skips sizes where a value has more than
+// numeric.MaxEntries and compares at smaller ones.
+func TestVerifyTooLargeSizes(t *testing.T) {
+	res, err := Derive("A⊗C⊗A⊗A⊗A⊗X", Options{Wrt: []string{"X"}})
+	if err != nil || res.Check == nil || !res.Check.OK {
+		t.Fatalf("%v", err)
+	}
+	d := res.Derivatives[0]
+	first := numeric.SizePlans(res.Program)[0]
+	_, err = numeric.CheckDifferential(res.F, d.Differential, d.Wrt, res.Program, numeric.Options{Sizes: first})
+	if !errors.Is(err, numeric.ErrNoFiniteDraw) || !strings.Contains(fmt.Sprint(err), "entries") {
+		t.Errorf("at %s: %v, want no draw: a value has too many entries", numeric.FormatSizes(first), err)
 	}
 }

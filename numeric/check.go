@@ -404,6 +404,10 @@ func run(prog *ast.Program, opts Options, exprs []*ast.Node, wrt *ast.Node, root
 	rng := rand.New(rand.NewPCG(opts.Seed, seedStream))
 	s := newSession(roots...) // the plans, for every draw of this call
 	rep := Report{OK: true}
+	if err := s.tooLarge(prog, opts.Sizes, exprs); err != nil {
+		rep.OK = false
+		return rep, &NoDrawError{Last: err}
+	}
 	for d := 0; d < opts.Draws; d++ {
 		var last error
 		var lastEnv *Env
@@ -558,6 +562,32 @@ func allZero(m *mat.Dense) bool {
 		}
 	}
 	return true
+}
+
+// MaxEntries bounds the entries of any value a check evaluates: beyond it,
+// the sizes are too large to check (A ⊗ C ⊗ A ⊗ A ⊗ A ⊗ X is 2 835 × 12 288
+// at the sizes 3, 4, 5, …), and the caller tries others (all 2, say).
+const MaxEntries = 1 << 20
+
+// tooLarge returns an error when, at the sizes the session's draws assign
+// for sizes, some node of exprs has more than MaxEntries entries.
+func (s *session) tooLarge(prog *ast.Program, sizes map[ast.Dim]int, exprs []*ast.Node) error {
+	if s.draws == nil {
+		s.draws = newEnvPlan(prog, exprs, s)
+	}
+	at := assignSizes(s.draws.dims, sizes)
+	var err error
+	for _, e := range exprs {
+		if e == nil {
+			continue
+		}
+		ast.Walk(e, func(n *ast.Node) {
+			if r, c, e := resolveShape(n.Shape, at); err == nil && e == nil && float64(r)*float64(c) > MaxEntries {
+				err = fmt.Errorf("a value of %d×%d at %s: more than %d entries", r, c, FormatSizes(at), MaxEntries)
+			}
+		})
+	}
+	return err
 }
 
 // domainFor is the domain of the attempt-th draw: a third of the first
