@@ -551,19 +551,6 @@ func verdict(sym *ast.Node, a, b *mat.Dense, ua, ub, floor, tol float64) (float6
 	return 0, fmt.Errorf("numeric: %w (difference %.2g, uncertainty %.2g)", errUncertain, diff, u)
 }
 
-// allZero reports whether every entry of m is zero.
-func allZero(m *mat.Dense) bool {
-	r, c := m.Dims()
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			if m.At(i, j) != 0 {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // MaxEntries bounds the entries of any value a check evaluates: beyond it,
 // the sizes are too large to check (A ⊗ C ⊗ A ⊗ A ⊗ A ⊗ X is 2 835 × 12 288
 // at the sizes 3, 4, 5, …), and the caller tries others (all 2, say).
@@ -616,21 +603,6 @@ func direction(rng *rand.Rand, wrt *ast.Node, env *Env) (*mat.Dense, error) {
 		return nil, fmt.Errorf("numeric: variable %s has no value", wrt.Name)
 	}
 	return d, nil
-}
-
-// relErr returns ‖a − b‖_F / max(‖a‖_F, ‖b‖_F, floor), and 0 when a = b.
-func relErr(a, b *mat.Dense, floor float64) (float64, error) {
-	if err := sameDims("comparison", a, b); err != nil {
-		return 0, fmt.Errorf("numeric: %w", err)
-	}
-	var d mat.Dense
-	d.Sub(a, b)
-	num := dense.Frobenius(&d)
-	if num == 0 {
-		return 0, nil
-	}
-	den := math.Max(math.Max(dense.Frobenius(a), dense.Frobenius(b)), floor)
-	return num / den, nil
 }
 
 // mismatches lists the entries where |got − want| exceeds thr/√(entries),
