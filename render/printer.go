@@ -150,6 +150,15 @@ func (p *printer) minus() {
 	}
 }
 
+// untransposed is m with n = mᵀ (see untransposer), looking into no
+// temporary that prints as a name here.
+func (p *printer) untransposed(n *ast.Node) *ast.Node {
+	if p.untr.opaque == nil {
+		p.untr.opaque = p.isName
+	}
+	return p.untr.of(n)
+}
+
 // isName reports whether n prints as a temporary's name here.
 func (p *printer) isName(n *ast.Node) bool { return n != p.root && p.names[n] != 0 }
 
@@ -163,10 +172,7 @@ func (p *printer) exprFlip(n *ast.Node, ctx int, flip bool) {
 		return
 	}
 	if len(p.names) > 0 && (n.Kind == ast.KAdd || n.Kind == ast.KMul) {
-		if p.untr.opaque == nil {
-			p.untr.opaque = p.isName
-		}
-		if u := p.untr.of(n); u != nil && p.isName(u) { // xᵀ − mᵀ as T₁ᵀ for T₁ = x − m
+		if u := p.untransposed(n); u != nil && p.isName(u) { // xᵀ − mᵀ as T₁ᵀ for T₁ = x − m
 			p.exprFlip(ast.Transpose(u), ctx, flip)
 			return
 		}

@@ -991,13 +991,20 @@ func (sf *Simplifier) expandIfSmaller(terms []*ast.Node) *ast.Node {
 	if !changed {
 		return nil
 	}
-	sf.expanding = true
-	r := sf.simplify(ast.Add(out...))
-	sf.expanding = false
+	r := sf.trial(ast.Add(out...))
 	if size(r) < size(ast.Add(terms...)) {
 		return r
 	}
 	return nil
+}
+
+// trial simplifies n, a rewrite that expandIfSmaller or commonDenominator
+// keeps only if it comes out smaller, with neither of them applying inside
+// it (they would try their own rewrite again at every level).
+func (sf *Simplifier) trial(n *ast.Node) *ast.Node {
+	sf.expanding = true
+	defer func() { sf.expanding = false }()
+	return sf.simplify(n)
 }
 
 // size counts the distinct nodes of n.
@@ -1066,9 +1073,7 @@ func (sf *Simplifier) commonDenominator(n *ast.Node) *ast.Node {
 			return nil
 		}
 	}
-	sf.expanding = true
-	r := sf.simplify(ast.Add(num...))
-	sf.expanding = false
+	r := sf.trial(ast.Add(num...))
 	if r.Kind == ast.KAdd {
 		return nil
 	}

@@ -31,7 +31,7 @@ type Simplifier struct {
 		m          map[*ast.Node]*ast.Node
 		transposed map[*ast.Node]*ast.Node // a ↦ the canonical aᵀ (see transpose)
 	}
-	expanding bool // expandIfSmaller is inside its own trial
+	expanding bool // inside a trial (expandIfSmaller, commonDenominator)
 
 	budget int            // rewrites allowed; see SetBudget
 	steps  int            // rewrites made
