@@ -138,16 +138,27 @@ func tempsByRoot(roots []*ast.Node, crossMin int) ([]*ast.Node, []map[*ast.Node]
 	}
 	qualified := make([]map[*ast.Node]bool, len(roots))
 	for i, count := range perRoot {
+		// The temporaries inside a qualified one's definition: one walk of
+		// the root's DAG in all, a node seen once having had its
+		// descendants seen.
 		q := map[*ast.Node]bool{}
+		seen := map[*ast.Node]bool{}
+		var mark func(*ast.Node)
+		mark = func(m *ast.Node) {
+			if seen[m] {
+				return
+			}
+			seen[m] = true
+			if isTemp[m] {
+				q[m] = true
+			}
+			for _, a := range m.Args {
+				mark(a)
+			}
+		}
 		for _, t := range temps {
 			if count[t] >= 2 || count[t] >= 1 && bigTemp[t] {
-				if !q[t] {
-					ast.Walk(t, func(m *ast.Node) {
-						if isTemp[m] {
-							q[m] = true
-						}
-					})
-				}
+				mark(t)
 			}
 		}
 		qualified[i] = q
