@@ -90,8 +90,8 @@ func recip(n *ast.Node) *ast.Node {
 // under the division: 3/2·X prints as 3·X / 2.
 type mulForm struct {
 	neg     bool
-	num     *big.Int    // |numerator of the coefficient|
-	den     *big.Int    // denominator of the coefficient
+	num     *big.Int    // |numerator of the coefficient|; read only
+	den     *big.Int    // denominator of the coefficient; read only
 	factors []*ast.Node // the other factors, in order
 	denoms  []*ast.Node // scalar denominators
 }
@@ -103,29 +103,33 @@ func newMulForm(n *ast.Node, flip bool, isName func(*ast.Node) bool) mulForm {
 	if n.Kind != ast.KMul {
 		args = []*ast.Node{n}
 	}
-	coef := new(big.Rat).SetInt64(1)
+	var coef *big.Rat // the node's own number, read only; nil is 1
 	var f mulForm
-	haveCoef := false
 	for _, a := range args {
 		switch {
-		case !haveCoef && a.Kind == ast.KNum:
-			coef.Set(a.Num)
-			haveCoef = true
+		case coef == nil && a.Kind == ast.KNum:
+			coef = a.Num
 		case isDivPow(a) && !isName(a):
 			f.denoms = append(f.denoms, recip(a))
 		default:
 			f.factors = appendFactors(f.factors, a, isName)
 		}
 	}
-	if flip {
-		coef.Neg(coef)
+	f.num, f.den = bigOne, bigOne
+	sign := 1
+	if coef != nil {
+		sign = coef.Sign()
+		f.num, f.den = coef.Num(), coef.Denom()
+		if sign < 0 {
+			f.num = new(big.Int).Neg(f.num)
+		}
 	}
-	f.neg = coef.Sign() < 0
-	coef.Abs(coef)
-	f.num = new(big.Int).Set(coef.Num())
-	f.den = new(big.Int).Set(coef.Denom())
+	f.neg = sign != 0 && (sign < 0) != flip
 	return f
 }
+
+// bigOne is the coefficient of a product without a number; read only.
+var bigOne = big.NewInt(1)
 
 // appendFactors appends the factor a to fs, or, when a is a plain matrix
 // product that is not a temporary (as [shareChains] nests them), its own

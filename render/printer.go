@@ -48,6 +48,30 @@ type printer struct {
 	// literal prints negated sums as they are, −(B·X − Y) (see negatedSum).
 	literal bool
 	untr    untransposer // names are opaque to it
+	forms   map[formKey]mulForm
+}
+
+// formKey identifies a product's printed form: the node, and whether its
+// coefficient is negated.
+type formKey struct {
+	n    *ast.Node
+	flip bool
+}
+
+// mulForm is newMulForm with this printer's temporaries kept as factors,
+// computed once per node: a product is analysed by every check of its
+// sign and precedence as well as by its printing.
+func (p *printer) mulForm(n *ast.Node, flip bool) mulForm {
+	k := formKey{n, flip}
+	if f, ok := p.forms[k]; ok {
+		return f
+	}
+	if p.forms == nil {
+		p.forms = map[formKey]mulForm{}
+	}
+	f := newMulForm(n, flip, p.isName)
+	p.forms[k] = f
+	return f
 }
 
 // Text returns n in Unicode notation, styled with th: 2·(B·X − Y)·Xᵀ.
@@ -183,7 +207,7 @@ func (p *printer) exprFlip(n *ast.Node, ctx int, flip bool) {
 		}
 	}
 	if n.Kind == ast.KMul || isDivPow(n) {
-		f := newMulForm(n, flip, p.isName)
+		f := p.mulForm(n, flip)
 		if g, ok := f.single(); ok {
 			p.expr(g, ctx)
 			return
@@ -309,7 +333,7 @@ func (p *printer) flippable(n *ast.Node) bool {
 	case n.Kind == ast.KNum:
 		return n.Num.Sign() < 0
 	case n.Kind == ast.KMul || isDivPow(n):
-		f := newMulForm(n, false, p.isName)
+		f := p.mulForm(n, false)
 		_, single := f.single()
 		return f.neg && !single
 	}
@@ -326,7 +350,7 @@ func (p *printer) leadingMinus(n *ast.Node) bool {
 	case p.flippable(n):
 		return true
 	case n.Kind == ast.KMul:
-		if g, ok := newMulForm(n, false, p.isName).single(); ok {
+		if g, ok := p.mulForm(n, false).single(); ok {
 			return p.leadingMinus(g)
 		}
 	case n.Kind == ast.KAdd:
@@ -626,7 +650,7 @@ func (p *printer) elementwiseTail(f mulForm) bool {
 }
 
 func (f mulForm) numItems() []mulItem {
-	var items []mulItem
+	items := make([]mulItem, 0, len(f.factors)+1)
 	if f.showNum() {
 		items = append(items, mulItem{num: intText(f.num)})
 	}
@@ -688,7 +712,7 @@ func (p *printer) plainProduct(n *ast.Node) bool {
 	if n.Kind != ast.KMul || p.isName(n) {
 		return false
 	}
-	f := newMulForm(n, false, p.isName)
+	f := p.mulForm(n, false)
 	return !f.neg && !f.hasDiv()
 }
 

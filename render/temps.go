@@ -47,113 +47,139 @@ func codeTemps(roots ...*ast.Node) []*ast.Node {
 // crossMin is the printed size from which a node used once in each of
 // several roots is a temporary (bigShared for the notations).
 func tempsByRoot(roots []*ast.Node, crossMin int) ([]*ast.Node, []map[*ast.Node]bool) {
+	// Every node of the roots gets a dense index, in the post-order of a
+	// depth-first, left-to-right walk of the roots in turn (order), so that
+	// the counts below are slices rather than maps.
+	index := map[*ast.Node]int32{}
 	var order []*ast.Node
-	perRoot := make([]map[*ast.Node]int, len(roots))
-	inOrder := map[*ast.Node]bool{}
-	within := map[*ast.Node]int{} // the largest count of uses within one root
-	total := map[*ast.Node]int{}  // the uses across all roots
+	var number func(*ast.Node)
+	number = func(n *ast.Node) {
+		if _, ok := index[n]; ok {
+			return
+		}
+		index[n] = -1 // on the stack
+		for _, a := range n.Args {
+			number(a)
+		}
+		index[n] = int32(len(order))
+		order = append(order, n)
+	}
+	for _, r := range roots {
+		if r != nil {
+			number(r)
+		}
+	}
+	within := make([]int32, len(order)) // the largest count of uses within one root
+	total := make([]int32, len(order))  // the uses across all roots
+	perRoot := make([][]rootUse, len(roots))
+	count := make([]int32, len(order)) // the current root's uses; zero between roots
+	seen := make([]bool, len(order))   // the current root's nodes; false between roots
 	var untr untransposer
 	for i, r := range roots {
 		if r == nil {
 			continue
 		}
-		count := map[*ast.Node]int{}
-		perRoot[i] = count
-		seen := map[*ast.Node]bool{}
-		var local []*ast.Node
+		var local []int32 // the root's nodes in post-order
 		var visit func(*ast.Node)
 		visit = func(n *ast.Node) {
-			if seen[n] {
+			k := index[n]
+			if seen[k] {
 				return
 			}
-			seen[n] = true
+			seen[k] = true
 			for _, a := range n.Args {
-				count[a]++
+				count[index[a]]++
 				visit(a)
 			}
-			local = append(local, n)
-			if !inOrder[n] {
-				inOrder[n] = true
-				order = append(order, n)
-			}
+			local = append(local, k)
 		}
-		count[r]++
+		count[index[r]]++
 		visit(r)
 		// A broadcast is invisible under elementwise operators and s^(−p)
 		// prints as a division by s: their uses are uses of their operand.
 		// Parents come before children in reverse post-order.
-		for i := len(local) - 1; i >= 0; i-- {
-			if n := local[i]; transparent(n) {
-				count[n.Args[0]] += count[n] - 1
+		for j := len(local) - 1; j >= 0; j-- {
+			if n := order[local[j]]; transparent(n) {
+				count[index[n.Args[0]]] += count[local[j]] - 1
 			}
 		}
 		// A node that is the transpose of another of the root, xᵀ − mᵀ of
 		// x − m, prints as that one's name transposed: its uses are the
 		// other's. Parents come before children in reverse post-order.
-		for i := len(local) - 1; i >= 0; i-- {
-			if n := local[i]; n.Kind == ast.KTranspose { // a transpose node is already a use of its operand
+		for j := len(local) - 1; j >= 0; j-- {
+			if n := order[local[j]]; n.Kind == ast.KTranspose { // a transpose node is already a use of its operand
 				continue
-			} else if u := untr.of(n); u != nil && seen[u] {
-				count[u] += count[local[i]]
+			} else if u := untr.of(n); u != nil {
+				if k, ok := index[u]; ok && k >= 0 && seen[k] {
+					count[k] += count[local[j]]
+				}
 			}
 		}
-		for n, c := range count {
-			within[n] = max(within[n], c)
-			total[n] += c
+		uses := make([]rootUse, 0, len(local))
+		for _, k := range local {
+			c := count[k]
+			within[k] = max(within[k], c)
+			total[k] += c
+			uses = append(uses, rootUse{k, c})
+			count[k], seen[k] = 0, false
 		}
+		perRoot[i] = uses
 	}
 	const big = 1 << 20
-	leaves := map[*ast.Node]int{} // non-number leaves and temporaries below, capped at 2
-	weight := map[*ast.Node]int{} // printed tokens, temporaries counting 1, capped
-	var temps []*ast.Node
-	bigTemp := map[*ast.Node]bool{}
-	for _, n := range order {
+	leaves := make([]int32, len(order)) // non-number leaves and temporaries below, capped at 2
+	weight := make([]int32, len(order)) // printed tokens, temporaries counting 1, capped
+	isTemp := make([]bool, len(order))
+	bigTemp := make([]bool, len(order))
+	var temps []int32
+	for k, n := range order {
 		if isLeaf(n) {
 			if n.Kind != ast.KNum {
-				leaves[n] = 1
+				leaves[k] = 1
 			}
-			weight[n] = 1
+			weight[k] = 1
 			continue
 		}
-		l, w := 0, 1
+		var l, w int32 = 0, 1
 		for _, a := range n.Args {
-			l += leaves[a]
-			w = min(w+weight[a], big)
+			l += leaves[index[a]]
+			w = min(w+weight[index[a]], big)
 		}
-		leaves[n] = min(l, 2)
-		weight[n] = w
-		worth := w >= 3 && (l >= 2 || w >= 4) || within[n] >= 3 && w >= 2 // softmax(x) used thrice
-		shared := within[n] >= 2 || total[n] >= 2 && w >= crossMin
+		leaves[k] = min(l, 2)
+		weight[k] = w
+		worth := w >= 3 && (l >= 2 || w >= 4) || within[k] >= 3 && w >= 2 // softmax(x) used thrice
+		shared := within[k] >= 2 || total[k] >= 2 && w >= int32(crossMin)
 		if shared && !transparent(n) && !trivial(n) && worth {
-			temps = append(temps, n)
-			leaves[n], weight[n] = 1, 1 // from now on it prints as a name
-			if total[n] >= 2 && w >= crossMin {
-				bigTemp[n] = true
-			}
+			temps = append(temps, int32(k))
+			isTemp[k] = true
+			leaves[k], weight[k] = 1, 1 // from now on it prints as a name
+			bigTemp[k] = total[k] >= 2 && w >= int32(crossMin)
 		}
-	}
-	isTemp := map[*ast.Node]bool{}
-	for _, t := range temps {
-		isTemp[t] = true
 	}
 	qualified := make([]map[*ast.Node]bool, len(roots))
-	for i, count := range perRoot {
+	for i, uses := range perRoot {
+		if roots[i] == nil {
+			continue
+		}
 		// The temporaries inside a qualified one's definition: one walk of
 		// the root's DAG in all, a node seen once having had its
 		// descendants seen.
+		for _, u := range uses {
+			count[u.node] = u.count
+		}
 		q := map[*ast.Node]bool{}
-		seen := map[*ast.Node]bool{}
-		var mark func(*ast.Node)
-		mark = func(m *ast.Node) {
-			if seen[m] {
+		var marked []int32
+		var mark func(int32)
+		mark = func(k int32) {
+			if seen[k] {
 				return
 			}
-			seen[m] = true
-			if isTemp[m] {
-				q[m] = true
+			seen[k] = true
+			marked = append(marked, k)
+			if isTemp[k] {
+				q[order[k]] = true
 			}
-			for _, a := range m.Args {
-				mark(a)
+			for _, a := range order[k].Args {
+				mark(index[a])
 			}
 		}
 		for _, t := range temps {
@@ -161,10 +187,23 @@ func tempsByRoot(roots []*ast.Node, crossMin int) ([]*ast.Node, []map[*ast.Node]
 				mark(t)
 			}
 		}
+		for _, u := range uses {
+			count[u.node] = 0
+		}
+		for _, k := range marked {
+			seen[k] = false
+		}
 		qualified[i] = q
 	}
-	return temps, qualified
+	out := make([]*ast.Node, len(temps))
+	for j, t := range temps {
+		out[j] = order[t]
+	}
+	return out, qualified
 }
+
+// rootUse is the number of uses of a node (by its index) within one root.
+type rootUse struct{ node, count int32 }
 
 // untransposer finds, for a node n, the node m with n = mᵀ by the
 // canonical form's rules — (Aᵀ)ᵀ = A, (A + B)ᵀ = Aᵀ + Bᵀ, (c·A·B)ᵀ =
