@@ -49,6 +49,7 @@ func shareChains(roots []*ast.Node) []*ast.Node {
 	if !ok {
 		return roots
 	}
+	var pairs pairMemo
 	rewrite := map[*ast.Node]*ast.Node{}
 	var re func(*ast.Node) *ast.Node
 	re = func(n *ast.Node) *ast.Node {
@@ -67,7 +68,7 @@ func shareChains(roots []*ast.Node) []*ast.Node {
 				r = ast.WithArgs(n, args...)
 			}
 			if n.Kind == ast.KMul && len(matrixFactors(n)) >= minSharedChain {
-				r = splitChain(r, a, b)
+				r = pairs.splitChain(r, a, b)
 			}
 		}
 		rewrite[n] = r
@@ -121,38 +122,62 @@ func matrixFactors(n *ast.Node) []*ast.Node {
 // is false when no pair occurs in two chains.
 func cutDigram(chains []*ast.Node) (a, b *ast.Node, ok bool) {
 	type digram struct{ a, b *ast.Node }
-	count := map[digram]int{}
+	type tally struct {
+		count int
+		last  int // the last chain counted, so that a chain counts once
+	}
+	tallies := map[digram]*tally{}
 	var order []digram
-	for _, c := range chains {
-		fs := matrixFactors(c)
-		inChain := map[digram]bool{}
+	for c, n := range chains {
+		fs := matrixFactors(n)
 		for i := 0; i+1 < len(fs); i++ {
 			d := digram{fs[i], fs[i+1]}
-			if inChain[d] {
-				continue
-			}
-			inChain[d] = true
-			if count[d] == 0 {
+			t := tallies[d]
+			if t == nil {
+				t = &tally{last: -1}
+				tallies[d] = t
 				order = append(order, d)
 			}
-			count[d]++
+			if t.last != c {
+				t.last = c
+				t.count++
+			}
 		}
 	}
 	best := -1
 	for i, d := range order {
-		if best < 0 || count[d] > count[order[best]] {
+		if best < 0 || tallies[d].count > tallies[order[best]].count {
 			best = i
 		}
 	}
-	if best < 0 || count[order[best]] < 2 {
+	if best < 0 || tallies[order[best]].count < 2 {
 		return nil, nil, false
 	}
 	return order[best].a, order[best].b, true
 }
 
+// pairMemo remembers the binary products x·y built by one call of
+// shareChains: the nested chains share most of their partial products, and
+// a lookup here is much cheaper than building (interning) the node again.
+type pairMemo map[[2]*ast.Node]*ast.Node
+
+// mul returns ast.Mul(x, y).
+func (m *pairMemo) mul(x, y *ast.Node) *ast.Node {
+	k := [2]*ast.Node{x, y}
+	if r, ok := (*m)[k]; ok {
+		return r
+	}
+	if *m == nil {
+		*m = pairMemo{}
+	}
+	r := ast.Mul(x, y)
+	(*m)[k] = r
+	return r
+}
+
 // splitChain re-associates the product n around the cut a·b (see
 // [shareChains]); its scalar factors stay in front.
-func splitChain(n, a, b *ast.Node) *ast.Node {
+func (m *pairMemo) splitChain(n, a, b *ast.Node) *ast.Node {
 	var scalars []*ast.Node
 	for _, f := range n.Args {
 		if f.IsScalar() {
@@ -170,11 +195,11 @@ func splitChain(n, a, b *ast.Node) *ast.Node {
 	var chain []*ast.Node
 	switch {
 	case q > 0:
-		chain = []*ast.Node{nestRight(fs[:q]), nestLeft(fs[q:])}
+		chain = []*ast.Node{m.nestRight(fs[:q]), m.nestLeft(fs[q:])}
 	case fs[len(fs)-1] == a:
-		chain = []*ast.Node{nestRight(fs)}
+		chain = []*ast.Node{m.nestRight(fs)}
 	case fs[0] == b:
-		chain = []*ast.Node{nestLeft(fs)}
+		chain = []*ast.Node{m.nestLeft(fs)}
 	default:
 		return n
 	}
@@ -182,19 +207,19 @@ func splitChain(n, a, b *ast.Node) *ast.Node {
 }
 
 // nestRight returns f₁·(f₂·(…·f_k)), whose suffix products are nodes.
-func nestRight(fs []*ast.Node) *ast.Node {
+func (m *pairMemo) nestRight(fs []*ast.Node) *ast.Node {
 	r := fs[len(fs)-1]
 	for i := len(fs) - 2; i >= 0; i-- {
-		r = ast.Mul(fs[i], r)
+		r = m.mul(fs[i], r)
 	}
 	return r
 }
 
 // nestLeft returns ((f₁·f₂)·…)·f_k, whose prefix products are nodes.
-func nestLeft(fs []*ast.Node) *ast.Node {
+func (m *pairMemo) nestLeft(fs []*ast.Node) *ast.Node {
 	r := fs[0]
 	for _, f := range fs[1:] {
-		r = ast.Mul(r, f)
+		r = m.mul(r, f)
 	}
 	return r
 }
