@@ -121,10 +121,40 @@ func (sf *Simplifier) canonicalSign(terms []*ast.Node) *ast.Node {
 	}
 	out := make([]*ast.Node, len(terms))
 	for i, t := range terms {
+		if m := negatedTerm(t); m != nil {
+			sf.memo.m[m] = m
+			out[i] = m
+			continue
+		}
 		c, body := split(t)
 		out[i] = sf.scaled(new(big.Rat).Neg(c), body, t.Shape)
 	}
 	return sf.simplify(ast.Mul(ast.Int(-1), sf.simplify(ast.Add(out...))))
+}
+
+// negatedTerm returns −t for a canonical product t, itself canonical, when
+// that takes no rewriting but of the coefficient: c·f₁·…·f_k is
+// (−c)·f₁·…·f_k, f₁·…·f_k for c = −1, and a product without a number is
+// (−1)·f₁·…·f_k. It returns nil for any other term. Negating every term of
+// a long sum (canonicalSign) then costs a node per term rather than a
+// simplification of each; TestCanonicalIdempotent proves the result a
+// fixed point on every suite.
+func negatedTerm(t *ast.Node) *ast.Node {
+	if t.Kind != ast.KMul || len(t.Args) < 2 {
+		return nil
+	}
+	if c := t.Args[0]; c.Kind == ast.KNum {
+		if c.IsNum(-1) {
+			if len(t.Args) == 2 {
+				return nil // the lone factor may be a sum or a number, whose negation is not a product
+			}
+			return ast.Mul(t.Args[1:]...)
+		}
+		args := slices.Clone(t.Args)
+		args[0] = ast.Number(new(big.Rat).Neg(c.Num))
+		return ast.Mul(args...)
+	}
+	return ast.Mul(append([]*ast.Node{ast.Int(-1)}, t.Args...)...)
 }
 
 // negative reports whether a term has a negative coefficient.
