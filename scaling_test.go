@@ -153,6 +153,31 @@ func BenchmarkDeep(b *testing.B) {
 	}
 }
 
+// BenchmarkRenderDeep reports the time of printing the answer of each deep
+// family at L = 8 and 64, as the terminal shows it (text) and as JSON (text,
+// ASCII and LaTeX of every form): the part of a run that BenchmarkDeep
+// leaves out.
+func BenchmarkRenderDeep(b *testing.B) {
+	for _, family := range []string{"mlp", "quadpow", "trprod", "chain_inv"} {
+		for _, L := range []int{8, 64} {
+			res := deriveChecked(b, deepFamily(family, L))
+			for _, f := range []render.Format{render.FormatText, render.FormatJSON} {
+				b.Run(fmt.Sprintf("%s/L=%d/%s", family, L, f), func(b *testing.B) {
+					b.ReportAllocs()
+					var buf bytes.Buffer
+					for b.Loop() {
+						buf.Reset()
+						if err := render.Write(&buf, res, f, render.TextOptions{}); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(buf.Len()), "out-bytes")
+				})
+			}
+		}
+	}
+}
+
 // BenchmarkWide reports the time of wide expressions: many distinct terms,
 // factors and names.
 func BenchmarkWide(b *testing.B) {
