@@ -110,7 +110,12 @@ func (nm Names) literalPieces(nt notation, th Theme, n *ast.Node) []piece {
 }
 
 func join(ps []piece) string {
+	n := 0
+	for _, p := range ps {
+		n += len(p.s)
+	}
 	var sb strings.Builder
+	sb.Grow(n)
 	for _, p := range ps {
 		sb.WriteString(p.s)
 	}
