@@ -445,7 +445,7 @@ func (sf *Simplifier) mergePowers(fs []*ast.Node) []*ast.Node {
 // a product of square factors, (B·C)⁻¹ = C⁻¹·B⁻¹, where a neighbour then
 // cancels or merges with one of its factors.
 func (sf *Simplifier) cancelChain(chain []*ast.Node) []*ast.Node {
-	var out []*ast.Node
+	out := make([]*ast.Node, 0, len(chain))
 	todo := slices.Clone(chain)
 	for len(todo) > 0 {
 		f := todo[0]
