@@ -44,6 +44,16 @@ func (sf *Simplifier) transpose1(a *ast.Node) *ast.Node {
 		for i, x := range a.Args {
 			args[len(a.Args)-1-i] = sf.transpose(x)
 		}
+		if sf.memo.m[a] == a && !hasScalarFactor(a) {
+			// The transpose of a canonical chain of matrices is the chain
+			// of its factors' canonical transposes reversed, itself
+			// canonical: no rule looks at the orientation of a matrix
+			// chain without scalars (TestCanonicalIdempotent holds it on
+			// every suite). A gradient transposes L chains of L factors.
+			t := ast.Mul(args...)
+			sf.memo.m[t] = t
+			return t
+		}
 		return sf.simplify(ast.Mul(args...))
 	case ast.KInverse:
 		return sf.simplify(ast.Inverse(sf.transpose(a.Args[0])))
@@ -88,4 +98,14 @@ func pullTranspose(n *ast.Node) *ast.Node {
 		return nil
 	}
 	return ast.Transpose(ast.WithArgs(n, args...))
+}
+
+// hasScalarFactor reports whether the product a has a scalar factor.
+func hasScalarFactor(a *ast.Node) bool {
+	for _, x := range a.Args {
+		if x.IsScalar() {
+			return true
+		}
+	}
+	return false
 }
