@@ -194,6 +194,79 @@ func (sf *Simplifier) commonCoefficient(terms []*ast.Node, s ast.Shape) *ast.Nod
 	return sf.simplify(ast.Mul(ast.Number(f), sf.simplify(ast.Add(rest...))))
 }
 
+// mayShareFactor reports whether commonFactor may apply to terms: a scalar
+// factor of the first term is a factor of every term, or every term's chain
+// has two or more factors and they all begin (or all end) with one factor.
+// It reads the terms in place, where commonFactor takes each apart: a sum
+// of L chains of L factors usually shares nothing.
+func mayShareFactor(terms []*ast.Node) bool {
+	body := func(t *ast.Node) []*ast.Node {
+		switch {
+		case t.Kind == ast.KMul && len(t.Args) > 0 && t.Args[0].Kind == ast.KNum:
+			return t.Args[1:]
+		case t.Kind == ast.KMul:
+			return t.Args
+		case t.Kind == ast.KNum:
+			return nil
+		}
+		return []*ast.Node{t}
+	}
+	bodies := make([][]*ast.Node, len(terms))
+	for i, t := range terms {
+		bodies[i] = body(t)
+	}
+	for _, cand := range bodies[0] {
+		if !cand.IsScalar() {
+			continue
+		}
+		all := true
+		for _, b := range bodies[1:] {
+			if !slices.Contains(b, cand) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	// The first (left) or last matrix factor of a body, and whether its
+	// chain has two or more.
+	end := func(b []*ast.Node, left bool) (*ast.Node, bool) {
+		var f *ast.Node
+		n := 0
+		for i := range b {
+			a := b[i]
+			if !left {
+				a = b[len(b)-1-i]
+			}
+			if a.IsScalar() {
+				continue
+			}
+			if n++; n == 1 {
+				f = a
+			} else {
+				return f, true
+			}
+		}
+		return f, false
+	}
+	for _, left := range []bool{true, false} {
+		f, ok := end(bodies[0], left)
+		for _, b := range bodies[1:] {
+			if !ok {
+				break
+			}
+			g, long := end(b, left)
+			ok = long && g == f
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
 // factors returns a term's scalar factors and matrix chain (coefficient dropped).
 func factors(t *ast.Node) (c *big.Rat, scalars, chain []*ast.Node) {
 	c, body := split(t)
@@ -235,6 +308,9 @@ func product(c *big.Rat, scalars, chain []*ast.Node) *ast.Node {
 // factor that begins (or ends) every term's chain, when each term keeps a
 // non-empty rest: Ax + Aᵀx = (A + Aᵀ)x.
 func (sf *Simplifier) commonFactor(terms []*ast.Node, s ast.Shape) *ast.Node {
+	if !mayShareFactor(terms) {
+		return nil
+	}
 	type parts struct {
 		c              *big.Rat
 		scalars, chain []*ast.Node
