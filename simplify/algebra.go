@@ -122,8 +122,7 @@ func (sf *Simplifier) canonicalSign(terms []*ast.Node) *ast.Node {
 	out := make([]*ast.Node, len(terms))
 	for i, t := range terms {
 		if m := negatedTerm(t); m != nil {
-			sf.memo.m[m] = m
-			out[i] = m
+			out[i] = sf.known(m)
 			continue
 		}
 		c, body := split(t)
@@ -377,6 +376,12 @@ func (sf *Simplifier) commonFactor(terms []*ast.Node, s ast.Shape) *ast.Node {
 				ch = p.chain[1:]
 			}
 			rest[i] = product(p.c, p.scalars, ch)
+			if len(p.scalars) == 0 && len(ch) >= 2 && sf.memo.m[terms[i]] == terms[i] {
+				// The rest of a canonical chain of matrices without its
+				// end factor is canonical: the chain's rules look at
+				// neighbours, and the rest's neighbours are the chain's.
+				rest[i] = sf.known(rest[i])
+			}
 		}
 		if left {
 			return sf.simplify(ast.Mul(f, sf.simplify(ast.Add(rest...))))

@@ -50,9 +50,7 @@ func (sf *Simplifier) transpose1(a *ast.Node) *ast.Node {
 			// canonical: no rule looks at the orientation of a matrix
 			// chain without scalars (TestCanonicalIdempotent holds it on
 			// every suite). A gradient transposes L chains of L factors.
-			t := ast.Mul(args...)
-			sf.memo.m[t] = t
-			return t
+			return sf.known(ast.Mul(args...))
 		}
 		return sf.simplify(ast.Mul(args...))
 	case ast.KInverse:
