@@ -288,6 +288,25 @@ func factors(t *ast.Node) (c *big.Rat, scalars, chain []*ast.Node) {
 	return c, scalars, chain
 }
 
+// isProduct reports whether n is the product that product(c, scalars,
+// chain) builds.
+func isProduct(n *ast.Node, c *big.Rat, scalars, chain []*ast.Node) bool {
+	if n.Kind != ast.KMul {
+		return false
+	}
+	args := n.Args
+	if !ast.IsOne(c) {
+		if len(args) == 0 || args[0].Kind != ast.KNum || args[0].Num.Cmp(c) != 0 {
+			return false
+		}
+		args = args[1:]
+	}
+	if len(args) != len(scalars)+len(chain) || len(n.Args) < 2 {
+		return false
+	}
+	return slices.Equal(args[:len(scalars)], scalars) && slices.Equal(args[len(scalars):], chain)
+}
+
 func product(c *big.Rat, scalars, chain []*ast.Node) *ast.Node {
 	var f []*ast.Node
 	if !ast.IsOne(c) {
@@ -398,7 +417,8 @@ func (sf *Simplifier) commonFactor(terms []*ast.Node, s ast.Shape) *ast.Node {
 // −2(Y − BX) = 2(BX − Y).
 func (sf *Simplifier) simplifyMul(n *ast.Node) *ast.Node {
 	c := one()
-	var scalars, chain []*ast.Node
+	var scalars []*ast.Node
+	chain := make([]*ast.Node, 0, len(n.Args))
 	var add func(a *ast.Node, inChain bool)
 	add = func(a *ast.Node, inChain bool) {
 		switch {
@@ -459,6 +479,9 @@ func (sf *Simplifier) simplifyMul(n *ast.Node) *ast.Node {
 		chain = sf.orientScalarChain(chain)
 	}
 	slices.SortStableFunc(scalars, ast.Compare)
+	if isProduct(n, c, scalars, chain) {
+		return n // already in this form: nothing to build
+	}
 	r := product(c, scalars, chain)
 	if r.Kind == ast.KMul && len(r.Args) > 0 && r.Args[0].Kind == ast.KNum && len(r.Args) == 2 && r.Args[1].Kind == ast.KBroadcast {
 		b := r.Args[1]
