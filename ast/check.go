@@ -494,11 +494,41 @@ func (c *checker) infer(e Expr) (typ, error) {
 	if t, ok := c.types[e]; ok {
 		return t, nil
 	}
+	if err := c.inferSpine(e); err != nil {
+		return typ{}, err
+	}
 	t, err := c.infer1(e)
 	if err == nil {
 		c.types[e] = t
 	}
 	return t, err
+}
+
+// inferSpine infers the left operands of a chain of binary operators
+// a + b * c - …, which nests to the left as deep as the chain is long,
+// innermost first: the order in which binary's recursion into X would
+// reach them, so that it finds them done and recurses only one level.
+func (c *checker) inferSpine(e Expr) error {
+	var spine []*Binary
+	for x := e; ; {
+		b, ok := x.(*Binary)
+		if !ok || b.Op == OpKron {
+			break // kron(A, B) is a call that infers its operands itself
+		}
+		if _, done := c.types[b.X]; done {
+			break
+		}
+		if b != e {
+			spine = append(spine, b)
+		}
+		x = b.X
+	}
+	for i := len(spine) - 1; i >= 0; i-- {
+		if _, err := c.infer(spine[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (c *checker) infer1(e Expr) (typ, error) {
