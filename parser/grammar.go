@@ -8,7 +8,7 @@
 //	def     = Ident "=" expr .
 //	expr    = operand { tail } .
 //	tail    = BinOp operand | call | Tick | pow | Sup .
-//	operand = { Sign } atom .
+//	operand = Sign operand | atom .
 //	atom    = Ident | Number | Command | "(" expr ")" | norm | inner .
 //	pow     = Pow ( "{" expr "}" | [ Sign ] atom [ call ] ) .
 //	call    = CallOpen [ arg ] { "," arg } ")" .
@@ -59,29 +59,40 @@ type gDef struct {
 	X    *gExpr      `parser:"@@"`
 }
 
-// gExpr is an expression: its head operand's signs and atom, then its
-// tails. Tokens start with the head operand's.
+// gExpr is an expression: its head operand, then its tails. Tokens start
+// with the head operand's.
 type gExpr struct {
 	Tokens []lexer.Token
-	Signs  []string `parser:"@Sign*"`
-	gAtom
+	gOperand
 	Tails []*gTail `parser:"@@*"`
 }
 
-// gTail is a binary operator and its right operand (Signs and the atom),
-// or a postfix operator of the operand before it. Tokens start with the
-// operator's, whose type tells the kind of tail.
+// gTail is a binary operator and its right operand, or a postfix operator
+// of the operand before it. Tokens start with the operator's, whose type
+// tells the kind of tail.
 type gTail struct {
 	Tokens []lexer.Token
-	Signs  []string `parser:"( BinOp @Sign*"`
-	gAtom
+	BinOp  struct{} `parser:"( BinOp"`
+	gOperand
 	Call *gCall `parser:"| CallOpen @@ | Tick"`
 	Pow  *gPow  `parser:"| Pow @@ | Sup )"`
 }
 
-// gAtom is an operand without signs or postfixes. Its first token, which
-// the struct embedding it knows, tells the kind: an Ident, Number or
-// Command is that token alone.
+// gOperand is an operand without postfixes: an atom (gAtom), or a sign and
+// an operand. The struct embedding it knows its first token, which tells
+// the kind: an Ident, Number or Command is that token alone. Neg nests as
+// deep as the signs run (checkDepth bounds it); an operand with no sign,
+// the usual one, costs participle nothing for its signs.
+type gOperand struct {
+	Paren *gParen   `parser:"( Ident | Number | Command | '(' @@"`
+	Norm  *gNorm    `parser:"| LBar @@"`
+	Inner *gInner   `parser:"| ('<' | '⟨') @@"`
+	Neg   *gOperand `parser:"| Sign @@ )"`
+}
+
+// gAtom is an operand without signs or postfixes, as an exponent has it
+// (gOperand less Neg). Its first token, which the struct embedding it
+// knows, tells the kind.
 type gAtom struct {
 	Paren *gParen `parser:"( Ident | Number | Command | '(' @@"`
 	Norm  *gNorm  `parser:"| LBar @@"`
