@@ -65,12 +65,16 @@ func CheckAs(src string, e Expr, decls []Decl, want Shape) (*Program, error) {
 
 // check is Check, and CheckAs with want; withNotes adds Program.Notes.
 func check(src string, e Expr, decls []Decl, want *Shape, withNotes bool) (prog *Program, err error) {
+	// A syntax node per two bytes of source is about as dense as an
+	// expression gets (tr(A1*X) + … has one per 1.8): the maps sized so
+	// do not grow again and again for a wide expression.
+	nodes := len(src) / 2
 	c := &checker{
 		src:        src,
 		decls:      map[string]*Decl{},
 		names:      map[string]typ{},
-		types:      map[Expr]typ{},
-		lowered:    map[Expr]*Node{},
+		types:      make(map[Expr]typ, nodes),
+		lowered:    make(map[Expr]*Node, nodes),
 		sizes:      map[Dim]dim{},
 		prod:       map[dim][2]dim{},
 		powers:     map[*Power]*big.Rat{},
@@ -78,7 +82,7 @@ func check(src string, e Expr, decls []Decl, want *Shape, withNotes bool) (prog 
 		kron:       map[*Binary]*Call{},
 		symPowers:  map[*Power]bool{},
 		ints:       map[string]*Power{},
-		spans:      map[*Node]Span{},
+		spans:      make(map[*Node]Span, nodes),
 		why:        map[string]reason{},
 		mulOps:     map[string]bool{},
 		transposed: map[string]bool{},
