@@ -49,14 +49,12 @@ type gTop struct {
 }
 
 type gWhere struct {
-	Kw   lexer.Token `parser:"@'where'"`
-	Defs []*gDef     `parser:"@@ ( ',' @@ )*"`
+	Defs []*gDef `parser:"'where' @@ ( ',' @@ )*"`
 }
 
 type gDef struct {
 	Name lexer.Token `parser:"@Ident"`
-	Eq   lexer.Token `parser:"@'='"`
-	X    *gExpr      `parser:"@@"`
+	X    *gExpr      `parser:"'=' @@"`
 }
 
 // gExpr is an expression: its head operand, then its tails. Tokens start
@@ -130,29 +128,28 @@ type gArg struct {
 	Str lexer.Token `parser:"| @String"`
 }
 
-// gNorm is a norm after its opening bar.
+// gNorm is a norm after its opening bar; Tokens start with X's, then
+// the closing bar.
 type gNorm struct {
-	X     *gExpr      `parser:"@@"`
-	Close lexer.Token `parser:"@RBar"`
-	Sup   lexer.Token `parser:"@Sup?"` // ‖X‖²_F, as mdiff prints it
-	Sub   *gNormSub   `parser:"@@?"`
+	Tokens []lexer.Token
+	X      *gExpr      `parser:"@@ RBar"`
+	Sup    lexer.Token `parser:"@Sup?"` // ‖X‖²_F, as mdiff prints it
+	Sub    *gNormSub   `parser:"@@?"`
 }
 
-// gNormSub is a norm's subscript: ₂, or a word after "_".
+// gNormSub is a norm's subscript: ₂, or a word after "_", bare or braced.
+// Tokens are all of it, Word the subscript itself.
 type gNormSub struct {
-	Sub    lexer.Token `parser:"  @Sub"`
-	Under  lexer.Token `parser:"| @'_'"`
-	LBrace lexer.Token `parser:"  ( @'{'"`
-	Braced lexer.Token `parser:"    @(Ident | Number)"`
-	RBrace lexer.Token `parser:"    @'}'"`
-	Word   lexer.Token `parser:"  | @(Ident | Number) )"`
+	Tokens []lexer.Token
+	Word   lexer.Token `parser:"@Sub | '_' ( '{' @(Ident | Number) '}' | @(Ident | Number) )"`
 }
 
-// gInner is an inner product after its opening bracket.
+// gInner is an inner product after its opening bracket; Tokens end with
+// the closing one.
 type gInner struct {
-	X     *gExpr      `parser:"@@ ','"`
-	Y     *gExpr      `parser:"@@"`
-	Close lexer.Token `parser:"@('>' | '⟩')"`
+	Tokens []lexer.Token
+	X      *gExpr `parser:"@@ ','"`
+	Y      *gExpr `parser:"@@ ('>' | '⟩')"`
 }
 
 // grammar is built once; a participle Parser is safe for concurrent use.

@@ -356,16 +356,10 @@ func (l *lowerer) norm(lbar lexer.Token, g *gNorm) (ast.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &ast.Norm{Lbar: pos(lbar), X: x, EndPos: end(g.Close)}
+	n := &ast.Norm{Lbar: pos(lbar), X: x, EndPos: end(g.Tokens[len(g.X.Tokens)])}
 	if s := g.Sub; s != nil {
 		word := s.Word
-		n.EndPos = end(word)
-		switch {
-		case s.Sub.Value != "":
-			word, n.EndPos = s.Sub, end(s.Sub)
-		case s.Braced.Value != "":
-			word, n.EndPos = s.Braced, end(s.RBrace)
-		}
+		n.EndPos = end(last(s.Tokens))
 		switch word.Value {
 		case "2", "₂":
 			n.Sub = "2"
@@ -385,8 +379,9 @@ var closers = map[string]string{"<": ">", "⟨": "⟩"}
 
 // inner lowers an inner product; lang is its opening bracket.
 func (l *lowerer) inner(lang lexer.Token, g *gInner) (ast.Expr, error) {
-	if want := closers[lang.Value]; g.Close.Value != want {
-		return nil, l.errAt(g.Close, fmt.Sprintf("unexpected %q, expected %q to close %q", g.Close.Value, want, lang.Value))
+	rang := last(g.Tokens)
+	if want := closers[lang.Value]; rang.Value != want {
+		return nil, l.errAt(rang, fmt.Sprintf("unexpected %q, expected %q to close %q", rang.Value, want, lang.Value))
 	}
 	x, err := l.expr(g.X)
 	if err != nil {
@@ -396,5 +391,5 @@ func (l *lowerer) inner(lang lexer.Token, g *gInner) (ast.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ast.InnerProd{Lang: pos(lang), X: x, Y: y, Rang: pos(g.Close), EndPos: end(g.Close)}, nil
+	return &ast.InnerProd{Lang: pos(lang), X: x, Y: y, Rang: pos(rang), EndPos: end(rang)}, nil
 }
