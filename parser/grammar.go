@@ -153,7 +153,11 @@ type gInner struct {
 }
 
 // grammar is built once; a participle Parser is safe for concurrent use.
-var grammar = participle.MustBuild[gTop](
-	participle.Lexer(definition{}),
-	participle.UseLookahead(0),
-)
+var grammar = buildGrammar()
+
+func buildGrammar() *participle.Parser[gTop] {
+	return participle.MustBuild[gTop](
+		participle.Lexer(definition{}),
+		participle.UseLookahead(0),
+	)
+}

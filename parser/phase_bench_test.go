@@ -49,3 +49,12 @@ func BenchmarkPhases(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkBuild measures participle's build of the grammar, which every
+// process pays at init.
+func BenchmarkBuild(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		buildGrammar()
+	}
+}
