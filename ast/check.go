@@ -65,12 +65,16 @@ func CheckAs(src string, e Expr, decls []Decl, want Shape) (*Program, error) {
 
 // check is Check, and CheckAs with want; withNotes adds Program.Notes.
 func check(src string, e Expr, decls []Decl, want *Shape, withNotes bool) (prog *Program, err error) {
+	// A syntax node per two bytes of source is about as dense as an
+	// expression gets (tr(A1*X) + … has one per 1.8): the maps sized so
+	// do not grow again and again for a wide expression.
+	nodes := len(src) / 2
 	c := &checker{
 		src:        src,
 		decls:      map[string]*Decl{},
 		names:      map[string]typ{},
-		types:      map[Expr]typ{},
-		lowered:    map[Expr]*Node{},
+		types:      make(map[Expr]typ, nodes),
+		lowered:    make(map[Expr]*Node, nodes),
 		sizes:      map[Dim]dim{},
 		prod:       map[dim][2]dim{},
 		powers:     map[*Power]*big.Rat{},
@@ -78,7 +82,7 @@ func check(src string, e Expr, decls []Decl, want *Shape, withNotes bool) (prog 
 		kron:       map[*Binary]*Call{},
 		symPowers:  map[*Power]bool{},
 		ints:       map[string]*Power{},
-		spans:      map[*Node]Span{},
+		spans:      make(map[*Node]Span, nodes),
 		why:        map[string]reason{},
 		mulOps:     map[string]bool{},
 		transposed: map[string]bool{},
@@ -494,11 +498,41 @@ func (c *checker) infer(e Expr) (typ, error) {
 	if t, ok := c.types[e]; ok {
 		return t, nil
 	}
+	if err := c.inferSpine(e); err != nil {
+		return typ{}, err
+	}
 	t, err := c.infer1(e)
 	if err == nil {
 		c.types[e] = t
 	}
 	return t, err
+}
+
+// inferSpine infers the left operands of a chain of binary operators
+// a + b * c - …, which nests to the left as deep as the chain is long,
+// innermost first: the order in which binary's recursion into X would
+// reach them, so that it finds them done and recurses only one level.
+func (c *checker) inferSpine(e Expr) error {
+	var spine []*Binary
+	for x := e; ; {
+		b, ok := x.(*Binary)
+		if !ok || b.Op == OpKron {
+			break // kron(A, B) is a call that infers its operands itself
+		}
+		if _, done := c.types[b.X]; done {
+			break
+		}
+		if b != e {
+			spine = append(spine, b)
+		}
+		x = b.X
+	}
+	for i := len(spine) - 1; i >= 0; i-- {
+		if _, err := c.infer(spine[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (c *checker) infer1(e Expr) (typ, error) {

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/big"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -234,30 +233,39 @@ type internKey struct {
 
 // intern is the hash-consing table: one node for each structure, so that
 // structurally equal nodes are one pointer. It holds its nodes weakly: a
-// node no expression refers to any more is collected and its entry removed,
-// so the table holds what the live expressions hold and no more (a server
-// answering many distinct requests does not grow). Ids are never reused,
-// so a key naming a collected operand never matches again.
+// node no expression refers to any more is collected, and its entry is
+// removed by the next sweep, which runs when the table has doubled since
+// the last one (so it costs O(1) per node made) and in InternedNodes. The
+// table thus holds at most about twice what the live expressions hold (a
+// server answering many distinct requests does not grow). Ids are never
+// reused, so a key naming a collected operand never matches again.
 var intern = struct {
 	sync.Mutex
-	m    map[internKey]weak.Pointer[Node]
-	next uint64
-}{m: map[internKey]weak.Pointer[Node]{}}
+	m       map[internKey]weak.Pointer[Node]
+	next    uint64
+	sweepAt int // the size at which the next insertion sweeps
+}{m: map[internKey]weak.Pointer[Node]{}, sweepAt: minSweep}
 
-// forget removes the entry of key once its node has been collected.
-func forget(key internKey) {
-	intern.Lock()
-	defer intern.Unlock()
-	if wp, ok := intern.m[key]; ok && wp.Value() == nil {
-		delete(intern.m, key)
+// minSweep is the smallest table that is swept.
+const minSweep = 1 << 12
+
+// sweep removes the entries of collected nodes and sets the size of the
+// next sweep. The caller holds the lock.
+func sweep() {
+	for key, wp := range intern.m {
+		if wp.Value() == nil {
+			delete(intern.m, key)
+		}
 	}
+	intern.sweepAt = max(2*len(intern.m), minSweep)
 }
 
-// InternedNodes is the number of entries of the hash-consing table, for
-// tests of its bound.
+// InternedNodes is the number of entries of the hash-consing table once
+// those of collected nodes are removed, for tests of its bound.
 func InternedNodes() int {
 	intern.Lock()
 	defer intern.Unlock()
+	sweep()
 	return len(intern.m)
 }
 
@@ -278,13 +286,15 @@ func makeOp(op *Op, kind Kind, shape Shape, name string, props Props, num *big.R
 	for _, a := range args {
 		ids = binary.AppendUvarint(ids, a.id)
 	}
-	key := internKey{kind: kind, op: op, shape: shape, name: name, props: props, k: k, args: string(ids)}
+	var numText string
 	if num != nil {
-		key.num = num.RatString()
+		numText = num.RatString()
 	}
 	intern.Lock()
 	defer intern.Unlock()
-	if wp, ok := intern.m[key]; ok {
+	// The key is written out in the lookup, not kept in a variable, so
+	// that string(ids) is not copied unless the node is new.
+	if wp, ok := intern.m[internKey{kind, op, shape, name, props, numText, k, string(ids)}]; ok {
 		if n := wp.Value(); n != nil {
 			return n
 		}
@@ -297,8 +307,10 @@ func makeOp(op *Op, kind Kind, shape Shape, name string, props Props, num *big.R
 	for _, a := range args {
 		n.hasDelta = n.hasDelta || a.hasDelta
 	}
-	intern.m[key] = weak.Make(n)
-	runtime.AddCleanup(n, forget, key)
+	if len(intern.m) >= intern.sweepAt {
+		sweep()
+	}
+	intern.m[internKey{kind, op, shape, name, props, numText, k, string(ids)}] = weak.Make(n)
 	return n
 }
 

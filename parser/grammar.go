@@ -8,7 +8,7 @@
 //	def     = Ident "=" expr .
 //	expr    = operand { tail } .
 //	tail    = BinOp operand | call | Tick | pow | Sup .
-//	operand = { Sign } atom .
+//	operand = Sign operand | atom .
 //	atom    = Ident | Number | Command | "(" expr ")" | norm | inner .
 //	pow     = Pow ( "{" expr "}" | [ Sign ] atom [ call ] ) .
 //	call    = CallOpen [ arg ] { "," arg } ")" .
@@ -49,39 +49,48 @@ type gTop struct {
 }
 
 type gWhere struct {
-	Kw   lexer.Token `parser:"@'where'"`
-	Defs []*gDef     `parser:"@@ ( ',' @@ )*"`
+	Defs []*gDef `parser:"'where' @@ ( ',' @@ )*"`
 }
 
 type gDef struct {
 	Name lexer.Token `parser:"@Ident"`
-	Eq   lexer.Token `parser:"@'='"`
-	X    *gExpr      `parser:"@@"`
+	X    *gExpr      `parser:"'=' @@"`
 }
 
-// gExpr is an expression: its head operand's signs and atom, then its
-// tails. Tokens start with the head operand's.
+// gExpr is an expression: its head operand, then its tails. Tokens start
+// with the head operand's.
 type gExpr struct {
 	Tokens []lexer.Token
-	Signs  []string `parser:"@Sign*"`
-	gAtom
+	gOperand
 	Tails []*gTail `parser:"@@*"`
 }
 
-// gTail is a binary operator and its right operand (Signs and the atom),
-// or a postfix operator of the operand before it. Tokens start with the
-// operator's, whose type tells the kind of tail.
+// gTail is a binary operator and its right operand, or a postfix operator
+// of the operand before it. Tokens start with the operator's, whose type
+// tells the kind of tail.
 type gTail struct {
 	Tokens []lexer.Token
-	Signs  []string `parser:"( BinOp @Sign*"`
-	gAtom
+	BinOp  struct{} `parser:"( BinOp"`
+	gOperand
 	Call *gCall `parser:"| CallOpen @@ | Tick"`
 	Pow  *gPow  `parser:"| Pow @@ | Sup )"`
 }
 
-// gAtom is an operand without signs or postfixes. Its first token, which
-// the struct embedding it knows, tells the kind: an Ident, Number or
-// Command is that token alone.
+// gOperand is an operand without postfixes: an atom (gAtom), or a sign and
+// an operand. The struct embedding it knows its first token, which tells
+// the kind: an Ident, Number or Command is that token alone. Neg nests as
+// deep as the signs run (checkDepth bounds it); an operand with no sign,
+// the usual one, costs participle nothing for its signs.
+type gOperand struct {
+	Paren *gParen   `parser:"( Ident | Number | Command | '(' @@"`
+	Norm  *gNorm    `parser:"| LBar @@"`
+	Inner *gInner   `parser:"| ('<' | '⟨') @@"`
+	Neg   *gOperand `parser:"| Sign @@ )"`
+}
+
+// gAtom is an operand without signs or postfixes, as an exponent has it
+// (gOperand less Neg). Its first token, which the struct embedding it
+// knows, tells the kind.
 type gAtom struct {
 	Paren *gParen `parser:"( Ident | Number | Command | '(' @@"`
 	Norm  *gNorm  `parser:"| LBar @@"`
@@ -119,33 +128,36 @@ type gArg struct {
 	Str lexer.Token `parser:"| @String"`
 }
 
-// gNorm is a norm after its opening bar.
+// gNorm is a norm after its opening bar; Tokens start with X's, then
+// the closing bar.
 type gNorm struct {
-	X     *gExpr      `parser:"@@"`
-	Close lexer.Token `parser:"@RBar"`
-	Sup   lexer.Token `parser:"@Sup?"` // ‖X‖²_F, as mdiff prints it
-	Sub   *gNormSub   `parser:"@@?"`
+	Tokens []lexer.Token
+	X      *gExpr      `parser:"@@ RBar"`
+	Sup    lexer.Token `parser:"@Sup?"` // ‖X‖²_F, as mdiff prints it
+	Sub    *gNormSub   `parser:"@@?"`
 }
 
-// gNormSub is a norm's subscript: ₂, or a word after "_".
+// gNormSub is a norm's subscript: ₂, or a word after "_", bare or braced.
+// Tokens are all of it, Word the subscript itself.
 type gNormSub struct {
-	Sub    lexer.Token `parser:"  @Sub"`
-	Under  lexer.Token `parser:"| @'_'"`
-	LBrace lexer.Token `parser:"  ( @'{'"`
-	Braced lexer.Token `parser:"    @(Ident | Number)"`
-	RBrace lexer.Token `parser:"    @'}'"`
-	Word   lexer.Token `parser:"  | @(Ident | Number) )"`
+	Tokens []lexer.Token
+	Word   lexer.Token `parser:"@Sub | '_' ( '{' @(Ident | Number) '}' | @(Ident | Number) )"`
 }
 
-// gInner is an inner product after its opening bracket.
+// gInner is an inner product after its opening bracket; Tokens end with
+// the closing one.
 type gInner struct {
-	X     *gExpr      `parser:"@@ ','"`
-	Y     *gExpr      `parser:"@@"`
-	Close lexer.Token `parser:"@('>' | '⟩')"`
+	Tokens []lexer.Token
+	X      *gExpr `parser:"@@ ','"`
+	Y      *gExpr `parser:"@@ ('>' | '⟩')"`
 }
 
 // grammar is built once; a participle Parser is safe for concurrent use.
-var grammar = participle.MustBuild[gTop](
-	participle.Lexer(definition{}),
-	participle.UseLookahead(0),
-)
+var grammar = buildGrammar()
+
+func buildGrammar() *participle.Parser[gTop] {
+	return participle.MustBuild[gTop](
+		participle.Lexer(definition{}),
+		participle.UseLookahead(0),
+	)
+}

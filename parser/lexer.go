@@ -73,28 +73,10 @@ func (d definition) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
 	return d.LexString(filename, string(b))
 }
 
-// LexString tokenizes src completely; a bad character is reported as an
-// *ast.Error before parsing starts.
+// LexString returns the lexer of src; a bad character is reported as an
+// *ast.Error when the lexer reaches it.
 func (definition) LexString(_ string, src string) (lexer.Lexer, error) {
-	toks, err := tokenize(src)
-	if err != nil {
-		return nil, err
-	}
-	return &sliceLexer{toks: toks}, nil
-}
-
-// sliceLexer replays a token slice; its last token is EOF.
-type sliceLexer struct {
-	toks []lexer.Token
-	i    int
-}
-
-func (l *sliceLexer) Next() (lexer.Token, error) {
-	t := l.toks[l.i]
-	if l.i < len(l.toks)-1 {
-		l.i++
-	}
-	return t, nil
+	return newScanner(src), nil
 }
 
 // puncts are the operator and bracket spellings, longest first where one is a
@@ -102,6 +84,32 @@ func (l *sliceLexer) Next() (lexer.Token, error) {
 var puncts = []string{
 	".*", "./", ".^", "+", "-", "−", "*", "·", "/", "⊙", "⊘", "⊗", "^",
 	"(", ")", "{", "}", "[", "]", "<", ">", "⟨", "⟩", ",", "_", "=",
+}
+
+// asciiPuncts marks the ASCII bytes that are a punct of one byte.
+var asciiPuncts = func() (m [utf8.RuneSelf]bool) {
+	for _, p := range puncts {
+		if len(p) == 1 {
+			m[p[0]] = true
+		}
+	}
+	return m
+}()
+
+// punctAt returns the longest of puncts that rest starts with, or "".
+func punctAt(rest string) string {
+	if b := rest[0]; b < utf8.RuneSelf && b != '.' {
+		if asciiPuncts[b] {
+			return rest[:1]
+		}
+		return ""
+	}
+	for _, p := range puncts {
+		if strings.HasPrefix(rest, p) {
+			return p
+		}
+	}
+	return ""
 }
 
 // endsOperand reports whether a token can end an operand. After such a token
@@ -157,6 +165,9 @@ func punctType(p string, prevEnds bool) lexer.TokenType {
 // isIdentStart reports whether r can start a name: a letter (Greek
 // included) but not a modifier letter such as ᵀ.
 func isIdentStart(r rune) bool {
+	if r < utf8.RuneSelf {
+		return isASCIILetter(byte(r))
+	}
 	return unicode.IsLetter(r) && !unicode.Is(unicode.Lm, r)
 }
 
@@ -189,34 +200,65 @@ func isSubDigit(r rune) bool   { return strings.ContainsRune(subDigits, r) }
 // 1e999999999 is an error instead of a gigabyte-sized rational.
 const maxExponent = 1000
 
-// tokenize splits src into tokens ending with EOF at len(src). Whitespace
-// separates tokens and is dropped.
-func tokenize(src string) ([]lexer.Token, error) {
-	// Sized for a token every two bytes, as in a dense expression (tr(A1*X)+…
-	// has one every 1.5), so that a wide one is not copied again and again.
-	toks := make([]lexer.Token, 0, len(src)/2+1)
-	line, col := 1, 1 // of byte i
-	for i := 0; i < len(src); {
-		r, size := utf8.DecodeRuneInString(src[i:])
-		if unicode.IsSpace(r) {
-			if r == '\n' {
-				line, col = line+1, 1
-			} else {
-				col++
-			}
-			i += size
-			continue
+// scanner is the lexer of mdiff expressions: it returns src's tokens one
+// at a time, ending with EOF at len(src), so that participle's copy
+// (lexer.Upgrade) is the only token slice. Whitespace separates tokens and
+// is dropped.
+type scanner struct {
+	src       string
+	i         int  // the offset of the next byte to scan
+	line, col int  // the position of byte i
+	prevEnds  bool // whether the last token returned ends an operand
+	n         int  // the number of tokens returned, EOF included
+}
+
+func newScanner(src string) *scanner { return &scanner{src: src, line: 1, col: 1} }
+
+// Next returns the next token; at the end of src it returns EOF.
+func (s *scanner) Next() (lexer.Token, error) {
+	for s.i < len(s.src) {
+		r, size := rune(s.src[s.i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s.src[s.i:])
 		}
-		prevEnds := len(toks) > 0 && endsOperand(toks[len(toks)-1])
-		typ, j, err := scanToken(src, i, prevEnds)
+		if !unicode.IsSpace(r) {
+			break
+		}
+		if r == '\n' {
+			s.line, s.col = s.line+1, 1
+		} else {
+			s.col++
+		}
+		s.i += size
+	}
+	s.n++
+	if s.i == len(s.src) {
+		return lexer.Token{Type: tEOF, Pos: lexer.Position{Offset: s.i, Line: s.line, Column: s.col}}, nil
+	}
+	typ, j, err := scanToken(s.src, s.i, s.prevEnds)
+	if err != nil {
+		return lexer.Token{}, err
+	}
+	t := lexer.Token{Type: typ, Value: s.src[s.i:j], Pos: lexer.Position{Offset: s.i, Line: s.line, Column: s.col}}
+	s.prevEnds = endsOperand(t)
+	s.col += utf8.RuneCountInString(t.Value)
+	s.i = j
+	return t, nil
+}
+
+// tokenize splits src into tokens ending with EOF at len(src).
+func tokenize(src string) ([]lexer.Token, error) {
+	var toks []lexer.Token
+	for s := newScanner(src); ; {
+		t, err := s.Next()
 		if err != nil {
 			return nil, err
 		}
-		toks = append(toks, lexer.Token{Type: typ, Value: src[i:j], Pos: lexer.Position{Offset: i, Line: line, Column: col}})
-		col += utf8.RuneCountInString(src[i:j])
-		i = j
+		toks = append(toks, t)
+		if t.EOF() {
+			return toks, nil
+		}
 	}
-	return append(toks, lexer.Token{Type: tEOF, Pos: lexer.Position{Offset: len(src), Line: line, Column: col}}), nil
 }
 
 // scanToken returns the type and the end of the token that starts at
@@ -287,10 +329,8 @@ func scanToken(src string, i int, prevEnds bool) (lexer.TokenType, int, error) {
 		}
 		return errorf(j, `unknown command "%s" (only \top and \Delta are understood)`, src[i:j])
 	}
-	for _, p := range puncts {
-		if strings.HasPrefix(rest, p) {
-			return punctType(p, prevEnds), i + len(p), nil
-		}
+	if p := punctAt(rest); p != "" {
+		return punctType(p, prevEnds), i + len(p), nil
 	}
 	return errorf(i+size, "unknown character %q", string(r))
 }

@@ -70,14 +70,14 @@ func (l *lowerer) expr(g *gExpr) (ast.Expr, error) {
 // operands lowers the operands of g, left to right, and returns them with
 // the binary operators between them: ops[k] joins xs[k] and xs[k+1].
 func (l *lowerer) operands(g *gExpr) (xs []ast.Expr, ops []binop, err error) {
-	// The operand being gathered: its signs, its atom, its tokens (signs
-	// first) and the index of its first postfix in g.Tails.
-	signs, a, toks, first := g.Signs, &g.gAtom, g.Tokens, 0
+	// The operand being gathered: the operand, its tokens (signs first)
+	// and the index of its first postfix in g.Tails.
+	o, toks, first := &g.gOperand, g.Tokens, 0
 	for i := 0; i <= len(g.Tails); i++ {
 		if i < len(g.Tails) && g.Tails[i].Tokens[0].Type != tBinOp {
 			continue // a postfix of the operand
 		}
-		x, err := l.operand(len(signs), a, toks, g.Tails[first:i])
+		x, err := l.operand(o, toks, g.Tails[first:i])
 		if err != nil {
 			return nil, nil, err
 		}
@@ -86,7 +86,7 @@ func (l *lowerer) operands(g *gExpr) (xs []ast.Expr, ops []binop, err error) {
 			t := g.Tails[i]
 			op := t.Tokens[0]
 			ops = append(ops, binop{pos: pos(op), op: binOps[op.Value]})
-			signs, a, toks, first = t.Signs, &t.gAtom, t.Tokens[1:], i+1
+			o, toks, first = &t.gOperand, t.Tokens[1:], i+1
 		}
 	}
 	return xs, ops, nil
@@ -120,12 +120,21 @@ func (c *climber) tree(prec1 int) ast.Expr {
 	return x
 }
 
-// operand lowers an operand, its signs signs and its atom a, with the
-// postfixes sfx. The postfixes apply to the atom left to right, then the
-// signs, innermost first, so -x^2 is -(x^2). toks are the operand's
-// tokens, its signs first.
-func (l *lowerer) operand(signs int, a *gAtom, toks []lexer.Token, sfx []*gTail) (ast.Expr, error) {
-	x, err := l.postfix(a, toks[signs], sfx)
+// signs returns the number of signs of o and its atom.
+func (o *gOperand) signs() (int, gAtom) {
+	n := 0
+	for ; o.Neg != nil; o = o.Neg {
+		n++
+	}
+	return n, gAtom{Paren: o.Paren, Norm: o.Norm, Inner: o.Inner}
+}
+
+// operand lowers the operand o with the postfixes sfx. The postfixes apply
+// to its atom left to right, then the signs, innermost first, so -x^2 is
+// -(x^2). toks are the operand's tokens, its signs first.
+func (l *lowerer) operand(o *gOperand, toks []lexer.Token, sfx []*gTail) (ast.Expr, error) {
+	signs, a := o.signs()
+	x, err := l.postfix(&a, toks[signs], sfx)
 	if err != nil {
 		return nil, err
 	}
@@ -263,10 +272,11 @@ func isTransposeWord(t lexer.Token) bool {
 // braceTranspose reports whether {…} holds T, \top, -T or -\top; sign is the
 // minus, if any.
 func braceTranspose(g *gExpr) (sign *lexer.Token, ok bool) {
-	if len(g.Tails) > 0 || len(g.Signs) > 1 || !isTransposeWord(g.Tokens[len(g.Signs)]) {
+	signs, _ := g.signs()
+	if len(g.Tails) > 0 || signs > 1 || !isTransposeWord(g.Tokens[signs]) {
 		return nil, false
 	}
-	if len(g.Signs) == 1 {
+	if signs == 1 {
 		return &g.Tokens[0], true
 	}
 	return nil, true
@@ -346,16 +356,10 @@ func (l *lowerer) norm(lbar lexer.Token, g *gNorm) (ast.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &ast.Norm{Lbar: pos(lbar), X: x, EndPos: end(g.Close)}
+	n := &ast.Norm{Lbar: pos(lbar), X: x, EndPos: end(g.Tokens[len(g.X.Tokens)])}
 	if s := g.Sub; s != nil {
 		word := s.Word
-		n.EndPos = end(word)
-		switch {
-		case s.Sub.Value != "":
-			word, n.EndPos = s.Sub, end(s.Sub)
-		case s.Braced.Value != "":
-			word, n.EndPos = s.Braced, end(s.RBrace)
-		}
+		n.EndPos = end(last(s.Tokens))
 		switch word.Value {
 		case "2", "₂":
 			n.Sub = "2"
@@ -375,8 +379,9 @@ var closers = map[string]string{"<": ">", "⟨": "⟩"}
 
 // inner lowers an inner product; lang is its opening bracket.
 func (l *lowerer) inner(lang lexer.Token, g *gInner) (ast.Expr, error) {
-	if want := closers[lang.Value]; g.Close.Value != want {
-		return nil, l.errAt(g.Close, fmt.Sprintf("unexpected %q, expected %q to close %q", g.Close.Value, want, lang.Value))
+	rang := last(g.Tokens)
+	if want := closers[lang.Value]; rang.Value != want {
+		return nil, l.errAt(rang, fmt.Sprintf("unexpected %q, expected %q to close %q", rang.Value, want, lang.Value))
 	}
 	x, err := l.expr(g.X)
 	if err != nil {
@@ -386,5 +391,5 @@ func (l *lowerer) inner(lang lexer.Token, g *gInner) (ast.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ast.InnerProd{Lang: pos(lang), X: x, Y: y, Rang: pos(g.Close), EndPos: end(g.Close)}, nil
+	return &ast.InnerProd{Lang: pos(lang), X: x, Y: y, Rang: pos(rang), EndPos: end(rang)}, nil
 }

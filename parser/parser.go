@@ -43,10 +43,13 @@ const MaxDepth = 1000
 // The tree has byte offsets into src on every node. The error, if any, is
 // an *ast.Error with Src = src. Parse is safe for concurrent use.
 func Parse(src string) (e ast.Expr, err error) {
-	toks, err := tokenize(src)
+	// The tokens are participle's: the lexer hands them over one at a time.
+	s := newScanner(src)
+	peek, err := lexer.Upgrade(s)
 	if err != nil {
 		return nil, err
 	}
+	toks := peek.Range(0, lexer.RawCursor(s.n))
 	if err := checkDepth(src, toks); err != nil {
 		return nil, err
 	}
@@ -61,10 +64,6 @@ func Parse(src string) (e ast.Expr, err error) {
 			e, err = nil, syntaxError(src, toks, tokenAt(toks, perr.Position().Offset))
 		}
 	}()
-	peek, err := lexer.Upgrade(&sliceLexer{toks: toks})
-	if err != nil {
-		return nil, err
-	}
 	g, err := grammar.ParseFromLexer(peek)
 	if err != nil {
 		var ute *participle.UnexpectedTokenError
