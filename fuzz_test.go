@@ -146,3 +146,38 @@ func TestHostileInput(t *testing.T) {
 		})
 	}
 }
+
+// TestSizeEqualToItsProduct covers sizes that the shapes would make a
+// product of themselves, r = r·c: the checker infers c = 1 where one
+// factor is r itself and refuses the rest, where it once recursed without
+// end (a stack overflow) or built a node of impossible shape (an internal
+// error).
+func TestSizeEqualToItsProduct(t *testing.T) {
+	for _, c := range []struct{ src, wrt, let, want string }{
+		{"X .* vec(X) + X^T", "X", "", "X: scalar"}, // a column, and square
+		{"x .* vec(x)", "x", "x: n", ""},            // vec of a column is itself
+		{"kron(A, B) ⊗ (A+B) .* (A+B)", "A", "", "shape mismatch"},
+		{"X .* vec(kron(X, X))", "X", "", ""}, // r = (r·r)·… : refused or inferred, never a crash
+		{"vec(X) .* X", "X", "X: m x n", "shape mismatch"},
+	} {
+		var let []string
+		if c.let != "" {
+			let = []string{c.let}
+		}
+		res, err := mdiff.Derive(c.src, mdiff.Options{Wrt: []string{c.wrt}, Let: let})
+		msg := ""
+		if err != nil {
+			msg = err.Error()
+		} else {
+			for _, n := range res.Program.Notes {
+				msg += render.NoteText(n) + "\n"
+			}
+		}
+		if strings.Contains(msg, "internal error") || strings.Contains(msg, "panic") {
+			t.Errorf("%s: %s", c.src, msg)
+		}
+		if !strings.Contains(msg, c.want) {
+			t.Errorf("%s: %q does not say %q", c.src, msg, c.want)
+		}
+	}
+}

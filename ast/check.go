@@ -258,14 +258,47 @@ func (c *checker) canUnify(a, b dim) bool {
 	switch {
 	case ra == rb:
 		return true
+	case okA && okB && (c.occurs(ra, rb) || c.occurs(rb, ra)):
+		return false // a product equal to a product of itself and more
 	case okA && okB: // sizes commute: n·p = p·n
 		return c.canUnify(pa[0], pb[0]) && c.canUnify(pa[1], pb[1]) || c.canUnify(pa[0], pb[1]) && c.canUnify(pa[1], pb[0])
+	case okA && c.occurs(rb, ra):
+		q, ok := c.cofactor(pa, rb)
+		return ok && c.canUnify(q, c.one)
+	case okB && c.occurs(ra, rb):
+		q, ok := c.cofactor(pb, ra)
+		return ok && c.canUnify(q, c.one)
 	case okA:
 		return c.productCanBe(pa, rb)
 	case okB:
 		return c.productCanBe(pb, ra)
 	}
 	return c.value[ra] == "" || c.value[rb] == "" || c.value[ra] == c.value[rb]
+}
+
+// occurs reports whether the class of x is d's or a factor, at any depth,
+// of the product d. The classes form no cycle (canUnify never lets a size
+// be a product of itself), so the walk ends.
+func (c *checker) occurs(x, d dim) bool {
+	r := c.find(d)
+	if r == c.find(x) {
+		return true
+	}
+	p, ok := c.prod[r]
+	return ok && (c.occurs(x, p[0]) || c.occurs(x, p[1]))
+}
+
+// cofactor returns q when the product p is r·q or q·r: r = r·q holds for
+// q = 1 only. ok is false when r is deeper in p: r = (r·q)·s would need
+// q = s = 1, which the checker does not infer.
+func (c *checker) cofactor(p [2]dim, r dim) (q dim, ok bool) {
+	switch c.find(r) {
+	case c.find(p[0]):
+		return p[1], true
+	case c.find(p[1]):
+		return p[0], true
+	}
+	return 0, false
 }
 
 // productCanBe reports whether the product of the classes p may be the
@@ -333,6 +366,10 @@ func (c *checker) unify(a, b dim) bool {
 		}
 		// ra is the product, rb a plain class.
 		switch {
+		case c.occurs(rb, ra): // rb = rb·q: q is 1 (canUnify said it can be)
+			q, _ := c.cofactor(pa, rb)
+			c.unify(q, c.one)
+			c.parent[c.find(ra)] = c.find(rb)
 		case c.value[rb] == "":
 			c.parent[rb] = ra
 		case c.fixed(pa[0]) == One:
