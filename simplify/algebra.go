@@ -15,8 +15,10 @@ import (
 // leftmost or rightmost matrix factor (AB + AC = A(B + C)).
 func (sf *Simplifier) addCollect(n *ast.Node) *ast.Node {
 	type group struct {
-		c    *big.Rat
-		body *ast.Node
+		c     *big.Rat
+		body  *ast.Node
+		term  *ast.Node // the group's only term, canonical; nil once it has two
+		terms int
 	}
 	var groups []*group
 	index := map[*ast.Node]*group{}
@@ -34,26 +36,15 @@ func (sf *Simplifier) addCollect(n *ast.Node) *ast.Node {
 		c, body := split(t)
 		if g, ok := index[body]; ok {
 			g.c = new(big.Rat).Add(g.c, c)
+			g.term = nil
 			return
 		}
-		g := &group{c: c, body: body}
+		g := &group{c: c, body: body, term: t}
 		index[body] = g
 		groups = append(groups, g)
 	}
 	for _, a := range n.Args {
 		add(a)
-	}
-	var terms []*ast.Node
-	for _, g := range groups {
-		if g.c.Sign() != 0 {
-			terms = append(terms, sf.scaled(g.c, g.body, n.Shape))
-		}
-	}
-	switch len(terms) {
-	case 0:
-		return zero(n.Shape)
-	case 1:
-		return terms[0]
 	}
 	// Each term's sign and body, computed once: split builds a node.
 	type key struct {
@@ -61,10 +52,23 @@ func (sf *Simplifier) addCollect(n *ast.Node) *ast.Node {
 		neg  bool
 		body *ast.Node
 	}
-	keys := make([]key, len(terms))
-	for i, t := range terms {
-		_, body := split(t)
-		keys[i] = key{t, negative(t), body}
+	var keys []key
+	for _, g := range groups {
+		switch {
+		case g.c.Sign() == 0:
+		case g.term != nil && sf.memo.m[g.term] == g.term: // alone and canonical: as it is
+			keys = append(keys, key{g.term, g.c.Sign() < 0, g.body})
+		default:
+			t := sf.scaled(g.c, g.body, n.Shape)
+			_, body := split(t)
+			keys = append(keys, key{t, negative(t), body})
+		}
+	}
+	switch len(keys) {
+	case 0:
+		return zero(n.Shape)
+	case 1:
+		return keys[0].term
 	}
 	slices.SortStableFunc(keys, func(a, b key) int {
 		if a.neg != b.neg {
@@ -84,6 +88,7 @@ func (sf *Simplifier) addCollect(n *ast.Node) *ast.Node {
 		}
 		return ast.Compare(a.body, b.body)
 	})
+	terms := make([]*ast.Node, len(keys))
 	for i, k := range keys {
 		terms[i] = k.term
 	}
