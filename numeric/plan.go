@@ -133,6 +133,35 @@ func newPlan(roots ...*ast.Node) *plan {
 	return p
 }
 
+// tooLarge reports whether some node of the plan has more than MaxEntries
+// entries at the sizes at (a node whose shape does not resolve has none),
+// each distinct dim resolved once.
+func (p *plan) tooLarge(at map[ast.Dim]int) bool {
+	dims := make([]float64, len(p.dims))
+	for j, pd := range p.dims {
+		if k, err := resolveDim(pd.d, at); err == nil {
+			dims[j] = float64(k)
+		}
+	}
+	for _, sh := range p.shape {
+		if dims[sh[0]]*dims[sh[1]] > MaxEntries {
+			return true
+		}
+	}
+	return false
+}
+
+// holds reports whether every node of ns but nil ones is a node of the
+// plan, and so is every node below them.
+func (p *plan) holds(ns []*ast.Node) bool {
+	for _, n := range ns {
+		if _, ok := p.pos[n]; n != nil && !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // operands returns the positions of the operands of the node at i.
 func (p *plan) operands(i int32) []int32 { return p.args[p.argAt[i]:p.argAt[i+1]] }
 
