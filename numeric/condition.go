@@ -91,15 +91,34 @@ func (e *RejectedDraw) Unwrap() error { return e.kind }
 // Eval (ErrSingular) and a non-finite argument (ErrNotFinite) are returned
 // as they are: the caller redraws on them too.
 func screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
-	return newScreenPlan(newPlan(exprs...), wrt).screen(env, nil)
+	p := newPlan(exprs...)
+	return newScreenPlan(p, allPositions(p), wrt).screen(env, nil)
+}
+
+// allPositions returns the positions of p's nodes, in order.
+func allPositions(p *plan) []int32 {
+	order := make([]int32, len(p.nodes))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	return order
 }
 
 // screen is screen through the session's screenPlan, which it builds for
 // exprs and wrt at its first draw: a check screens the same expressions
-// every time.
+// every time. When the union plan holds exprs, the screen evaluates by
+// it, in the order newPlan(exprs...) would list their nodes (plan.walk):
+// a value, and the first error in that order, are the same in any plan
+// that holds the node (see evaluator.value).
 func (s *session) screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
 	if s.screens == nil {
-		s.screens = newScreenPlan(s.planFor(exprs), wrt)
+		if s.union.holds(exprs) {
+			_, order := s.union.walk(exprs)
+			s.screens = newScreenPlan(s.union, order, wrt)
+		} else {
+			p := newPlan(exprs...)
+			s.screens = newScreenPlan(p, allPositions(p), wrt)
+		}
 	}
 	return s.screens.screen(env, &s.ar)
 }
@@ -130,15 +149,17 @@ const (
 	screenMatPow                      // a high matrix power: a value of moderate magnitude
 )
 
-// newScreenPlan lists the nodes of the expressions of p, their plan, that
-// screen looks at, for the variable wrt (nil: none), in p's order (that of
-// a post-order walk over each expression in turn, each node once).
-func newScreenPlan(p *plan, wrt *ast.Node) *screenPlan {
+// newScreenPlan lists the nodes at the positions order of p, operands
+// before their users, that screen looks at, for the variable wrt (nil:
+// none), in that order (that of a post-order walk over each expression in
+// turn, each node once).
+func newScreenPlan(p *plan, order []int32, wrt *ast.Node) *screenPlan {
 	sp := &screenPlan{plan: p}
 	dep := make([]bool, len(p.nodes)) // the node at i depends on wrt
-	for i, n := range p.nodes {
+	for _, i := range order {
+		n := p.nodes[i]
 		d := wrt != nil && (n == wrt || n.Kind == ast.KDelta && n.Name == wrt.Name)
-		for _, a := range p.operands(int32(i)) {
+		for _, a := range p.operands(i) {
 			d = d || dep[a]
 		}
 		dep[i] = d

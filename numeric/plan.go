@@ -133,6 +133,63 @@ func newPlan(roots ...*ast.Node) *plan {
 	return p
 }
 
+// walk returns the distinct nodes of the DAGs of roots, operands before
+// their users, in the order of newPlan(roots...).nodes (nil roots
+// skipped), and the position of each in p (−1 for a node p lacks),
+// without building that plan: below a node of p, whose whole DAG is in p,
+// the walk follows p's operand positions and marks them in a slice; only
+// the other nodes are looked up and marked in maps. It is iterative, as
+// newPlan is.
+func (p *plan) walk(roots []*ast.Node) (nodes []*ast.Node, at []int32) {
+	type frame struct {
+		n    *ast.Node
+		i    int32 // the position of n in p, −1 if none
+		next int   // index of the next operand to visit
+	}
+	seen := make([]bool, len(p.nodes))
+	seenOther := map[*ast.Node]bool{}
+	var stack []frame
+	push := func(n *ast.Node) {
+		if i, ok := p.pos[n]; ok {
+			if !seen[i] {
+				seen[i] = true
+				stack = append(stack, frame{n: n, i: i})
+			}
+		} else if !seenOther[n] {
+			seenOther[n] = true
+			stack = append(stack, frame{n: n, i: -1})
+		}
+	}
+	for _, root := range roots {
+		if root == nil {
+			continue
+		}
+		push(root)
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			if top.i >= 0 {
+				if ops := p.operands(top.i); top.next < len(ops) {
+					a := ops[top.next]
+					top.next++
+					if !seen[a] {
+						seen[a] = true
+						stack = append(stack, frame{n: p.nodes[a], i: a})
+					}
+					continue
+				}
+			} else if top.next < len(top.n.Args) {
+				a := top.n.Args[top.next]
+				top.next++
+				push(a)
+				continue
+			}
+			nodes, at = append(nodes, top.n), append(at, top.i)
+			stack = stack[:len(stack)-1]
+		}
+	}
+	return nodes, at
+}
+
 // tooLarge reports whether some node of the plan has more than MaxEntries
 // entries at the sizes at (a node whose shape does not resolve has none),
 // each distinct dim resolved once.

@@ -113,32 +113,15 @@ func (s *session) evaluator(n *ast.Node, env *Env) (*evaluator, int32) {
 	return s.newEvaluator(p, env), i
 }
 
-// planFor returns the plan of roots: the session's union plan when
-// newPlan(roots...) would list the same nodes in the same order (see
-// sameRoots), else a new plan. A nil session always builds one.
-func (s *session) planFor(roots []*ast.Node) *plan {
-	if s != nil && sameRoots(s.union, roots) {
-		return s.union
+// nodesOf returns the nodes of newPlan(roots...), in its order, walked
+// over the session's union plan (plan.walk) instead of built anew; a nil
+// session builds the plan.
+func (s *session) nodesOf(roots []*ast.Node) []*ast.Node {
+	if s == nil {
+		return newPlan(roots...).nodes
 	}
-	return newPlan(roots...)
-}
-
-// sameRoots reports whether newPlan(roots...) is p node for node: the
-// roots it does not skip (nil, or below an earlier root: among the nodes
-// of p up to the last root matched) are p's roots, in order.
-func sameRoots(p *plan, roots []*ast.Node) bool {
-	k := 0
-	for _, r := range roots {
-		i, in := p.pos[r]
-		switch {
-		case r == nil, in && k > 0 && i <= p.rootsAt[k-1]:
-		case in && k < len(p.rootsAt) && i == p.rootsAt[k]:
-			k++
-		default:
-			return false
-		}
-	}
-	return k == len(p.rootsAt)
+	nodes, _ := s.union.walk(roots)
+	return nodes
 }
 
 // newEvaluator returns an evaluator of p at env with an empty memo, whose

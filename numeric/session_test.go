@@ -183,32 +183,31 @@ func TestCheckRepeatsExactly(t *testing.T) {
 	}
 }
 
-// TestSameRoots: sameRoots(newPlan(a...), b) holds only when newPlan(b...)
-// lists the nodes of newPlan(a...) in the same order, so that planFor may
-// hand out the union plan for b; it holds when b lists a's roots with nil,
-// repeated or contained ones added.
-func TestSameRoots(t *testing.T) {
+// TestWalkOrder: plan.walk(roots) over any plan lists the nodes of
+// newPlan(roots...) in the same order, with their positions in the plan
+// (−1 for the nodes it lacks): roots with nil, repeated or contained ones,
+// roots below the plan's, above them, and beside them.
+func TestWalkOrder(t *testing.T) {
 	c := planCases()
 	inner := c[0].Args[0] // below c[0]
 	lists := [][]*ast.Node{
 		{c[0]}, {c[0], c[1]}, {c[0], nil, c[1]}, {c[0], c[0], c[1]}, {c[0], inner, c[1]},
 		{c[1], c[0]}, {inner}, {inner, c[0]}, {c[0], c[1], c[2]}, {nil}, {c[0], c[1], inner},
-	}
-	for _, b := range lists[1:5] {
-		if !sameRoots(newPlan(c[0], c[1]), b) {
-			t.Errorf("sameRoots(plan of c0, c1; %v) = false", b)
-		}
+		{ast.Add(c[3], c[7]), c[1]}, {c[4], ast.Mul(ast.Transpose(c[3]), c[3])},
 	}
 	for _, a := range lists {
 		p := newPlan(a...)
 		for _, b := range lists {
-			q := newPlan(b...)
-			same := len(p.nodes) == len(q.nodes)
-			for i := 0; same && i < len(p.nodes); i++ {
-				same = p.nodes[i] == q.nodes[i]
+			want := newPlan(b...).nodes
+			got, at := p.walk(b)
+			if len(got) != len(want) || len(at) != len(got) {
+				t.Fatalf("walk of %v over the plan of %v: %d nodes, %d positions; want %d", b, a, len(got), len(at), len(want))
 			}
-			if got := sameRoots(p, b); got && !same {
-				t.Errorf("sameRoots(plan of %v, %v) holds for different plans", a, b)
+			for i, n := range got {
+				k, in := p.pos[n]
+				if n != want[i] || in && at[i] != k || !in && at[i] != -1 {
+					t.Errorf("walk of %v over the plan of %v: node %d is %v at %d, want %v", b, a, i, n.Kind, at[i], want[i].Kind)
+				}
 			}
 		}
 	}
