@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 	"github.com/mdiff/mdiff/internal/dense"
 )
 
@@ -217,7 +218,7 @@ func (ev *evaluator) op(i int32, n *ast.Node, args []*mat.Dense) (*mat.Dense, er
 	case ast.KAdd:
 		return add(ev.ar, args)
 	case ast.KMul:
-		return ev.mul(n, args)
+		return ev.mul(i, args)
 	case ast.KHadamard:
 		return hadamard(ev.ar, args)
 	case ast.KDiv:
@@ -254,6 +255,9 @@ func (ev *evaluator) op(i int32, n *ast.Node, args []*mat.Dense) (*mat.Dense, er
 		return ev.apply(n, args[0])
 	case ast.KCall: // the operation's row of the table (package builtin)
 		switch {
+		case n.Op == builtin.Trace && isSquare(args[0]):
+			// builtin's tr (mat.Trace), its value from the arena
+			return ev.ar.scalar(mat.Trace(args[0])), nil
 		case n.Op.Eval != nil:
 			return n.Op.Eval(args)
 		case n.Op.Scalar != nil:
@@ -289,6 +293,12 @@ func sameDims(op string, a, b *mat.Dense) error {
 	return nil
 }
 
+// isSquare reports whether a is a square matrix.
+func isSquare(a *mat.Dense) bool {
+	r, c := a.Dims()
+	return r == c
+}
+
 func square(op string, a *mat.Dense) error {
 	if r, c := a.Dims(); r != c {
 		return fmt.Errorf("%s of a non-square %d×%d matrix", op, r, c)
@@ -296,14 +306,22 @@ func square(op string, a *mat.Dense) error {
 	return nil
 }
 
-// add returns Σ args, a new matrix from ar; all operands have one size.
+// add returns Σ args, a new matrix from ar, summed from the left as
+// mat.Dense.Add would, entry by entry; all operands have one size.
 func add(ar *arena, args []*mat.Dense) (*mat.Dense, error) {
 	out := ar.copyOf(args[0])
+	sum := out.RawMatrix().Data // stride c
 	for _, a := range args[1:] {
 		if err := sameDims("+", out, a); err != nil {
 			return nil, err
 		}
-		out.Add(out, a)
+		raw := a.RawMatrix()
+		for i := 0; i < raw.Rows; i++ {
+			row := sum[i*raw.Cols : (i+1)*raw.Cols]
+			for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols] {
+				row[j] += v
+			}
+		}
 	}
 	return out, nil
 }
@@ -321,15 +339,15 @@ func hadamard(ar *arena, args []*mat.Dense) (*mat.Dense, error) {
 	return out, nil
 }
 
-// mul evaluates a product: the 1×1 factors (by their symbolic shape) are
-// scalars that commute and multiply the result; the others form a chain
-// that is multiplied in order (parenthesised to minimise work, which does
+// mul evaluates the product at position at: the 1×1 factors (by their
+// symbolic shape) are scalars that commute and multiply the result; the
+// others form a chain that is multiplied in order (parenthesised to minimise work, which does
 // not change the value in exact arithmetic).
-func (ev *evaluator) mul(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
+func (ev *evaluator) mul(at int32, args []*mat.Dense) (*mat.Dense, error) {
 	s := 1.0
 	chain := ev.chainBuf[:0]
-	for i, a := range n.Args {
-		if a.IsScalar() {
+	for i, a := range ev.p.operands(at) {
+		if ev.p.scalar[a] {
 			v, err := scalarOf("scalar factor", args[i])
 			if err != nil {
 				return nil, err

@@ -309,3 +309,49 @@ func TestGreedyChainProduct(t *testing.T) {
 		t.Errorf("chainProduct of %d factors = %v, want %v", len(ms), mat.Formatted(got), mat.Formatted(want))
 	}
 }
+
+// TestEvalOwnKernels: the evaluator's own trace (into its arena) and sum
+// give builtin's tr and a left-to-right chain of mat.Dense.Add bit for bit,
+// NaN, infinities and signed zeros included; the trace of a non-square
+// value is builtin's error.
+func TestEvalOwnKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	special := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 1e308, -1e308, 5e-324}
+	val := func(r, c int) *mat.Dense {
+		m := mat.NewDense(r, c, nil)
+		for i := range m.RawMatrix().Data {
+			if rng.IntN(3) == 0 {
+				m.RawMatrix().Data[i] = special[rng.IntN(len(special))]
+			} else {
+				m.RawMatrix().Data[i] = rng.NormFloat64()
+			}
+		}
+		return m
+	}
+	n3, n4 := ast.Dim("3"), ast.Dim("4")
+	A, B, C := ast.Var("A", ast.Mat(n3, n3), 0), ast.Var("B", ast.Mat(n3, n3), 0), ast.Var("C", ast.Mat(n3, n4), 0)
+	for range 200 {
+		env := &Env{Vals: map[string]*mat.Dense{"A": val(3, 3), "B": val(3, 3), "C": val(3, 4)}}
+		got, err := Eval(builtin.Trace.Of(A), env)
+		want, werr := builtin.Trace.Eval([]*mat.Dense{env.Vals["A"]})
+		if err != nil || werr != nil || !sameMatrix(got, want) {
+			t.Errorf("tr(%v) = %v, %v; builtin %v, %v", env.Vals["A"].RawMatrix().Data, got, err, want, werr)
+		}
+		got, err = Eval(ast.Add(A, B, A, B, B), env)
+		var sum mat.Dense
+		sum.CloneFrom(env.Vals["A"])
+		for _, name := range []string{"B", "A", "B", "B"} {
+			sum.Add(&sum, env.Vals[name])
+		}
+		if err != nil || !sameMatrix(got, &sum) {
+			t.Errorf("A + B + A + B + B = %v, %v; by mat.Dense.Add %v", got, err, &sum)
+		}
+		// Not a node the constructors make: tr of a 3×4 value.
+		wide := &ast.Node{Kind: ast.KCall, Name: "tr", Op: builtin.Trace, Shape: ast.Shape{Rows: ast.One, Cols: ast.One}, Args: []*ast.Node{C}}
+		_, err = Eval(wide, env)
+		_, werr = builtin.Trace.Eval([]*mat.Dense{env.Vals["C"]})
+		if err == nil || werr == nil || !strings.Contains(err.Error(), werr.Error()) {
+			t.Errorf("tr of a 3×4 value: %v, want builtin's %v", err, werr)
+		}
+	}
+}

@@ -37,6 +37,7 @@ type plan struct {
 	inputs  []int32
 	rootsAt []int32           // the positions of the distinct roots, each after the nodes below it
 	inputAt []int32           // the index in inputs of the node at each position, −1 for the others
+	scalar  []bool            // nodes[i] is 1×1 by its shape (ast.Node.IsScalar)
 	deps    map[string][]bool // memo of dependsOn
 	// slots[k] is the slot in slotTab of the variable inputs[k] (−1: a
 	// direction, or a name slotTab lacks): memo of slotsFor.
@@ -122,6 +123,7 @@ func newPlan(roots ...*ast.Node) *plan {
 			}
 			p.shape = append(p.shape, [2]int32{dimOf(n.Shape.Rows), dimOf(n.Shape.Cols)})
 			p.inputAt = append(p.inputAt, -1)
+			p.scalar = append(p.scalar, n.IsScalar())
 			if n.Kind == ast.KVar || n.Kind == ast.KDelta {
 				p.inputAt[i] = int32(len(p.inputs))
 				p.inputs = append(p.inputs, i)
