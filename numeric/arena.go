@@ -88,6 +88,30 @@ func (a *arena) reset() {
 	a.heads, a.data, a.nextData, a.nextHead = nil, nil, 0, 0
 }
 
+// arenaMark is the state of an arena at a point, to go back to (rewind).
+type arenaMark struct {
+	heads              []mat.Dense
+	data               []float64
+	nextData, nextHead int
+}
+
+// mark returns the arena's state now.
+func (a *arena) mark() arenaMark {
+	return arenaMark{heads: a.heads, data: a.data, nextData: a.nextData, nextHead: a.nextHead}
+}
+
+// rewind makes every matrix the arena has handed out since m was marked
+// invalid: their memory is handed out again (zeroed, as zeros promises).
+// The caller must hold none of them; those handed out before m stay valid.
+func (a *arena) rewind(m arenaMark) {
+	used := m.data // the entries of the slab of m handed out since m
+	if a.nextData == m.nextData {
+		used = m.data[:len(m.data)-len(a.data)]
+	}
+	clear(used) // later slabs are cleared when zeros takes them again
+	a.heads, a.data, a.nextData, a.nextHead = m.heads, m.data, m.nextData, m.nextHead
+}
+
 // scratch returns an int slice of length n and a float64 slice of length
 // w, both reused by the next call of scratch (a nil arena allocates them).
 func (a *arena) scratch(n, w int) ([]int, []float64) {

@@ -327,6 +327,18 @@ func newEvaluator(p *plan, env *Env) *evaluator {
 	}
 }
 
+// reset makes ev an evaluator of its plan at env with an empty memo, as
+// newEvaluator returns it, for a caller that holds none of its values
+// (its buffers are kept).
+func (ev *evaluator) reset(env *Env) {
+	ev.env, ev.sizes, ev.ownSizes = env, env.Sizes, false
+	ev.overName, ev.over, ev.overSet = "", nil, false
+	clear(ev.dimState)
+	clear(ev.dimVal)
+	clear(ev.vals)
+	clear(ev.inVals)
+}
+
 // noValue marks, in evaluator.inVals, an input that env has no value for.
 // It is never a value.
 var noValue = new(mat.Dense)

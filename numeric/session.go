@@ -46,8 +46,13 @@ type session struct {
 	perturbs  map[*Env]*[4]*Env
 	shareSeen map[*Env]bool // shareable, by env
 	// ar holds the values that the session's evaluators compute (see
-	// arena: it never reuses them, so they outlive the draw safely).
+	// arena: it reuses them only after the draw, or, for the points of
+	// finite differences, after at has copied its result out).
 	ar arena
+	// free holds evaluators of the union plan that nothing uses any more
+	// (those of earlier draws, and of at), for newEvaluator to reset and
+	// hand out again instead of allocating their memos.
+	free []*evaluator
 }
 
 // newSession returns the session of a check whose trials evaluate roots
@@ -64,6 +69,9 @@ func newSession(roots ...*ast.Node) *session {
 // draw outlives it (a trial returns numbers, and the envs a report keeps
 // hold values of their own, never the arena's).
 func (s *session) newDraw() {
+	for _, ev := range s.evals {
+		s.free = append(s.free, ev)
+	}
 	s.evals, s.perturbs, s.shareSeen = nil, nil, nil
 	s.ar.reset()
 }
@@ -125,8 +133,15 @@ func (s *session) nodesOf(roots []*ast.Node) []*ast.Node {
 }
 
 // newEvaluator returns an evaluator of p at env with an empty memo, whose
-// values come from the session's arena.
+// values come from the session's arena: one of the free ones reset
+// (evaluator.reset) when p is the union plan.
 func (s *session) newEvaluator(p *plan, env *Env) *evaluator {
+	if k := len(s.free) - 1; k >= 0 && p == s.union {
+		ev := s.free[k]
+		s.free = s.free[:k]
+		ev.reset(env)
+		return ev
+	}
 	ev := newEvaluator(p, env)
 	ev.ar = &s.ar
 	return ev
@@ -175,8 +190,14 @@ func (s *session) evalFinite(n *ast.Node, env *Env, what string) (*mat.Dense, *e
 // evaluator at env itself that has evaluated n, only the nodes that depend
 // on name are evaluated again (see evaluator.varied): the result is the
 // same.
+//
+// The value is a matrix of its own, not the arena's: what the evaluation
+// put in the arena is handed out again once it is done (arena.rewind), and
+// its evaluator is free again, so that the points of a stencil do not add
+// up in memory.
 func (s *session) at(n *ast.Node, env *Env, base *evaluator, name string, x *mat.Dense) (m *mat.Dense, err error) {
 	p, i := s.planOf(n)
+	mark := s.ar.mark()
 	ev := s.newEvaluator(p, env) // never the draw's: it is not at env
 	ev.override(name, x)
 	if base != nil && base.p == ev.p && base.env == env && base.vals[i] != nil {
@@ -184,10 +205,14 @@ func (s *session) at(n *ast.Node, env *Env, base *evaluator, name string, x *mat
 	} else {
 		m, err = ev.root(i)
 	}
-	if err != nil {
-		return nil, err
+	if err == nil {
+		m = mat.DenseCopyOf(m)
 	}
-	return ownValue(n, m), nil
+	if p == s.union {
+		s.free = append(s.free, ev)
+	}
+	s.ar.rewind(mark)
+	return m, err
 }
 
 // perturbedEnvs returns the environments at which evalUnc evaluates for env:

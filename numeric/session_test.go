@@ -1,6 +1,7 @@
 package numeric
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"sort"
 	"testing"
@@ -207,6 +208,64 @@ func TestWalkOrder(t *testing.T) {
 				k, in := p.pos[n]
 				if n != want[i] || in && at[i] != k || !in && at[i] != -1 {
 					t.Errorf("walk of %v over the plan of %v: node %d is %v at %d, want %v", b, a, i, n.Kind, at[i], want[i].Kind)
+				}
+			}
+		}
+	}
+}
+
+// TestSessionReuseIsFresh: a session hands out its evaluators again (those
+// of an earlier draw, those of at) and the arena memory of the points of
+// finite differences again (arena.rewind); every value it gives is still
+// that of a fresh evaluation, over draws at different values and points
+// along different variables, and no value it gave earlier — a base, a
+// point — changes when it evaluates more.
+func TestSessionReuseIsFresh(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	cases := planCases()
+	s := newSession(cases...)
+	type given struct {
+		got, want *mat.Dense
+		what      string
+	}
+	var kept []given // within the current draw
+	for draw := range 4 {
+		s.newDraw()
+		kept = kept[:0]
+		env := fixedEnv()
+		for _, v := range env.Vals {
+			v.Apply(func(_, _ int, x float64) float64 { return x + float64(draw)*rng.NormFloat64() }, v)
+		}
+		for ci, n := range cases {
+			v, base, err := s.eval(n, env)
+			want, werr := Eval(n, env)
+			if errText(err) != errText(werr) || !sameMatrix(v, want) {
+				t.Fatalf("draw %d, case %d: %v, %v; fresh %v, %v", draw, ci, v, err, want, werr)
+			}
+			kept = append(kept, given{v, mat.DenseCopyOf(v), fmt.Sprintf("draw %d, case %d", draw, ci)})
+			for _, name := range []string{"x", "A", "s"} {
+				for k := range 3 {
+					x := mat.DenseCopyOf(env.Vals[name])
+					x.Apply(func(_, _ int, v float64) float64 { return v + float64(k+1)*1e-3*rng.NormFloat64() }, x)
+					got, err := s.at(n, env, base, name, x)
+					changed := fixedEnv()
+					for m, v := range env.Vals {
+						changed.Vals[m] = v
+					}
+					changed.Vals[name] = x
+					want, werr := Eval(n, changed)
+					what := fmt.Sprintf("draw %d, case %d, %s at point %d", draw, ci, name, k)
+					if errText(err) != errText(werr) || !sameMatrix(got, want) {
+						t.Fatalf("%s: %v, %v; fresh %v, %v", what, got, err, want, werr)
+					}
+					if err == nil {
+						kept = append(kept, given{got, want, what})
+					}
+				}
+			}
+			for _, g := range kept {
+				if !sameMatrix(g.got, g.want) {
+					t.Fatalf("%s: the value given then is now %v, want %v", g.what, g.got, g.want)
 				}
 			}
 		}
