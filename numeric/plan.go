@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 )
 
 // A plan is the evaluation order of a DAG, computed once and reused by every
@@ -693,25 +694,32 @@ func (ev *evaluator) evalNode(i int32) error {
 		return fmt.Errorf("numeric: %s: value is %d×%d, want %d×%d", describe(n), vr, vc, r, c)
 	}
 	if ev.env.jitter != nil && len(n.Args) > 0 {
-		v = jittered(ev.ar, v, ev.env.jitter)
+		if !ownsValue(n) {
+			v = ev.ar.copyOf(v)
+		}
+		jitter(v, ev.env.jitter)
 	}
 	ev.vals[i] = v
 	return nil
 }
 
-// jittered returns a copy of v, a new matrix from ar, with every entry
-// multiplied by 1 + jitterRel·R, R uniform in [−1, 1] (see Env.jitter), in
-// row-major order.
-func jittered(ar *arena, v *mat.Dense, rng *rand.Rand) *mat.Dense {
-	r, c := v.Dims()
+// ownsValue reports whether the value op computes for n, a node with
+// operands, is a matrix made for it that nothing else holds, which may be
+// changed in place: for every kind but a call of an operation that
+// evaluates itself (Op.Eval, which may hand back an operand) other than
+// tr, which op computes.
+func ownsValue(n *ast.Node) bool {
+	return n.Kind != ast.KCall || n.Op.Eval == nil || n.Op == builtin.Trace
+}
+
+// jitter multiplies every entry of v by 1 + jitterRel·R, R uniform in
+// [−1, 1] (see Env.jitter), in row-major order.
+func jitter(v *mat.Dense, rng *rand.Rand) {
 	raw := v.RawMatrix()
-	m := ar.zeros(r, c)
-	out := m.RawMatrix().Data // stride c
-	for i := 0; i < r; i++ {
-		row := raw.Data[i*raw.Stride : i*raw.Stride+c]
+	for i := 0; i < raw.Rows; i++ {
+		row := raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols]
 		for j, x := range row {
-			out[i*c+j] = x * (1 + jitterRel*(2*rng.Float64()-1))
+			row[j] = x * (1 + jitterRel*(2*rng.Float64()-1))
 		}
 	}
-	return m
 }
