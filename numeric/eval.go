@@ -33,8 +33,9 @@ type Env struct {
 	Funcs map[string]Func
 	// jitter, when set, multiplies every entry of every computed value
 	// (not the inputs) by 1 + jitterRel·R, R uniform in [−1, 1]: rounding
-	// errors made visible, for evalUnc (see there).
-	jitter *rand.Rand
+	// errors made visible, for evalUnc (see there). R is drawn as
+	// rand.Rand.Float64 draws from the source, without its interface.
+	jitter *rand.PCG
 	// tab, when set, numbers the variables, and vals[tab.slot[name]] is
 	// the value of the variable name: a perturbed env of a session
 	// (session.perturbedEnvs), whose Vals is nil. Such an env never

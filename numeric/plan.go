@@ -713,13 +713,16 @@ func ownsValue(n *ast.Node) bool {
 }
 
 // jitter multiplies every entry of v by 1 + jitterRel·R, R uniform in
-// [−1, 1] (see Env.jitter), in row-major order.
-func jitter(v *mat.Dense, rng *rand.Rand) {
+// [−1, 1] (see Env.jitter), in row-major order: R = 2u − 1, u drawn from
+// src as rand.New(src).Float64 would draw it (TestJitterLeavesOperands
+// draws it so).
+func jitter(v *mat.Dense, src *rand.PCG) {
 	raw := v.RawMatrix()
 	for i := 0; i < raw.Rows; i++ {
 		row := raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols]
 		for j, x := range row {
-			row[j] = x * (1 + jitterRel*(2*rng.Float64()-1))
+			u := float64(src.Uint64()<<11>>11) / (1 << 53)
+			row[j] = x * (1 + jitterRel*(2*u-1))
 		}
 	}
 }

@@ -210,7 +210,7 @@ func TestJitterLeavesOperands(t *testing.T) {
 	for k, n := range cases {
 		p := newPlan(n)
 		env := fixedEnv()
-		env.jitter = rand.New(rand.NewPCG(11, uint64(k)))
+		env.jitter = rand.NewPCG(11, uint64(k))
 		got := newEvaluator(p, env)
 		if _, err := got.all(); err != nil {
 			t.Fatalf("case %d: %v", k, err)

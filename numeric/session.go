@@ -240,7 +240,7 @@ func (s *session) perturbedEnvs(env *Env) *[4]*Env {
 				// Each perturbed env jitters its computed values from a
 				// stream of its own (Env.jitter): a value shared by the
 				// expressions a draw compares is jittered once.
-				jitter: rand.New(rand.NewPCG(jitterSeed, uint64(2*round+k)))}
+				jitter: rand.NewPCG(jitterSeed, uint64(2*round+k))}
 			for j, name := range dn {
 				pe.Deltas[name] = deltas[k][j]
 			}

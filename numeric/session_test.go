@@ -118,8 +118,8 @@ func TestPerturbedEnvs(t *testing.T) {
 			for _, n := range cases {
 				p := newPlan(n)
 				bySlot := *pe
-				bySlot.jitter = rand.New(rand.NewPCG(9, uint64(k)))
-				byName.jitter = rand.New(rand.NewPCG(9, uint64(k)))
+				bySlot.jitter = rand.NewPCG(9, uint64(k))
+				byName.jitter = rand.NewPCG(9, uint64(k))
 				got, err := newEvaluator(p, &bySlot).root(int32(len(p.nodes) - 1))
 				want, werr := newEvaluator(p, byName).root(int32(len(p.nodes) - 1))
 				if errText(err) != errText(werr) || !sameMatrix(got, want) {
