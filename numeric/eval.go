@@ -174,9 +174,11 @@ func describe(n *ast.Node) string {
 }
 
 // op computes the value of n, the node at position i of the plan, from the
-// values of its operands.
+// values of its operands. It reads n itself only for the kinds that need
+// more than the plan holds (a number, a name, an exponent, an operation):
+// the nodes of a wide expression lie all over memory.
 func (ev *evaluator) op(i int32, n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
-	switch n.Kind {
+	switch kind := ev.p.kinds[i]; kind {
 	case ast.KVar:
 		v := ev.input(i)
 		if v == nil {
@@ -204,7 +206,7 @@ func (ev *evaluator) op(i int32, n *ast.Node, args []*mat.Dense) (*mat.Dense, er
 			return nil, err
 		}
 		m := ev.ar.zeros(r, c)
-		switch n.Kind {
+		switch kind {
 		case ast.KIdentity:
 			if r != c {
 				return nil, fmt.Errorf("identity of size %d×%d", r, c)
@@ -231,7 +233,7 @@ func (ev *evaluator) op(i int32, n *ast.Node, args []*mat.Dense) (*mat.Dense, er
 		m.DivElem(args[0], args[1])
 		return m, nil
 	case ast.KTranspose:
-		return ev.ar.copyOf(args[0].T()), nil
+		return transposed(ev.ar, args[0]), nil
 	case ast.KInverse:
 		return inverse(ev.ar, args[0])
 	case ast.KMatPow:
@@ -257,8 +259,8 @@ func (ev *evaluator) op(i int32, n *ast.Node, args []*mat.Dense) (*mat.Dense, er
 	case ast.KCall: // the operation's row of the table (package builtin)
 		switch {
 		case n.Op == builtin.Trace && isSquare(args[0]):
-			// builtin's tr (mat.Trace), its value from the arena
-			return ev.ar.scalar(mat.Trace(args[0])), nil
+			// builtin's tr, its value from the arena
+			return ev.ar.scalar(trace(args[0])), nil
 		case n.Op.Eval != nil:
 			return n.Op.Eval(args)
 		case n.Op.Scalar != nil:
@@ -292,6 +294,30 @@ func sameDims(op string, a, b *mat.Dense) error {
 		return fmt.Errorf("%s of %d×%d and %d×%d", op, ar, ac, br, bc)
 	}
 	return nil
+}
+
+// transposed returns aᵀ, a new matrix from ar.
+func transposed(ar *arena, a *mat.Dense) *mat.Dense {
+	raw := a.RawMatrix()
+	m := ar.zeros(raw.Cols, raw.Rows)
+	out := m.RawMatrix().Data // stride raw.Rows
+	for i := 0; i < raw.Rows; i++ {
+		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols] {
+			out[j*raw.Rows+i] = v
+		}
+	}
+	return m
+}
+
+// trace returns the trace of the square a, summed in the order of
+// mat.Dense.Trace (which builtin's tr calls).
+func trace(a *mat.Dense) float64 {
+	raw := a.RawMatrix()
+	t := 0.0
+	for i := 0; i < raw.Rows; i++ {
+		t += raw.Data[i*raw.Stride+i]
+	}
+	return t
 }
 
 // isSquare reports whether a is a square matrix.

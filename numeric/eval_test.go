@@ -310,8 +310,9 @@ func TestGreedyChainProduct(t *testing.T) {
 	}
 }
 
-// TestEvalOwnKernels: the evaluator's own trace (into its arena) and sum
-// give builtin's tr and a left-to-right chain of mat.Dense.Add bit for bit,
+// TestEvalOwnKernels: the evaluator's own trace (into its arena), sum and
+// transpose give builtin's tr, a left-to-right chain of mat.Dense.Add and
+// mat.Dense.Copy of the transpose bit for bit,
 // NaN, infinities and signed zeros included; the trace of a non-square
 // value is builtin's error.
 func TestEvalOwnKernels(t *testing.T) {
@@ -345,6 +346,10 @@ func TestEvalOwnKernels(t *testing.T) {
 		}
 		if err != nil || !sameMatrix(got, &sum) {
 			t.Errorf("A + B + A + B + B = %v, %v; by mat.Dense.Add %v", got, err, &sum)
+		}
+		got, err = Eval(ast.Transpose(C), env)
+		if want := mat.DenseCopyOf(env.Vals["C"].T()); err != nil || !sameMatrix(got, want) {
+			t.Errorf("Cᵀ = %v, %v; by mat.Dense.Copy %v", got, err, want)
 		}
 		// Not a node the constructors make: tr of a 3×4 value.
 		wide := &ast.Node{Kind: ast.KCall, Name: "tr", Op: builtin.Trace, Shape: ast.Shape{Rows: ast.One, Cols: ast.One}, Args: []*ast.Node{C}}

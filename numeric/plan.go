@@ -39,6 +39,7 @@ type plan struct {
 	rootsAt []int32           // the positions of the distinct roots, each after the nodes below it
 	inputAt []int32           // the index in inputs of the node at each position, −1 for the others
 	scalar  []bool            // nodes[i] is 1×1 by its shape (ast.Node.IsScalar)
+	kinds   []ast.Kind        // the kind of nodes[i]
 	deps    map[string][]bool // memo of dependsOn
 	// slots[k] is the slot in slotTab of the variable inputs[k] (−1: a
 	// direction, or a name slotTab lacks): memo of slotsFor.
@@ -125,6 +126,7 @@ func newPlan(roots ...*ast.Node) *plan {
 			p.shape = append(p.shape, [2]int32{dimOf(n.Shape.Rows), dimOf(n.Shape.Cols)})
 			p.inputAt = append(p.inputAt, -1)
 			p.scalar = append(p.scalar, n.IsScalar())
+			p.kinds = append(p.kinds, n.Kind)
 			if n.Kind == ast.KVar || n.Kind == ast.KDelta {
 				p.inputAt[i] = int32(len(p.inputs))
 				p.inputs = append(p.inputs, i)
@@ -693,8 +695,8 @@ func (ev *evaluator) evalNode(i int32) error {
 	if vr, vc := v.Dims(); vr != r || vc != c {
 		return fmt.Errorf("numeric: %s: value is %d×%d, want %d×%d", describe(n), vr, vc, r, c)
 	}
-	if ev.env.jitter != nil && len(n.Args) > 0 {
-		if !ownsValue(n) {
+	if ev.env.jitter != nil && ev.p.argAt[i+1] > ev.p.argAt[i] { // a node with operands
+		if ev.p.kinds[i] == ast.KCall && !ownsValue(n) {
 			v = ev.ar.copyOf(v)
 		}
 		jitter(v, ev.env.jitter)
