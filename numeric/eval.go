@@ -392,12 +392,13 @@ func (ev *evaluator) mul(at int32, args []*mat.Dense) (*mat.Dense, error) {
 		}
 		chain = append(chain, args[i])
 	}
-	ev.chainBuf = chain[:0] // chainProduct keeps none of them: the buffer is reused
+	// chainProduct keeps none of them: the buffer is reused (and not
+	// cleared, see evaluator.argBuf)
+	ev.chainBuf = chain[:0]
 	if len(chain) == 0 {
 		return ev.ar.scalar(s), nil
 	}
 	out := chainProduct(ev.ar, chain)
-	clear(chain)
 	if s != 1 {
 		out.Scale(s, out)
 	}

@@ -297,15 +297,20 @@ type evaluator struct {
 	// sizes are env.Sizes and the names bindSizes inferred; it is env.Sizes
 	// itself until the first inference (copied then: env is never
 	// modified).
-	sizes     map[ast.Dim]int
-	ownSizes  bool
-	dimState  []uint8 // per plan dim: dimUnknown, dimAbsent (a name sizes lacks) or dimKnown
-	dimVal    []int   // per plan dim: the size in sizes (a name) or the resolved size (dimKnown)
-	vals      []*mat.Dense
-	inVals    []*mat.Dense // per plan input: its value in env, once looked up (noValue: none)
-	argBuf    []*mat.Dense // the operands of evalNode, reused
-	chainBuf  []*mat.Dense // the chain of mul, reused
-	mark      []uint32     // visit marks of pending, by position
+	sizes    map[ast.Dim]int
+	ownSizes bool
+	dimState []uint8 // per plan dim: dimUnknown, dimAbsent (a name sizes lacks) or dimKnown
+	dimVal   []int   // per plan dim: the size in sizes (a name) or the resolved size (dimKnown)
+	vals     []*mat.Dense
+	inVals   []*mat.Dense // per plan input: its value in env, once looked up (noValue: none)
+	// argBuf and chainBuf are the operands of evalNode and the chain of
+	// mul, reused. They are not cleared after use (a clear per node is a
+	// runtime call with write barriers, as dear as a 3×3 operation): they
+	// may keep the last operands alive for as long as the evaluator lives,
+	// which is no longer than the call that made it.
+	argBuf    []*mat.Dense
+	chainBuf  []*mat.Dense
+	mark      []uint32 // visit marks of pending, by position
 	markStamp uint32
 	// ar holds the values the evaluator computes: the session's arena,
 	// shared by its evaluators, or one of the evaluator's own.
@@ -681,7 +686,6 @@ func (ev *evaluator) evalNode(i int32) error {
 	}
 	ev.argBuf = args // op keeps none of them: the buffer is reused
 	v, err := ev.op(i, n, args)
-	clear(args)
 	if err != nil {
 		if strings.HasPrefix(err.Error(), "numeric: ") {
 			return err
