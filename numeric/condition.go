@@ -113,7 +113,8 @@ func allPositions(p *plan) []int32 {
 func (s *session) screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
 	if s.screens == nil {
 		if s.union.holds(exprs) {
-			_, order := s.union.walk(exprs)
+			var order []int32
+			s.union.walk(exprs, func(_ *ast.Node, at int32) { order = append(order, at) })
 			s.screens = newScreenPlan(s.union, order, wrt)
 		} else {
 			p := newPlan(exprs...)

@@ -138,14 +138,14 @@ func newPlan(roots ...*ast.Node) *plan {
 	return p
 }
 
-// walk returns the distinct nodes of the DAGs of roots, operands before
-// their users, in the order of newPlan(roots...).nodes (nil roots
+// walk calls visit with the distinct nodes of the DAGs of roots, operands
+// before their users, in the order of newPlan(roots...).nodes (nil roots
 // skipped), and the position of each in p (−1 for a node p lacks),
 // without building that plan: below a node of p, whose whole DAG is in p,
 // the walk follows p's operand positions and marks them in a slice; only
 // the other nodes are looked up and marked in maps. It is iterative, as
 // newPlan is.
-func (p *plan) walk(roots []*ast.Node) (nodes []*ast.Node, at []int32) {
+func (p *plan) walk(roots []*ast.Node, visit func(n *ast.Node, at int32)) {
 	type frame struct {
 		n    *ast.Node
 		i    int32 // the position of n in p, −1 if none
@@ -188,11 +188,10 @@ func (p *plan) walk(roots []*ast.Node) (nodes []*ast.Node, at []int32) {
 				push(a)
 				continue
 			}
-			nodes, at = append(nodes, top.n), append(at, top.i)
+			visit(top.n, top.i)
 			stack = stack[:len(stack)-1]
 		}
 	}
-	return nodes, at
 }
 
 // tooLarge reports whether some node of the plan has more than MaxEntries

@@ -113,7 +113,7 @@ type envPlan struct {
 
 // newEnvPlan lists the variables, functions and size names of prog and
 // extra, in the order randomEnv draws them, walking their plan
-// (s.nodesOf: over the session's own).
+// (s.eachNode: over the session's own).
 func newEnvPlan(prog *ast.Program, extra []*ast.Node, s *session) *envPlan {
 	var roots, vars []*ast.Node
 	var funcs []string
@@ -156,7 +156,7 @@ func newEnvPlan(prog *ast.Program, extra []*ast.Node, s *session) *envPlan {
 	}
 	// One walk over all roots (the nodes of their plan, in its order: a
 	// node shared by two of them is visited once, in its first place).
-	for _, n := range s.nodesOf(roots) {
+	s.eachNode(roots, func(n *ast.Node) {
 		addDims(n.Shape)
 		switch n.Kind {
 		case ast.KSize: // a size as a scalar (m·inv(Xᵀ)) needs a value even where no variable has it
@@ -172,7 +172,7 @@ func newEnvPlan(prog *ast.Program, extra []*ast.Node, s *session) *envPlan {
 				funcs = append(funcs, n.Name)
 			}
 		}
-	}
+	})
 	return &envPlan{vars: vars, funcs: funcs, dims: dims}
 }
 

@@ -121,15 +121,17 @@ func (s *session) evaluator(n *ast.Node, env *Env) (*evaluator, int32) {
 	return s.newEvaluator(p, env), i
 }
 
-// nodesOf returns the nodes of newPlan(roots...), in its order, walked
-// over the session's union plan (plan.walk) instead of built anew; a nil
-// session builds the plan.
-func (s *session) nodesOf(roots []*ast.Node) []*ast.Node {
+// eachNode calls visit with the nodes of newPlan(roots...), in its order,
+// walked over the session's union plan (plan.walk) instead of built anew;
+// a nil session builds the plan.
+func (s *session) eachNode(roots []*ast.Node, visit func(*ast.Node)) {
 	if s == nil {
-		return newPlan(roots...).nodes
+		for _, n := range newPlan(roots...).nodes {
+			visit(n)
+		}
+		return
 	}
-	nodes, _ := s.union.walk(roots)
-	return nodes
+	s.union.walk(roots, func(n *ast.Node, _ int32) { visit(n) })
 }
 
 // newEvaluator returns an evaluator of p at env with an empty memo, whose

@@ -184,7 +184,7 @@ func TestCheckRepeatsExactly(t *testing.T) {
 	}
 }
 
-// TestWalkOrder: plan.walk(roots) over any plan lists the nodes of
+// TestWalkOrder: plan.walk(roots) over any plan visits the nodes of
 // newPlan(roots...) in the same order, with their positions in the plan
 // (−1 for the nodes it lacks): roots with nil, repeated or contained ones,
 // roots below the plan's, above them, and beside them.
@@ -200,7 +200,9 @@ func TestWalkOrder(t *testing.T) {
 		p := newPlan(a...)
 		for _, b := range lists {
 			want := newPlan(b...).nodes
-			got, at := p.walk(b)
+			var got []*ast.Node
+			var at []int32
+			p.walk(b, func(n *ast.Node, i int32) { got, at = append(got, n), append(at, i) })
 			if len(got) != len(want) || len(at) != len(got) {
 				t.Fatalf("walk of %v over the plan of %v: %d nodes, %d positions; want %d", b, a, len(got), len(at), len(want))
 			}
