@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
@@ -187,14 +188,42 @@ func (ep *envPlan) draw(rng *rand.Rand, sizes map[ast.Dim]int, dom domain) *Env 
 	for _, f := range ep.funcs {
 		env.Funcs[f] = StandIn
 	}
-	for _, v := range ep.vars {
+	// The values are carved from one block (a matrix each, capped to its
+	// entries), not allocated one by one: a wide expression has thousands.
+	shapes := make([][2]int, len(ep.vars))
+	total := 0
+	for k, v := range ep.vars {
 		r, c, err := resolveShape(v.Shape, env.Sizes)
 		if err != nil {
-			continue // cannot happen: every dim of v was assigned
+			shapes[k] = [2]int{-1, -1} // cannot happen: every dim of v was assigned
+			continue
 		}
-		env.Vals[v.Name] = randomValue(rng, r, c, v.Props, dom)
+		shapes[k] = [2]int{r, c}
+		total += r * c
+	}
+	b := &block{data: make([]float64, total), heads: make([]mat.Dense, len(ep.vars))}
+	for k, v := range ep.vars {
+		if r, c := shapes[k][0], shapes[k][1]; r >= 0 {
+			env.Vals[v.Name] = randomValue(rng, b.dense(r, c), v.Props, dom)
+		}
 	}
 	return env
+}
+
+// block hands out matrices of zeros carved from its entries and headers,
+// each capped to its own entries, so that none can reach another's.
+type block struct {
+	data  []float64
+	heads []mat.Dense
+}
+
+// dense returns the next r×c matrix of zeros of b, with stride c.
+func (b *block) dense(r, c int) *mat.Dense {
+	m := &b.heads[0]
+	b.heads = b.heads[1:]
+	m.SetRawMatrix(blas64.General{Rows: r, Cols: c, Stride: c, Data: b.data[: r*c : r*c]})
+	b.data = b.data[r*c:]
+	return m
 }
 
 // assignSizes returns given (copied) completed with values for the names of
@@ -234,8 +263,10 @@ func assignSizes(dims map[ast.Dim]bool, given map[ast.Dim]int) map[ast.Dim]int {
 	return out
 }
 
-// randomValue draws an r×c value with the properties p (see RandomEnv).
-func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
+// randomValue draws a value with the properties p (see RandomEnv) into m,
+// a matrix of zeros, and returns it.
+func randomValue(rng *rand.Rand, m *mat.Dense, p ast.Props, dom domain) *mat.Dense {
+	r, c := m.Dims()
 	if p&ast.Positive != 0 && (dom == domainAny || dom == domainGentle) {
 		dom = domainPositive
 	}
@@ -248,7 +279,6 @@ func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
 	if p&ast.Positive != 0 && dom == domainTiny {
 		dom = domainTinyPositive
 	}
-	m := mat.NewDense(r, c, nil)
 	md := m.RawMatrix().Data // stride c
 	switch {
 	case p&ast.Integer != 0:
