@@ -594,9 +594,13 @@ func perturbed(rng *rand.Rand, xs []*mat.Dense, ar *arena) (pm [2][]*mat.Dense) 
 		}
 		p := perturb(rng, x, ar)
 		m := ar.copyOf(x)
-		for i, v := range m.RawMatrix().Data { // stride = columns
-			// (2X) − X₊ rounded once, as mat.Dense's Scale then Sub.
-			m.RawMatrix().Data[i] = float64(2*v) - p.At(i/m.RawMatrix().Cols, i%m.RawMatrix().Cols)
+		md, pr := m.RawMatrix().Data, p.RawMatrix() // m has stride pr.Cols
+		for i := 0; i < pr.Rows; i++ {
+			row := md[i*pr.Cols : (i+1)*pr.Cols]
+			for j, v := range pr.Data[i*pr.Stride : i*pr.Stride+pr.Cols] {
+				// (2X) − X₊ rounded once, as mat.Dense's Scale then Sub.
+				row[j] = float64(2*row[j]) - v
+			}
 		}
 		pm[0][k], pm[1][k] = p, m
 	}
