@@ -257,14 +257,14 @@ func (ev *evaluator) op(i int32, n *ast.Node, args []*mat.Dense) (*mat.Dense, er
 	case ast.KApply:
 		return ev.apply(n, args[0])
 	case ast.KCall: // the operation's row of the table (package builtin)
-		switch {
-		case n.Op == builtin.Trace && isSquare(args[0]):
+		switch o := ev.p.ops[i]; {
+		case o == builtin.Trace && isSquare(args[0]):
 			// builtin's tr, its value from the arena
 			return ev.ar.scalar(trace(args[0])), nil
-		case n.Op.Eval != nil:
-			return n.Op.Eval(args)
-		case n.Op.Scalar != nil:
-			return ev.ar.mapped(args[0], n.Op.Scalar), nil
+		case o.Eval != nil:
+			return o.Eval(args)
+		case o.Scalar != nil:
+			return ev.ar.mapped(args[0], o.Scalar), nil
 		}
 		return nil, fmt.Errorf("numeric: %s has no evaluation", n.Op.Name)
 	case ast.KInner:

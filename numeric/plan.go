@@ -40,6 +40,7 @@ type plan struct {
 	inputAt []int32           // the index in inputs of the node at each position, −1 for the others
 	scalar  []bool            // nodes[i] is 1×1 by its shape (ast.Node.IsScalar)
 	kinds   []ast.Kind        // the kind of nodes[i]
+	ops     []*ast.Op         // the operation of nodes[i] (KCall), or nil
 	deps    map[string][]bool // memo of dependsOn
 	// slots[k] is the slot in slotTab of the variable inputs[k] (−1: a
 	// direction, or a name slotTab lacks): memo of slotsFor.
@@ -127,6 +128,7 @@ func newPlan(roots ...*ast.Node) *plan {
 			p.inputAt = append(p.inputAt, -1)
 			p.scalar = append(p.scalar, n.IsScalar())
 			p.kinds = append(p.kinds, n.Kind)
+			p.ops = append(p.ops, n.Op)
 			if n.Kind == ast.KVar || n.Kind == ast.KDelta {
 				p.inputAt[i] = int32(len(p.inputs))
 				p.inputs = append(p.inputs, i)
@@ -363,10 +365,10 @@ func (ev *evaluator) input(i int32) *mat.Dense {
 		return v
 	}
 	var v *mat.Dense
-	if n := ev.p.nodes[i]; n.Kind == ast.KVar {
-		v = ev.varValue(n.Name, k)
+	if ev.p.kinds[i] == ast.KVar {
+		v = ev.varValue(i, k)
 	} else {
-		v = ev.env.Deltas[n.Name]
+		v = ev.env.Deltas[ev.p.nodes[i].Name]
 	}
 	if v == nil {
 		ev.inVals[k] = noValue
@@ -382,9 +384,10 @@ func (ev *evaluator) override(name string, v *mat.Dense) {
 	ev.overName, ev.over, ev.overSet = name, v, true
 }
 
-// varValue returns the value of the variable name, the plan's k-th input.
-func (ev *evaluator) varValue(name string, k int32) *mat.Dense {
-	if ev.overSet && name == ev.overName {
+// varValue returns the value of the variable at position i, the plan's
+// k-th input; by its slot (Env.tab), it does not read the node.
+func (ev *evaluator) varValue(i, k int32) *mat.Dense {
+	if ev.overSet && ev.p.nodes[i].Name == ev.overName {
 		return ev.over
 	}
 	if t := ev.env.tab; t != nil {
@@ -393,7 +396,7 @@ func (ev *evaluator) varValue(name string, k int32) *mat.Dense {
 		}
 		return nil
 	}
-	return ev.env.Vals[name]
+	return ev.env.Vals[ev.p.nodes[i].Name]
 }
 
 // slotsFor returns, for each input of the plan, the slot of its variable
@@ -699,7 +702,7 @@ func (ev *evaluator) evalNode(i int32) error {
 		return fmt.Errorf("numeric: %s: value is %d×%d, want %d×%d", describe(n), vr, vc, r, c)
 	}
 	if ev.env.jitter != nil && ev.p.argAt[i+1] > ev.p.argAt[i] { // a node with operands
-		if ev.p.kinds[i] == ast.KCall && !ownsValue(n) {
+		if ev.p.kinds[i] == ast.KCall && !ownsValue(ev.p.ops[i]) {
 			v = ev.ar.copyOf(v)
 		}
 		jitter(v, ev.env.jitter)
@@ -708,13 +711,13 @@ func (ev *evaluator) evalNode(i int32) error {
 	return nil
 }
 
-// ownsValue reports whether the value op computes for n, a node with
-// operands, is a matrix made for it that nothing else holds, which may be
-// changed in place: for every kind but a call of an operation that
-// evaluates itself (Op.Eval, which may hand back an operand) other than
-// tr, which op computes.
-func ownsValue(n *ast.Node) bool {
-	return n.Kind != ast.KCall || n.Op.Eval == nil || n.Op == builtin.Trace
+// ownsValue reports whether the value evaluator.op computes for a call of
+// o is a matrix made for it that nothing else holds, which may be changed
+// in place, as the values of every other kind of node with operands are:
+// not when o evaluates itself (Op.Eval, which may hand back an operand),
+// unless o is tr, which op computes.
+func ownsValue(o *ast.Op) bool {
+	return o.Eval == nil || o == builtin.Trace
 }
 
 // jitter multiplies every entry of v by 1 + jitterRel·R, R uniform in
