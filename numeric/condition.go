@@ -593,13 +593,15 @@ func perturbed(rng *rand.Rand, xs []*mat.Dense, ar *arena) (pm [2][]*mat.Dense) 
 			continue
 		}
 		p := perturb(rng, x, ar)
-		m := ar.copyOf(x)
-		md, pr := m.RawMatrix().Data, p.RawMatrix() // m has stride pr.Cols
-		for i := 0; i < pr.Rows; i++ {
-			row := md[i*pr.Cols : (i+1)*pr.Cols]
+		xr, pr := x.RawMatrix(), p.RawMatrix()
+		m := ar.zeros(xr.Rows, xr.Cols)
+		md := m.RawMatrix().Data // stride xr.Cols
+		for i := 0; i < xr.Rows; i++ {
+			row := md[i*xr.Cols : (i+1)*xr.Cols]
+			xi := xr.Data[i*xr.Stride : i*xr.Stride+xr.Cols]
 			for j, v := range pr.Data[i*pr.Stride : i*pr.Stride+pr.Cols] {
 				// (2X) − X₊ rounded once, as mat.Dense's Scale then Sub.
-				row[j] = float64(2*row[j]) - v
+				row[j] = float64(2*xi[j]) - v
 			}
 		}
 		pm[0][k], pm[1][k] = p, m

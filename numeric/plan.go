@@ -71,8 +71,13 @@ const (
 func newPlan(roots ...*ast.Node) *plan {
 	p := &plan{pos: map[*ast.Node]int32{}}
 	dimAt := map[ast.Dim]int32{}
+	lastDim, lastAt := ast.Dim(""), int32(-1) // most nodes share their dims with the last
 	dimOf := func(d ast.Dim) int32 {
+		if lastAt >= 0 && d == lastDim {
+			return lastAt
+		}
 		if k, ok := dimAt[d]; ok {
+			lastDim, lastAt = d, k
 			return k
 		}
 		k := int32(len(p.dims))
