@@ -42,6 +42,9 @@ type Env struct {
 	// leaves its session.
 	tab  *valTable
 	vals []*mat.Dense
+	// of, for a perturbed env, is the env it perturbs: every variable and
+	// direction has here a value of the size it has there.
+	of *Env
 }
 
 // jitterRel is the relative size of the jitter of computed values: four

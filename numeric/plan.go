@@ -457,14 +457,20 @@ func (ev *evaluator) all() (m *mat.Dense, err error) {
 // nodes already evaluated, which include everything below them), sizes
 // bound from their values first. The result is the memo's own matrix: the
 // caller must not modify it.
-func (ev *evaluator) root(i int32) (m *mat.Dense, err error) {
+func (ev *evaluator) root(i int32) (m *mat.Dense, err error) { return ev.evalRoot(i, true) }
+
+// evalRoot is root, with the sizes bound first only when bind is set (see
+// session.eval for when they need not be).
+func (ev *evaluator) evalRoot(i int32, bind bool) (m *mat.Dense, err error) {
 	if v := ev.vals[i]; v != nil {
 		return v, nil
 	}
 	defer recoverMat(&m, &err)
 	order := ev.p.orderOf(i)
-	if err := ev.bindSizes(order); err != nil {
-		return nil, err
+	if bind {
+		if err := ev.bindSizes(order); err != nil {
+			return nil, err
+		}
 	}
 	for _, x := range order {
 		if ev.vals[x] != nil {

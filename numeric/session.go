@@ -166,9 +166,16 @@ func (s *session) planOf(n *ast.Node) (*plan, int32) {
 // eval is Eval of n at env. It also returns the evaluator, which has
 // evaluated n completely when err is nil: the base of later evaluations of
 // n at env with one variable changed (at).
+//
+// At a perturbed env whose env has evaluated n already, by the draw's
+// shared evaluator, the sizes are not checked again: every value has
+// the size it has there, and no size is inferred at a shareable env, so
+// bindSizes would pass as it passed there, and bind nothing.
 func (s *session) eval(n *ast.Node, env *Env) (*mat.Dense, *evaluator, error) {
 	ev, i := s.evaluator(n, env)
-	v, err := ev.root(i)
+	base := s.evals[env.of]
+	checked := env.of != nil && base != nil && base.p == ev.p && base.vals[i] != nil && s.evals[env] == ev
+	v, err := ev.evalRoot(i, !checked)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -238,7 +245,7 @@ func (s *session) perturbedEnvs(env *Env) *[4]*Env {
 		vals := perturbed(rng, xs, &s.ar)
 		deltas := perturbed(rng, ds, &s.ar)
 		for k := range 2 {
-			pe := &Env{Sizes: env.Sizes, Deltas: map[string]*mat.Dense{}, Funcs: env.Funcs, tab: s.tab, vals: vals[k],
+			pe := &Env{Sizes: env.Sizes, Deltas: map[string]*mat.Dense{}, Funcs: env.Funcs, tab: s.tab, vals: vals[k], of: env,
 				// Each perturbed env jitters its computed values from a
 				// stream of its own (Env.jitter): a value shared by the
 				// expressions a draw compares is jittered once.

@@ -273,3 +273,32 @@ func TestSessionReuseIsFresh(t *testing.T) {
 		}
 	}
 }
+
+// TestPerturbedEvalSizes: at a perturbed env the session checks no sizes
+// again once the env it perturbs has evaluated the root (session.eval);
+// the values, and the errors where it has not, are those of an evaluator
+// that binds them afresh.
+func TestPerturbedEvalSizes(t *testing.T) {
+	for _, good := range []bool{true, false} {
+		for ci, n := range planCases() {
+			env := fixedEnv()
+			if !good {
+				env.Vals["A"] = mat.NewDense(3, 3, nil) // size n is 2
+			}
+			s := newSession(n)
+			s.newDraw()
+			_, _, baseErr := s.eval(n, env)
+			pes := s.perturbedEnvs(env)
+			for k, pe := range pes {
+				fresh := *pe
+				fresh.jitter = rand.NewPCG(jitterSeed, uint64(k)) // as pe's before the session draws from it
+				got, _, err := s.eval(n, pe)
+				p := newPlan(n)
+				want, werr := newEvaluator(p, &fresh).root(int32(len(p.nodes) - 1))
+				if errText(err) != errText(werr) || err == nil && !sameMatrix(got, want) {
+					t.Errorf("case %d (env evaluated: %v) at perturbed env %d: %v, %v; afresh %v, %v", ci, baseErr == nil, k, got, err, want, werr)
+				}
+			}
+		}
+	}
+}
