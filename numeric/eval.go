@@ -459,24 +459,31 @@ func chainProduct(ar *arena, ms []*mat.Dense) *mat.Dense {
 }
 
 // greedyChainProduct returns ms[0]·ms[1]·…, a new matrix from ar, always
-// multiplying next the adjacent pair whose product is cheapest (so a
-// vector at either end is multiplied in first): quadratic in the length.
+// multiplying next the adjacent pair whose product is cheapest, the
+// leftmost of those (so a vector at either end is multiplied in first):
+// quadratic in the length. The factors left are a list linked by next,
+// their sizes held apart, so that a step scans integers and moves nothing.
 func greedyChainProduct(ar *arena, ms []*mat.Dense) *mat.Dense {
-	ms = append([]*mat.Dense(nil), ms...)
-	for len(ms) > 1 {
+	k := len(ms)
+	vals := make([]*mat.Dense, k)
+	copy(vals, ms)
+	rows, cols, next := make([]int, k), make([]int, k), make([]int, k)
+	for i, m := range ms {
+		rows[i], cols[i] = m.Dims()
+		next[i] = i + 1 // k: the end
+	}
+	for left := k; left > 1; left-- {
 		best, bestCost := 0, -1
-		for i := 0; i+1 < len(ms); i++ {
-			r, c := ms[i].Dims()
-			_, c2 := ms[i+1].Dims()
-			if cost := r * c * c2; bestCost < 0 || cost < bestCost {
+		for i := 0; next[i] < k; i = next[i] {
+			if cost := rows[i] * cols[i] * cols[next[i]]; bestCost < 0 || cost < bestCost {
 				best, bestCost = i, cost
 			}
 		}
-		m := ar.product(ms[best], ms[best+1])
-		ms = append(ms[:best+1], ms[best+2:]...)
-		ms[best] = m
+		j := next[best]
+		vals[best] = ar.product(vals[best], vals[j])
+		cols[best], next[best] = cols[j], next[j]
 	}
-	return ms[0]
+	return vals[0]
 }
 
 // matPow returns aᵏ by repeated squaring; a⁰ = I and a⁻ᵏ = (a⁻¹)ᵏ, the

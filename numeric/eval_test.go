@@ -310,6 +310,52 @@ func TestGreedyChainProduct(t *testing.T) {
 	}
 }
 
+// shiftingGreedyProduct is greedyChainProduct as it was written over a
+// slice that each step shifts: the pairing it makes is the one to keep.
+func shiftingGreedyProduct(ms []*mat.Dense) *mat.Dense {
+	ms = append([]*mat.Dense(nil), ms...)
+	for len(ms) > 1 {
+		best, bestCost := 0, -1
+		for i := 0; i+1 < len(ms); i++ {
+			r, c := ms[i].Dims()
+			_, c2 := ms[i+1].Dims()
+			if cost := r * c * c2; bestCost < 0 || cost < bestCost {
+				best, bestCost = i, cost
+			}
+		}
+		m := (*arena)(nil).product(ms[best], ms[best+1])
+		ms = append(ms[:best+1], ms[best+2:]...)
+		ms[best] = m
+	}
+	return ms[0]
+}
+
+// TestGreedyChainPairing: greedyChainProduct multiplies the pairs in the
+// order of the greedy rule over a shifting slice, so its value is that
+// product's bit for bit — over chains with vectors, ties and none.
+func TestGreedyChainPairing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	for trial := range 30 {
+		k := maxChainDP + 1 + rng.IntN(40)
+		dims := make([]int, k+1)
+		for i := range dims {
+			dims[i] = 1 + rng.IntN(1+trial%5)
+		}
+		var ms []*mat.Dense
+		for i := range k {
+			m := mat.NewDense(dims[i], dims[i+1], nil)
+			for j := range m.RawMatrix().Data {
+				m.RawMatrix().Data[j] = rng.NormFloat64()
+			}
+			ms = append(ms, m)
+		}
+		got, want := greedyChainProduct(nil, ms), shiftingGreedyProduct(ms)
+		if !sameMatrix(got, want) {
+			t.Errorf("trial %d (%d factors): %v, want %v", trial, k, got, want)
+		}
+	}
+}
+
 // TestEvalOwnKernels: the evaluator's own trace (into its arena), sum and
 // transpose give builtin's tr, a left-to-right chain of mat.Dense.Add and
 // mat.Dense.Copy of the transpose bit for bit,
