@@ -277,9 +277,9 @@ func condOf(a *ast.Node, ev *evaluator) (float64, error) {
 // would be linked into the WebAssembly engine for this alone, 420 kB.)
 func cond2(v *mat.Dense) float64 {
 	n, _ := v.Dims()
-	cols := make([][]float64, n)
+	cols, entries := make([][]float64, n), make([]float64, n*n)
 	for j := range cols {
-		cols[j] = make([]float64, n)
+		cols[j] = entries[j*n : (j+1)*n : (j+1)*n]
 		for i := range n {
 			cols[j][i] = v.At(i, j)
 		}

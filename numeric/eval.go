@@ -403,7 +403,15 @@ func (ev *evaluator) mul(at int32, args []*mat.Dense) (*mat.Dense, error) {
 	}
 	out := chainProduct(ev.ar, chain)
 	if s != 1 {
-		out.Scale(s, out)
+		// As out.Scale(s, out), without the copy gonum makes of an
+		// operand that is its receiver.
+		raw := out.RawMatrix()
+		for i := 0; i < raw.Rows; i++ {
+			row := raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols]
+			for j, v := range row {
+				row[j] = v * s
+			}
+		}
 	}
 	return out, nil
 }

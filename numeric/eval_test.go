@@ -356,9 +356,10 @@ func TestGreedyChainPairing(t *testing.T) {
 	}
 }
 
-// TestEvalOwnKernels: the evaluator's own trace (into its arena), sum and
-// transpose give builtin's tr, a left-to-right chain of mat.Dense.Add and
-// mat.Dense.Copy of the transpose bit for bit,
+// TestEvalOwnKernels: the evaluator's own trace (into its arena), sum,
+// scaling of a product and transpose give builtin's tr, a left-to-right
+// chain of mat.Dense.Add, mat.Dense.Scale and mat.Dense.Copy of the
+// transpose bit for bit,
 // NaN, infinities and signed zeros included; the trace of a non-square
 // value is builtin's error.
 func TestEvalOwnKernels(t *testing.T) {
@@ -377,6 +378,7 @@ func TestEvalOwnKernels(t *testing.T) {
 	}
 	n3, n4 := ast.Dim("3"), ast.Dim("4")
 	A, B, C := ast.Var("A", ast.Mat(n3, n3), 0), ast.Var("B", ast.Mat(n3, n3), 0), ast.Var("C", ast.Mat(n3, n4), 0)
+	S := ast.Var("s", ast.Mat(ast.One, ast.One), 0)
 	for range 200 {
 		env := &Env{Vals: map[string]*mat.Dense{"A": val(3, 3), "B": val(3, 3), "C": val(3, 4)}}
 		got, err := Eval(builtin.Trace.Of(A), env)
@@ -392,6 +394,14 @@ func TestEvalOwnKernels(t *testing.T) {
 		}
 		if err != nil || !sameMatrix(got, &sum) {
 			t.Errorf("A + B + A + B + B = %v, %v; by mat.Dense.Add %v", got, err, &sum)
+		}
+		env.Vals["s"] = val(1, 1)
+		got, err = Eval(ast.Mul(S, A, B), env)
+		var ab, sab mat.Dense
+		ab.Mul(env.Vals["A"], env.Vals["B"])
+		sab.Scale(env.Vals["s"].At(0, 0), &ab)
+		if err != nil || !sameMatrix(got, &sab) {
+			t.Errorf("s·A·B = %v, %v; by mat.Dense.Scale %v", got, err, &sab)
 		}
 		got, err = Eval(ast.Transpose(C), env)
 		if want := mat.DenseCopyOf(env.Vals["C"].T()); err != nil || !sameMatrix(got, want) {
