@@ -248,7 +248,7 @@ func (p *plan) orderOf(i int32) []int32 {
 			order[k] = int32(k)
 		}
 	} else {
-		order = (&evaluator{p: p, vals: make([]*mat.Dense, len(p.nodes))}).pending(i)
+		order = (&evaluator{p: p, vals: make([]*mat.Dense, len(p.nodes))}).pending(i, nil)
 	}
 	if p.orders == nil {
 		p.orders = map[int32][]int32{}
@@ -318,6 +318,8 @@ type evaluator struct {
 	chainBuf  []*mat.Dense
 	mark      []uint32 // visit marks of pending, by position
 	markStamp uint32
+	pendStack []pendFrame // the stack of pending, reused
+	orderBuf  []int32     // the order of value, reused
 	// ar holds the values the evaluator computes: the session's arena,
 	// shared by its evaluators, or one of the evaluator's own.
 	ar *arena
@@ -532,7 +534,8 @@ func (ev *evaluator) value(n *ast.Node) (m *mat.Dense, err error) {
 		return v, nil
 	}
 	defer recoverMat(&m, &err)
-	order := ev.pending(i)
+	order := ev.pending(i, ev.orderBuf[:0])
+	ev.orderBuf = order // used up below: reused by the next call
 	if err := ev.bindSizes(order); err != nil {
 		return nil, err
 	}
@@ -544,23 +547,22 @@ func (ev *evaluator) value(n *ast.Node) (m *mat.Dense, err error) {
 	return ev.vals[i], nil
 }
 
-// pending returns the positions of the nodes below root (root included)
-// that have no value yet, nor only below nodes that have one, operands
-// before their users, in the order of topo: the part of the DAG the
-// evaluator has not computed yet.
-func (ev *evaluator) pending(root int32) []int32 {
+// pendFrame is a node on the stack of pending: its position and the index
+// of its next operand to visit.
+type pendFrame struct{ i, next int32 }
+
+// pending returns, appended to order, the positions of the nodes below
+// root (root included) that have no value yet, nor only below nodes that
+// have one, operands before their users, in the order of topo: the part
+// of the DAG the evaluator has not computed yet.
+func (ev *evaluator) pending(root int32, order []int32) []int32 {
 	if ev.mark == nil {
 		ev.mark = make([]uint32, len(ev.p.nodes))
 	}
 	ev.markStamp++
 	stamp := ev.markStamp
-	type frame struct {
-		i    int32
-		next int32 // index of the next operand to visit
-	}
 	ev.mark[root] = stamp
-	var order []int32
-	stack := []frame{{i: root}}
+	stack := append(ev.pendStack[:0], pendFrame{i: root})
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		ops := ev.p.operands(top.i)
@@ -570,7 +572,7 @@ func (ev *evaluator) pending(root int32) []int32 {
 			if ev.mark[a] != stamp {
 				ev.mark[a] = stamp
 				if ev.vals[a] == nil {
-					stack = append(stack, frame{i: a})
+					stack = append(stack, pendFrame{i: a})
 				}
 			}
 			continue
@@ -578,6 +580,7 @@ func (ev *evaluator) pending(root int32) []int32 {
 		order = append(order, top.i)
 		stack = stack[:len(stack)-1]
 	}
+	ev.pendStack = stack // empty, its room kept for the next call
 	return order
 }
 
