@@ -100,6 +100,7 @@ func newPlan(roots ...*ast.Node) *plan {
 	}
 	const pending = -1 // on the stack, not yet placed
 	var stack []frame
+	edges := 0 // operands of the nodes placed
 	for _, root := range roots {
 		if root == nil {
 			continue
@@ -122,26 +123,31 @@ func newPlan(roots ...*ast.Node) *plan {
 			}
 			n := top.n
 			stack = stack[:len(stack)-1]
-			i := int32(len(p.nodes))
-			p.pos[n] = i
+			p.pos[n] = int32(len(p.nodes))
 			p.nodes = append(p.nodes, n)
-			p.argAt = append(p.argAt, int32(len(p.args)))
-			for _, a := range n.Args {
-				p.args = append(p.args, p.pos[a]) // placed: a DAG has no cycle
-			}
-			p.shape = append(p.shape, [2]int32{dimOf(n.Shape.Rows), dimOf(n.Shape.Cols)})
-			p.inputAt = append(p.inputAt, -1)
-			p.scalar = append(p.scalar, n.IsScalar())
-			p.kinds = append(p.kinds, n.Kind)
-			p.ops = append(p.ops, n.Op)
-			if n.Kind == ast.KVar || n.Kind == ast.KDelta {
-				p.inputAt[i] = int32(len(p.inputs))
-				p.inputs = append(p.inputs, i)
-			}
+			edges += len(n.Args)
 		}
 		p.rootsAt = append(p.rootsAt, p.pos[root])
 	}
-	p.argAt = append(p.argAt, int32(len(p.args)))
+	// The tables by position, each allocated once at its length.
+	k := len(p.nodes)
+	p.argAt, p.args = make([]int32, k+1), make([]int32, 0, edges)
+	p.shape, p.inputAt = make([][2]int32, k), make([]int32, k)
+	p.scalar, p.kinds, p.ops = make([]bool, k), make([]ast.Kind, k), make([]*ast.Op, k)
+	for i, n := range p.nodes {
+		p.argAt[i] = int32(len(p.args))
+		for _, a := range n.Args {
+			p.args = append(p.args, p.pos[a]) // placed before n: a DAG has no cycle
+		}
+		p.shape[i] = [2]int32{dimOf(n.Shape.Rows), dimOf(n.Shape.Cols)}
+		p.inputAt[i] = -1
+		p.scalar[i], p.kinds[i], p.ops[i] = n.IsScalar(), n.Kind, n.Op
+		if n.Kind == ast.KVar || n.Kind == ast.KDelta {
+			p.inputAt[i] = int32(len(p.inputs))
+			p.inputs = append(p.inputs, int32(i))
+		}
+	}
+	p.argAt[k] = int32(len(p.args))
 	return p
 }
 
