@@ -192,7 +192,14 @@ func (ep *envPlan) draw(rng *rand.Rand, sizes map[ast.Dim]int, dom domain) *Env 
 	// entries), not allocated one by one: a wide expression has thousands.
 	shapes := make([][2]int, len(ep.vars))
 	total := 0
+	var last ast.Shape // most variables have the shape of the one before
 	for k, v := range ep.vars {
+		if k > 0 && v.Shape == last && shapes[k-1][0] >= 0 {
+			shapes[k] = shapes[k-1]
+			total += shapes[k][0] * shapes[k][1]
+			continue
+		}
+		last = v.Shape
 		r, c, err := resolveShape(v.Shape, env.Sizes)
 		if err != nil {
 			shapes[k] = [2]int{-1, -1} // cannot happen: every dim of v was assigned
