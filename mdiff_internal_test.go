@@ -364,3 +364,14 @@ func TestVerifyTooLargeSizes(t *testing.T) {
 		t.Errorf("at %s: %v, want no draw: a value has too many entries", numeric.FormatSizes(first), err)
 	}
 }
+
+// TestDecimal: decimal reads a dim as strconv.Atoi does, its error
+// dropped.
+func TestDecimal(t *testing.T) {
+	for _, d := range []ast.Dim{"", "n", "m1", "3", "+3", "-2", "03", "3·4", "1x", "99999999999999999999", "٣", " 3"} {
+		want, _ := strconv.Atoi(string(d))
+		if got := decimal(d); got != want {
+			t.Errorf("decimal(%q) = %d, want %d", d, got, want)
+		}
+	}
+}

@@ -79,6 +79,17 @@ const borderline = 1e-3
 // larger declared sizes need --no-check.
 const maxCheckedEntries = 1 << 20
 
+// decimal is strconv.Atoi of d, its error dropped, without calling it
+// (and allocating its error) for a size name, which it reads as 0: a
+// wide expression declares thousands of variables.
+func decimal(d ast.Dim) int {
+	if d == "" || !(d[0] >= '0' && d[0] <= '9' || d[0] == '+' || d[0] == '-') {
+		return 0 // not a number: Atoi fails and returns 0
+	}
+	k, _ := strconv.Atoi(string(d))
+	return k
+}
+
 // check is one comparison of Verify.
 type check struct {
 	what   func() string // what is compared with what (rendered only for a message)
@@ -114,8 +125,7 @@ func Verify(res *ast.Result, opts numeric.Options) (*ast.Verification, error) {
 func verify(res *ast.Result, opts numeric.Options, canon func(*ast.Node) *ast.Node) (*ast.Verification, error) {
 	c := &ast.Verification{OK: true}
 	for _, v := range res.Program.Vars {
-		r, _ := strconv.Atoi(string(v.Shape.Rows))
-		k, _ := strconv.Atoi(string(v.Shape.Cols))
+		r, k := decimal(v.Shape.Rows), decimal(v.Shape.Cols)
 		if r*k > maxCheckedEntries || r > maxCheckedEntries || k > maxCheckedEntries {
 			return nil, &TooLargeError{Name: v.Name, Shape: v.Shape}
 		}

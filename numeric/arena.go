@@ -11,13 +11,15 @@ import (
 // and the garbage collector sees a few large objects instead of many small
 // ones.
 //
-// An arena reuses memory it has handed out only after reset: until then a
-// matrix from it stays valid for as long as anyone holds it (the slab it
-// lies in is freed by the garbage collector when no matrix in it is
-// referenced), so handing one out is as safe as allocating it. reset hands
-// the same slabs out again, in the same order (a session resets at each
-// draw, when nothing of the previous draw is referenced), so that a check
-// allocates its slabs once rather than once per draw. Matrices of more
+// An arena reuses memory it has handed out only after reset (or rewind to
+// a mark, for what it handed out since): until then a matrix from it stays
+// valid for as long as anyone holds it (the slab it lies in is freed by
+// the garbage collector when no matrix in it is referenced), so handing
+// one out is as safe as allocating it. reset hands the same slabs out
+// again, in the same order (a session resets at each draw, when nothing of
+// the previous draw is referenced), so that a check allocates its slabs
+// once rather than once per draw; each matrix is zeroed as it is handed
+// out. Matrices of more
 // than arenaMaxEntries entries are allocated on their own, so that a slab
 // never keeps a large value alive. The zero value is ready to use. An
 // arena belongs to one call (a session or one Eval): it is not safe for
@@ -64,7 +66,6 @@ func (a *arena) zeros(r, c int) *mat.Dense {
 		}
 		a.data = a.dataSlabs[a.nextData]
 		a.nextData++
-		clear(a.data) // a slab handed out again, before the last reset
 	}
 	if len(a.heads) == 0 {
 		if a.nextHead == len(a.headSlabs) {
@@ -77,7 +78,9 @@ func (a *arena) zeros(r, c int) *mat.Dense {
 	a.heads = a.heads[1:]
 	// The full slice expression caps the entries, so that nothing can grow
 	// into the next matrix's.
-	m.SetRawMatrix(blas64.General{Rows: r, Cols: c, Stride: c, Data: a.data[:n:n]})
+	data := a.data[:n:n]
+	clear(data) // memory handed out before a reset or rewind
+	m.SetRawMatrix(blas64.General{Rows: r, Cols: c, Stride: c, Data: data})
 	a.data = a.data[n:]
 	return m
 }
@@ -86,6 +89,25 @@ func (a *arena) zeros(r, c int) *mat.Dense {
 // memory is handed out again. The caller must hold none of them.
 func (a *arena) reset() {
 	a.heads, a.data, a.nextData, a.nextHead = nil, nil, 0, 0
+}
+
+// arenaMark is the state of an arena at a point, to go back to (rewind).
+type arenaMark struct {
+	heads              []mat.Dense
+	data               []float64
+	nextData, nextHead int
+}
+
+// mark returns the arena's state now.
+func (a *arena) mark() arenaMark {
+	return arenaMark{heads: a.heads, data: a.data, nextData: a.nextData, nextHead: a.nextHead}
+}
+
+// rewind makes every matrix the arena has handed out since m was marked
+// invalid: their memory is handed out again. The caller must hold none of
+// them; those handed out before m stay valid.
+func (a *arena) rewind(m arenaMark) {
+	a.heads, a.data, a.nextData, a.nextHead = m.heads, m.data, m.nextData, m.nextHead
 }
 
 // scratch returns an int slice of length n and a float64 slice of length

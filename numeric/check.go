@@ -563,6 +563,16 @@ func (s *session) tooLarge(prog *ast.Program, sizes map[ast.Dim]int, exprs []*as
 		s.draws = newEnvPlan(prog, exprs, s)
 	}
 	at := assignSizes(s.draws.dims, sizes)
+	if !s.union.tooLarge(at) && s.union.holds(exprs) {
+		return nil // no node of exprs, all in the union plan, is too large
+	}
+	return tooLarge(at, exprs)
+}
+
+// tooLarge returns an error naming the first node of exprs, in the order
+// of ast.Walk over each in turn, that has more than MaxEntries entries at
+// the sizes at; nil when none has.
+func tooLarge(at map[ast.Dim]int, exprs []*ast.Node) error {
 	var err error
 	for _, e := range exprs {
 		if e == nil {

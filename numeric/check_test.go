@@ -597,3 +597,34 @@ func TestCheckManySeeds(t *testing.T) {
 	}
 	t.Logf("worst right relerr %.2g; least wrong relerr %.2g × its minimum", worstRight, leastWrong)
 }
+
+// TestTooLargeAsWalked: the session's tooLarge, which asks the union plan
+// first, returns what a walk over every node of exprs returns — the error
+// of the first node too large, or nil — also where the union holds a node
+// too large that exprs lack, and where exprs hold one the union lacks.
+func TestTooLargeAsWalked(t *testing.T) {
+	big := ast.Var("B", ast.Mat("m", "n"), 0) // 2 000 × 1 000 at the sizes below
+	x := ast.Var("x", ast.Vec("n"), 0)
+	tall := ast.Mul(big, x) // 2 000 × 1
+	prod := ast.Mul(ast.Transpose(big), big)
+	sizes := map[ast.Dim]int{"m": 2000, "n": 1000}
+	for i, c := range []struct{ roots, exprs []*ast.Node }{
+		{[]*ast.Node{tall}, []*ast.Node{tall}},
+		{[]*ast.Node{tall, prod}, []*ast.Node{tall}},
+		{[]*ast.Node{tall}, []*ast.Node{tall, prod}},
+		{[]*ast.Node{x}, []*ast.Node{x, nil}},
+		{[]*ast.Node{prod, x}, []*ast.Node{prod, x}},
+	} {
+		for _, at := range []map[ast.Dim]int{sizes, {"m": 3, "n": 4}, nil} {
+			s := newSession(c.roots...)
+			got := s.tooLarge(nil, at, c.exprs)
+			want := tooLarge(assignSizes(s.draws.dims, at), c.exprs)
+			if errText(got) != errText(want) {
+				t.Errorf("case %d at %v: %v, want %v", i, at, got, want)
+			}
+			if i == 0 && at != nil && at["m"] == 2000 && got == nil {
+				t.Errorf("case %d: B·x of 2 000 × 1 with B 2 000 × 1 000 passed", i)
+			}
+		}
+	}
+}

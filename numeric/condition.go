@@ -91,15 +91,35 @@ func (e *RejectedDraw) Unwrap() error { return e.kind }
 // Eval (ErrSingular) and a non-finite argument (ErrNotFinite) are returned
 // as they are: the caller redraws on them too.
 func screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
-	return newScreenPlan(newPlan(exprs...), wrt).screen(env, nil)
+	p := newPlan(exprs...)
+	return newScreenPlan(p, allPositions(p), wrt).screen(env, nil)
+}
+
+// allPositions returns the positions of p's nodes, in order.
+func allPositions(p *plan) []int32 {
+	order := make([]int32, len(p.nodes))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	return order
 }
 
 // screen is screen through the session's screenPlan, which it builds for
 // exprs and wrt at its first draw: a check screens the same expressions
-// every time.
+// every time. When the union plan holds exprs, the screen evaluates by
+// it, in the order newPlan(exprs...) would list their nodes (plan.walk):
+// a value, and the first error in that order, are the same in any plan
+// that holds the node (see evaluator.value).
 func (s *session) screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
 	if s.screens == nil {
-		s.screens = newScreenPlan(s.planFor(exprs), wrt)
+		if s.union.holds(exprs) {
+			var order []int32
+			s.union.walk(exprs, func(_ *ast.Node, at int32) { order = append(order, at) })
+			s.screens = newScreenPlan(s.union, order, wrt)
+		} else {
+			p := newPlan(exprs...)
+			s.screens = newScreenPlan(p, allPositions(p), wrt)
+		}
 	}
 	return s.screens.screen(env, &s.ar)
 }
@@ -130,15 +150,17 @@ const (
 	screenMatPow                      // a high matrix power: a value of moderate magnitude
 )
 
-// newScreenPlan lists the nodes of the expressions of p, their plan, that
-// screen looks at, for the variable wrt (nil: none), in p's order (that of
-// a post-order walk over each expression in turn, each node once).
-func newScreenPlan(p *plan, wrt *ast.Node) *screenPlan {
+// newScreenPlan lists the nodes at the positions order of p, operands
+// before their users, that screen looks at, for the variable wrt (nil:
+// none), in that order (that of a post-order walk over each expression in
+// turn, each node once).
+func newScreenPlan(p *plan, order []int32, wrt *ast.Node) *screenPlan {
 	sp := &screenPlan{plan: p}
 	dep := make([]bool, len(p.nodes)) // the node at i depends on wrt
-	for i, n := range p.nodes {
+	for _, i := range order {
+		n := p.nodes[i]
 		d := wrt != nil && (n == wrt || n.Kind == ast.KDelta && n.Name == wrt.Name)
-		for _, a := range p.operands(int32(i)) {
+		for _, a := range p.operands(i) {
 			d = d || dep[a]
 		}
 		dep[i] = d
@@ -255,9 +277,9 @@ func condOf(a *ast.Node, ev *evaluator) (float64, error) {
 // would be linked into the WebAssembly engine for this alone, 420 kB.)
 func cond2(v *mat.Dense) float64 {
 	n, _ := v.Dims()
-	cols := make([][]float64, n)
+	cols, entries := make([][]float64, n), make([]float64, n*n)
 	for j := range cols {
-		cols[j] = make([]float64, n)
+		cols[j] = entries[j*n : (j+1)*n : (j+1)*n]
 		for i := range n {
 			cols[j][i] = v.At(i, j)
 		}
@@ -571,10 +593,16 @@ func perturbed(rng *rand.Rand, xs []*mat.Dense, ar *arena) (pm [2][]*mat.Dense) 
 			continue
 		}
 		p := perturb(rng, x, ar)
-		m := ar.copyOf(x)
-		for i, v := range m.RawMatrix().Data { // stride = columns
-			// (2X) − X₊ rounded once, as mat.Dense's Scale then Sub.
-			m.RawMatrix().Data[i] = float64(2*v) - p.At(i/m.RawMatrix().Cols, i%m.RawMatrix().Cols)
+		xr, pr := x.RawMatrix(), p.RawMatrix()
+		m := ar.zeros(xr.Rows, xr.Cols)
+		md := m.RawMatrix().Data // stride xr.Cols
+		for i := 0; i < xr.Rows; i++ {
+			row := md[i*xr.Cols : (i+1)*xr.Cols]
+			xi := xr.Data[i*xr.Stride : i*xr.Stride+xr.Cols]
+			for j, v := range pr.Data[i*pr.Stride : i*pr.Stride+pr.Cols] {
+				// (2X) − X₊ rounded once, as mat.Dense's Scale then Sub.
+				row[j] = float64(2*xi[j]) - v
+			}
 		}
 		pm[0][k], pm[1][k] = p, m
 	}

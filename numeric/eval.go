@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 	"github.com/mdiff/mdiff/internal/dense"
 )
 
@@ -32,14 +33,18 @@ type Env struct {
 	Funcs map[string]Func
 	// jitter, when set, multiplies every entry of every computed value
 	// (not the inputs) by 1 + jitterRel·R, R uniform in [−1, 1]: rounding
-	// errors made visible, for evalUnc (see there).
-	jitter *rand.Rand
+	// errors made visible, for evalUnc (see there). R is drawn as
+	// rand.Rand.Float64 draws from the source, without its interface.
+	jitter *rand.PCG
 	// tab, when set, numbers the variables, and vals[tab.slot[name]] is
 	// the value of the variable name: a perturbed env of a session
 	// (session.perturbedEnvs), whose Vals is nil. Such an env never
 	// leaves its session.
 	tab  *valTable
 	vals []*mat.Dense
+	// of, for a perturbed env, is the env it perturbs: every variable and
+	// direction has here a value of the size it has there.
+	of *Env
 }
 
 // jitterRel is the relative size of the jitter of computed values: four
@@ -172,9 +177,11 @@ func describe(n *ast.Node) string {
 }
 
 // op computes the value of n, the node at position i of the plan, from the
-// values of its operands.
+// values of its operands. It reads n itself only for the kinds that need
+// more than the plan holds (a number, a name, an exponent, an operation):
+// the nodes of a wide expression lie all over memory.
 func (ev *evaluator) op(i int32, n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
-	switch n.Kind {
+	switch kind := ev.p.kinds[i]; kind {
 	case ast.KVar:
 		v := ev.input(i)
 		if v == nil {
@@ -202,7 +209,7 @@ func (ev *evaluator) op(i int32, n *ast.Node, args []*mat.Dense) (*mat.Dense, er
 			return nil, err
 		}
 		m := ev.ar.zeros(r, c)
-		switch n.Kind {
+		switch kind {
 		case ast.KIdentity:
 			if r != c {
 				return nil, fmt.Errorf("identity of size %d×%d", r, c)
@@ -217,7 +224,7 @@ func (ev *evaluator) op(i int32, n *ast.Node, args []*mat.Dense) (*mat.Dense, er
 	case ast.KAdd:
 		return add(ev.ar, args)
 	case ast.KMul:
-		return ev.mul(n, args)
+		return ev.mul(i, args)
 	case ast.KHadamard:
 		return hadamard(ev.ar, args)
 	case ast.KDiv:
@@ -229,7 +236,7 @@ func (ev *evaluator) op(i int32, n *ast.Node, args []*mat.Dense) (*mat.Dense, er
 		m.DivElem(args[0], args[1])
 		return m, nil
 	case ast.KTranspose:
-		return ev.ar.copyOf(args[0].T()), nil
+		return transposed(ev.ar, args[0]), nil
 	case ast.KInverse:
 		return inverse(ev.ar, args[0])
 	case ast.KMatPow:
@@ -253,11 +260,14 @@ func (ev *evaluator) op(i int32, n *ast.Node, args []*mat.Dense) (*mat.Dense, er
 	case ast.KApply:
 		return ev.apply(n, args[0])
 	case ast.KCall: // the operation's row of the table (package builtin)
-		switch {
-		case n.Op.Eval != nil:
-			return n.Op.Eval(args)
-		case n.Op.Scalar != nil:
-			return ev.ar.mapped(args[0], n.Op.Scalar), nil
+		switch o := ev.p.ops[i]; {
+		case o == builtin.Trace && isSquare(args[0]):
+			// builtin's tr, its value from the arena
+			return ev.ar.scalar(trace(args[0])), nil
+		case o.Eval != nil:
+			return o.Eval(args)
+		case o.Scalar != nil:
+			return ev.ar.mapped(args[0], o.Scalar), nil
 		}
 		return nil, fmt.Errorf("numeric: %s has no evaluation", n.Op.Name)
 	case ast.KInner:
@@ -289,6 +299,36 @@ func sameDims(op string, a, b *mat.Dense) error {
 	return nil
 }
 
+// transposed returns aᵀ, a new matrix from ar.
+func transposed(ar *arena, a *mat.Dense) *mat.Dense {
+	raw := a.RawMatrix()
+	m := ar.zeros(raw.Cols, raw.Rows)
+	out := m.RawMatrix().Data // stride raw.Rows
+	for i := 0; i < raw.Rows; i++ {
+		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols] {
+			out[j*raw.Rows+i] = v
+		}
+	}
+	return m
+}
+
+// trace returns the trace of the square a, summed in the order of
+// mat.Dense.Trace (which builtin's tr calls).
+func trace(a *mat.Dense) float64 {
+	raw := a.RawMatrix()
+	t := 0.0
+	for i := 0; i < raw.Rows; i++ {
+		t += raw.Data[i*raw.Stride+i]
+	}
+	return t
+}
+
+// isSquare reports whether a is a square matrix.
+func isSquare(a *mat.Dense) bool {
+	r, c := a.Dims()
+	return r == c
+}
+
 func square(op string, a *mat.Dense) error {
 	if r, c := a.Dims(); r != c {
 		return fmt.Errorf("%s of a non-square %d×%d matrix", op, r, c)
@@ -296,14 +336,22 @@ func square(op string, a *mat.Dense) error {
 	return nil
 }
 
-// add returns Σ args, a new matrix from ar; all operands have one size.
+// add returns Σ args, a new matrix from ar, summed from the left as
+// mat.Dense.Add would, entry by entry; all operands have one size.
 func add(ar *arena, args []*mat.Dense) (*mat.Dense, error) {
 	out := ar.copyOf(args[0])
+	sum := out.RawMatrix().Data // stride c
 	for _, a := range args[1:] {
 		if err := sameDims("+", out, a); err != nil {
 			return nil, err
 		}
-		out.Add(out, a)
+		raw := a.RawMatrix()
+		for i := 0; i < raw.Rows; i++ {
+			row := sum[i*raw.Cols : (i+1)*raw.Cols]
+			for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols] {
+				row[j] += v
+			}
+		}
 	}
 	return out, nil
 }
@@ -321,15 +369,15 @@ func hadamard(ar *arena, args []*mat.Dense) (*mat.Dense, error) {
 	return out, nil
 }
 
-// mul evaluates a product: the 1×1 factors (by their symbolic shape) are
-// scalars that commute and multiply the result; the others form a chain
-// that is multiplied in order (parenthesised to minimise work, which does
+// mul evaluates the product at position at: the 1×1 factors (by their
+// symbolic shape) are scalars that commute and multiply the result; the
+// others form a chain that is multiplied in order (parenthesised to minimise work, which does
 // not change the value in exact arithmetic).
-func (ev *evaluator) mul(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
+func (ev *evaluator) mul(at int32, args []*mat.Dense) (*mat.Dense, error) {
 	s := 1.0
 	chain := ev.chainBuf[:0]
-	for i, a := range n.Args {
-		if a.IsScalar() {
+	for i, a := range ev.p.operands(at) {
+		if ev.p.scalar[a] {
 			v, err := scalarOf("scalar factor", args[i])
 			if err != nil {
 				return nil, err
@@ -347,14 +395,23 @@ func (ev *evaluator) mul(n *ast.Node, args []*mat.Dense) (*mat.Dense, error) {
 		}
 		chain = append(chain, args[i])
 	}
-	ev.chainBuf = chain[:0] // chainProduct keeps none of them: the buffer is reused
+	// chainProduct keeps none of them: the buffer is reused (and not
+	// cleared, see evaluator.argBuf)
+	ev.chainBuf = chain[:0]
 	if len(chain) == 0 {
 		return ev.ar.scalar(s), nil
 	}
 	out := chainProduct(ev.ar, chain)
-	clear(chain)
 	if s != 1 {
-		out.Scale(s, out)
+		// As out.Scale(s, out), without the copy gonum makes of an
+		// operand that is its receiver.
+		raw := out.RawMatrix()
+		for i := 0; i < raw.Rows; i++ {
+			row := raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols]
+			for j, v := range row {
+				row[j] = v * s
+			}
+		}
 	}
 	return out, nil
 }
@@ -410,24 +467,31 @@ func chainProduct(ar *arena, ms []*mat.Dense) *mat.Dense {
 }
 
 // greedyChainProduct returns ms[0]·ms[1]·…, a new matrix from ar, always
-// multiplying next the adjacent pair whose product is cheapest (so a
-// vector at either end is multiplied in first): quadratic in the length.
+// multiplying next the adjacent pair whose product is cheapest, the
+// leftmost of those (so a vector at either end is multiplied in first):
+// quadratic in the length. The factors left are a list linked by next,
+// their sizes held apart, so that a step scans integers and moves nothing.
 func greedyChainProduct(ar *arena, ms []*mat.Dense) *mat.Dense {
-	ms = append([]*mat.Dense(nil), ms...)
-	for len(ms) > 1 {
+	k := len(ms)
+	vals := make([]*mat.Dense, k)
+	copy(vals, ms)
+	rows, cols, next := make([]int, k), make([]int, k), make([]int, k)
+	for i, m := range ms {
+		rows[i], cols[i] = m.Dims()
+		next[i] = i + 1 // k: the end
+	}
+	for left := k; left > 1; left-- {
 		best, bestCost := 0, -1
-		for i := 0; i+1 < len(ms); i++ {
-			r, c := ms[i].Dims()
-			_, c2 := ms[i+1].Dims()
-			if cost := r * c * c2; bestCost < 0 || cost < bestCost {
+		for i := 0; next[i] < k; i = next[i] {
+			if cost := rows[i] * cols[i] * cols[next[i]]; bestCost < 0 || cost < bestCost {
 				best, bestCost = i, cost
 			}
 		}
-		m := ar.product(ms[best], ms[best+1])
-		ms = append(ms[:best+1], ms[best+2:]...)
-		ms[best] = m
+		j := next[best]
+		vals[best] = ar.product(vals[best], vals[j])
+		cols[best], next[best] = cols[j], next[j]
 	}
-	return ms[0]
+	return vals[0]
 }
 
 // matPow returns aᵏ by repeated squaring; a⁰ = I and a⁻ᵏ = (a⁻¹)ᵏ, the

@@ -309,3 +309,110 @@ func TestGreedyChainProduct(t *testing.T) {
 		t.Errorf("chainProduct of %d factors = %v, want %v", len(ms), mat.Formatted(got), mat.Formatted(want))
 	}
 }
+
+// shiftingGreedyProduct is greedyChainProduct as it was written over a
+// slice that each step shifts: the pairing it makes is the one to keep.
+func shiftingGreedyProduct(ms []*mat.Dense) *mat.Dense {
+	ms = append([]*mat.Dense(nil), ms...)
+	for len(ms) > 1 {
+		best, bestCost := 0, -1
+		for i := 0; i+1 < len(ms); i++ {
+			r, c := ms[i].Dims()
+			_, c2 := ms[i+1].Dims()
+			if cost := r * c * c2; bestCost < 0 || cost < bestCost {
+				best, bestCost = i, cost
+			}
+		}
+		m := (*arena)(nil).product(ms[best], ms[best+1])
+		ms = append(ms[:best+1], ms[best+2:]...)
+		ms[best] = m
+	}
+	return ms[0]
+}
+
+// TestGreedyChainPairing: greedyChainProduct multiplies the pairs in the
+// order of the greedy rule over a shifting slice, so its value is that
+// product's bit for bit — over chains with vectors, ties and none.
+func TestGreedyChainPairing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	for trial := range 30 {
+		k := maxChainDP + 1 + rng.IntN(40)
+		dims := make([]int, k+1)
+		for i := range dims {
+			dims[i] = 1 + rng.IntN(1+trial%5)
+		}
+		var ms []*mat.Dense
+		for i := range k {
+			m := mat.NewDense(dims[i], dims[i+1], nil)
+			for j := range m.RawMatrix().Data {
+				m.RawMatrix().Data[j] = rng.NormFloat64()
+			}
+			ms = append(ms, m)
+		}
+		got, want := greedyChainProduct(nil, ms), shiftingGreedyProduct(ms)
+		if !sameMatrix(got, want) {
+			t.Errorf("trial %d (%d factors): %v, want %v", trial, k, got, want)
+		}
+	}
+}
+
+// TestEvalOwnKernels: the evaluator's own trace (into its arena), sum,
+// scaling of a product and transpose give builtin's tr, a left-to-right
+// chain of mat.Dense.Add, mat.Dense.Scale and mat.Dense.Copy of the
+// transpose bit for bit,
+// NaN, infinities and signed zeros included; the trace of a non-square
+// value is builtin's error.
+func TestEvalOwnKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	special := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 1e308, -1e308, 5e-324}
+	val := func(r, c int) *mat.Dense {
+		m := mat.NewDense(r, c, nil)
+		for i := range m.RawMatrix().Data {
+			if rng.IntN(3) == 0 {
+				m.RawMatrix().Data[i] = special[rng.IntN(len(special))]
+			} else {
+				m.RawMatrix().Data[i] = rng.NormFloat64()
+			}
+		}
+		return m
+	}
+	n3, n4 := ast.Dim("3"), ast.Dim("4")
+	A, B, C := ast.Var("A", ast.Mat(n3, n3), 0), ast.Var("B", ast.Mat(n3, n3), 0), ast.Var("C", ast.Mat(n3, n4), 0)
+	S := ast.Var("s", ast.Mat(ast.One, ast.One), 0)
+	for range 200 {
+		env := &Env{Vals: map[string]*mat.Dense{"A": val(3, 3), "B": val(3, 3), "C": val(3, 4)}}
+		got, err := Eval(builtin.Trace.Of(A), env)
+		want, werr := builtin.Trace.Eval([]*mat.Dense{env.Vals["A"]})
+		if err != nil || werr != nil || !sameMatrix(got, want) {
+			t.Errorf("tr(%v) = %v, %v; builtin %v, %v", env.Vals["A"].RawMatrix().Data, got, err, want, werr)
+		}
+		got, err = Eval(ast.Add(A, B, A, B, B), env)
+		var sum mat.Dense
+		sum.CloneFrom(env.Vals["A"])
+		for _, name := range []string{"B", "A", "B", "B"} {
+			sum.Add(&sum, env.Vals[name])
+		}
+		if err != nil || !sameMatrix(got, &sum) {
+			t.Errorf("A + B + A + B + B = %v, %v; by mat.Dense.Add %v", got, err, &sum)
+		}
+		env.Vals["s"] = val(1, 1)
+		got, err = Eval(ast.Mul(S, A, B), env)
+		var ab, sab mat.Dense
+		ab.Mul(env.Vals["A"], env.Vals["B"])
+		sab.Scale(env.Vals["s"].At(0, 0), &ab)
+		if err != nil || !sameMatrix(got, &sab) {
+			t.Errorf("s·A·B = %v, %v; by mat.Dense.Scale %v", got, err, &sab)
+		}
+		got, err = Eval(ast.Transpose(C), env)
+		if want := mat.DenseCopyOf(env.Vals["C"].T()); err != nil || !sameMatrix(got, want) {
+			t.Errorf("Cᵀ = %v, %v; by mat.Dense.Copy %v", got, err, want)
+		}
+		// Not a node the constructors make: tr of a 3×4 value.
+		wide := &ast.Node{Kind: ast.KCall, Name: "tr", Op: builtin.Trace, Shape: ast.Shape{Rows: ast.One, Cols: ast.One}, Args: []*ast.Node{C}}
+		_, err = Eval(wide, env)
+		_, werr = builtin.Trace.Eval([]*mat.Dense{env.Vals["C"]})
+		if err == nil || werr == nil || !strings.Contains(err.Error(), werr.Error()) {
+			t.Errorf("tr of a 3×4 value: %v, want builtin's %v", err, werr)
+		}
+	}
+}

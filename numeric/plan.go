@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
+	"github.com/mdiff/mdiff/builtin"
 )
 
 // A plan is the evaluation order of a DAG, computed once and reused by every
@@ -37,6 +38,9 @@ type plan struct {
 	inputs  []int32
 	rootsAt []int32           // the positions of the distinct roots, each after the nodes below it
 	inputAt []int32           // the index in inputs of the node at each position, −1 for the others
+	scalar  []bool            // nodes[i] is 1×1 by its shape (ast.Node.IsScalar)
+	kinds   []ast.Kind        // the kind of nodes[i]
+	ops     []*ast.Op         // the operation of nodes[i] (KCall), or nil
 	deps    map[string][]bool // memo of dependsOn
 	// slots[k] is the slot in slotTab of the variable inputs[k] (−1: a
 	// direction, or a name slotTab lacks): memo of slotsFor.
@@ -67,8 +71,13 @@ const (
 func newPlan(roots ...*ast.Node) *plan {
 	p := &plan{pos: map[*ast.Node]int32{}}
 	dimAt := map[ast.Dim]int32{}
+	lastDim, lastAt := ast.Dim(""), int32(-1) // most nodes share their dims with the last
 	dimOf := func(d ast.Dim) int32 {
+		if lastAt >= 0 && d == lastDim {
+			return lastAt
+		}
 		if k, ok := dimAt[d]; ok {
+			lastDim, lastAt = d, k
 			return k
 		}
 		k := int32(len(p.dims))
@@ -91,6 +100,7 @@ func newPlan(roots ...*ast.Node) *plan {
 	}
 	const pending = -1 // on the stack, not yet placed
 	var stack []frame
+	edges := 0 // operands of the nodes placed
 	for _, root := range roots {
 		if root == nil {
 			continue
@@ -113,24 +123,117 @@ func newPlan(roots ...*ast.Node) *plan {
 			}
 			n := top.n
 			stack = stack[:len(stack)-1]
-			i := int32(len(p.nodes))
-			p.pos[n] = i
+			p.pos[n] = int32(len(p.nodes))
 			p.nodes = append(p.nodes, n)
-			p.argAt = append(p.argAt, int32(len(p.args)))
-			for _, a := range n.Args {
-				p.args = append(p.args, p.pos[a]) // placed: a DAG has no cycle
-			}
-			p.shape = append(p.shape, [2]int32{dimOf(n.Shape.Rows), dimOf(n.Shape.Cols)})
-			p.inputAt = append(p.inputAt, -1)
-			if n.Kind == ast.KVar || n.Kind == ast.KDelta {
-				p.inputAt[i] = int32(len(p.inputs))
-				p.inputs = append(p.inputs, i)
-			}
+			edges += len(n.Args)
 		}
 		p.rootsAt = append(p.rootsAt, p.pos[root])
 	}
-	p.argAt = append(p.argAt, int32(len(p.args)))
+	// The tables by position, each allocated once at its length.
+	k := len(p.nodes)
+	p.argAt, p.args = make([]int32, k+1), make([]int32, 0, edges)
+	p.shape, p.inputAt = make([][2]int32, k), make([]int32, k)
+	p.scalar, p.kinds, p.ops = make([]bool, k), make([]ast.Kind, k), make([]*ast.Op, k)
+	for i, n := range p.nodes {
+		p.argAt[i] = int32(len(p.args))
+		for _, a := range n.Args {
+			p.args = append(p.args, p.pos[a]) // placed before n: a DAG has no cycle
+		}
+		p.shape[i] = [2]int32{dimOf(n.Shape.Rows), dimOf(n.Shape.Cols)}
+		p.inputAt[i] = -1
+		p.scalar[i], p.kinds[i], p.ops[i] = n.IsScalar(), n.Kind, n.Op
+		if n.Kind == ast.KVar || n.Kind == ast.KDelta {
+			p.inputAt[i] = int32(len(p.inputs))
+			p.inputs = append(p.inputs, int32(i))
+		}
+	}
+	p.argAt[k] = int32(len(p.args))
 	return p
+}
+
+// walk calls visit with the distinct nodes of the DAGs of roots, operands
+// before their users, in the order of newPlan(roots...).nodes (nil roots
+// skipped), and the position of each in p (−1 for a node p lacks),
+// without building that plan: below a node of p, whose whole DAG is in p,
+// the walk follows p's operand positions and marks them in a slice; only
+// the other nodes are looked up and marked in maps. It is iterative, as
+// newPlan is.
+func (p *plan) walk(roots []*ast.Node, visit func(n *ast.Node, at int32)) {
+	type frame struct {
+		n    *ast.Node
+		i    int32 // the position of n in p, −1 if none
+		next int   // index of the next operand to visit
+	}
+	seen := make([]bool, len(p.nodes))
+	seenOther := map[*ast.Node]bool{}
+	var stack []frame
+	push := func(n *ast.Node) {
+		if i, ok := p.pos[n]; ok {
+			if !seen[i] {
+				seen[i] = true
+				stack = append(stack, frame{n: n, i: i})
+			}
+		} else if !seenOther[n] {
+			seenOther[n] = true
+			stack = append(stack, frame{n: n, i: -1})
+		}
+	}
+	for _, root := range roots {
+		if root == nil {
+			continue
+		}
+		push(root)
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			if top.i >= 0 {
+				if ops := p.operands(top.i); top.next < len(ops) {
+					a := ops[top.next]
+					top.next++
+					if !seen[a] {
+						seen[a] = true
+						stack = append(stack, frame{n: p.nodes[a], i: a})
+					}
+					continue
+				}
+			} else if top.next < len(top.n.Args) {
+				a := top.n.Args[top.next]
+				top.next++
+				push(a)
+				continue
+			}
+			visit(top.n, top.i)
+			stack = stack[:len(stack)-1]
+		}
+	}
+}
+
+// tooLarge reports whether some node of the plan has more than MaxEntries
+// entries at the sizes at (a node whose shape does not resolve has none),
+// each distinct dim resolved once.
+func (p *plan) tooLarge(at map[ast.Dim]int) bool {
+	dims := make([]float64, len(p.dims))
+	for j, pd := range p.dims {
+		if k, err := resolveDim(pd.d, at); err == nil {
+			dims[j] = float64(k)
+		}
+	}
+	for _, sh := range p.shape {
+		if dims[sh[0]]*dims[sh[1]] > MaxEntries {
+			return true
+		}
+	}
+	return false
+}
+
+// holds reports whether every node of ns but nil ones is a node of the
+// plan, and so is every node below them.
+func (p *plan) holds(ns []*ast.Node) bool {
+	for _, n := range ns {
+		if _, ok := p.pos[n]; n != nil && !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // operands returns the positions of the operands of the node at i.
@@ -151,7 +254,7 @@ func (p *plan) orderOf(i int32) []int32 {
 			order[k] = int32(k)
 		}
 	} else {
-		order = (&evaluator{p: p, vals: make([]*mat.Dense, len(p.nodes))}).pending(i)
+		order = (&evaluator{p: p, vals: make([]*mat.Dense, len(p.nodes))}).pending(i, nil)
 	}
 	if p.orders == nil {
 		p.orders = map[int32][]int32{}
@@ -206,16 +309,23 @@ type evaluator struct {
 	// sizes are env.Sizes and the names bindSizes inferred; it is env.Sizes
 	// itself until the first inference (copied then: env is never
 	// modified).
-	sizes     map[ast.Dim]int
-	ownSizes  bool
-	dimState  []uint8 // per plan dim: dimUnknown, dimAbsent (a name sizes lacks) or dimKnown
-	dimVal    []int   // per plan dim: the size in sizes (a name) or the resolved size (dimKnown)
-	vals      []*mat.Dense
-	inVals    []*mat.Dense // per plan input: its value in env, once looked up (noValue: none)
-	argBuf    []*mat.Dense // the operands of evalNode, reused
-	chainBuf  []*mat.Dense // the chain of mul, reused
-	mark      []uint32     // visit marks of pending, by position
+	sizes    map[ast.Dim]int
+	ownSizes bool
+	dimState []uint8 // per plan dim: dimUnknown, dimAbsent (a name sizes lacks) or dimKnown
+	dimVal   []int   // per plan dim: the size in sizes (a name) or the resolved size (dimKnown)
+	vals     []*mat.Dense
+	inVals   []*mat.Dense // per plan input: its value in env, once looked up (noValue: none)
+	// argBuf and chainBuf are the operands of evalNode and the chain of
+	// mul, reused. They are not cleared after use (a clear per node is a
+	// runtime call with write barriers, as dear as a 3×3 operation): they
+	// may keep the last operands alive for as long as the evaluator lives,
+	// which is no longer than the call that made it.
+	argBuf    []*mat.Dense
+	chainBuf  []*mat.Dense
+	mark      []uint32 // visit marks of pending, by position
 	markStamp uint32
+	pendStack []pendFrame // the stack of pending, reused
+	orderBuf  []int32     // the order of value, reused
 	// ar holds the values the evaluator computes: the session's arena,
 	// shared by its evaluators, or one of the evaluator's own.
 	ar *arena
@@ -239,6 +349,18 @@ func newEvaluator(p *plan, env *Env) *evaluator {
 	}
 }
 
+// reset makes ev an evaluator of its plan at env with an empty memo, as
+// newEvaluator returns it, for a caller that holds none of its values
+// (its buffers are kept).
+func (ev *evaluator) reset(env *Env) {
+	ev.env, ev.sizes, ev.ownSizes = env, env.Sizes, false
+	ev.overName, ev.over, ev.overSet = "", nil, false
+	clear(ev.dimState)
+	clear(ev.dimVal)
+	clear(ev.vals)
+	clear(ev.inVals)
+}
+
 // noValue marks, in evaluator.inVals, an input that env has no value for.
 // It is never a value.
 var noValue = new(mat.Dense)
@@ -256,10 +378,10 @@ func (ev *evaluator) input(i int32) *mat.Dense {
 		return v
 	}
 	var v *mat.Dense
-	if n := ev.p.nodes[i]; n.Kind == ast.KVar {
-		v = ev.varValue(n.Name, k)
+	if ev.p.kinds[i] == ast.KVar {
+		v = ev.varValue(i, k)
 	} else {
-		v = ev.env.Deltas[n.Name]
+		v = ev.env.Deltas[ev.p.nodes[i].Name]
 	}
 	if v == nil {
 		ev.inVals[k] = noValue
@@ -275,9 +397,10 @@ func (ev *evaluator) override(name string, v *mat.Dense) {
 	ev.overName, ev.over, ev.overSet = name, v, true
 }
 
-// varValue returns the value of the variable name, the plan's k-th input.
-func (ev *evaluator) varValue(name string, k int32) *mat.Dense {
-	if ev.overSet && name == ev.overName {
+// varValue returns the value of the variable at position i, the plan's
+// k-th input; by its slot (Env.tab), it does not read the node.
+func (ev *evaluator) varValue(i, k int32) *mat.Dense {
+	if ev.overSet && ev.p.nodes[i].Name == ev.overName {
 		return ev.over
 	}
 	if t := ev.env.tab; t != nil {
@@ -286,7 +409,7 @@ func (ev *evaluator) varValue(name string, k int32) *mat.Dense {
 		}
 		return nil
 	}
-	return ev.env.Vals[name]
+	return ev.env.Vals[ev.p.nodes[i].Name]
 }
 
 // slotsFor returns, for each input of the plan, the slot of its variable
@@ -342,14 +465,20 @@ func (ev *evaluator) all() (m *mat.Dense, err error) {
 // nodes already evaluated, which include everything below them), sizes
 // bound from their values first. The result is the memo's own matrix: the
 // caller must not modify it.
-func (ev *evaluator) root(i int32) (m *mat.Dense, err error) {
+func (ev *evaluator) root(i int32) (m *mat.Dense, err error) { return ev.evalRoot(i, true) }
+
+// evalRoot is root, with the sizes bound first only when bind is set (see
+// session.eval for when they need not be).
+func (ev *evaluator) evalRoot(i int32, bind bool) (m *mat.Dense, err error) {
 	if v := ev.vals[i]; v != nil {
 		return v, nil
 	}
 	defer recoverMat(&m, &err)
 	order := ev.p.orderOf(i)
-	if err := ev.bindSizes(order); err != nil {
-		return nil, err
+	if bind {
+		if err := ev.bindSizes(order); err != nil {
+			return nil, err
+		}
 	}
 	for _, x := range order {
 		if ev.vals[x] != nil {
@@ -411,7 +540,8 @@ func (ev *evaluator) value(n *ast.Node) (m *mat.Dense, err error) {
 		return v, nil
 	}
 	defer recoverMat(&m, &err)
-	order := ev.pending(i)
+	order := ev.pending(i, ev.orderBuf[:0])
+	ev.orderBuf = order // used up below: reused by the next call
 	if err := ev.bindSizes(order); err != nil {
 		return nil, err
 	}
@@ -423,23 +553,22 @@ func (ev *evaluator) value(n *ast.Node) (m *mat.Dense, err error) {
 	return ev.vals[i], nil
 }
 
-// pending returns the positions of the nodes below root (root included)
-// that have no value yet, nor only below nodes that have one, operands
-// before their users, in the order of topo: the part of the DAG the
-// evaluator has not computed yet.
-func (ev *evaluator) pending(root int32) []int32 {
+// pendFrame is a node on the stack of pending: its position and the index
+// of its next operand to visit.
+type pendFrame struct{ i, next int32 }
+
+// pending returns, appended to order, the positions of the nodes below
+// root (root included) that have no value yet, nor only below nodes that
+// have one, operands before their users, in the order of topo: the part
+// of the DAG the evaluator has not computed yet.
+func (ev *evaluator) pending(root int32, order []int32) []int32 {
 	if ev.mark == nil {
 		ev.mark = make([]uint32, len(ev.p.nodes))
 	}
 	ev.markStamp++
 	stamp := ev.markStamp
-	type frame struct {
-		i    int32
-		next int32 // index of the next operand to visit
-	}
 	ev.mark[root] = stamp
-	var order []int32
-	stack := []frame{{i: root}}
+	stack := append(ev.pendStack[:0], pendFrame{i: root})
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		ops := ev.p.operands(top.i)
@@ -449,7 +578,7 @@ func (ev *evaluator) pending(root int32) []int32 {
 			if ev.mark[a] != stamp {
 				ev.mark[a] = stamp
 				if ev.vals[a] == nil {
-					stack = append(stack, frame{i: a})
+					stack = append(stack, pendFrame{i: a})
 				}
 			}
 			continue
@@ -457,6 +586,7 @@ func (ev *evaluator) pending(root int32) []int32 {
 		order = append(order, top.i)
 		stack = stack[:len(stack)-1]
 	}
+	ev.pendStack = stack // empty, its room kept for the next call
 	return order
 }
 
@@ -578,7 +708,6 @@ func (ev *evaluator) evalNode(i int32) error {
 	}
 	ev.argBuf = args // op keeps none of them: the buffer is reused
 	v, err := ev.op(i, n, args)
-	clear(args)
 	if err != nil {
 		if strings.HasPrefix(err.Error(), "numeric: ") {
 			return err
@@ -592,26 +721,36 @@ func (ev *evaluator) evalNode(i int32) error {
 	if vr, vc := v.Dims(); vr != r || vc != c {
 		return fmt.Errorf("numeric: %s: value is %d×%d, want %d×%d", describe(n), vr, vc, r, c)
 	}
-	if ev.env.jitter != nil && len(n.Args) > 0 {
-		v = jittered(ev.ar, v, ev.env.jitter)
+	if ev.env.jitter != nil && ev.p.argAt[i+1] > ev.p.argAt[i] { // a node with operands
+		if ev.p.kinds[i] == ast.KCall && !ownsValue(ev.p.ops[i]) {
+			v = ev.ar.copyOf(v)
+		}
+		jitter(v, ev.env.jitter)
 	}
 	ev.vals[i] = v
 	return nil
 }
 
-// jittered returns a copy of v, a new matrix from ar, with every entry
-// multiplied by 1 + jitterRel·R, R uniform in [−1, 1] (see Env.jitter), in
-// row-major order.
-func jittered(ar *arena, v *mat.Dense, rng *rand.Rand) *mat.Dense {
-	r, c := v.Dims()
+// ownsValue reports whether the value evaluator.op computes for a call of
+// o is a matrix made for it that nothing else holds, which may be changed
+// in place, as the values of every other kind of node with operands are:
+// not when o evaluates itself (Op.Eval, which may hand back an operand),
+// unless o is tr, which op computes.
+func ownsValue(o *ast.Op) bool {
+	return o.Eval == nil || o == builtin.Trace
+}
+
+// jitter multiplies every entry of v by 1 + jitterRel·R, R uniform in
+// [−1, 1] (see Env.jitter), in row-major order: R = 2u − 1, u drawn from
+// src as rand.New(src).Float64 would draw it (TestJitterLeavesOperands
+// draws it so).
+func jitter(v *mat.Dense, src *rand.PCG) {
 	raw := v.RawMatrix()
-	m := ar.zeros(r, c)
-	out := m.RawMatrix().Data // stride c
-	for i := 0; i < r; i++ {
-		row := raw.Data[i*raw.Stride : i*raw.Stride+c]
+	for i := 0; i < raw.Rows; i++ {
+		row := raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols]
 		for j, x := range row {
-			out[i*c+j] = x * (1 + jitterRel*(2*rng.Float64()-1))
+			u := float64(src.Uint64()<<11>>11) / (1 << 53)
+			row[j] = x * (1 + jitterRel*(2*u-1))
 		}
 	}
-	return m
 }

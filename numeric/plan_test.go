@@ -195,3 +195,51 @@ func topo(root *ast.Node) []*ast.Node {
 	}
 	return order
 }
+
+// TestJitterLeavesOperands: at an env that jitters (Env.jitter), every
+// node has the value of its operation on its operands' values, jittered
+// — computed here with a copy of every value, as the evaluator did before
+// it jittered the values it owns in place — and no operand's value is
+// changed by the jitter of its user, also when an operation hands back its
+// operand (a table operation evaluating itself, as a future one may).
+func TestJitterLeavesOperands(t *testing.T) {
+	same := &ast.Op{Name: "same", Args: 1, Eval: func(args []*mat.Dense) (*mat.Dense, error) { return args[0], nil }}
+	ax := ast.Mul(symA, symX)
+	handed := &ast.Node{Kind: ast.KCall, Name: "same", Op: same, Shape: ax.Shape, Args: []*ast.Node{ax}}
+	cases := append(planCases(), ast.Add(ax, handed, ax), ast.Hadamard(handed, builtin.Tanh.Of(handed)))
+	for k, n := range cases {
+		p := newPlan(n)
+		env := fixedEnv()
+		env.jitter = rand.NewPCG(11, uint64(k))
+		got := newEvaluator(p, env)
+		if _, err := got.all(); err != nil {
+			t.Fatalf("case %d: %v", k, err)
+		}
+		plain := fixedEnv()
+		ref := newEvaluator(p, plain)
+		rng := rand.New(rand.NewPCG(11, uint64(k)))
+		for i, m := range p.nodes {
+			args := make([]*mat.Dense, 0, len(m.Args))
+			for _, a := range p.operands(int32(i)) {
+				args = append(args, ref.vals[a])
+			}
+			v, err := ref.op(int32(i), m, args)
+			if err != nil {
+				t.Fatalf("case %d, node %d: %v", k, i, err)
+			}
+			if len(m.Args) > 0 {
+				v = mat.DenseCopyOf(v)
+				raw := v.RawMatrix()
+				for j := range raw.Data {
+					raw.Data[j] *= 1 + jitterRel*(2*rng.Float64()-1)
+				}
+			}
+			ref.vals[i] = v
+		}
+		for i := range p.nodes {
+			if !sameMatrix(got.vals[i], ref.vals[i]) {
+				t.Errorf("case %d, node %d (%v): %v, want %v", k, i, p.nodes[i].Kind, got.vals[i], ref.vals[i])
+			}
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mdiff/mdiff/ast"
@@ -113,7 +114,7 @@ type envPlan struct {
 
 // newEnvPlan lists the variables, functions and size names of prog and
 // extra, in the order randomEnv draws them, walking their plan
-// (s.planFor: the session's own when it is the same).
+// (s.eachNode: over the session's own).
 func newEnvPlan(prog *ast.Program, extra []*ast.Node, s *session) *envPlan {
 	var roots, vars []*ast.Node
 	var funcs []string
@@ -156,7 +157,7 @@ func newEnvPlan(prog *ast.Program, extra []*ast.Node, s *session) *envPlan {
 	}
 	// One walk over all roots (the nodes of their plan, in its order: a
 	// node shared by two of them is visited once, in its first place).
-	for _, n := range s.planFor(roots).nodes {
+	s.eachNode(roots, func(n *ast.Node) {
 		addDims(n.Shape)
 		switch n.Kind {
 		case ast.KSize: // a size as a scalar (m·inv(Xᵀ)) needs a value even where no variable has it
@@ -172,7 +173,7 @@ func newEnvPlan(prog *ast.Program, extra []*ast.Node, s *session) *envPlan {
 				funcs = append(funcs, n.Name)
 			}
 		}
-	}
+	})
 	return &envPlan{vars: vars, funcs: funcs, dims: dims}
 }
 
@@ -187,14 +188,49 @@ func (ep *envPlan) draw(rng *rand.Rand, sizes map[ast.Dim]int, dom domain) *Env 
 	for _, f := range ep.funcs {
 		env.Funcs[f] = StandIn
 	}
-	for _, v := range ep.vars {
+	// The values are carved from one block (a matrix each, capped to its
+	// entries), not allocated one by one: a wide expression has thousands.
+	shapes := make([][2]int, len(ep.vars))
+	total := 0
+	var last ast.Shape // most variables have the shape of the one before
+	for k, v := range ep.vars {
+		if k > 0 && v.Shape == last && shapes[k-1][0] >= 0 {
+			shapes[k] = shapes[k-1]
+			total += shapes[k][0] * shapes[k][1]
+			continue
+		}
+		last = v.Shape
 		r, c, err := resolveShape(v.Shape, env.Sizes)
 		if err != nil {
-			continue // cannot happen: every dim of v was assigned
+			shapes[k] = [2]int{-1, -1} // cannot happen: every dim of v was assigned
+			continue
 		}
-		env.Vals[v.Name] = randomValue(rng, r, c, v.Props, dom)
+		shapes[k] = [2]int{r, c}
+		total += r * c
+	}
+	b := &block{data: make([]float64, total), heads: make([]mat.Dense, len(ep.vars))}
+	for k, v := range ep.vars {
+		if r, c := shapes[k][0], shapes[k][1]; r >= 0 {
+			env.Vals[v.Name] = randomValue(rng, b.dense(r, c), v.Props, dom)
+		}
 	}
 	return env
+}
+
+// block hands out matrices of zeros carved from its entries and headers,
+// each capped to its own entries, so that none can reach another's.
+type block struct {
+	data  []float64
+	heads []mat.Dense
+}
+
+// dense returns the next r×c matrix of zeros of b, with stride c.
+func (b *block) dense(r, c int) *mat.Dense {
+	m := &b.heads[0]
+	b.heads = b.heads[1:]
+	m.SetRawMatrix(blas64.General{Rows: r, Cols: c, Stride: c, Data: b.data[: r*c : r*c]})
+	b.data = b.data[r*c:]
+	return m
 }
 
 // assignSizes returns given (copied) completed with values for the names of
@@ -234,8 +270,10 @@ func assignSizes(dims map[ast.Dim]bool, given map[ast.Dim]int) map[ast.Dim]int {
 	return out
 }
 
-// randomValue draws an r×c value with the properties p (see RandomEnv).
-func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
+// randomValue draws a value with the properties p (see RandomEnv) into m,
+// a matrix of zeros, and returns it.
+func randomValue(rng *rand.Rand, m *mat.Dense, p ast.Props, dom domain) *mat.Dense {
+	r, c := m.Dims()
 	if p&ast.Positive != 0 && (dom == domainAny || dom == domainGentle) {
 		dom = domainPositive
 	}
@@ -248,7 +286,6 @@ func randomValue(rng *rand.Rand, r, c int, p ast.Props, dom domain) *mat.Dense {
 	if p&ast.Positive != 0 && dom == domainTiny {
 		dom = domainTinyPositive
 	}
-	m := mat.NewDense(r, c, nil)
 	md := m.RawMatrix().Data // stride c
 	switch {
 	case p&ast.Integer != 0:

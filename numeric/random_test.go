@@ -157,3 +157,39 @@ func TestStandIn(t *testing.T) {
 		t.Error("negative order is not NaN")
 	}
 }
+
+// TestRandomEnvValuesOwnTheirEntries: the values of a draw, carved from
+// one block, are capped to their own entries: growing or overwriting one
+// (as a caller may) leaves every other as it was drawn.
+func TestRandomEnvValuesOwnTheirEntries(t *testing.T) {
+	var vars []*ast.Node
+	var sum []*ast.Node
+	for i := range 6 {
+		v := ast.Var(string(rune('a'+i)), ast.Mat("m", "n"), ast.Props(0))
+		if i%2 == 1 {
+			v = ast.Var(string(rune('a'+i)), ast.Mat("n", "n"), ast.PosDef)
+		}
+		vars = append(vars, v)
+		sum = append(sum, builtin.Sum.Of(v))
+	}
+	prog := &ast.Program{Root: ast.Add(sum...), Vars: vars}
+	env := RandomEnv(rand.New(rand.NewPCG(2, 3)), prog, nil)
+	drawn := map[string]*mat.Dense{}
+	for name, v := range env.Vals {
+		drawn[name] = mat.DenseCopyOf(v)
+	}
+	for name, v := range env.Vals {
+		raw := v.RawMatrix()
+		if cap(raw.Data) != raw.Rows*raw.Cols {
+			t.Errorf("%s: %d entries, room for %d", name, raw.Rows*raw.Cols, cap(raw.Data))
+		}
+		_ = append(raw.Data, 7, 7, 7) // what growing it writes
+		v.Apply(func(int, int, float64) float64 { return math.NaN() }, v)
+		for other, w := range env.Vals {
+			if other != name && !sameMatrix(w, drawn[other]) {
+				t.Fatalf("overwriting %s changed %s", name, other)
+			}
+		}
+		v.Copy(drawn[name])
+	}
+}

@@ -46,8 +46,13 @@ type session struct {
 	perturbs  map[*Env]*[4]*Env
 	shareSeen map[*Env]bool // shareable, by env
 	// ar holds the values that the session's evaluators compute (see
-	// arena: it never reuses them, so they outlive the draw safely).
+	// arena: it reuses them only after the draw, or, for the points of
+	// finite differences, after at has copied its result out).
 	ar arena
+	// free holds evaluators of the union plan that nothing uses any more
+	// (those of earlier draws, and of at), for newEvaluator to reset and
+	// hand out again instead of allocating their memos.
+	free []*evaluator
 }
 
 // newSession returns the session of a check whose trials evaluate roots
@@ -64,6 +69,9 @@ func newSession(roots ...*ast.Node) *session {
 // draw outlives it (a trial returns numbers, and the envs a report keeps
 // hold values of their own, never the arena's).
 func (s *session) newDraw() {
+	for _, ev := range s.evals {
+		s.free = append(s.free, ev)
+	}
 	s.evals, s.perturbs, s.shareSeen = nil, nil, nil
 	s.ar.reset()
 }
@@ -113,37 +121,29 @@ func (s *session) evaluator(n *ast.Node, env *Env) (*evaluator, int32) {
 	return s.newEvaluator(p, env), i
 }
 
-// planFor returns the plan of roots: the session's union plan when
-// newPlan(roots...) would list the same nodes in the same order (see
-// sameRoots), else a new plan. A nil session always builds one.
-func (s *session) planFor(roots []*ast.Node) *plan {
-	if s != nil && sameRoots(s.union, roots) {
-		return s.union
-	}
-	return newPlan(roots...)
-}
-
-// sameRoots reports whether newPlan(roots...) is p node for node: the
-// roots it does not skip (nil, or below an earlier root: among the nodes
-// of p up to the last root matched) are p's roots, in order.
-func sameRoots(p *plan, roots []*ast.Node) bool {
-	k := 0
-	for _, r := range roots {
-		i, in := p.pos[r]
-		switch {
-		case r == nil, in && k > 0 && i <= p.rootsAt[k-1]:
-		case in && k < len(p.rootsAt) && i == p.rootsAt[k]:
-			k++
-		default:
-			return false
+// eachNode calls visit with the nodes of newPlan(roots...), in its order,
+// walked over the session's union plan (plan.walk) instead of built anew;
+// a nil session builds the plan.
+func (s *session) eachNode(roots []*ast.Node, visit func(*ast.Node)) {
+	if s == nil {
+		for _, n := range newPlan(roots...).nodes {
+			visit(n)
 		}
+		return
 	}
-	return k == len(p.rootsAt)
+	s.union.walk(roots, func(n *ast.Node, _ int32) { visit(n) })
 }
 
 // newEvaluator returns an evaluator of p at env with an empty memo, whose
-// values come from the session's arena.
+// values come from the session's arena: one of the free ones reset
+// (evaluator.reset) when p is the union plan.
 func (s *session) newEvaluator(p *plan, env *Env) *evaluator {
+	if k := len(s.free) - 1; k >= 0 && p == s.union {
+		ev := s.free[k]
+		s.free = s.free[:k]
+		ev.reset(env)
+		return ev
+	}
 	ev := newEvaluator(p, env)
 	ev.ar = &s.ar
 	return ev
@@ -166,9 +166,16 @@ func (s *session) planOf(n *ast.Node) (*plan, int32) {
 // eval is Eval of n at env. It also returns the evaluator, which has
 // evaluated n completely when err is nil: the base of later evaluations of
 // n at env with one variable changed (at).
+//
+// At a perturbed env whose env has evaluated n already, by the draw's
+// shared evaluator, the sizes are not checked again: every value has
+// the size it has there, and no size is inferred at a shareable env, so
+// bindSizes would pass as it passed there, and bind nothing.
 func (s *session) eval(n *ast.Node, env *Env) (*mat.Dense, *evaluator, error) {
 	ev, i := s.evaluator(n, env)
-	v, err := ev.root(i)
+	base := s.evals[env.of]
+	checked := env.of != nil && base != nil && base.p == ev.p && base.vals[i] != nil && s.evals[env] == ev
+	v, err := ev.evalRoot(i, !checked)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -192,8 +199,14 @@ func (s *session) evalFinite(n *ast.Node, env *Env, what string) (*mat.Dense, *e
 // evaluator at env itself that has evaluated n, only the nodes that depend
 // on name are evaluated again (see evaluator.varied): the result is the
 // same.
+//
+// The value is a matrix of its own, not the arena's: what the evaluation
+// put in the arena is handed out again once it is done (arena.rewind), and
+// its evaluator is free again, so that the points of a stencil do not add
+// up in memory.
 func (s *session) at(n *ast.Node, env *Env, base *evaluator, name string, x *mat.Dense) (m *mat.Dense, err error) {
 	p, i := s.planOf(n)
+	mark := s.ar.mark()
 	ev := s.newEvaluator(p, env) // never the draw's: it is not at env
 	ev.override(name, x)
 	if base != nil && base.p == ev.p && base.env == env && base.vals[i] != nil {
@@ -201,10 +214,14 @@ func (s *session) at(n *ast.Node, env *Env, base *evaluator, name string, x *mat
 	} else {
 		m, err = ev.root(i)
 	}
-	if err != nil {
-		return nil, err
+	if err == nil {
+		m = mat.DenseCopyOf(m)
 	}
-	return ownValue(n, m), nil
+	if p == s.union {
+		s.free = append(s.free, ev)
+	}
+	s.ar.rewind(mark)
+	return m, err
 }
 
 // perturbedEnvs returns the environments at which evalUnc evaluates for env:
@@ -228,11 +245,11 @@ func (s *session) perturbedEnvs(env *Env) *[4]*Env {
 		vals := perturbed(rng, xs, &s.ar)
 		deltas := perturbed(rng, ds, &s.ar)
 		for k := range 2 {
-			pe := &Env{Sizes: env.Sizes, Deltas: map[string]*mat.Dense{}, Funcs: env.Funcs, tab: s.tab, vals: vals[k],
+			pe := &Env{Sizes: env.Sizes, Deltas: map[string]*mat.Dense{}, Funcs: env.Funcs, tab: s.tab, vals: vals[k], of: env,
 				// Each perturbed env jitters its computed values from a
 				// stream of its own (Env.jitter): a value shared by the
 				// expressions a draw compares is jittered once.
-				jitter: rand.New(rand.NewPCG(jitterSeed, uint64(2*round+k)))}
+				jitter: rand.NewPCG(jitterSeed, uint64(2*round+k))}
 			for j, name := range dn {
 				pe.Deltas[name] = deltas[k][j]
 			}

@@ -1,6 +1,7 @@
 package numeric
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"sort"
 	"testing"
@@ -117,8 +118,8 @@ func TestPerturbedEnvs(t *testing.T) {
 			for _, n := range cases {
 				p := newPlan(n)
 				bySlot := *pe
-				bySlot.jitter = rand.New(rand.NewPCG(9, uint64(k)))
-				byName.jitter = rand.New(rand.NewPCG(9, uint64(k)))
+				bySlot.jitter = rand.NewPCG(9, uint64(k))
+				byName.jitter = rand.NewPCG(9, uint64(k))
 				got, err := newEvaluator(p, &bySlot).root(int32(len(p.nodes) - 1))
 				want, werr := newEvaluator(p, byName).root(int32(len(p.nodes) - 1))
 				if errText(err) != errText(werr) || !sameMatrix(got, want) {
@@ -183,32 +184,120 @@ func TestCheckRepeatsExactly(t *testing.T) {
 	}
 }
 
-// TestSameRoots: sameRoots(newPlan(a...), b) holds only when newPlan(b...)
-// lists the nodes of newPlan(a...) in the same order, so that planFor may
-// hand out the union plan for b; it holds when b lists a's roots with nil,
-// repeated or contained ones added.
-func TestSameRoots(t *testing.T) {
+// TestWalkOrder: plan.walk(roots) over any plan visits the nodes of
+// newPlan(roots...) in the same order, with their positions in the plan
+// (−1 for the nodes it lacks): roots with nil, repeated or contained ones,
+// roots below the plan's, above them, and beside them.
+func TestWalkOrder(t *testing.T) {
 	c := planCases()
 	inner := c[0].Args[0] // below c[0]
 	lists := [][]*ast.Node{
 		{c[0]}, {c[0], c[1]}, {c[0], nil, c[1]}, {c[0], c[0], c[1]}, {c[0], inner, c[1]},
 		{c[1], c[0]}, {inner}, {inner, c[0]}, {c[0], c[1], c[2]}, {nil}, {c[0], c[1], inner},
-	}
-	for _, b := range lists[1:5] {
-		if !sameRoots(newPlan(c[0], c[1]), b) {
-			t.Errorf("sameRoots(plan of c0, c1; %v) = false", b)
-		}
+		{ast.Add(c[3], c[7]), c[1]}, {c[4], ast.Mul(ast.Transpose(c[3]), c[3])},
 	}
 	for _, a := range lists {
 		p := newPlan(a...)
 		for _, b := range lists {
-			q := newPlan(b...)
-			same := len(p.nodes) == len(q.nodes)
-			for i := 0; same && i < len(p.nodes); i++ {
-				same = p.nodes[i] == q.nodes[i]
+			want := newPlan(b...).nodes
+			var got []*ast.Node
+			var at []int32
+			p.walk(b, func(n *ast.Node, i int32) { got, at = append(got, n), append(at, i) })
+			if len(got) != len(want) || len(at) != len(got) {
+				t.Fatalf("walk of %v over the plan of %v: %d nodes, %d positions; want %d", b, a, len(got), len(at), len(want))
 			}
-			if got := sameRoots(p, b); got && !same {
-				t.Errorf("sameRoots(plan of %v, %v) holds for different plans", a, b)
+			for i, n := range got {
+				k, in := p.pos[n]
+				if n != want[i] || in && at[i] != k || !in && at[i] != -1 {
+					t.Errorf("walk of %v over the plan of %v: node %d is %v at %d, want %v", b, a, i, n.Kind, at[i], want[i].Kind)
+				}
+			}
+		}
+	}
+}
+
+// TestSessionReuseIsFresh: a session hands out its evaluators again (those
+// of an earlier draw, those of at) and the arena memory of the points of
+// finite differences again (arena.rewind); every value it gives is still
+// that of a fresh evaluation, over draws at different values and points
+// along different variables, and no value it gave earlier — a base, a
+// point — changes when it evaluates more.
+func TestSessionReuseIsFresh(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	cases := planCases()
+	s := newSession(cases...)
+	type given struct {
+		got, want *mat.Dense
+		what      string
+	}
+	var kept []given // within the current draw
+	for draw := range 4 {
+		s.newDraw()
+		kept = kept[:0]
+		env := fixedEnv()
+		for _, v := range env.Vals {
+			v.Apply(func(_, _ int, x float64) float64 { return x + float64(draw)*rng.NormFloat64() }, v)
+		}
+		for ci, n := range cases {
+			v, base, err := s.eval(n, env)
+			want, werr := Eval(n, env)
+			if errText(err) != errText(werr) || !sameMatrix(v, want) {
+				t.Fatalf("draw %d, case %d: %v, %v; fresh %v, %v", draw, ci, v, err, want, werr)
+			}
+			kept = append(kept, given{v, mat.DenseCopyOf(v), fmt.Sprintf("draw %d, case %d", draw, ci)})
+			for _, name := range []string{"x", "A", "s"} {
+				for k := range 3 {
+					x := mat.DenseCopyOf(env.Vals[name])
+					x.Apply(func(_, _ int, v float64) float64 { return v + float64(k+1)*1e-3*rng.NormFloat64() }, x)
+					got, err := s.at(n, env, base, name, x)
+					changed := fixedEnv()
+					for m, v := range env.Vals {
+						changed.Vals[m] = v
+					}
+					changed.Vals[name] = x
+					want, werr := Eval(n, changed)
+					what := fmt.Sprintf("draw %d, case %d, %s at point %d", draw, ci, name, k)
+					if errText(err) != errText(werr) || !sameMatrix(got, want) {
+						t.Fatalf("%s: %v, %v; fresh %v, %v", what, got, err, want, werr)
+					}
+					if err == nil {
+						kept = append(kept, given{got, want, what})
+					}
+				}
+			}
+			for _, g := range kept {
+				if !sameMatrix(g.got, g.want) {
+					t.Fatalf("%s: the value given then is now %v, want %v", g.what, g.got, g.want)
+				}
+			}
+		}
+	}
+}
+
+// TestPerturbedEvalSizes: at a perturbed env the session checks no sizes
+// again once the env it perturbs has evaluated the root (session.eval);
+// the values, and the errors where it has not, are those of an evaluator
+// that binds them afresh.
+func TestPerturbedEvalSizes(t *testing.T) {
+	for _, good := range []bool{true, false} {
+		for ci, n := range planCases() {
+			env := fixedEnv()
+			if !good {
+				env.Vals["A"] = mat.NewDense(3, 3, nil) // size n is 2
+			}
+			s := newSession(n)
+			s.newDraw()
+			_, _, baseErr := s.eval(n, env)
+			pes := s.perturbedEnvs(env)
+			for k, pe := range pes {
+				fresh := *pe
+				fresh.jitter = rand.NewPCG(jitterSeed, uint64(k)) // as pe's before the session draws from it
+				got, _, err := s.eval(n, pe)
+				p := newPlan(n)
+				want, werr := newEvaluator(p, &fresh).root(int32(len(p.nodes) - 1))
+				if errText(err) != errText(werr) || err == nil && !sameMatrix(got, want) {
+					t.Errorf("case %d (env evaluated: %v) at perturbed env %d: %v, %v; afresh %v, %v", ci, baseErr == nil, k, got, err, want, werr)
+				}
 			}
 		}
 	}
