@@ -101,23 +101,19 @@ func (sf *Simplifier) addCollect(n *ast.Node) *ast.Node {
 // recognised as one sum, and B·X − Y is preferred to Y − B·X.
 func (sf *Simplifier) canonicalSign(terms []*ast.Node) *ast.Node {
 	pos, neg := 0, 0
-	var largest *ast.Node
 	for _, t := range terms {
 		if negative(t) {
 			neg++
 		} else {
 			pos++
 		}
-		_, b := split(t)
-		if b != nil && (largest == nil || ast.Compare(b, largest) > 0) {
-			largest = b
-		}
 	}
 	flip := neg > pos
-	if neg == pos && largest != nil {
+	if neg == pos { // the sign of the largest body decides; split builds the bodies
+		var largest *ast.Node
 		for _, t := range terms {
-			if _, b := split(t); b == largest {
-				flip = negative(t)
+			if _, b := split(t); b != nil && (largest == nil || ast.Compare(b, largest) >= 0) {
+				largest, flip = b, negative(t)
 			}
 		}
 	}
