@@ -1,7 +1,6 @@
 package mdiff_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/mdiff/mdiff"
@@ -17,21 +16,7 @@ import (
 // node. (With one state the second pass would be a memo lookup and could
 // not fail.)
 func TestCanonicalIdempotent(t *testing.T) {
-	type job struct {
-		src  string
-		opts mdiff.Options
-	}
-	var jobs []job
-	for _, c := range loadGoldenCases(t) {
-		jobs = append(jobs, job{c.expr, c.opts})
-	}
-	files, _ := filepath.Glob("testdata/eval/*.jsonl")
-	shared, _ := filepath.Glob("../shared/eval/*.jsonl")
-	for _, f := range append(files, shared...) {
-		for _, c := range readCases(t, f) {
-			jobs = append(jobs, job{c.Expr, mdiff.Options{Wrt: []string{c.Wrt}, Let: []string{c.Let}}})
-		}
-	}
+	jobs := suiteJobs(t, "testdata/eval/*.jsonl", "../shared/eval/*.jsonl")
 	for _, L := range []int{2, 7, 16} {
 		for _, family := range []string{"mlp", "quadpow", "trprod", "chain_inv"} {
 			c := deepFamily(family, L)

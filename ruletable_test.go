@@ -22,26 +22,38 @@ type ruleSample struct {
 	src           string
 }
 
+// job is one derivation of a test suite.
+type job struct {
+	src  string
+	opts mdiff.Options
+}
+
+// suiteJobs returns every golden case and every case of the evaluation
+// files that the globs match.
+func suiteJobs(t *testing.T, globs ...string) []job {
+	t.Helper()
+	var jobs []job
+	for _, c := range loadGoldenCases(t) {
+		jobs = append(jobs, job{c.expr, c.opts})
+	}
+	for _, g := range globs {
+		files, _ := filepath.Glob(g)
+		for _, f := range files {
+			for _, c := range readCases(t, f) {
+				jobs = append(jobs, job{c.Expr, mdiff.Options{Wrt: []string{c.Wrt}, Let: []string{c.Let}}})
+			}
+		}
+	}
+	return jobs
+}
+
 // ruleSuites derives every golden case, every case of testdata/eval and the
 // extra unit cases below without the check, and returns how often each rule
 // of the simplifier's table fired, up to perRule distinct rewrites of each,
 // and the largest number of rewrites one call took.
 func ruleSuites(t *testing.T, perRule int) (map[string]int, map[string][]ruleSample, int) {
 	t.Helper()
-	type job struct {
-		src  string
-		opts mdiff.Options
-	}
-	var jobs []job
-	for _, c := range loadGoldenCases(t) {
-		jobs = append(jobs, job{c.expr, c.opts})
-	}
-	files, _ := filepath.Glob("testdata/eval/*.jsonl")
-	for _, f := range files {
-		for _, c := range readCases(t, f) {
-			jobs = append(jobs, job{c.Expr, mdiff.Options{Wrt: []string{c.Wrt}, Let: []string{c.Let}}})
-		}
-	}
+	jobs := suiteJobs(t, "testdata/eval/*.jsonl")
 	for _, u := range ruleUnitCases {
 		jobs = append(jobs, job{u[0], mdiff.Options{Wrt: []string{u[2]}, Let: []string{u[1]}}})
 	}
