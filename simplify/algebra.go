@@ -15,10 +15,9 @@ import (
 // leftmost or rightmost matrix factor (AB + AC = A(B + C)).
 func (sf *Simplifier) addCollect(n *ast.Node) *ast.Node {
 	type group struct {
-		c     *big.Rat
-		body  *ast.Node
-		term  *ast.Node // the group's only term, canonical; nil once it has two
-		terms int
+		c    *big.Rat
+		body *ast.Node
+		term *ast.Node // the group's only term; nil once it has two
 	}
 	var groups []*group
 	index := map[*ast.Node]*group{}
