@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -126,6 +127,8 @@ func TestHostileInput(t *testing.T) {
 		{"right-to-left override", "\u202etr(X)", "X"},
 		{"invalid UTF-8", "tr(\xff\xfeX)", "X"},
 		{"combining mark", "x\u0303 + x", "x"},
+		{"a power of powers of a number", "X*1332^32^32^32^32", "X"},                       // once folded to a 3-million-digit number
+		{"20 000 numbers multiplied", "X*" + strings.Repeat("9e99*", 19999) + "9e99", "X"}, // once quadratic in the folded product
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -179,5 +182,30 @@ func TestSizeEqualToItsProduct(t *testing.T) {
 		if !strings.Contains(msg, c.want) {
 			t.Errorf("%s: %q does not say %q", c.src, msg, c.want)
 		}
+	}
+}
+
+// TestNumbersStaySmall: a power of a number folds only while the result
+// stays within simplify's bound (about 600 digits), and a product of
+// literal numbers is refused past about 2 466 digits, so that no answer
+// or message holds a number whose decimal form takes seconds to write.
+func TestNumbersStaySmall(t *testing.T) {
+	res, err := mdiff.Derive("X*1332^32^32^32^32", mdiff.Options{Wrt: []string{"X"}, NoCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	longest := 0
+	for _, run := range regexp.MustCompile(`[0-9]+`).FindAllString(render.ASCII(res.Canonical)+render.ASCII(res.Derivatives[0].Differential), -1) {
+		longest = max(longest, len(run))
+	}
+	if longest == 0 || longest > 700 {
+		t.Errorf("X*1332^32^32^32^32: its longest number has %d digits", longest)
+	}
+	_, err = mdiff.Derive("X*"+strings.Repeat("9e99*", 30)+"9e99", mdiff.Options{Wrt: []string{"X"}})
+	if err == nil || !strings.Contains(err.Error(), "out of range") {
+		t.Errorf("31 factors 9e99: %v, want out of range", err)
+	}
+	if _, err := mdiff.Derive("X*"+strings.Repeat("9e99*", 20)+"9e99", mdiff.Options{Wrt: []string{"X"}, NoCheck: true}); err != nil {
+		t.Errorf("21 factors 9e99 (about 10^2100): %v", err)
 	}
 }

@@ -1303,6 +1303,12 @@ func (c *checker) lowerSum(e *Binary) (*Node, error) {
 	return Add(terms...), nil
 }
 
+// maxProductBits bounds the numbers that a product of literal numbers
+// folds to (8 192 bits, about 10^2466; a literal itself is refused past
+// float64's range): 20 000 factors 9e99 multiplied for seconds, each step
+// on a longer number.
+const maxProductBits = 1 << 13
+
 // lowerProduct lowers a * b * c … to one n-ary product where the factors
 // chain (scalars commute), folding adjacent numbers; a factor that does not
 // chain onto the product so far (xᵀ·y·A: the 1×1 xᵀ·y times A) multiplies
@@ -1310,16 +1316,31 @@ func (c *checker) lowerSum(e *Binary) (*Node, error) {
 func (c *checker) lowerProduct(e *Binary) (*Node, error) {
 	operands, _ := chain(e, OpMul)
 	var factors []*Node
-	var last *Node // the last non-scalar factor
+	var last *Node   // the last non-scalar factor
+	var run *big.Rat // the product of a run of numbers that ends the factors, a node once the run ends
+	flush := func() {
+		if run != nil {
+			factors = append(factors, Number(run))
+			run = nil
+		}
+	}
 	for _, o := range operands {
 		y, err := c.lower(o)
 		if err != nil {
 			return nil, err
 		}
-		if n := len(factors); n > 0 && factors[n-1].Kind == KNum && y.Kind == KNum {
-			factors[n-1] = Number(new(big.Rat).Mul(factors[n-1].Num, y.Num))
+		if y.Kind == KNum {
+			if run == nil {
+				run = new(big.Rat).Set(y.Num)
+			} else {
+				run.Mul(run, y.Num)
+			}
+			if run.Num().BitLen() > maxProductBits || run.Denom().BitLen() > maxProductBits {
+				return nil, Errorf(c.src, e.Pos(), o.End(), "the numbers of this product multiply out of range (past 10^2466)")
+			}
 			continue
 		}
+		flush()
 		if !y.IsScalar() && last != nil && last.Shape.Cols != y.Shape.Rows {
 			factors = []*Node{Mul(factors...)}
 		}
@@ -1333,6 +1354,7 @@ func (c *checker) lowerProduct(e *Binary) (*Node, error) {
 			last = y
 		}
 	}
+	flush()
 	return Mul(factors...), nil
 }
 

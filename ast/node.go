@@ -226,7 +226,7 @@ type internKey struct {
 	shape Shape
 	name  string
 	props Props
-	num   string
+	num   string // ratKey of the number
 	k     int
 	args  string // the ids of the operands
 }
@@ -269,6 +269,21 @@ func InternedNodes() int {
 	return len(intern.m)
 }
 
+// ratKey is a key of r for the intern table: its sign, then its
+// numerator's and denominator's bytes, each after its length. It takes time
+// linear in the size of r, where the decimal form (RatString) is
+// quadratic: a product of 4 000 literal numbers took half a minute to
+// check, interning the growing coefficient at each factor.
+func ratKey(r *big.Rat) string {
+	num, den := r.Num().Bytes(), r.Denom().Bytes()
+	b := make([]byte, 0, 1+2*binary.MaxVarintLen64+len(num)+len(den))
+	b = append(b, byte(r.Sign()+1))
+	b = binary.AppendUvarint(b, uint64(len(num)))
+	b = append(b, num...)
+	b = binary.AppendUvarint(b, uint64(len(den)))
+	return string(append(b, den...))
+}
+
 // make interns a node. It is the only place nodes are created.
 func make_(kind Kind, shape Shape, name string, props Props, num *big.Rat, k int, args ...*Node) *Node {
 	return makeOp(nil, kind, shape, name, props, num, k, args...)
@@ -288,7 +303,7 @@ func makeOp(op *Op, kind Kind, shape Shape, name string, props Props, num *big.R
 	}
 	var numText string
 	if num != nil {
-		numText = num.RatString()
+		numText = ratKey(num)
 	}
 	intern.Lock()
 	defer intern.Unlock()

@@ -990,7 +990,8 @@ func (sf *Simplifier) simplifyPow(n *ast.Node) *ast.Node {
 		return ast.Broadcast(ast.Int(1), a.Shape)
 	case a.Kind == ast.KNum && p.Num.IsInt() && p.Num.Num().IsInt64():
 		k := p.Num.Num().Int64()
-		if k > -64 && k < 64 && (a.Num.Sign() != 0 || k > 0) {
+		bits := int64(a.Num.Num().BitLen() + a.Num.Denom().BitLen())
+		if k > -64 && k < 64 && (a.Num.Sign() != 0 || k > 0) && bits*max(k, -k) <= maxFoldedBits {
 			return ast.Number(ratPow(a.Num, k))
 		}
 	case a.Kind == ast.KPow && a.Args[1].Kind == ast.KNum && p.Num.IsInt():
@@ -1013,6 +1014,12 @@ func (sf *Simplifier) simplifyPow(n *ast.Node) *ast.Node {
 	}
 	return n
 }
+
+// maxFoldedBits bounds the numbers a power of a number folds to: about
+// 2 000 bits (600 digits), past float64's range already. ((1332³²)³²)³²
+// stays a power rather than a number of a hundred thousand digits, whose
+// printing alone took seconds (a fuzzer find).
+const maxFoldedBits = 2048
 
 func ratPow(r *big.Rat, k int64) *big.Rat {
 	out := one()
