@@ -375,3 +375,21 @@ func TestDecimal(t *testing.T) {
 		}
 	}
 }
+
+// TestRejectionSaysWhy: the "could not be checked" message names what made
+// every draw unusable, for each kind of rejected draw (an oscillating cos
+// once read "of cos(…) has condition number 0.0e+00").
+func TestRejectionSaysWhy(t *testing.T) {
+	x := ast.Var("x", ast.Scalar, 0)
+	for _, c := range []struct {
+		rd   *numeric.RejectedDraw
+		want string
+	}{
+		{&numeric.RejectedDraw{Node: x, Oscillating: true, At: 5e11}, "oscillates"},
+		{&numeric.RejectedDraw{Node: x, Saturated: true, At: 40}, "saturated at 40"},
+	} {
+		if got := rejection(c.rd); !strings.Contains(got, c.want) || strings.Contains(got, "condition number 0") {
+			t.Errorf("rejection(%+v) = %q, want it to say %q", c.rd, got, c.want)
+		}
+	}
+}

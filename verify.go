@@ -327,6 +327,8 @@ func rejection(err error) string {
 	switch {
 	case errors.As(err, &rd) && rd.Saturated:
 		return fmt.Sprintf("last: %s is saturated at %g, where its derivative keeps fewer than seven digits", render.Text(rd.Node, render.Plain()), rd.At)
+	case errors.As(err, &rd) && rd.Oscillating:
+		return fmt.Sprintf("last: %s has an argument %g, where it oscillates faster than finite differences resolve", render.Text(rd.Node, render.Plain()), rd.At)
 	case errors.As(err, &rd) && errors.Is(err, numeric.ErrIllConditioned):
 		return fmt.Sprintf("last: %s of %s has condition number %.1e, above %.0e", rd.Op, render.Text(rd.Node, render.Plain()), rd.Cond, numeric.MaxCond)
 	case errors.As(err, &rd):
