@@ -52,22 +52,16 @@ func tempsByRoot(roots []*ast.Node, crossMin int) ([]*ast.Node, []map[*ast.Node]
 	// the counts below are slices rather than maps.
 	index := map[*ast.Node]int32{}
 	var order []*ast.Node
-	var number func(*ast.Node)
-	number = func(n *ast.Node) {
-		if _, ok := index[n]; ok {
-			return
-		}
-		index[n] = -1 // on the stack
-		for _, a := range n.Args {
-			number(a)
-		}
-		index[n] = int32(len(order))
-		order = append(order, n)
-	}
 	for _, r := range roots {
-		if r != nil {
-			number(r)
+		if r == nil {
+			continue
 		}
+		ast.Walk(r, func(n *ast.Node) { // children first: the nodes of earlier roots are numbered already
+			if _, ok := index[n]; !ok {
+				index[n] = int32(len(order))
+				order = append(order, n)
+			}
+		})
 	}
 	within := make([]int32, len(order)) // the largest count of uses within one root
 	total := make([]int32, len(order))  // the uses across all roots
@@ -110,7 +104,7 @@ func tempsByRoot(roots []*ast.Node, crossMin int) ([]*ast.Node, []map[*ast.Node]
 			if n := order[local[j]]; n.Kind == ast.KTranspose { // a transpose node is already a use of its operand
 				continue
 			} else if u := untr.of(n); u != nil {
-				if k, ok := index[u]; ok && k >= 0 && seen[k] {
+				if k, ok := index[u]; ok && seen[k] {
 					count[k] += count[local[j]]
 				}
 			}

@@ -1,6 +1,8 @@
 package simplify
 
 import (
+	"slices"
+
 	"github.com/mdiff/mdiff/ast"
 	"github.com/mdiff/mdiff/builtin"
 )
@@ -44,7 +46,7 @@ func (sf *Simplifier) transpose1(a *ast.Node) *ast.Node {
 		for i, x := range a.Args {
 			args[len(a.Args)-1-i] = sf.transpose(x)
 		}
-		if sf.memo.m[a] == a && !hasScalarFactor(a) {
+		if sf.memo.m[a] == a && !slices.ContainsFunc(a.Args, (*ast.Node).IsScalar) {
 			// The transpose of a canonical chain of matrices is the chain
 			// of its factors' canonical transposes reversed, itself
 			// canonical: no rule looks at the orientation of a matrix
@@ -96,14 +98,4 @@ func pullTranspose(n *ast.Node) *ast.Node {
 		return nil
 	}
 	return ast.Transpose(ast.WithArgs(n, args...))
-}
-
-// hasScalarFactor reports whether the product a has a scalar factor.
-func hasScalarFactor(a *ast.Node) bool {
-	for _, x := range a.Args {
-		if x.IsScalar() {
-			return true
-		}
-	}
-	return false
 }
