@@ -2,9 +2,11 @@ package ast
 
 import (
 	"fmt"
+	"math/big"
 	"runtime"
 	"testing"
 	"time"
+	"weak"
 )
 
 // TestInternIsBounded: nodes no expression refers to leave the hash-consing
@@ -39,4 +41,31 @@ func TestInternIsBounded(t *testing.T) {
 	if Var("kept", Vec(n), 0) != live {
 		t.Error("a live node is no longer the one interned for its structure")
 	}
+}
+
+// TestInternSharedHash: two structures of one hash are two nodes, and each
+// is found again. The hash is 64 bits, so the test makes the collision: it
+// moves a node to the second place of its own hash behind another node.
+func TestInternSharedHash(t *testing.T) {
+	s := Shape{"n", "n"}
+	a, b := Var("A_shared", s, 0), Var("B_shared", s, Symmetric)
+	h := internHash(KVar, nil, s, "A_shared", 0, nil, 0, nil)
+	intern.Lock()
+	intern.m[h] = weak.Make(b)
+	intern.more[h] = append(intern.more[h], weak.Make(a))
+	intern.Unlock()
+	if got := Var("A_shared", s, 0); got != a {
+		t.Errorf("A_shared behind B_shared in its hash: a new node %p, want %p", got, a)
+	}
+	if got := Var("B_shared", s, Symmetric); got != b {
+		t.Errorf("B_shared: a new node %p, want %p", got, b)
+	}
+	if b.is(KVar, nil, s, "A_shared", 0, nil, 0, nil) || !a.is(KVar, nil, s, "A_shared", 0, nil, 0, nil) {
+		t.Error("is compares names wrongly")
+	}
+	if one, half := Int(1), Number(big.NewRat(1, 2)); one.is(KNum, nil, Scalar, "", 0, big.NewRat(1, 2), 0, nil) || !half.is(KNum, nil, Scalar, "", 0, big.NewRat(2, 4), 0, nil) {
+		t.Error("is compares numbers wrongly")
+	}
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(b)
 }

@@ -3,7 +3,9 @@ package ast
 import (
 	"encoding/binary"
 	"fmt"
+	"hash/maphash"
 	"math/big"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -220,31 +222,28 @@ func (n *Node) IsDiagonal() bool {
 	return false
 }
 
-type internKey struct {
-	kind  Kind
-	op    *Op
-	shape Shape
-	name  string
-	props Props
-	num   string // ratKey of the number
-	k     int
-	args  string // the ids of the operands
-}
-
 // intern is the hash-consing table: one node for each structure, so that
-// structurally equal nodes are one pointer. It holds its nodes weakly: a
-// node no expression refers to any more is collected, and its entry is
-// removed by the next sweep, which runs when the table has doubled since
-// the last one (so it costs O(1) per node made) and in InternedNodes. The
-// table thus holds at most about twice what the live expressions hold (a
-// server answering many distinct requests does not grow). Ids are never
-// reused, so a key naming a collected operand never matches again.
+// structurally equal nodes are one pointer. It maps the hash of a
+// structure (internHash) to its node, the rare second node of an equal
+// hash going to more. It holds its nodes weakly: a node no expression
+// refers to any more is collected, and its entry is removed by the next
+// sweep, which runs when the table has doubled since the last one (so it
+// costs O(1) per node made) and in InternedNodes. The table thus holds at
+// most about twice what the live expressions hold (a server answering many
+// distinct requests does not grow). A slot is 16 bytes where a key of the
+// whole structure took 120: the table of a wide expression (a sum of
+// 10 000 traces) stays in cache longer and grows by copying less.
 var intern = struct {
 	sync.Mutex
-	m       map[internKey]weak.Pointer[Node]
+	m       map[uint64]weak.Pointer[Node]
+	more    map[uint64][]weak.Pointer[Node] // nodes whose hash an other node in m has
 	next    uint64
 	sweepAt int // the size at which the next insertion sweeps
-}{m: map[internKey]weak.Pointer[Node]{}, sweepAt: minSweep}
+}{m: map[uint64]weak.Pointer[Node]{}, more: map[uint64][]weak.Pointer[Node]{}, sweepAt: minSweep}
+
+// internSeed seeds internHash; the hash decides only where a node is
+// stored, never an output.
+var internSeed = maphash.MakeSeed()
 
 // minSweep is the smallest table that is swept.
 const minSweep = 1 << 12
@@ -252,12 +251,20 @@ const minSweep = 1 << 12
 // sweep removes the entries of collected nodes and sets the size of the
 // next sweep. The caller holds the lock.
 func sweep() {
-	for key, wp := range intern.m {
+	for h, wp := range intern.m {
 		if wp.Value() == nil {
-			delete(intern.m, key)
+			delete(intern.m, h)
 		}
 	}
-	intern.sweepAt = max(2*len(intern.m), minSweep)
+	for h, wps := range intern.more {
+		live := slices.DeleteFunc(wps, func(wp weak.Pointer[Node]) bool { return wp.Value() == nil })
+		if len(live) == 0 {
+			delete(intern.more, h)
+		} else {
+			intern.more[h] = live
+		}
+	}
+	intern.sweepAt = max(2*(len(intern.m)+len(intern.more)), minSweep)
 }
 
 // InternedNodes is the number of entries of the hash-consing table once
@@ -266,22 +273,68 @@ func InternedNodes() int {
 	intern.Lock()
 	defer intern.Unlock()
 	sweep()
-	return len(intern.m)
+	n := len(intern.m)
+	for _, wps := range intern.more {
+		n += len(wps)
+	}
+	return n
 }
 
-// ratKey is a key of r for the intern table: its sign, then its
-// numerator's and denominator's bytes, each after its length. It takes time
-// linear in the size of r, where the decimal form (RatString) is
-// quadratic: a product of 4 000 literal numbers took half a minute to
-// check, interning the growing coefficient at each factor.
-func ratKey(r *big.Rat) string {
+// internHash hashes a node's structure: each field in a self-delimiting
+// form (strings after their lengths, numbers as varints), so distinct
+// structures give distinct byte strings, and the operands by their ids,
+// which are never reused.
+func internHash(kind Kind, op *Op, shape Shape, name string, props Props, num *big.Rat, k int, args []*Node) uint64 {
+	var buf [128]byte
+	b := append(buf[:0], byte(kind), byte(props))
+	b = binary.AppendVarint(b, int64(k))
+	str := func(s string) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	str(string(shape.Rows))
+	str(string(shape.Cols))
+	str(name)
+	if op != nil {
+		str(op.Name)
+	}
+	if num != nil {
+		b = appendRat(b, num)
+	}
+	for _, a := range args {
+		b = binary.AppendUvarint(b, a.id)
+	}
+	return maphash.Bytes(internSeed, b)
+}
+
+// appendRat appends r for internHash: its sign, then its numerator's and
+// denominator's bytes, each after its length. It takes time linear in the
+// size of r, where the decimal form (RatString) is quadratic: a product of
+// 4 000 literal numbers took half a minute to check, interning the growing
+// coefficient at each factor.
+func appendRat(b []byte, r *big.Rat) []byte {
 	num, den := r.Num().Bytes(), r.Denom().Bytes()
-	b := make([]byte, 0, 1+2*binary.MaxVarintLen64+len(num)+len(den))
 	b = append(b, byte(r.Sign()+1))
 	b = binary.AppendUvarint(b, uint64(len(num)))
 	b = append(b, num...)
 	b = binary.AppendUvarint(b, uint64(len(den)))
-	return string(append(b, den...))
+	return append(b, den...)
+}
+
+// is reports whether n has the given structure.
+func (n *Node) is(kind Kind, op *Op, shape Shape, name string, props Props, num *big.Rat, k int, args []*Node) bool {
+	if n.Kind != kind || n.Op != op || n.Shape != shape || n.Name != name || n.Props != props || n.K != k || len(n.Args) != len(args) {
+		return false
+	}
+	if (n.Num == nil) != (num == nil) || num != nil && n.Num.Cmp(num) != 0 {
+		return false
+	}
+	for i, a := range args {
+		if n.Args[i] != a {
+			return false
+		}
+	}
+	return true
 }
 
 // make interns a node. It is the only place nodes are created.
@@ -291,27 +344,17 @@ func make_(kind Kind, shape Shape, name string, props Props, num *big.Rat, k int
 
 // makeOp is make_ for a node that carries an operation (KCall).
 func makeOp(op *Op, kind Kind, shape Shape, name string, props Props, num *big.Rat, k int, args ...*Node) *Node {
-	// The operands' ids as varints: a self-delimiting encoding, so
-	// distinct lists of ids give distinct strings.
-	var buf [4 * binary.MaxVarintLen64]byte
-	ids := buf[:0]
-	if len(args) > 4 {
-		ids = make([]byte, 0, 3*len(args)) // ids below 2²¹ take 3 bytes at most
-	}
-	for _, a := range args {
-		ids = binary.AppendUvarint(ids, a.id)
-	}
-	var numText string
-	if num != nil {
-		numText = ratKey(num)
-	}
+	h := internHash(kind, op, shape, name, props, num, k, args)
 	intern.Lock()
 	defer intern.Unlock()
-	// The key is written out in the lookup, not kept in a variable, so
-	// that string(ids) is not copied unless the node is new.
-	if wp, ok := intern.m[internKey{kind, op, shape, name, props, numText, k, string(ids)}]; ok {
-		if n := wp.Value(); n != nil {
+	if first, ok := intern.m[h]; ok {
+		if n := first.Value(); n != nil && n.is(kind, op, shape, name, props, num, k, args) {
 			return n
+		}
+		for _, wp := range intern.more[h] {
+			if n := wp.Value(); n != nil && n.is(kind, op, shape, name, props, num, k, args) {
+				return n
+			}
 		}
 	}
 	intern.next++
@@ -325,7 +368,11 @@ func makeOp(op *Op, kind Kind, shape Shape, name string, props Props, num *big.R
 	if len(intern.m) >= intern.sweepAt {
 		sweep()
 	}
-	intern.m[internKey{kind, op, shape, name, props, numText, k, string(ids)}] = weak.Make(n)
+	if first, ok := intern.m[h]; ok && first.Value() != nil {
+		intern.more[h] = append(intern.more[h], weak.Make(n))
+	} else {
+		intern.m[h] = weak.Make(n)
+	}
 	return n
 }
 
