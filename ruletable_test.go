@@ -102,7 +102,8 @@ func ruleSuites(t *testing.T, perRule int) (map[string]int, map[string][]ruleSam
 // make rules fire that no golden or eval case needs.
 var ruleUnitCases = [][3]string{
 	{"sum(exp(x))/(1 + sum(exp(x)))", "x: n", "x"},
-	{"v'*((softmax(x).^2 + 1).^-1) + 2", "v: n; x: n", "x"}, // a vector T: no common denominator
+	{"norm(x*norm(M - M)) + det(M - M)*sum(x) + norm1(M - M)", "x: n; M: n x n", "x"}, // zero-operand of a non-linear op
+	{"v'*((softmax(x).^2 + 1).^-1) + 2", "v: n; x: n", "x"},                           // a vector T: no common denominator
 	{"(s .* t)^2 + s ./ exp(t)", "s: scalar; t: scalar", "t"},
 	{"sum(kron(A, B))", "A: m x n; B: p x q", "A"},
 	{"tr(kron(A, B))", "A: n x n; B: p x p", "A"},

@@ -34,6 +34,9 @@ func TestShortGradients(t *testing.T) {
 		// a common denominator: 1/T − S/T² = 1/T² for T = 1 + S
 		{"sum(exp(x))/(1 + sum(exp(x)))", "x: n", "x", "exp(x) / (1 + sum(exp(x)))^2"},
 		{"a/(1 + b) - a*b/(1 + b)^2", "a: scalar; b: scalar", "b", "-2*a / (1 + b)^3"},
+		// a norm or det of 0 is 0: f is constant (the differential of ‖A‖ divides by ‖A‖, a refusal once)
+		{"norm(x*(||M - M||_F^2))", "x: n; M: n x n", "x", "0"},
+		{"sum(x)*norm1(M - M) + det(M - M)*sum(x) + sum(x)", "x: n; M: n x n", "x", "ones"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {

@@ -72,6 +72,11 @@ type Op struct {
 	// broadcasts. Linear: f is linear in its (one) operand.
 	Elementwise, Linear bool
 
+	// ZeroAtZero: f(0) = 0 for an f that is not linear (‖0‖ = 0,
+	// det(0) = 0), so that f of a zero operand is folded to 0 before it is
+	// differentiated (the differential of ‖A‖ divides by ‖A‖).
+	ZeroAtZero bool
+
 	// Scalar is f of one entry, for an elementwise f.
 	Scalar func(float64) float64
 	// Eval is f of whole operands (for an elementwise f it may be nil:

@@ -37,7 +37,7 @@ func init() {
 			Torch: "torch.trace", TorchScalar: "%s", Octave: "trace", Go: "mat.Trace"}})
 	ast.RegisterAlias(Trace, "trace")
 
-	def(Det, ast.Op{Name: "det", Args: 1, Shape: ast.SquareScalar,
+	def(Det, ast.Op{Name: "det", Args: 1, Shape: ast.SquareScalar, ZeroAtZero: true,
 		Eval: one(func(a *mat.Dense) (*mat.Dense, error) { return logDet(a, false) }),
 		Deriv: func(n *ast.Node, da []*ast.Node) *ast.Node {
 			return ast.Mul(n, Trace.Of(ast.Mul(ast.Inverse(n.Args[0]), da[0])))
@@ -182,7 +182,7 @@ func init() {
 
 	// The notation ‖·‖ prints a norm (with _F for a matrix and a power
 	// merged into it); the spellings are its call form.
-	def(Norm, ast.Op{Name: "norm", Args: 1, Shape: ast.AnyScalar,
+	def(Norm, ast.Op{Name: "norm", Args: 1, Shape: ast.AnyScalar, ZeroAtZero: true,
 		Eval: one(func(a *mat.Dense) (*mat.Dense, error) { return scalar(dense.Frobenius(a)), nil }),
 		Deriv: func(n *ast.Node, da []*ast.Node) *ast.Node {
 			return ast.Mul(ast.Inner(n.Args[0], da[0]), ast.Pow(n, ast.Int(-1)))
@@ -273,7 +273,7 @@ func init() {
 }
 `}})
 
-	def(Norm1, ast.Op{Name: "norm1", Args: 1, Shape: ast.AnyScalar,
+	def(Norm1, ast.Op{Name: "norm1", Args: 1, Shape: ast.AnyScalar, ZeroAtZero: true,
 		Eval: one(func(a *mat.Dense) (*mat.Dense, error) {
 			return scalar(mat.Sum(dense.Map(a, math.Abs))), nil
 		}),

@@ -198,6 +198,9 @@ func (sp *screenPlan) screen(env *Env, ar *arena) (float64, error) {
 		var err error
 		switch st.kind {
 		case screenCond:
+			if exactZero(n, ev) {
+				break // det(0) = 0 exactly: there is no rounding to condition
+			}
 			var k float64
 			k, err = condOf(n.Args[0], ev)
 			if err == nil && !(k <= MaxCond) {
@@ -226,6 +229,27 @@ func (sp *screenPlan) screen(env *Env, ar *arena) (float64, error) {
 		}
 	}
 	return worst, nil
+}
+
+// exactZero reports whether n is an operation that is 0 at 0 (det) whose
+// operand's value is exactly the zero matrix (det(M − M)).
+func exactZero(n *ast.Node, ev *evaluator) bool {
+	if n.Kind != ast.KCall || !n.Op.ZeroAtZero {
+		return false
+	}
+	v, err := ev.value(n.Args[0])
+	if err != nil {
+		return false
+	}
+	r, c := v.Dims()
+	for i := range r {
+		for j := range c {
+			if v.At(i, j) != 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // opWord names the operation of n that needs a well-conditioned argument.

@@ -208,8 +208,8 @@ func isZero(n *ast.Node) bool {
 				return true
 			}
 		}
-	case ast.KCall: // a linear operation of 0, or a product with a 0 factor
-		if n.Op.Linear || n.Is(builtin.Kron) {
+	case ast.KCall: // a linear operation of 0, a norm or det of 0, or a product with a 0 factor
+		if n.Op.Linear || n.Op.ZeroAtZero || n.Is(builtin.Kron) {
 			for _, a := range n.Args {
 				if z(a) {
 					return true
