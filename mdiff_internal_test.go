@@ -236,7 +236,10 @@ func TestVerifyNeverAgreesOnNothing(t *testing.T) {
 //   - a function saturated at every usual draw: tanh(e³ − s2 − s1) needs
 //     s1 + s2 near 20, sigmoid(e^4.5 − …) near 90, sigmoid((…)⁶) inputs
 //     near 0; the check then draws from wider, huger and tinier domains,
-//     where twice the gradient still fails.
+//     where twice the gradient still fails; so for a periodic function
+//     beyond its bound at every usual draw;
+//   - a saturated function in the derivative only, which the check
+//     evaluates but does not difference: the screen looks at f's nodes.
 func TestVerifyFormerlyRefused(t *testing.T) {
 	for _, c := range []struct {
 		src, let, wrt string
@@ -249,6 +252,10 @@ func TestVerifyFormerlyRefused(t *testing.T) {
 		{"(2*M1*(v2.^-1) - (s3 + s4)).^3 ./ sigmoid(exp(3).^1.5 + (s5 - s3) - 1.5 .* s5)", "M1: 1 x m; s3: scalar; s4: scalar; s5: scalar; v2: pos m", "s3", 3254},
 		// saturated unless small inputs keep the sixth power small (domainTiny)
 		{"sigmoid((v1'*log(v2) - (norm(v1) + <M3, M3>)).^6)", "M3: p x m; v1: p; v2: pos p", "v1", 8},
+		// sigmoid(t³) at t ≥ 5 is in the gradient of softplus(t³) only: evaluated, not differenced
+		{"softplus(((<M1, M1> + (3 + 2))).^3)", "M1: p x n", "M1", 3575},
+		// an argument beyond 100 at every usual draw, below at large inputs (domainWide)
+		{"cos(((exp(sqrt(3))).^3 ./ softplus((s1 - (M2)*(v3)))))", "M2: 1 x n; s1: scalar; v3: n", "v3", 18055},
 	} {
 		for _, seed := range []uint64{c.seed, 1, 2, 3} {
 			res, err := Derive(c.src, Options{Wrt: []string{c.wrt}, Let: []string{c.let}, Hessian: true, Seed: seed})

@@ -28,8 +28,8 @@ const (
 	maxAttempts = 20
 	// wideAttempts more draws are made, in turn on domainWide, domainHuge
 	// and domainTiny, when the last of the maxAttempts was rejected for a
-	// saturated function: a draw there is screened before the comparison,
-	// so a saturated one costs one evaluation.
+	// saturated or fast-oscillating function: a draw there is screened
+	// before the comparison, so a rejected one costs one evaluation.
 	wideAttempts = 30
 	// noiseFactor bounds the rounding error of an extrapolated estimate as
 	// noiseFactor·ε·‖f‖/h: about 4 from the stencil weights times 16 for the
@@ -393,7 +393,10 @@ func redraw(err error) bool {
 // to maxAttempts times. A draw is first screened (see screen): the matrices
 // that exprs invert or take a determinant of must be well conditioned,
 // elementwise powers in range, and the functions of wrt (nil: none) that
-// saturate not saturated. It reports the largest relative error, with
+// saturate not saturated — or, where one is, the draw counts only if it
+// agrees: a saturated function may have lost the digits of its
+// derivative, so a disagreement there is redrawn, but an agreement to the
+// tolerance compared digits that were there. It reports the largest relative error, with
 // the environment and mismatches of that draw when the check fails. Every
 // draw it reports was compared: when one of the opts.Draws comparisons finds
 // no input in maxAttempts, the error wraps ErrNoFiniteDraw and the last
@@ -430,10 +433,19 @@ func run(prog *ast.Program, opts Options, exprs []*ast.Node, wrt *ast.Node, root
 			if err == nil {
 				s.newDraw()
 				rel, mism, err = t(s, env, rng)
+			} else if saturated(err) {
+				// A saturated function of the differenced expression
+				// may have lost its derivative's digits, so a
+				// disagreement here is no evidence; an agreement is
+				// (the digits compared were there), and it is kept.
+				s.newDraw()
+				if r, m, e := t(s, env, rng); e == nil && r <= opts.Tol {
+					rel, mism, err = r, m, nil
+				}
 			}
 			if redraw(err) {
 				last, lastEnv = err, env
-				wide = wide || attempt == maxAttempts-1 && saturated(err)
+				wide = wide || attempt == maxAttempts-1 && widens(err)
 				rep.Rejected++
 				if errors.Is(err, errDegenerate) {
 					zeros++
@@ -604,6 +616,16 @@ func domainFor(attempt int) domain {
 func saturated(err error) bool {
 	var rd *RejectedDraw
 	return errors.As(err, &rd) && rd.Saturated
+}
+
+// widens reports whether err rejected a draw for a saturated function or
+// one oscillating too fast: larger or smaller inputs may take it out of
+// that range (cos(e^5.2 / softplus(t)) at t of size 1 has an argument
+// beyond 100, at t of 20 or more one below), and the screen that rejects
+// such a draw costs one evaluation.
+func widens(err error) bool {
+	var rd *RejectedDraw
+	return errors.As(err, &rd) && (rd.Saturated || rd.Oscillating)
 }
 
 // direction draws a direction for wrt in env.

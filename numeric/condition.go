@@ -84,7 +84,9 @@ func (e *RejectedDraw) Unwrap() error { return e.kind }
 // and returns the largest condition number among them (1 when there are
 // none); tanh, sigmoid, softmax and logsumexp of something that depends on
 // wrt (nil: nothing) must not be saturated (see unsaturated), a
-// *RejectedDraw wrapping ErrIllConditioned otherwise. A condition number
+// *RejectedDraw wrapping ErrIllConditioned otherwise, returned only when
+// no other screen rejects the draw (run compares at such a draw all the
+// same, and keeps an agreement). A condition number
 // above MaxCond is a *RejectedDraw wrapping ErrIllConditioned; an
 // elementwise power or exp whose value under- or overflows at a finite,
 // nonzero argument is a *RejectedDraw wrapping ErrOutOfRange. Errors of
@@ -92,7 +94,21 @@ func (e *RejectedDraw) Unwrap() error { return e.kind }
 // as they are: the caller redraws on them too.
 func screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, error) {
 	p := newPlan(exprs...)
-	return newScreenPlan(p, allPositions(p), wrt).screen(env, nil)
+	return newScreenPlan(p, allPositions(p), wrt, differenced(p, exprs)).screen(env, nil)
+}
+
+// differenced marks the positions in p of the nodes of exprs[0], the
+// expression a check takes finite differences of: only there does a
+// saturated or fast-oscillating function lose the digits the differences
+// need. Elsewhere (the candidate derivative) it is only evaluated, to full
+// precision: the gradient sigmoid(t³) of softplus(t³) at t ≥ 5 is 1
+// to the last digit.
+func differenced(p *plan, exprs []*ast.Node) []bool {
+	in := make([]bool, len(p.nodes))
+	if len(exprs) > 0 {
+		p.walk(exprs[:1], func(_ *ast.Node, at int32) { in[at] = true })
+	}
+	return in
 }
 
 // allPositions returns the positions of p's nodes, in order.
@@ -115,10 +131,10 @@ func (s *session) screen(exprs []*ast.Node, wrt *ast.Node, env *Env) (float64, e
 		if s.union.holds(exprs) {
 			var order []int32
 			s.union.walk(exprs, func(_ *ast.Node, at int32) { order = append(order, at) })
-			s.screens = newScreenPlan(s.union, order, wrt)
+			s.screens = newScreenPlan(s.union, order, wrt, differenced(s.union, exprs))
 		} else {
 			p := newPlan(exprs...)
-			s.screens = newScreenPlan(p, allPositions(p), wrt)
+			s.screens = newScreenPlan(p, allPositions(p), wrt, differenced(p, exprs))
 		}
 	}
 	return s.screens.screen(env, &s.ar)
@@ -153,8 +169,9 @@ const (
 // newScreenPlan lists the nodes at the positions order of p, operands
 // before their users, that screen looks at, for the variable wrt (nil:
 // none), in that order (that of a post-order walk over each expression in
-// turn, each node once).
-func newScreenPlan(p *plan, order []int32, wrt *ast.Node) *screenPlan {
+// turn, each node once). Saturation and oscillation are screened only at
+// the positions diffed marks (see differenced).
+func newScreenPlan(p *plan, order []int32, wrt *ast.Node, diffed []bool) *screenPlan {
 	sp := &screenPlan{plan: p}
 	dep := make([]bool, len(p.nodes)) // the node at i depends on wrt
 	for _, i := range order {
@@ -167,9 +184,9 @@ func newScreenPlan(p *plan, order []int32, wrt *ast.Node) *screenPlan {
 		switch {
 		case n.Kind == ast.KInverse, factorises(n):
 			sp.steps = append(sp.steps, screenStep{n, screenCond})
-		case d && n.Kind == ast.KCall && (n.Op.Saturation > 0 || n.Op.SaturatesLikeSoftmax):
+		case d && diffed[i] && n.Kind == ast.KCall && (n.Op.Saturation > 0 || n.Op.SaturatesLikeSoftmax):
 			sp.steps = append(sp.steps, screenStep{n, screenSaturate})
-		case d && (n.Kind == ast.KCall && n.Op.Oscillation > 0 || n.Kind == ast.KApply):
+		case d && diffed[i] && (n.Kind == ast.KCall && n.Op.Oscillation > 0 || n.Kind == ast.KApply):
 			sp.steps = append(sp.steps, screenStep{n, screenOscillate})
 		case n.Kind == ast.KPow:
 			sp.steps = append(sp.steps, screenStep{n, screenPow})
@@ -193,6 +210,7 @@ func (sp *screenPlan) screen(env *Env, ar *arena) (float64, error) {
 	if ar != nil {
 		ev.ar = ar
 	}
+	var sat error // the first saturation, returned when nothing else rejects the draw
 	for _, st := range sp.steps {
 		n := st.n
 		var err error
@@ -210,7 +228,9 @@ func (sp *screenPlan) screen(env *Env, ar *arena) (float64, error) {
 				worst = k
 			}
 		case screenSaturate:
-			err = unsaturated(n, ev)
+			if e := unsaturated(n, ev); e != nil && sat == nil {
+				sat = e
+			}
 		case screenPow:
 			err = powInRange(n, ev)
 		case screenRange:
@@ -228,7 +248,7 @@ func (sp *screenPlan) screen(env *Env, ar *arena) (float64, error) {
 			return worst, err
 		}
 	}
-	return worst, nil
+	return worst, sat
 }
 
 // exactZero reports whether n is an operation that is 0 at 0 (det) whose
