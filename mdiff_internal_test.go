@@ -238,6 +238,9 @@ func TestVerifyNeverAgreesOnNothing(t *testing.T) {
 //     near 0; the check then draws from wider, huger and tinier domains,
 //     where twice the gradient still fails; so for a periodic function
 //     beyond its bound at every usual draw;
+//   - a function that varies by 10⁻⁹ of its value (log(e^e³ + softplus(s1))):
+//     the rounding noise at the base step hides the derivative, a larger
+//     step does not;
 //   - a saturated function in the derivative only, which the check
 //     evaluates but does not difference: the screen looks at f's nodes.
 func TestVerifyFormerlyRefused(t *testing.T) {
@@ -254,6 +257,8 @@ func TestVerifyFormerlyRefused(t *testing.T) {
 		{"sigmoid((v1'*log(v2) - (norm(v1) + <M3, M3>)).^6)", "M3: p x m; v1: p; v2: pos p", "v1", 8},
 		// sigmoid(t³) at t ≥ 5 is in the gradient of softplus(t³) only: evaluated, not differenced
 		{"softplus(((<M1, M1> + (3 + 2))).^3)", "M1: p x n", "M1", 3575},
+		// f varies by 10⁻⁹ of its value: the differences take a larger step
+		{"log((softplus((s1)') + exp(exp(3))))", "s1: scalar", "s1", 22608},
 		// an argument beyond 100 at every usual draw, below at large inputs (domainWide)
 		{"cos(((exp(sqrt(3))).^3 ./ softplus((s1 - (M2)*(v3)))))", "M2: 1 x n; s1: scalar; v3: n", "v3", 18055},
 	} {

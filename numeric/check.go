@@ -50,6 +50,10 @@ const (
 	// shrinks is how many times the step is divided by 4 when the error
 	// estimate is too large.
 	shrinks = 4
+	// grows is how many times the step is multiplied by 4 when the
+	// rounding noise of a converged estimate is above noisyFD of its value.
+	grows   = 3
+	noisyFD = 1e-3
 	// minZeros is how many draws with both sides zero (up to rounding), and none
 	// with a nonzero side, make a comparison count as made (see run).
 	minZeros = 5
@@ -748,9 +752,9 @@ func (s *session) directional(f *ast.Node, env *Env, base *evaluator, name strin
 		return &inner, nil
 	}
 
-	var best fdEstimate
-	bestRatio := math.Inf(1)
-	for k := 0; k < shrinks; k++ {
+	// estimate extrapolates the stencils at h and h/2, (16·D(h/2) − D(h))/15,
+	// with its truncation error and rounding noise.
+	estimate := func(h float64) (fdEstimate, error) {
 		d1, err := stencil(h)
 		if err != nil {
 			return fdEstimate{}, err
@@ -763,10 +767,44 @@ func (s *session) directional(f *ast.Node, env *Env, base *evaluator, name strin
 		diff.Sub(d2, d1)
 		ext.Scale(1.0/15, &diff)
 		ext.Add(d2, &ext)
-		est := fdEstimate{d: &ext, errEst: dense.Frobenius(&diff) / 15, noise: math.Max(noiseFactor*eps*fScale, stencilNoise*uf) / h}
-		scale := math.Max(tol*dense.Frobenius(&ext), est.noise)
+		return fdEstimate{d: &ext, errEst: dense.Frobenius(&diff) / 15, noise: math.Max(noiseFactor*eps*fScale, stencilNoise*uf) / h}, nil
+	}
+	converged := func(est fdEstimate) bool {
+		return est.errEst <= math.Max(tol*dense.Frobenius(est.d), est.noise)
+	}
+	// grow takes larger steps while the rounding noise of est is above
+	// noisyFD of its value and a larger step converges with less error in
+	// all: f = log(e^e³ + softplus(s)) varies by 10⁻⁹ of its value, whose
+	// rounding at the base step hides the derivative's last digits.
+	grow := func(est fdEstimate, h float64) fdEstimate {
+		for range grows {
+			if est.noise <= noisyFD*dense.Frobenius(est.d) {
+				break
+			}
+			h *= 4
+			g, err := estimate(h)
+			if err != nil || !converged(g) || g.noise+g.errEst >= est.noise+est.errEst {
+				break
+			}
+			g.reliable = true
+			est = g
+		}
+		return est
+	}
+
+	var best fdEstimate
+	bestRatio := math.Inf(1)
+	for k := 0; k < shrinks; k++ {
+		est, err := estimate(h)
+		if err != nil {
+			return fdEstimate{}, err
+		}
+		scale := math.Max(tol*dense.Frobenius(est.d), est.noise)
 		if est.errEst <= scale {
 			est.reliable = true
+			if k == 0 {
+				est = grow(est, h)
+			}
 			return est, nil
 		}
 		ratio := math.Inf(1)
