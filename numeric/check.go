@@ -50,9 +50,10 @@ const (
 	// shrinks is how many times the step is divided by 4 when the error
 	// estimate is too large.
 	shrinks = 4
-	// grows is how many times the step is multiplied by 4 when the
-	// rounding noise of a converged estimate is above noisyFD of its value.
-	grows   = 3
+	// grows is how many times, at most, the step is multiplied by 4 when
+	// the rounding noise of a converged estimate is above noisyFD of its
+	// value (to 4⁶ times the base step, a few times the inputs' scale).
+	grows   = 6
 	noisyFD = 1e-3
 	// minZeros is how many draws with both sides zero (up to rounding), and none
 	// with a nonzero side, make a comparison count as made (see run).

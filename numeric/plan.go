@@ -2,6 +2,7 @@ package numeric
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -721,6 +722,11 @@ func (ev *evaluator) evalNode(i int32) error {
 	if vr, vc := v.Dims(); vr != r || vc != c {
 		return fmt.Errorf("numeric: %s: value is %d×%d, want %d×%d", describe(n), vr, vc, r, c)
 	}
+	if n.Kind == ast.KPow {
+		if err := powUnderflow(n, args[0], v); err != nil {
+			return err
+		}
+	}
 	if ev.env.jitter != nil && ev.p.argAt[i+1] > ev.p.argAt[i] { // a node with operands
 		if ev.p.kinds[i] == ast.KCall && !ownsValue(ev.p.ops[i]) {
 			v = ev.ar.copyOf(v)
@@ -728,6 +734,23 @@ func (ev *evaluator) evalNode(i int32) error {
 		jitter(v, ev.env.jitter)
 	}
 	ev.vals[i] = v
+	return nil
+}
+
+// powUnderflow reports a *RejectedDraw wrapping ErrOutOfRange where the
+// power n = a∘^p has underflowed: an entry of a that is not 0 gives 0 or a
+// subnormal number. T·(e^s + T)⁻² is 0, not T⁻¹, where T = 10²²⁴ (the
+// screen does not evaluate squares and cubes: see powInRange).
+func powUnderflow(n *ast.Node, a, v *mat.Dense) error {
+	ra, rv := a.RawMatrix(), v.RawMatrix()
+	for i := range rv.Rows {
+		for j := range rv.Cols {
+			x, y := ra.Data[i*ra.Stride+j], rv.Data[i*rv.Stride+j]
+			if x != 0 && math.Abs(y) < 0x1p-1022 {
+				return &RejectedDraw{Node: n, Value: y, At: x, kind: ErrOutOfRange}
+			}
+		}
+	}
 	return nil
 }
 
