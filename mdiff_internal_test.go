@@ -263,6 +263,8 @@ func TestVerifyFormerlyRefused(t *testing.T) {
 		{"(exp((3).^3) - ((M1)*(v2))')", "M1: 1 x p; v2: p", "M1", 20824},
 		// (e^s5 + T)⁻² underflows to 0 for T = e^(sum(…)²) near 10²²⁴: a draw there is redrawn (it failed)
 		{"(exp((tanh(logsumexp(v1)) .* logdet(inv(M2)))) ./ (exp((sum(exp((M3 - M4)))).^2) + exp(s5)))", "M2: spd m x m; M3: m x m; M4: m x m; s5: scalar; v1: n", "M3", 14790},
+		// arctan of e^(27·logsumexp(v1)) is saturated at most draws (it failed the check there)
+		{"arctan(arctan(exp(((logsumexp(v1) .* (3).^3))')))", "v1: n", "v1", 19090},
 		// an argument beyond 100 at every usual draw, below at large inputs (domainWide)
 		{"cos(((exp(sqrt(3))).^3 ./ softplus((s1 - (M2)*(v3)))))", "M2: 1 x n; s1: scalar; v3: n", "v3", 18055},
 	} {

@@ -102,9 +102,10 @@ type Op struct {
 
 	// The numerical check's screen of a draw (package numeric rejects draws
 	// where the derivative has lost the digits it compares). Saturation,
-	// for an elementwise f whose derivative is a difference from 1, is the
-	// largest argument at which that derivative is at least 10⁻⁹ (tanh 11,
-	// sigmoid 20.7; of |x| when SaturatesBothWays); zero: none.
+	// for an elementwise f that tends to a constant (its derivative a
+	// difference from 1, or 1/(1 + x²)), is the largest argument at which
+	// that derivative is at least 10⁻⁹ (tanh 11, sigmoid 20.7, arctan
+	// 31 623; of |x| when SaturatesBothWays); zero: none.
 	// SaturatesLikeSoftmax: the derivative is lost where the largest entry
 	// of softmax of the operand is within 10⁻⁹ of 1. RangeChecked: f under-
 	// or overflows for large arguments (exp), and such draws are rejected.

@@ -3,11 +3,14 @@ package builtin
 import "github.com/mdiff/mdiff/ast"
 
 // The numerical check's screens (ast.Op.Saturation and the fields after it):
-// where tanh, sigmoid, softmax and logsumexp saturate and where exp
+// where tanh, sigmoid, arctan, softmax and logsumexp saturate and where exp
 // overflows, and where sin, cos and tan oscillate too fast. Set after the rows of elementwise.go and reductions.go.
 func init() {
 	Tanh.Saturation, Tanh.SaturatesBothWays = 11, true // sech²(11) = 10⁻⁹
 	Sigmoid.Saturation = 20.7                          // 1 − σ(20.7) = 10⁻⁹; below zero σ is small and exact
+	// arctan tends to ±π/2 as tanh to ±1: 1/(1 + x²) = 10⁻⁹ at 31 623
+	// (arctan(arctan(e^27·…)) failed the check, its differences noise).
+	Arctan.Saturation, Arctan.SaturatesBothWays = 31623, true
 	Softmax.SaturatesLikeSoftmax = true
 	Logsumexp.SaturatesLikeSoftmax = true // its gradient is softmax
 	Exp.RangeChecked = true
