@@ -411,3 +411,44 @@ func TestRejectionSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyLifted: a function saturated at every input (sqrt(σ(27 + s²))
+// is 1 to 10⁻¹²) is checked with its numbers as variables and then at
+// them, and a wrong gradient or Hessian of it is never ✓ (it fails, or
+// could not be checked where its values are 0 in float64); without such a
+// number the check still says it could not compare.
+func TestVerifyLifted(t *testing.T) {
+	for _, src := range []string{
+		"sqrt(sigmoid(((s1 .* s1) + (3).^3)))",
+		"softplus(log(sigmoid(((3).^3 + tanh(s1)))))",
+		"tanh(((exp((0.5 + 3)) - 2) + sqrt(exp((s1 ./ 0.5)))))",
+	} {
+		opts := Options{Wrt: []string{"s1"}, Let: []string{"s1: scalar"}, Hessian: true}
+		res, err := Derive(src, opts)
+		if err != nil || !res.Check.OK || !strings.Contains(res.Check.Note, "saturated at every input") {
+			t.Errorf("%s: %v, %+v", src, err, res)
+			continue
+		}
+		opts.NoCheck = true
+		for _, part := range []string{"gradient", "Hessian"} {
+			res, err := Derive(src, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := &res.Derivatives[0]
+			if part == "gradient" {
+				d.Gradient = ast.Mul(ast.Int(2), d.Gradient)
+			} else {
+				d.Hessian = ast.Mul(ast.Int(2), d.Hessian)
+			}
+			if v, err := Verify(res, numeric.Options{Seed: 1}); err == nil || v != nil && v.OK {
+				t.Errorf("%s: twice the %s passed: %+v", src, part, v)
+			}
+		}
+	}
+	_, err := Derive("tanh(exp(exp(2)) + s1^2)", Options{Wrt: []string{"s1"}, Let: []string{"s1: scalar"}})
+	var unchecked *UncheckedError
+	if !errors.As(err, &unchecked) {
+		t.Errorf("tanh(exp(exp(2)) + s1^2): %v, want could not be checked", err)
+	}
+}

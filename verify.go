@@ -107,22 +107,39 @@ type check struct {
 // returned with OK false in both cases. OK true means every check compared
 // on every draw and agreed.
 func Verify(res *ast.Result, opts numeric.Options) (*ast.Verification, error) {
-	canon := simplify.Simplify
-	if res.Canonical != nil { // the form the derivation differentiated (Derive sets it)
-		canon = func(n *ast.Node) *ast.Node {
-			if n == res.F {
-				return res.Canonical
-			}
-			return simplify.Simplify(n)
-		}
+	return verify(res, opts, canonOf(res))
+}
+
+// canonOf returns the canonical form that the checks of res differentiate
+// and compare against: the form the derivation differentiated when Derive
+// set it, simplify.Simplify of f otherwise.
+func canonOf(res *ast.Result) func(*ast.Node) *ast.Node {
+	if res.Canonical == nil {
+		return simplify.Simplify
 	}
-	return verify(res, opts, canon)
+	return func(n *ast.Node) *ast.Node {
+		if n == res.F {
+			return res.Canonical
+		}
+		return simplify.Simplify(n)
+	}
 }
 
 // verify is Verify with the canonical form that the checks differentiate
 // and compare against given as canon (simplify.Simplify; a test passes a
 // wrong one to see that the guard f = canon(f) catches it).
 func verify(res *ast.Result, opts numeric.Options, canon func(*ast.Node) *ast.Node) (*ast.Verification, error) {
+	v, err := verifyChecks(res, opts, canon)
+	if saturatedEverywhere(err) {
+		if lv, lerr, ok := checkLifted(res, opts); ok {
+			return lv, lerr
+		}
+	}
+	return v, err
+}
+
+// verifyChecks is verify without checkLifted.
+func verifyChecks(res *ast.Result, opts numeric.Options, canon func(*ast.Node) *ast.Node) (*ast.Verification, error) {
 	c := &ast.Verification{OK: true}
 	for _, v := range res.Program.Vars {
 		r, k := decimal(v.Shape.Rows), decimal(v.Shape.Cols)
@@ -147,18 +164,31 @@ func verify(res *ast.Result, opts numeric.Options, canon func(*ast.Node) *ast.No
 		c.RelErr = math.Max(c.RelErr, rep.RelErr)
 		if !rep.OK {
 			c.OK = false
-			tol := opts.Tol
-			if tol <= 0 {
-				tol = numeric.DefaultTol
-			}
-			sizes := "the declared sizes"
-			if rep.Env != nil {
-				sizes = numeric.FormatSizes(rep.Env.Sizes)
-			}
-			return c, &CheckFailedError{What: ch.what(), RelErr: rep.RelErr, Tol: tol, Draws: rep.Draws, Sizes: sizes, Cond: rep.Cond}
+			return c, &CheckFailedError{What: ch.what(), RelErr: rep.RelErr, Tol: tolOf(opts), Draws: rep.Draws, Sizes: sizesOf(rep), Cond: rep.Cond}
 		}
 	}
 	return c, nil
+}
+
+// checkText writes n for a message of a check: with its temporaries, so
+// that a DAG is written in its own size, not its tree's (which can be
+// exponential), and cut to a line or two.
+func checkText(n *ast.Node) string { return shortened(render.TextWhere(n, render.Plain())) }
+
+// tolOf is the tolerance of a check with opts.
+func tolOf(opts numeric.Options) float64 {
+	if opts.Tol <= 0 {
+		return numeric.DefaultTol
+	}
+	return opts.Tol
+}
+
+// sizesOf says the sizes of a report's worst draw.
+func sizesOf(rep numeric.Report) string {
+	if rep.Env == nil {
+		return "the declared sizes"
+	}
+	return numeric.FormatSizes(rep.Env.Sizes)
 }
 
 // checks lists the comparisons that verify res: f with its canonical form
@@ -168,9 +198,7 @@ func verify(res *ast.Result, opts numeric.Options, canon func(*ast.Node) *ast.No
 // the differential, itself checked).
 func checks(res *ast.Result, canon func(*ast.Node) *ast.Node) []check {
 	prog := res.Program
-	// With its temporaries, so that a DAG is written in its own size, not
-	// its tree's (which can be exponential), and cut to a line or two.
-	text := func(n *ast.Node) string { return shortened(render.TextWhere(n, render.Plain())) }
+	text := checkText
 	f := canon(res.F) // equal to f, and evaluated with less rounding ((X⁻⁹)⁻² is X¹⁸)
 	var out []check
 	if f != res.F {

@@ -125,6 +125,9 @@ type Report struct {
 	OK bool
 	// Draws is the number of draws compared (redrawn inputs not counted).
 	Draws int
+	// Zeros is how many of them were draws where both sides were zero up
+	// to rounding at every input tried (see run): agreement, but of zeros.
+	Zeros int
 	// Mismatches lists up to 5 entries of a failing candidate gradient in
 	// the worst draw, largest difference first (CompareGradient only).
 	Mismatches []Mismatch
@@ -491,6 +494,7 @@ func run(prog *ast.Program, opts Options, exprs []*ast.Node, wrt *ast.Node, root
 			// so is the answer.
 			done = true
 			rep.Draws++
+			rep.Zeros++
 			rep.Rejected -= zeros // they were compared, as one draw
 			if rep.OK {
 				rep.Env = lastEnv
