@@ -28,7 +28,7 @@ const liftedNote = "f is saturated at every input: checked with its numbers %s a
 // disturb; values that are 0 in float64 compare nothing). ok is false when the lift does not apply (f has no such
 // number, or f′ cannot be derived or checked either); the result is then
 // not a verdict.
-func checkLifted(res *ast.Result, opts numeric.Options) (v *ast.Verification, err error, ok bool) {
+func checkLifted(res *ast.Result, opts numeric.Options) (v *ast.Verification, ok bool, err error) {
 	f := res.Canonical
 	if f == nil {
 		f = res.F
@@ -42,20 +42,20 @@ func checkLifted(res *ast.Result, opts numeric.Options) (v *ast.Verification, er
 		return n
 	}
 	if len(consts) == 0 || putBack(lifted) != f {
-		return nil, nil, false
+		return nil, false, nil
 	}
 	liftedProg := &ast.Program{Src: prog.Src, Root: lifted, Vars: append(append([]*ast.Node(nil), prog.Vars...), vars...), Funcs: prog.Funcs}
 	lres := &ast.Result{Program: liftedProg, F: lifted, Canonical: simplify.Simplify(lifted)}
 	for _, d := range res.Derivatives {
 		ld, err := derive(simplify.New(), lifted, d.Wrt, Options{Hessian: d.Hessian != nil, Jacobian: d.Jacobian != nil})
 		if err != nil {
-			return nil, nil, false
+			return nil, false, nil
 		}
 		lres.Derivatives = append(lres.Derivatives, *ld)
 	}
 	lv, err := verifyChecks(lres, opts, canonOf(lres))
 	if err != nil || !lv.OK {
-		return nil, nil, false // the lifted f could not be checked either: the first verdict stands
+		return nil, false, nil // the lifted f could not be checked either: the first verdict stands
 	}
 	v = &ast.Verification{OK: true, RelErr: lv.RelErr, Note: lv.Note}
 	var words []string
@@ -84,16 +84,16 @@ func checkLifted(res *ast.Result, opts numeric.Options) (v *ast.Verification, er
 				return numeric.SameValue(printed, want, prog, o)
 			})
 			if err != nil || rep.OK && rep.Zeros > 0 {
-				return nil, nil, false // compared nothing, or only zeros (1 − tanh(32)² is 0)
+				return nil, false, nil // compared nothing, or only zeros (1 − tanh(32)² is 0)
 			}
 			v.RelErr = math.Max(v.RelErr, rep.RelErr)
 			if !rep.OK {
 				v.OK = false
-				return v, &CheckFailedError{What: what(), RelErr: rep.RelErr, Tol: tolOf(opts), Draws: rep.Draws, Sizes: sizesOf(rep), Cond: rep.Cond}, true
+				return v, true, &CheckFailedError{What: what(), RelErr: rep.RelErr, Tol: tolOf(opts), Draws: rep.Draws, Sizes: sizesOf(rep), Cond: rep.Cond}
 			}
 		}
 	}
-	return v, nil, true
+	return v, true, nil
 }
 
 // liftNumbers returns f with every number that is not an integer in

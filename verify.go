@@ -131,7 +131,7 @@ func canonOf(res *ast.Result) func(*ast.Node) *ast.Node {
 func verify(res *ast.Result, opts numeric.Options, canon func(*ast.Node) *ast.Node) (*ast.Verification, error) {
 	v, err := verifyChecks(res, opts, canon)
 	if saturatedEverywhere(err) {
-		if lv, lerr, ok := checkLifted(res, opts); ok {
+		if lv, ok, lerr := checkLifted(res, opts); ok {
 			return lv, lerr
 		}
 	}
