@@ -13,12 +13,12 @@ import (
 )
 
 // liftedNote is the check line's note of an answer checked by checkLifted.
-const liftedNote = "f is saturated at every input: checked with its numbers %s as variables, then at them"
+const liftedNote = "no input could be compared as f stands: checked with its numbers %s as variables, then at them"
 
-// checkLifted checks res when no input could be compared because a
-// function of f is saturated wherever f may be evaluated: sqrt(σ(27 + s²))
+// checkLifted checks res when no input could be compared as f stands: a
+// function of f is saturated wherever f may be evaluated (sqrt(σ(27 + s²))
 // is 1 to 10⁻¹² at every s, where finite differences in float64 see no
-// derivative. The numbers of f that are not small integers or exponents
+// derivative), or a large constant takes every digit of f (X⁻¹ + 7²⁰). The numbers of f that are not small integers or exponents
 // become scalar variables κ1, κ2, … (f′ = sqrt(σ(κ1 + s²))), which the
 // derivation of f′ keeps symbolic; the derivatives of f′ are checked as
 // any answer is, at random κ (where nothing saturates), and each printed
@@ -146,10 +146,8 @@ func freshName(prog *ast.Program, base string, k int) string {
 	return name
 }
 
-// saturatedEverywhere reports whether err says no input could be compared
-// and the last was rejected for a saturated function.
-func saturatedEverywhere(err error) bool {
+// uncheckable reports whether err says no input could be compared.
+func uncheckable(err error) bool {
 	var unchecked *UncheckedError
-	var rd *numeric.RejectedDraw
-	return errors.As(err, &unchecked) && errors.As(err, &rd) && rd.Saturated
+	return errors.As(err, &unchecked)
 }

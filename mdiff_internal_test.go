@@ -238,9 +238,10 @@ func TestVerifyNeverAgreesOnNothing(t *testing.T) {
 //     near 0; the check then draws from wider, huger and tinier domains,
 //     where twice the gradient still fails; so for a periodic function
 //     beyond its bound at every usual draw;
-//   - a function that varies by 10⁻⁹ of its value (log(e^e³ + softplus(s1))):
-//     the rounding noise at the base step hides the derivative, a larger
-//     step does not;
+//   - a function that varies by 10⁻⁹ of its value (log(e^e³ + softplus(s1)))
+//     or whose constant takes most digits (exp(27) − M1·v2): the rounding
+//     noise hides the derivative at every input, and the check lifts the
+//     numbers to variables (checkLifted);
 //   - a saturated function in the derivative only, which the check
 //     evaluates but does not difference: the screen looks at f's nodes.
 func TestVerifyFormerlyRefused(t *testing.T) {
@@ -257,9 +258,9 @@ func TestVerifyFormerlyRefused(t *testing.T) {
 		{"sigmoid((v1'*log(v2) - (norm(v1) + <M3, M3>)).^6)", "M3: p x m; v1: p; v2: pos p", "v1", 8},
 		// sigmoid(t³) at t ≥ 5 is in the gradient of softplus(t³) only: evaluated, not differenced
 		{"softplus(((<M1, M1> + (3 + 2))).^3)", "M1: p x n", "M1", 3575},
-		// f varies by 10⁻⁹ of its value: the differences take a larger step
+		// f varies by 10⁻⁹ of its value: checked with its numbers lifted
 		{"log((softplus((s1)') + exp(exp(3))))", "s1: scalar", "s1", 22608},
-		// f is exp(27) plus a linear term of size 1: only a step near the inputs' size resolves it
+		// f is exp(27) plus a linear term of size 1: checked with its numbers lifted
 		{"(exp((3).^3) - ((M1)*(v2))')", "M1: 1 x p; v2: p", "M1", 20824},
 		// (e^s5 + T)⁻² underflows to 0 for T = e^(sum(…)²) near 10²²⁴: a draw there is redrawn (it failed)
 		{"(exp((tanh(logsumexp(v1)) .* logdet(inv(M2)))) ./ (exp((sum(exp((M3 - M4)))).^2) + exp(s5)))", "M2: spd m x m; M3: m x m; M4: m x m; s5: scalar; v1: n", "M3", 14790},
@@ -413,8 +414,9 @@ func TestRejectionSaysWhy(t *testing.T) {
 }
 
 // TestVerifyLifted: a function saturated at every input (sqrt(σ(27 + s²))
-// is 1 to 10⁻¹²) is checked with its numbers as variables and then at
-// them, and a wrong gradient or Hessian of it is never ✓ (it fails, or
+// is 1 to 10⁻¹²), or one whose constant takes the digits of its
+// variation (X⁻¹ + 7²⁰), is checked with its numbers as variables and
+// then at them, and a wrong gradient or Hessian of it is never ✓ (it fails, or
 // could not be checked where its values are 0 in float64); without such a
 // number the check still says it could not compare.
 func TestVerifyLifted(t *testing.T) {
@@ -422,10 +424,16 @@ func TestVerifyLifted(t *testing.T) {
 		"sqrt(sigmoid(((s1 .* s1) + (3).^3)))",
 		"softplus(log(sigmoid(((3).^3 + tanh(s1)))))",
 		"tanh(((exp((0.5 + 3)) - 2) + sqrt(exp((s1 ./ 0.5)))))",
+		"log((softplus((s1)') + exp(exp(3))))", // f varies by 10⁻⁹ of its value
+		"exp(30) - s1^3",                       // 10¹³ takes all but 3 digits of f
+		"X^-1 + 7^-20^-1",                      // 7²⁰ takes every digit (a FuzzDerive find: it failed, once the step grew)
 	} {
 		opts := Options{Wrt: []string{"s1"}, Let: []string{"s1: scalar"}, Hessian: true}
+		if strings.Contains(src, "X") {
+			opts = Options{Wrt: []string{"X"}, Let: []string{"X: n x n"}}
+		}
 		res, err := Derive(src, opts)
-		if err != nil || !res.Check.OK || !strings.Contains(res.Check.Note, "saturated at every input") {
+		if err != nil || !res.Check.OK || !strings.Contains(res.Check.Note, "as variables, then at them") {
 			t.Errorf("%s: %v, %+v", src, err, res)
 			continue
 		}
@@ -436,9 +444,14 @@ func TestVerifyLifted(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := &res.Derivatives[0]
-			if part == "gradient" {
+			switch {
+			case part == "gradient" && d.Gradient == nil:
+				d.Differential = ast.Mul(ast.Int(2), d.Differential)
+			case part == "gradient":
 				d.Gradient = ast.Mul(ast.Int(2), d.Gradient)
-			} else {
+			case d.Hessian == nil:
+				continue
+			default:
 				d.Hessian = ast.Mul(ast.Int(2), d.Hessian)
 			}
 			if v, err := Verify(res, numeric.Options{Seed: 1}); err == nil || v != nil && v.OK {

@@ -130,7 +130,7 @@ func canonOf(res *ast.Result) func(*ast.Node) *ast.Node {
 // wrong one to see that the guard f = canon(f) catches it).
 func verify(res *ast.Result, opts numeric.Options, canon func(*ast.Node) *ast.Node) (*ast.Verification, error) {
 	v, err := verifyChecks(res, opts, canon)
-	if saturatedEverywhere(err) {
+	if uncheckable(err) {
 		if lv, ok, lerr := checkLifted(res, opts); ok {
 			return lv, lerr
 		}

@@ -50,11 +50,6 @@ const (
 	// shrinks is how many times the step is divided by 4 when the error
 	// estimate is too large.
 	shrinks = 4
-	// grows is how many times, at most, the step is multiplied by 4 when
-	// the rounding noise of a converged estimate is above noisyFD of its
-	// value (to 4⁶ times the base step, a few times the inputs' scale).
-	grows   = 6
-	noisyFD = 1e-3
 	// minZeros is how many draws with both sides zero (up to rounding), and none
 	// with a nonzero side, make a comparison count as made (see run).
 	minZeros = 5
@@ -423,12 +418,13 @@ func run(prog *ast.Program, opts Options, exprs []*ast.Node, wrt *ast.Node, root
 		var last error
 		var lastEnv *Env
 		done := false
-		zeros := 0 // draws where both sides were zero up to rounding
+		zeros := 0    // draws where both sides were zero up to rounding
+		vanished := 0 // those and the draws where the symbolic side was swamped (errSwamped)
 		attempt := 0
 		wide := false // the usual draws are spent, the last saturated a function
 		for ; !done && (attempt < maxAttempts || wide && attempt < maxAttempts+wideAttempts); attempt++ {
 			dom := domainFor(attempt)
-			if (opts.Gentle || zeros > 0) && dom == domainAny {
+			if (opts.Gentle || vanished > 0) && dom == domainAny {
 				// After a draw where both sides vanished (the gradient
 				// of a deep tanh network wrt its first layer), near-
 				// identity inputs, where it does not.
@@ -456,7 +452,10 @@ func run(prog *ast.Program, opts Options, exprs []*ast.Node, wrt *ast.Node, root
 				wide = wide || attempt == maxAttempts-1 && widens(err)
 				rep.Rejected++
 				if errors.Is(err, errDegenerate) {
-					zeros++
+					vanished++
+					if !errors.Is(err, errSwamped) {
+						zeros++
+					}
 				}
 				continue
 			}
@@ -562,6 +561,9 @@ func verdict(sym *ast.Node, a, b *mat.Dense, ua, ub, floor, tol float64) (float6
 	case scale <= u || scale == 0:
 		if zero {
 			return 0, nil
+		}
+		if dense.Frobenius(a) > 2*ua {
+			return 0, fmt.Errorf("numeric: %w", errSwamped)
 		}
 		return 0, fmt.Errorf("numeric: %w", errDegenerate)
 	case diff <= tol*scale, diff > 2*u:
@@ -774,29 +776,6 @@ func (s *session) directional(f *ast.Node, env *Env, base *evaluator, name strin
 		ext.Add(d2, &ext)
 		return fdEstimate{d: &ext, errEst: dense.Frobenius(&diff) / 15, noise: math.Max(noiseFactor*eps*fScale, stencilNoise*uf) / h}, nil
 	}
-	converged := func(est fdEstimate) bool {
-		return est.errEst <= math.Max(tol*dense.Frobenius(est.d), est.noise)
-	}
-	// grow takes larger steps while the rounding noise of est is above
-	// noisyFD of its value and a larger step converges with less error in
-	// all: f = log(e^e³ + softplus(s)) varies by 10⁻⁹ of its value, whose
-	// rounding at the base step hides the derivative's last digits.
-	grow := func(est fdEstimate, h float64) fdEstimate {
-		for range grows {
-			if est.noise <= noisyFD*dense.Frobenius(est.d) {
-				break
-			}
-			h *= 4
-			g, err := estimate(h)
-			if err != nil || !converged(g) || g.noise+g.errEst >= est.noise+est.errEst {
-				break
-			}
-			g.reliable = true
-			est = g
-		}
-		return est
-	}
-
 	var best fdEstimate
 	bestRatio := math.Inf(1)
 	for k := 0; k < shrinks; k++ {
@@ -807,9 +786,6 @@ func (s *session) directional(f *ast.Node, env *Env, base *evaluator, name strin
 		scale := math.Max(tol*dense.Frobenius(est.d), est.noise)
 		if est.errEst <= scale {
 			est.reliable = true
-			if k == 0 {
-				est = grow(est, h)
-			}
 			return est, nil
 		}
 		ratio := math.Inf(1)

@@ -38,6 +38,12 @@ var (
 	// zero up to their rounding uncertainty although the symbolic side is
 	// not structurally 0: nothing was compared (relu below its kink).
 	errDegenerate = errors.New("both sides are zero up to their rounding")
+	// errSwamped marks a degenerate draw whose symbolic side is not zero
+	// by its own rounding, only within the far larger noise of the other
+	// side (X⁻¹ + 7²⁰, whose finite differences are 0: the constant
+	// takes every digit): it is redrawn like errDegenerate, but never
+	// counts towards agreement on zeros.
+	errSwamped = fmt.Errorf("%w (the symbolic side is not zero, only within the other side's noise)", errDegenerate)
 )
 
 // RejectedDraw is the error of a draw that was not compared because a
