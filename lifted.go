@@ -18,16 +18,17 @@ const liftedNote = "no input could be compared as f stands: checked with its num
 // checkLifted checks res when no input could be compared as f stands: a
 // function of f is saturated wherever f may be evaluated (sqrt(σ(27 + s²))
 // is 1 to 10⁻¹² at every s, where finite differences in float64 see no
-// derivative), or a large constant takes every digit of f (X⁻¹ + 7²⁰). The numbers of f that are not small integers or exponents
-// become scalar variables κ1, κ2, … (f′ = sqrt(σ(κ1 + s²))), which the
-// derivation of f′ keeps symbolic; the derivatives of f′ are checked as
-// any answer is, at random κ (where nothing saturates), and each printed
-// derivative of f must equal the one of f′ with the numbers put back: be
-// the same expression once simplified, or have the same nonzero values at
-// random inputs (a comparison of values, which saturation does not
-// disturb; values that are 0 in float64 compare nothing). ok is false when the lift does not apply (f has no such
-// number, or f′ cannot be derived or checked either); the result is then
-// not a verdict.
+// derivative), or a large constant takes every digit of f (X⁻¹ + 7²⁰).
+// The numbers of f that are not small integers or exponents become scalar
+// variables κ1, κ2, … (f′ = sqrt(σ(κ1 + s²))), which the derivation of f′
+// keeps symbolic; the derivatives of f′ are checked as any answer is, at
+// random κ (where nothing saturates), and each printed derivative of f
+// must equal the one of f′ with the numbers put back: be the same
+// expression once simplified, or have the same nonzero values at random
+// inputs (a comparison of values, which saturation does not disturb;
+// values that are 0 in float64 compare nothing). ok is false when the
+// lift does not apply (f has no such number, or f′ cannot be derived or
+// checked either); the result is then not a verdict.
 func checkLifted(res *ast.Result, opts numeric.Options) (v *ast.Verification, ok bool, err error) {
 	f := res.Canonical
 	if f == nil {

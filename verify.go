@@ -198,13 +198,12 @@ func sizesOf(rep numeric.Report) string {
 // the differential, itself checked).
 func checks(res *ast.Result, canon func(*ast.Node) *ast.Node) []check {
 	prog := res.Program
-	text := checkText
 	f := canon(res.F) // equal to f, and evaluated with less rounding ((X⁻⁹)⁻² is X¹⁸)
 	var out []check
 	if f != res.F {
 		out = append(out, check{
 			what: func() string {
-				return fmt.Sprintf("f = %s (its canonical form, which mdiff differentiates) against f = %s", text(f), text(res.F))
+				return fmt.Sprintf("f = %s (its canonical form, which mdiff differentiates) against f = %s", checkText(f), checkText(res.F))
 			},
 			gentle: true,
 			run: func(o numeric.Options) (numeric.Report, error) {
@@ -217,7 +216,9 @@ func checks(res *ast.Result, canon func(*ast.Node) *ast.Node) []check {
 		delta := ast.Delta(v.Name, v.Shape)
 		if g := d.Gradient; g != nil {
 			out = append(out, check{
-				what: func() string { return fmt.Sprintf("∇_%s f = %s against finite differences of f", v.Name, text(g)) },
+				what: func() string {
+					return fmt.Sprintf("∇_%s f = %s against finite differences of f", v.Name, checkText(g))
+				},
 				run: func(o numeric.Options) (numeric.Report, error) {
 					return numeric.CheckGradient(f, g, v, prog, o)
 				},
@@ -225,7 +226,7 @@ func checks(res *ast.Result, canon func(*ast.Node) *ast.Node) []check {
 		} else {
 			out = append(out, check{
 				what: func() string {
-					return fmt.Sprintf("df = Δ ↦ %s against finite differences of f", text(d.Differential))
+					return fmt.Sprintf("df = Δ ↦ %s against finite differences of f", checkText(d.Differential))
 				},
 				run: func(o numeric.Options) (numeric.Report, error) {
 					return numeric.CheckDifferential(f, d.Differential, v, prog, o)
@@ -235,7 +236,7 @@ func checks(res *ast.Result, canon func(*ast.Node) *ast.Node) []check {
 		if h := d.Hessian; h != nil {
 			out = append(out, check{
 				what: func() string {
-					return fmt.Sprintf("H[Δ] = %s against finite differences of ∇_%s f", text(h), v.Name)
+					return fmt.Sprintf("H[Δ] = %s against finite differences of ∇_%s f", checkText(h), v.Name)
 				},
 				run: func(o numeric.Options) (numeric.Report, error) {
 					return numeric.CheckDifferential(d.Gradient, h, v, prog, o)
@@ -246,7 +247,7 @@ func checks(res *ast.Result, canon func(*ast.Node) *ast.Node) []check {
 			h := d.Hessian
 			out = append(out, check{
 				what: func() string {
-					return fmt.Sprintf("∇²_%s f = %s (vec(H[Δ]) = ∇²f·vec(Δ)) against H[Δ] = %s", v.Name, text(m), text(h))
+					return fmt.Sprintf("∇²_%s f = %s (vec(H[Δ]) = ∇²f·vec(Δ)) against H[Δ] = %s", v.Name, checkText(m), checkText(h))
 				},
 				run: func(o numeric.Options) (numeric.Report, error) {
 					// The Kronecker form against the map H[Δ], itself checked above.
@@ -256,7 +257,7 @@ func checks(res *ast.Result, canon func(*ast.Node) *ast.Node) []check {
 		} else if m != nil && !v.IsScalar() {
 			out = append(out, check{
 				what: func() string {
-					return fmt.Sprintf("∇²_%s f = %s (H[Δ] = ∇²f·Δ) against finite differences of ∇_%s f", v.Name, text(m), v.Name)
+					return fmt.Sprintf("∇²_%s f = %s (H[Δ] = ∇²f·Δ) against finite differences of ∇_%s f", v.Name, checkText(m), v.Name)
 				},
 				run: func(o numeric.Options) (numeric.Report, error) {
 					return numeric.CheckDifferential(d.Gradient, ast.Mul(m, delta), v, prog, o)
@@ -268,7 +269,7 @@ func checks(res *ast.Result, canon func(*ast.Node) *ast.Node) []check {
 		case j == nil:
 		case v.IsScalar() || res.F.Shape.Cols == ast.One && v.Shape.Cols == ast.One:
 			out = append(out, check{
-				what: func() string { return fmt.Sprintf("J = %s (df = J·Δ) against finite differences of f", text(j)) },
+				what: func() string { return fmt.Sprintf("J = %s (df = J·Δ) against finite differences of f", checkText(j)) },
 				run: func(o numeric.Options) (numeric.Report, error) {
 					return numeric.CheckDifferential(f, ast.Mul(j, delta), v, prog, o)
 				},
@@ -276,7 +277,7 @@ func checks(res *ast.Result, canon func(*ast.Node) *ast.Node) []check {
 		default:
 			out = append(out, check{
 				what: func() string {
-					return fmt.Sprintf("J = %s (vec(df[Δ]) = J·vec(Δ)) against df = Δ ↦ %s", text(j), text(d.Differential))
+					return fmt.Sprintf("J = %s (vec(df[Δ]) = J·vec(Δ)) against df = Δ ↦ %s", checkText(j), checkText(d.Differential))
 				},
 				run: func(o numeric.Options) (numeric.Report, error) {
 					return numeric.CheckKronecker(j, d.Differential, v, prog, o)

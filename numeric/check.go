@@ -759,9 +759,9 @@ func (s *session) directional(f *ast.Node, env *Env, base *evaluator, name strin
 		return &inner, nil
 	}
 
-	// estimate extrapolates the stencils at h and h/2, (16·D(h/2) − D(h))/15,
-	// with its truncation error and rounding noise.
-	estimate := func(h float64) (fdEstimate, error) {
+	var best fdEstimate
+	bestRatio := math.Inf(1)
+	for k := 0; k < shrinks; k++ {
 		d1, err := stencil(h)
 		if err != nil {
 			return fdEstimate{}, err
@@ -774,16 +774,8 @@ func (s *session) directional(f *ast.Node, env *Env, base *evaluator, name strin
 		diff.Sub(d2, d1)
 		ext.Scale(1.0/15, &diff)
 		ext.Add(d2, &ext)
-		return fdEstimate{d: &ext, errEst: dense.Frobenius(&diff) / 15, noise: math.Max(noiseFactor*eps*fScale, stencilNoise*uf) / h}, nil
-	}
-	var best fdEstimate
-	bestRatio := math.Inf(1)
-	for k := 0; k < shrinks; k++ {
-		est, err := estimate(h)
-		if err != nil {
-			return fdEstimate{}, err
-		}
-		scale := math.Max(tol*dense.Frobenius(est.d), est.noise)
+		est := fdEstimate{d: &ext, errEst: dense.Frobenius(&diff) / 15, noise: math.Max(noiseFactor*eps*fScale, stencilNoise*uf) / h}
+		scale := math.Max(tol*dense.Frobenius(&ext), est.noise)
 		if est.errEst <= scale {
 			est.reliable = true
 			return est, nil

@@ -264,18 +264,7 @@ func exactZero(n *ast.Node, ev *evaluator) bool {
 		return false
 	}
 	v, err := ev.value(n.Args[0])
-	if err != nil {
-		return false
-	}
-	r, c := v.Dims()
-	for i := range r {
-		for j := range c {
-			if v.At(i, j) != 0 {
-				return false
-			}
-		}
-	}
-	return true
+	return err == nil && dense.MaxAbs(v) == 0
 }
 
 // opWord names the operation of n that needs a well-conditioned argument.
